@@ -1,0 +1,41 @@
+"""Order of appointment and removal votes: removal before appointment to the same post (先免后任).
+
+:func:`check_order` looks at a planned sequence of persons (the order in which their appointment or
+removal will be voted) and returns one :class:`~ballots.errors.RuleError` per person whose
+appointment to a post is planned before the removal of someone from that same post.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from .errors import BallotError, RuleError
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .kinds import Person
+
+__all__ = ["check_order"]
+
+
+def check_order(plan: Sequence[Person]) -> list[BallotError]:
+    """Problems with the order of ``plan``; an empty list when it is fine.
+
+    Posts are compared after stripping surrounding blanks; persons with no post are not checked.
+    """
+    problems: list[BallotError] = []
+    for i, appointee in enumerate(plan):
+        post = appointee.post.strip()
+        if appointee.action != "appoint" or not post:
+            continue
+        for removed in plan[i + 1 :]:
+            if removed.action == "remove" and removed.post.strip() == post:
+                problems.append(
+                    RuleError(
+                        "appointment_before_removal",
+                        f"先免后任：免去{removed.name}的{post}职务，应在任命{appointee.name}为{post}之前表决",
+                        f"removal before appointment: removing {removed.name} from {post} must be voted "
+                        f"before appointing {appointee.name} to {post}",
+                    )
+                )
+                break
+    return problems

@@ -1,0 +1,341 @@
+"""Attendance, quorum and passing-threshold rules, as data.
+
+* :class:`Turnout`   -- the numbers of one ballot: entitled (应到), present (实到), valid ballots cast,
+  invalid ballots; members present who cast nothing are :attr:`Turnout.not_voted` (未按表决器).
+* :class:`Base`      -- what a threshold is a fraction *of*.
+* :class:`Threshold` -- {base, fraction, strict}: "全体组成人员的过半数", "出席人员的三分之二以上", ...
+* :class:`Quorum`    -- how many members must be present for the sitting to vote.
+
+All arithmetic is on integers and :class:`fractions.Fraction`; there is no float anywhere.
+"strict" means the count must *exceed* the fraction ("过半数", "超过"); inclusive means it may equal
+it ("以上" includes the number itself, 民法典 Art. 1259).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from fractions import Fraction
+from typing import Any, Mapping
+
+from .errors import InvalidCounts, RuleError
+from .text import fraction_en, fraction_zh
+
+__all__ = ["Base", "Turnout", "Threshold", "Quorum", "parse_fraction", "check_count"]
+
+
+class Base(str, Enum):
+    """What a threshold fraction is taken of."""
+
+    ALL_MEMBERS = "all_members"  # the roster on the day (全体组成人员)
+    PRESENT = "present"  # members present (出席人员)
+    VOTES_CAST = "votes_cast"  # valid ballots, abstentions included (有效票)
+    FOR_AND_AGAINST = "for_and_against"  # for + against, abstentions ignored
+
+    @property
+    def zh(self) -> str:
+        return _BASE_ZH[self]
+
+    @property
+    def en(self) -> str:
+        return _BASE_EN[self]
+
+
+_BASE_ZH = {
+    Base.ALL_MEMBERS: "全体组成人员",
+    Base.PRESENT: "出席人员",
+    Base.VOTES_CAST: "有效票数",
+    Base.FOR_AND_AGAINST: "赞成票与反对票之和",
+}
+_BASE_EN = {
+    Base.ALL_MEMBERS: "all members",
+    Base.PRESENT: "members present",
+    Base.VOTES_CAST: "valid votes cast",
+    Base.FOR_AND_AGAINST: "votes for and against",
+}
+
+
+def check_count(value: object, what_zh: str, what_en: str) -> int:
+    """Return ``value`` if it is a non-negative ``int`` (not a bool), else raise :class:`InvalidCounts`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidCounts(
+            "not_an_integer",
+            f"{what_zh}必须是整数，收到的是 {value!r}",
+            f"{what_en} must be an integer, got {value!r}",
+        )
+    if value < 0:
+        raise InvalidCounts(
+            "negative_count",
+            f"{what_zh}不能为负数（{value}）",
+            f"{what_en} must not be negative (got {value})",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """Attendance and ballots of one vote.
+
+    ``entitled`` is the roster on the day (应到), ``present`` those present (实到, video attendance
+    included), ``cast`` the valid ballots (abstentions included), ``invalid`` ballots counted as
+    invalid (e.g. more marks than allowed). Everyone present who is in neither is "not voted".
+    """
+
+    entitled: int
+    present: int
+    cast: int = 0
+    invalid: int = 0
+
+    def __post_init__(self) -> None:
+        check_count(self.entitled, "应到人数", "entitled")
+        check_count(self.present, "实到人数", "present")
+        check_count(self.cast, "有效票数", "cast")
+        check_count(self.invalid, "无效票数", "invalid")
+        if self.present > self.entitled:
+            raise InvalidCounts(
+                "present_exceeds_entitled",
+                f"实到{self.present}人，多于应到的{self.entitled}人",
+                f"present ({self.present}) exceeds entitled ({self.entitled})",
+            )
+        if self.cast + self.invalid > self.present:
+            raise InvalidCounts(
+                "ballots_exceed_present",
+                f"有效票{self.cast}张加无效票{self.invalid}张，多于实到的{self.present}人",
+                f"cast ({self.cast}) plus invalid ({self.invalid}) exceeds present ({self.present})",
+            )
+
+    @property
+    def not_voted(self) -> int:
+        """Present but cast nothing (未按表决器) -- its own column, never folded into abstain."""
+        return self.present - self.cast - self.invalid
+
+    @property
+    def absent(self) -> int:
+        """Entitled but not present (on leave and absent together)."""
+        return self.entitled - self.present
+
+    def to_dict(self) -> dict[str, int]:
+        return {"entitled": self.entitled, "present": self.present, "cast": self.cast, "invalid": self.invalid}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Turnout:
+        if not isinstance(d, Mapping):
+            raise InvalidCounts("not_a_mapping", "出席数据必须是映射", "turnout must be a mapping")
+        unknown = set(d) - {"entitled", "present", "cast", "invalid"}
+        if unknown:
+            raise InvalidCounts(
+                "unknown_field",
+                f"出席数据含未知字段：{', '.join(sorted(map(str, unknown)))}",
+                f"unknown turnout field(s): {', '.join(sorted(map(str, unknown)))}",
+            )
+        for key in ("entitled", "present"):
+            if key not in d:
+                raise InvalidCounts("missing_field", f"出席数据缺少 {key}", f"turnout is missing {key!r}")
+        return cls(d["entitled"], d["present"], d.get("cast", 0), d.get("invalid", 0))
+
+
+_FRACTION_RE = re.compile(r"^\s*(\d+)\s*(?:/\s*(\d+)\s*)?$")
+
+
+def parse_fraction(value: object, what: str = "fraction") -> Fraction:
+    """Parse ``"2/3"``, ``"1"``, ``1`` or a :class:`Fraction` into a Fraction in [0, 1].
+
+    Floats, decimals ("0.5") and anything outside [0, 1] raise :class:`RuleError` (code "invalid_fraction").
+    """
+    frac: Fraction | None = None
+    if isinstance(value, Fraction):
+        frac = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        frac = Fraction(value)
+    elif isinstance(value, str):
+        m = _FRACTION_RE.match(value)
+        if m and (m.group(2) is None or int(m.group(2)) != 0):
+            frac = Fraction(int(m.group(1)), int(m.group(2) or 1))
+    if frac is None:
+        raise RuleError(
+            "invalid_fraction",
+            f"{what} 必须写成 \"a/b\" 形式的分数或整数，收到的是 {value!r}",
+            f"{what} must be a fraction written \"a/b\" or an integer, got {value!r}",
+        )
+    if not 0 <= frac <= 1:
+        raise RuleError(
+            "invalid_fraction",
+            f"{what} 必须在 0 与 1 之间，收到的是 {frac}",
+            f"{what} must be between 0 and 1, got {frac}",
+        )
+    return frac
+
+
+def _fraction_str(f: Fraction) -> str:
+    return str(f)  # "1/2", "2/3", "1", "0"
+
+
+def _check_strict(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise RuleError("invalid_strict", f"strict 必须是布尔值，收到的是 {value!r}", f"strict must be a boolean, got {value!r}")
+    return value
+
+
+def _smallest_count(fraction: Fraction, base: int, strict: bool) -> int:
+    """Smallest integer v with v > fraction*base (strict) or v >= fraction*base (inclusive)."""
+    product = fraction * base
+    if strict:
+        return product.numerator // product.denominator + 1
+    return -((-product.numerator) // product.denominator)
+
+
+def _reject_unknown(d: Mapping[str, Any], allowed: set[str], what_zh: str, what_en: str) -> None:
+    unknown = set(d) - allowed
+    if unknown:
+        names = ", ".join(sorted(map(str, unknown)))
+        raise RuleError("unknown_field", f"{what_zh}含未知字段：{names}", f"unknown {what_en} field(s): {names}")
+
+
+def _init_fraction_rule(obj: object, fraction: object, strict: object, what: str) -> None:
+    frac = parse_fraction(fraction, f"{what} fraction")
+    object.__setattr__(obj, "fraction", frac)
+    if _check_strict(strict) and frac == 1:
+        raise RuleError(
+            "impossible_rule",
+            f"{what} 不能为“超过全部”：该条件永远无法满足",
+            f"{what} \"more than all\" can never be met",
+        )
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """How many for-votes are needed: more than (strict) or at least (inclusive) ``fraction`` of ``base``.
+
+    Nothing ever passes with zero for-votes: :meth:`needed` is never less than 1, even when the
+    fraction or the base is zero (e.g. "at least half of votes cast" when nobody voted).
+    """
+
+    base: Base = Base.ALL_MEMBERS
+    fraction: Fraction = Fraction(1, 2)
+    strict: bool = True
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "base", Base(self.base))
+        except ValueError:
+            raise RuleError(
+                "invalid_base",
+                f"未知的计票基数 {self.base!r}（可选：{', '.join(b.value for b in Base)}）",
+                f"unknown threshold base {self.base!r} (one of: {', '.join(b.value for b in Base)})",
+            ) from None
+        _init_fraction_rule(self, self.fraction, self.strict, "threshold")
+
+    def base_count(self, turnout: Turnout, *, for_and_against: int = 0) -> int:
+        """The number B the fraction is taken of."""
+        if self.base is Base.ALL_MEMBERS:
+            return turnout.entitled
+        if self.base is Base.PRESENT:
+            return turnout.present
+        if self.base is Base.VOTES_CAST:
+            return turnout.cast
+        return check_count(for_and_against, "赞成与反对票数之和", "for_and_against")
+
+    def needed(self, turnout: Turnout, *, for_and_against: int = 0) -> int:
+        """Smallest number of for-votes that meets the threshold (never less than 1).
+
+        For :attr:`Base.FOR_AND_AGAINST` the ballot kind passes ``for_and_against`` (for + against).
+        """
+        base = self.base_count(turnout, for_and_against=for_and_against)
+        return max(1, _smallest_count(self.fraction, base, self.strict))
+
+    def met(self, votes: int, turnout: Turnout, *, for_and_against: int = 0) -> bool:
+        """Whether ``votes`` for-votes meet the threshold."""
+        check_count(votes, "赞成票数", "votes")
+        return votes >= self.needed(turnout, for_and_against=for_and_against)
+
+    def describe_zh(self) -> str:
+        """E.g. "全体组成人员的过半数", "出席人员的三分之二以上", "超过有效票数的三分之二"."""
+        base = self.base.zh
+        if self.fraction == 0:
+            return "至少一票"
+        if self.fraction == Fraction(1, 2):
+            return f"{base}的过半数" if self.strict else f"{base}的半数以上"
+        if self.strict:
+            return f"超过{base}的{fraction_zh(self.fraction)}"
+        return f"{base}的{fraction_zh(self.fraction)}" + ("" if self.fraction == 1 else "以上")
+
+    def describe_en(self) -> str:
+        """E.g. "more than half of all members", "at least two-thirds of members present"."""
+        if self.fraction == 0:
+            return "at least one vote"
+        if self.fraction == 1:
+            return f"all of {self.base.en}"
+        lead = "more than" if self.strict else "at least"
+        return f"{lead} {fraction_en(self.fraction)} of {self.base.en}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"base": self.base.value, "fraction": _fraction_str(self.fraction), "strict": self.strict}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], *, defaults: Threshold | None = None) -> Threshold:
+        """Build from a plain mapping; missing keys come from ``defaults`` (or the class defaults)."""
+        if not isinstance(d, Mapping):
+            raise RuleError("not_a_mapping", "表决通过规则必须是映射", f"threshold must be a mapping, got {d!r}")
+        _reject_unknown(d, {"base", "fraction", "strict"}, "表决通过规则", "threshold")
+        start = defaults if defaults is not None else cls()
+        return cls(
+            base=d.get("base", start.base),
+            fraction=d.get("fraction", start.fraction),
+            strict=d.get("strict", start.strict),
+        )
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """How many members must be present: more than (strict) or at least ``fraction`` of all members.
+
+    A sitting with nobody present never has a quorum: :meth:`needed` is never less than 1.
+    """
+
+    fraction: Fraction = Fraction(1, 2)
+    strict: bool = True
+
+    def __post_init__(self) -> None:
+        _init_fraction_rule(self, self.fraction, self.strict, "quorum")
+
+    def needed(self, entitled: int) -> int:
+        """Smallest number present that makes the quorum."""
+        check_count(entitled, "应到人数", "entitled")
+        return max(1, _smallest_count(self.fraction, entitled, self.strict))
+
+    def holds(self, entitled: int, present: int) -> bool:
+        check_count(present, "实到人数", "present")
+        return present >= self.needed(entitled)
+
+    def describe_zh(self) -> str:
+        """E.g. "全体组成人员过半数出席", "全体组成人员三分之二以上出席"."""
+        if self.fraction == 0:
+            return "至少一人出席"
+        if self.fraction == Fraction(1, 2):
+            return "全体组成人员过半数出席" if self.strict else "全体组成人员半数以上出席"
+        if self.fraction == 1:
+            return "全体组成人员全部出席"
+        if self.strict:
+            return f"超过全体组成人员的{fraction_zh(self.fraction)}出席"
+        return f"全体组成人员{fraction_zh(self.fraction)}以上出席"
+
+    def describe_en(self) -> str:
+        """E.g. "more than half of all members present"."""
+        if self.fraction == 0:
+            return "at least one member present"
+        if self.fraction == 1:
+            return "all members present"
+        lead = "more than" if self.strict else "at least"
+        return f"{lead} {fraction_en(self.fraction)} of all members present"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"fraction": _fraction_str(self.fraction), "strict": self.strict}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any], *, defaults: Quorum | None = None) -> Quorum:
+        if not isinstance(d, Mapping):
+            raise RuleError("not_a_mapping", "法定人数规则必须是映射", f"quorum must be a mapping, got {d!r}")
+        _reject_unknown(d, {"fraction", "strict"}, "法定人数规则", "quorum")
+        start = defaults if defaults is not None else cls()
+        return cls(fraction=d.get("fraction", start.fraction), strict=d.get("strict", start.strict))
