@@ -1,0 +1,55 @@
+# Biaojue — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON  ?= python3
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+VENDOR  := terminal_ui/static/vendor
+SIO_JS  := $(VENDOR)/socket.io.esm.min.js
+
+.PHONY: run test test-fast bench clean system-deps assets
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The Socket.IO browser client, from npm, served by our own server (closed LAN: nothing from the internet).
+$(SIO_JS):
+	@mkdir -p $(VENDOR)
+	@if command -v npm >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm install --silent --no-audit --no-fund socket.io-client@4 >/dev/null) && \
+	  cp $$tmp/node_modules/socket.io-client/dist/socket.io.esm.min.js $@ && \
+	  cp $$tmp/node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io.min.js && rm -rf $$tmp; \
+	else echo "npm not found: the Socket.IO browser client cannot be installed" >&2; exit 1; fi
+
+assets: $(SIO_JS)
+
+# Debian packages the tests use: Chromium (browser tests), a CJK font (result sheets), poppler (PDF text).
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/share/fonts/*/*/NotoSansCJK* /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc >/dev/null 2>&1 || missing="$$missing fonts-wqy-zenhei"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing system packages:$$missing (browser and PDF tests will skip outside CI)"; fi; \
+	fi
+
+run: $(STAMP) $(SIO_JS)
+	$(PY) run.py --demo
+
+# pytest exits 5 when it collected no test; make treats any non-zero exit as failure.
+test: $(STAMP) $(SIO_JS) system-deps
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest tests/ballots -q
+
+bench: $(STAMP)
+	$(PY) bench/seats.py --seats 500
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

@@ -1,0 +1,52 @@
+"""Biaojue session server. ``create_app`` is the one place where everything is wired together."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping
+
+from flask import Flask, jsonify
+
+from . import config as config_mod
+from .db import Store
+
+__all__ = ["create_app", "store_of"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    overrides = dict(config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("BIAOJUE_INSTANCE") \
+        or os.path.join(os.getcwd(), "instance")
+    os.makedirs(instance_path, exist_ok=True)
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.update(config_mod.load(overrides, instance_path))
+    app.config.setdefault("UPLOAD_FOLDER", os.path.join(instance_path, "documents"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    store = Store(app.config["DATABASE_URL"])
+    from .migrate import upgrade
+
+    upgrade(store)
+    app.extensions["biaojue_store"] = store
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify(status="ok")
+
+    from .web import register as register_web
+
+    register_web(app)
+    from .realtime import init_realtime
+
+    init_realtime(app, store)
+    try:
+        from terminal_ui import blueprint as ui_blueprint
+
+        app.register_blueprint(ui_blueprint)
+    except ImportError:  # pages not installed: the server and its API still work
+        pass
+    return app
+
+
+def store_of(app: Flask) -> Store:
+    return app.extensions["biaojue_store"]

@@ -1,0 +1,80 @@
+"""Configuration: defaults, the instance folder, and validation of every value a person can set."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message names the key and what is expected."""
+
+
+DEFAULTS: dict[str, Any] = {
+    "ASYNC_MODE": "eventlet",
+    "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # uploads (documents, roster files)
+    "MAX_DOCUMENT_BYTES": 30 * 1024 * 1024,
+    "LOGIN_MAX_ATTEMPTS": 5,  # per username and address within LOGIN_WINDOW_SECONDS
+    "LOGIN_WINDOW_SECONDS": 300,
+    "PROGRESS_INTERVAL": 0.25,  # seconds between coalesced progress pushes
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "LANGUAGE": "zh",
+}
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "MAX_CONTENT_LENGTH": (int,),
+    "MAX_DOCUMENT_BYTES": (int,),
+    "LOGIN_MAX_ATTEMPTS": (int,),
+    "LOGIN_WINDOW_SECONDS": (int,),
+    "PROGRESS_INTERVAL": (int, float),
+}
+
+
+def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
+    """Merge defaults, environment and explicit overrides; validate; return the final config."""
+    cfg: dict[str, Any] = dict(DEFAULTS)
+    env_map = {"DATABASE_URL": "DATABASE_URL", "MESSAGE_QUEUE": "MESSAGE_QUEUE", "ASYNC_MODE": "ASYNC_MODE"}
+    for key, var in env_map.items():
+        if os.environ.get(var):
+            cfg[key] = os.environ[var]
+    cfg.update(overrides or {})
+    cfg["INSTANCE_PATH"] = instance_path
+
+    if cfg["ASYNC_MODE"] not in ("eventlet", "gevent", "threading"):
+        raise ConfigError(f"ASYNC_MODE must be eventlet, gevent or threading, not {cfg['ASYNC_MODE']!r}")
+    for key, types in _TYPES.items():
+        value = cfg[key]
+        if isinstance(value, bool) or not isinstance(value, types) or value <= 0:
+            raise ConfigError(f"{key} must be a positive number, not {value!r}")
+    url = cfg["DATABASE_URL"]
+    if url is None:
+        cfg["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "biaojue.sqlite3")
+    elif not isinstance(url, str) or not url.startswith(("sqlite:", "postgresql", "postgres:")):
+        raise ConfigError(f"DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, not {url!r}")
+    elif url.startswith("postgres://") or url.startswith("postgresql://"):
+        cfg["DATABASE_URL"] = "postgresql+psycopg://" + url.split("://", 1)[1]
+    mq = cfg["MESSAGE_QUEUE"]
+    if mq is not None and (not isinstance(mq, str) or not mq.startswith(("redis://", "rediss://"))):
+        raise ConfigError(f"MESSAGE_QUEUE must be a redis:// URL, not {mq!r}")
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _instance_secret(instance_path)
+    return cfg
+
+
+def _instance_secret(instance_path: str) -> str:
+    """The session-signing key: generated once, kept in the instance folder (mode 0600)."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        key = path.read_text().strip()
+        if len(key) >= 32:
+            return key
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,298 @@
+"""The stored state of Biaojue: SQLAlchemy 2.0 tables with typed columns.
+
+Only services/ writes these rows. Two storage rules matter most:
+
+* Secret ballots are unlinkable: ``Participation`` says who has voted (no choice), ``TallyCount`` holds
+  per-option counters (no member, no time, no order). Named ballots also keep the choice on the
+  participation row.
+* Results and audit entries are append-only: a guard below refuses any UPDATE or DELETE of them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- bodies, people, accounts -------------------------------------------------------------------
+
+
+class Body(Base):
+    """A committee with its rulebook: a preset from ballots/ plus overrides."""
+
+    __tablename__ = "bodies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    preset: Mapped[str] = mapped_column(String(50), default="standing_committee")
+    overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Person(Base):
+    """A member (votes) or an observer (列席, never votes), with effective-dated membership."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("body_id", "external_id", name="uq_people_external"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))  # member | observer
+    seat: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200), default="")  # 职务, shown on sheets
+    joined_on: Mapped[dt.date] = mapped_column(Date)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+
+    def is_member_on(self, day: dt.date) -> bool:
+        return self.role == "member" and self.joined_on <= day and (self.left_on is None or self.left_on > day)
+
+
+class User(Base):
+    """A staff account: admin, chair, clerk or display."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class Device(Base):
+    """A seat tablet paired to one person. Only hashes of the pairing code and the token are stored."""
+
+    __tablename__ = "devices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    pairing_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pairing_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    paired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    person: Mapped[Person] = relationship()
+
+
+# --- sittings and agenda --------------------------------------------------------------------------
+
+
+class Sitting(Base):
+    """One meeting (会议). ``seq`` numbers the pushes to terminals; ``roster`` is the snapshot at opening."""
+
+    __tablename__ = "sittings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    date: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="planned")  # planned | open | closed
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    roster: Mapped[list[int] | None] = mapped_column(JSON)  # member ids entitled at opening
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    chair_name: Mapped[str] = mapped_column(String(100), default="")
+    clerk_name: Mapped[str] = mapped_column(String(100), default="")
+    body: Mapped[Body] = relationship()
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="absent")  # present | video | leave | absent
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    signed_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(30), default="resolution")
+    amends_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | current | done
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- ballots, rounds, votes, results ---------------------------------------------------------------
+
+
+class Ballot(Base):
+    """One question put to the vote. ``spec`` is a ballots/ spec dict; ``rule`` the threshold and quorum."""
+
+    __tablename__ = "ballots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(30))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    secret: Mapped[bool] = mapped_column(Boolean, default=True)
+    allow_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    method: Mapped[str] = mapped_column(String(20), default="tablet")  # tablet | hands | mixed
+    timer_seconds: Mapped[int | None] = mapped_column(Integer)
+    procedural: Mapped[bool] = mapped_column(Boolean, default=False)
+    item: Mapped[AgendaItem] = relationship()
+    rounds: Mapped[list["Round"]] = relationship(order_by="Round.number", back_populates="ballot")
+
+
+class Round(Base):
+    """One round of a ballot (a re-vote is a new round). The rule and attendance are frozen at open."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("ballot_id", "number", name="uq_round_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    deadline: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    quorum_override: Mapped[bool] = mapped_column(Boolean, default=False)
+    voters: Mapped[int] = mapped_column(Integer, default=0)  # how many have voted (no choice)
+    ballot: Mapped[Ballot] = relationship(back_populates="rounds")
+
+
+class Participation(Base):
+    """Who has voted in a round. For secret ballots ``choice`` stays NULL: what was chosen lives only in
+    ``TallyCount``. The primary key is a random id so that no insertion order can be read from it."""
+
+    __tablename__ = "participations"
+    __table_args__ = (UniqueConstraint("round_id", "person_id", name="uq_one_vote_per_member"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    cast_id: Mapped[str] = mapped_column(String(64))
+    receipt: Mapped[str] = mapped_column(String(16))
+    choice: Mapped[dict[str, str] | None] = mapped_column(JSON)  # named ballots only
+
+
+class TallyCount(Base):
+    """Per-option counter of a round: no member, no time, no order."""
+
+    __tablename__ = "tally_counts"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option: Mapped[str] = mapped_column(String(32), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HandCount(Base):
+    """A show-of-hands count entered by the clerk (whole ballot, or added to the tablet count)."""
+
+    __tablename__ = "hand_counts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    counts: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    ballots: Mapped[int] = mapped_column(Integer)
+    invalid: Mapped[int] = mapped_column(Integer, default=0)
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class Result(Base):
+    """The tally of a closed round, computed by ballots/ and stored with the rule it ran under."""
+
+    __tablename__ = "results"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), unique=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # ballots.Result.to_dict()
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    method: Mapped[str] = mapped_column(String(20))
+    absentees: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{name, status, reason}]
+    audit_head: Mapped[str] = mapped_column(String(64))
+    audit_id: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# --- speakers and audit -----------------------------------------------------------------------------
+
+
+class SpeakerRequest(Base):
+    __tablename__ = "speaker_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting | granted | done | withdrawn
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ChainHead(Base):
+    """One row: the hash and id of the last audit entry. Locked by every write transaction, which
+    serializes writers so that the chain never forks."""
+
+    __tablename__ = "chain_head"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of every change. ``seq`` is set for entries pushed to terminals."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    sitting_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+GENESIS_HASH = "0" * 64
+
+_APPEND_ONLY = (Result, AuditEntry, HandCount)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_edits_of_history(session: Session, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, _APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise PermissionError(f"{type(obj).__name__} rows are never edited or deleted")

@@ -1,0 +1,182 @@
+"""Staff accounts (password login, rate-limited) and seat tablets (pairing link/QR or member PIN,
+revocable). Secrets are stored only as hashes: passwords and PINs with argon2, pairing codes and
+device tokens with SHA-256 (they are long random values)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+
+from .. import models
+from ..db import Store
+from .base import (
+    STAFF_ROLES,
+    Actor,
+    Conflict,
+    Forbidden,
+    Invalid,
+    TooMany,
+    get_or_404,
+    require,
+    transaction,
+    utcnow,
+)
+from .text import clean_text
+
+_hasher = PasswordHasher()
+PAIRING_TTL = dt.timedelta(hours=12)
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher.hash(secret)
+
+
+def check_secret(hashed: str | None, secret: str) -> bool:
+    if not hashed:
+        return False
+    try:
+        return _hasher.verify(hashed, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def create_user(store: Store, actor: Actor, *, username: Any, password: Any, role: Any,
+                display_name: Any = None) -> int:
+    require(actor, "manage_users")
+    username = clean_text(username, "用户名", "username", max_len=64)
+    if not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise Invalid("bad_username", "用户名只能包含字母、数字和 _ - .", "username may contain letters, digits, _ - .")
+    if role not in STAFF_ROLES:
+        raise Invalid("bad_role", "角色应为 admin、chair、clerk 或 display", "role must be admin, chair, clerk or display")
+    if not isinstance(password, str) or len(password) < 8 or len(password) > 200:
+        raise Invalid("weak_password", "密码至少8个字符", "the password must be at least 8 characters")
+    display_name = clean_text(display_name or username, "姓名", "display name", max_len=100)
+    with transaction(store, actor) as tx:
+        if tx.session.scalar(select(models.User.id).where(models.User.username == username)) is not None:
+            raise Conflict("username_taken", f"用户名{username}已存在", f"username {username} already exists")
+        user = models.User(username=username, display_name=display_name, role=role,
+                           password_hash=hash_secret(password), active=True, created_at=utcnow())
+        tx.session.add(user)
+        tx.session.flush()
+        tx.audit("user_created", {"user_id": user.id, "username": username, "role": role})
+        return user.id
+
+
+def login(store: Store, username: Any, password: Any, *, address: str, max_attempts: int = 5,
+          window_seconds: int = 300) -> Actor:
+    """Check a staff password. Failed attempts per username and address are limited."""
+    if not isinstance(username, str) or not isinstance(password, str) or len(username) > 64 or len(password) > 200:
+        raise Invalid("bad_login", "请输入用户名和密码", "username and password are required")
+    since = utcnow() - dt.timedelta(seconds=window_seconds)
+    with store.read() as s:
+        failures = s.scalar(select(func.count()).select_from(models.LoginAttempt).where(
+            models.LoginAttempt.username == username, models.LoginAttempt.address == address,
+            models.LoginAttempt.ok.is_(False), models.LoginAttempt.at >= since)) or 0
+        if failures >= max_attempts:
+            raise TooMany("too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed logins; try again later")
+        user = s.scalar(select(models.User).where(models.User.username == username))
+        ok = user is not None and user.active and check_secret(user.password_hash, password)
+    actor = Actor(role=user.role, name=user.display_name, user_id=user.id) if ok and user else None
+    with transaction(store, actor or Actor(role="anonymous", name=username[:40])) as tx:
+        tx.session.execute(delete(models.LoginAttempt).where(models.LoginAttempt.at < since))
+        tx.session.add(models.LoginAttempt(username=username, address=address[:64], at=utcnow(), ok=ok))
+        tx.audit("login" if ok else "login_failed", {"username": username, "address": address[:64]})
+    if actor is None:
+        raise Forbidden("bad_credentials", "用户名或密码错误", "wrong username or password")
+    return actor
+
+
+def user_actor(store: Store, user_id: Any) -> Actor | None:
+    if not isinstance(user_id, int):
+        return None
+    with store.read() as s:
+        user = s.get(models.User, user_id)
+        if user is None or not user.active:
+            return None
+        return Actor(role=user.role, name=user.display_name, user_id=user.id)
+
+
+# --- seat tablets -------------------------------------------------------------------------------
+
+
+def create_pairing(store: Store, actor: Actor, person_id: int) -> str:
+    """A one-time pairing code for one person's tablet (shown as a QR code by the clerk)."""
+    require(actor, "manage_devices")
+    code = secrets.token_urlsafe(18)
+    with transaction(store, actor) as tx:
+        person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
+        device = models.Device(person_id=person.id, pairing_hash=_sha(code), pairing_expires=utcnow() + PAIRING_TTL,
+                               created_at=utcnow())
+        tx.session.add(device)
+        tx.session.flush()
+        tx.audit("pairing_created", {"device_id": device.id, "person_id": person.id})
+    return code
+
+
+def pair_device(store: Store, code: Any) -> tuple[str, Actor]:
+    """Redeem a pairing code: returns the device token the tablet keeps, and who it acts as."""
+    if not isinstance(code, str) or not 10 <= len(code) <= 64:
+        raise Invalid("bad_code", "配对码无效", "the pairing code is not valid")
+    token = secrets.token_urlsafe(32)
+    with transaction(store, Actor(role="anonymous", name="pairing")) as tx:
+        device = tx.session.scalar(select(models.Device).where(models.Device.pairing_hash == _sha(code)))
+        if device is None or device.revoked_at is not None or device.pairing_expires is None \
+                or device.pairing_expires < utcnow():
+            raise Forbidden("bad_code", "配对码无效或已过期", "the pairing code is unknown, used or expired")
+        device.pairing_hash, device.pairing_expires = None, None
+        device.token_hash, device.paired_at = _sha(token), utcnow()
+        person = device.person
+        tx.audit("device_paired", {"device_id": device.id, "person_id": person.id})
+        actor = Actor(role=person.role, name=person.name, person_id=person.id, device_id=device.id)
+    return token, actor
+
+
+def pair_with_pin(store: Store, body_id: Any, seat: Any, pin: Any) -> tuple[str, Actor]:
+    """Pair a tablet by seat number and the member's PIN."""
+    if not isinstance(seat, str) or not isinstance(pin, str) or len(pin) > 16 or len(seat) > 20:
+        raise Invalid("bad_pin", "请输入座位号和PIN", "seat and PIN are required")
+    with store.read() as s:
+        person = s.scalar(select(models.Person).where(models.Person.body_id == body_id, models.Person.seat == seat,
+                                                      models.Person.left_on.is_(None)))
+        ok = person is not None and check_secret(person.pin_hash, pin)
+    if not ok or person is None:
+        raise Forbidden("bad_pin", "座位号或PIN错误", "wrong seat or PIN")
+    token = secrets.token_urlsafe(32)
+    with transaction(store, Actor(role=person.role, name=person.name, person_id=person.id)) as tx:
+        device = models.Device(person_id=person.id, token_hash=_sha(token), created_at=utcnow(), paired_at=utcnow())
+        tx.session.add(device)
+        tx.session.flush()
+        tx.audit("device_paired", {"device_id": device.id, "person_id": person.id, "by": "pin"})
+        actor = Actor(role=person.role, name=person.name, person_id=person.id, device_id=device.id)
+    return token, actor
+
+
+def device_actor(store: Store, token: Any) -> Actor | None:
+    """Who a device token acts as; None for unknown or revoked tokens."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    with store.read() as s:
+        device = s.scalar(select(models.Device).where(models.Device.token_hash == _sha(token)))
+        if device is None or device.revoked_at is not None:
+            return None
+        person = device.person
+        return Actor(role=person.role, name=person.name, person_id=person.id, device_id=device.id)
+
+
+def revoke_device(store: Store, actor: Actor, device_id: int) -> None:
+    require(actor, "manage_devices")
+    with transaction(store, actor) as tx:
+        device = get_or_404(tx.session, models.Device, device_id, "表决器", "device")
+        if device.revoked_at is not None:
+            return
+        device.revoked_at = utcnow()
+        tx.audit("device_revoked", {"device_id": device.id, "person_id": device.person_id})

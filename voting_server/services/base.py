@@ -1,0 +1,219 @@
+"""The frame every service function runs in: who is acting, what they may do, typed errors with Chinese
+and English messages, and the unit of work that writes rows + audit entries in one transaction and
+publishes the committed events afterwards."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..db import Store
+
+ROLES = ("anonymous", "member", "observer", "display", "clerk", "chair", "admin")
+STAFF_ROLES = ("admin", "chair", "clerk", "display")
+
+
+class ServiceError(Exception):
+    """A refused request. ``code`` is stable for programs; ``zh``/``en`` are for people."""
+
+    status = 400
+
+    def __init__(self, code: str, zh: str, en: str, **details: Any) -> None:
+        super().__init__(en)
+        self.code, self.zh, self.en, self.details = code, zh, en, details
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {"error": self.code, "message": self.zh if lang == "zh" else self.en,
+                "message_zh": self.zh, "message_en": self.en, **({"details": self.details} if self.details else {})}
+
+
+class Invalid(ServiceError):
+    status = 400
+
+
+class Forbidden(ServiceError):
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    status = 409
+
+
+class TooMany(ServiceError):
+    status = 429
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a request. Staff have ``user_id``; seat tablets have ``person_id`` (+ ``device_id``)."""
+
+    role: str
+    name: str = ""
+    user_id: int | None = None
+    person_id: int | None = None
+    device_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.user_id is not None:
+            return f"{self.role}:{self.user_id}:{self.name}"
+        if self.person_id is not None:
+            return f"{self.role}:person:{self.person_id}:{self.name}"
+        return self.role
+
+    @property
+    def is_seat(self) -> bool:
+        return self.role in ("member", "observer") and self.person_id is not None
+
+
+ANONYMOUS = Actor(role="anonymous")
+SYSTEM = Actor(role="admin", name="system")
+
+# Who may do what. One table; the permission matrix test reads it and checks every service against it.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    name: frozenset(roles)
+    for name, roles in {
+        "manage_users": ("admin",),
+        "manage_body": ("admin", "clerk"),
+        "manage_roster": ("admin", "clerk"),
+        "manage_devices": ("admin", "clerk"),
+        "prepare_sitting": ("admin", "clerk"),
+        "set_attendance": ("admin", "clerk"),
+        "open_sitting": ("chair", "clerk"),
+        "close_sitting": ("chair",),
+        "drive_agenda": ("chair",),
+        "drive_ballot": ("chair",),
+        "override_quorum": ("chair",),
+        "enter_show_of_hands": ("clerk",),
+        "grant_speaker": ("chair",),
+        "sign_in": ("member", "observer"),
+        "cast_vote": ("member",),
+        "request_to_speak": ("member", "observer"),
+        "read_results": ("admin", "chair", "clerk", "display", "member", "observer"),
+        "read_audit": ("admin", "clerk", "chair"),
+    }.items()
+}
+
+
+def require(actor: Actor, permission: str) -> None:
+    if actor.role not in PERMISSIONS[permission]:
+        raise Forbidden("forbidden", f"无权执行此操作（{permission}）", f"not allowed: {permission} (role {actor.role})",
+                        permission=permission, role=actor.role)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def iso(ts: dt.datetime | None) -> str | None:
+    return None if ts is None else ts.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(*, id: int, at: str, actor: str, action: str, sitting_id: int | None, seq: int | None,
+               payload: str, prev_hash: str) -> str:
+    body = canonical({"id": id, "at": at, "actor": actor, "action": action, "sitting_id": sitting_id,
+                      "seq": seq, "payload": payload, "prev": prev_hash})
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Event:
+    """A committed change, built from its stored audit entry. ``seq`` is set when terminals get it."""
+
+    id: int
+    action: str
+    sitting_id: int | None
+    seq: int | None
+    payload: dict[str, Any]
+    at: str
+    actor: str
+
+
+@dataclass
+class Tx:
+    """One write transaction. ``audit`` appends a chained entry; ``push=True`` also numbers it in the
+    sitting's sequence so terminals receive it."""
+
+    session: Session
+    actor: Actor
+    head: models.ChainHead
+    entries: list[models.AuditEntry] = field(default_factory=list)
+    after_commit: list[Any] = field(default_factory=list)
+
+    def audit(self, action: str, payload: dict[str, Any], *, sitting_id: int | None = None,
+              push: bool = False) -> models.AuditEntry:
+        seq = None
+        if push:
+            if sitting_id is None:
+                raise ValueError("a pushed event needs a sitting")
+            seq = self.session.execute(
+                update(models.Sitting).where(models.Sitting.id == sitting_id)
+                .values(seq=models.Sitting.seq + 1).returning(models.Sitting.seq)
+            ).scalar_one()
+        at = iso(utcnow())
+        assert at is not None
+        body = canonical(payload)
+        new_id = self.head.last_id + 1
+        h = entry_hash(id=new_id, at=at, actor=self.actor.label, action=action, sitting_id=sitting_id,
+                       seq=seq, payload=body, prev_hash=self.head.last_hash)
+        entry = models.AuditEntry(id=new_id, at=at, actor=self.actor.label, action=action, sitting_id=sitting_id,
+                                  seq=seq, payload=body, prev_hash=self.head.last_hash, hash=h)
+        self.session.add(entry)
+        self.head.last_id, self.head.last_hash = new_id, h
+        self.entries.append(entry)
+        return entry
+
+
+def lock_head(session: Session) -> models.ChainHead:
+    head = session.scalars(select(models.ChainHead).where(models.ChainHead.id == 1).with_for_update()).one_or_none()
+    if head is None:
+        raise RuntimeError("the database is not initialised (run: python -m voting_server init-db)")
+    return head
+
+
+@contextmanager
+def transaction(store: Store, actor: Actor) -> Iterator[Tx]:
+    """Write rows and audit entries in one transaction; publish the events only after the commit.
+    Nothing inside may emit or wait on the network (a green thread yielding while holding the write
+    lock would stall every other writer)."""
+    session = store.write_session()
+    try:
+        with session.begin():
+            tx = Tx(session=session, actor=actor, head=lock_head(session))
+            yield tx
+            session.flush()
+        events = [to_event(e) for e in tx.entries]
+    finally:
+        session.close()
+    for fn in tx.after_commit:
+        fn()
+    store.publish(events)
+
+
+def to_event(e: models.AuditEntry) -> Event:
+    return Event(id=e.id, action=e.action, sitting_id=e.sitting_id, seq=e.seq, payload=json.loads(e.payload),
+                 at=e.at, actor=e.actor)
+
+
+def get_or_404(session: Session, model: type, ident: Any, what_zh: str, what_en: str) -> Any:
+    if isinstance(ident, bool) or not isinstance(ident, int):
+        raise Invalid("bad_id", f"{what_zh}编号无效", f"{what_en} id must be an integer", value=repr(ident)[:40])
+    obj = session.get(model, ident)
+    if obj is None:
+        raise NotFound("not_found", f"{what_zh}不存在（{ident}）", f"{what_en} {ident} does not exist")
+    return obj

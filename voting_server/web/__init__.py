@@ -1,0 +1,99 @@
+"""HTTP: thin blueprints that parse a request, call a service and render the answer.
+
+Authentication: staff use a signed session cookie (password login, CSRF token required on every
+state-changing request); seat tablets send ``Authorization: Bearer <device token>``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, jsonify, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from .. import services
+from ..db import Store
+from ..services import ANONYMOUS, Actor, ServiceError
+
+csrf = CSRFProtect()
+
+
+def store() -> Store:
+    return current_app.extensions["biaojue_store"]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip() or None
+    return None
+
+
+def current_actor() -> Actor:
+    """Who makes this request: a paired tablet (bearer token), a logged-in staff member, or anonymous."""
+    if "actor" in g:
+        return g.actor
+    actor: Actor | None = None
+    token = bearer_token()
+    if token is not None:
+        actor = services.device_actor(store(), token)
+        if actor is None:
+            raise services.Forbidden("revoked", "表决器未配对或已被撤销", "the device is not paired or was revoked")
+    elif isinstance(session.get("user_id"), int):
+        actor = services.user_actor(store(), session["user_id"])
+        if actor is None:
+            session.clear()
+    g.actor = actor or ANONYMOUS
+    return g.actor
+
+
+def lang() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("lang") or current_app.config.get("LANGUAGE", "zh")
+    return "en" if chosen == "en" else "zh"
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a clear 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise services.Invalid("bad_json", "请求内容必须是 JSON 对象", "the request body must be a JSON object")
+    return data
+
+
+def ok(data: Any = None, status: int = 200) -> Any:
+    return jsonify(data if data is not None else {"ok": True}), status
+
+
+def register(app: Flask) -> None:
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def _csrf_for_cookie_sessions() -> None:
+        # Staff requests ride on a session cookie and must carry the CSRF token. Tablets authenticate
+        # with a bearer token, which no cross-site request can carry.
+        if request.method not in ("GET", "HEAD", "OPTIONS") and bearer_token() is None:
+            csrf.protect()
+
+    @app.errorhandler(ServiceError)
+    def _service_error(err: ServiceError) -> Any:
+        return jsonify(err.to_dict(lang())), err.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError) -> Any:
+        return jsonify({"error": "csrf", "message": "页面已过期，请刷新后重试",
+                        "message_zh": "页面已过期，请刷新后重试",
+                        "message_en": f"CSRF check failed: {err.description}"}), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException) -> Any:
+        messages = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持该请求方法",
+                    413: "上传的文件太大", 429: "请求过于频繁"}
+        zh = messages.get(err.code or 500, "请求失败")
+        return jsonify({"error": (err.name or "error").lower().replace(" ", "_"), "message": zh, "message_zh": zh,
+                        "message_en": err.description}), err.code or 500
+
+    from . import admin, auth, live
+
+    for module in (auth, admin, live):
+        app.register_blueprint(module.bp)
