@@ -1,0 +1,69 @@
+"""The rules package stays pure: standard library only, no project imports, no I/O."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "ballots"
+SOURCES = sorted(PACKAGE.glob("*.py"))
+
+
+IMPORT_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+before = set(sys.modules)
+import ballots
+print(" ".join(sorted(sys.modules)))
+print(" ".join(sorted(set(sys.modules) - before)))
+"""
+
+
+def test_importing_ballots_loads_only_the_standard_library() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORT_SCRIPT, str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    everything, new = (line.split() for line in out.stdout.splitlines())
+    assert "ballots" in new and "ballots.kinds" in new
+    foreign = [m for m in new if m.split(".")[0] != "ballots" and m.split(".")[0] not in sys.stdlib_module_names]
+    assert foreign == [], f"importing ballots pulled in non-stdlib modules: {foreign}"
+    project = [m for m in everything if m.split(".")[0] in {"voting_server", "terminal_ui", "run"}]
+    assert project == [], f"importing ballots loaded project modules: {project}"
+
+
+def test_every_module_has_a_docstring_and_future_annotations() -> None:
+    assert SOURCES
+    for path in SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert ast.get_docstring(tree), f"{path.name} has no module docstring"
+        futures = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
+        assert futures and any(a.name == "annotations" for a in futures[0].names), path.name
+
+
+def test_no_io_no_floats_no_project_imports() -> None:
+    forbidden_text = ("open(", "socket", "requests", "urllib", "subprocess", "os.environ", "print(")
+    for path in SOURCES:
+        source = path.read_text(encoding="utf-8")
+        for word in forbidden_text:
+            assert word not in source, f"{path.name} mentions {word!r}"
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [] if node.level else [node.module or ""]
+            else:
+                names = []
+            for name in names:
+                assert name.split(".")[0] in sys.stdlib_module_names, f"{path.name} imports {name}"
+            if isinstance(node, ast.Constant):
+                assert not isinstance(node.value, float), f"{path.name} has a float literal {node.value!r}"
+            if isinstance(node, ast.Name):
+                assert node.id != "float", f"{path.name} uses float"
