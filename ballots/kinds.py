@@ -18,8 +18,9 @@ registry of kinds by name.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterable, Literal, Mapping, Sequence
+from typing import Any, ClassVar, Literal
 
 from . import text
 from .errors import CapExceeded, InvalidChoice, InvalidCounts, RuleError, TooManyMarks
@@ -96,7 +97,9 @@ def _reject_unknown(d: Mapping[str, Any], allowed: set[str], what: str) -> None:
 
 def _list(value: object, what: str) -> list[Any]:
     if not isinstance(value, (list, tuple)):
-        raise _rule_error("invalid_field", f"{what} 必须是列表，收到的是 {value!r}", f"{what} must be a list, got {value!r}")
+        raise _rule_error(
+            "invalid_field", f"{what} 必须是列表，收到的是 {value!r}", f"{what} must be a list, got {value!r}"
+        )
     return list(value)
 
 
@@ -202,7 +205,9 @@ class BallotSpec(ABC):
         """Check one member's ballot and return it normalised ({question_id: option_code})."""
 
     @abstractmethod
-    def tally(self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum) -> Result:
+    def tally(
+        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+    ) -> Result:
         """Turn per-question per-option counts into a result."""
 
     @abstractmethod
@@ -228,11 +233,15 @@ class BallotSpec(ABC):
 
     def _check_choice_shape(self, choice: object) -> dict[str, Question]:
         if not isinstance(choice, Mapping):
-            raise InvalidChoice("not_a_mapping", f"选票必须是映射，收到的是 {choice!r}", f"a ballot must be a mapping, got {choice!r}")
+            raise InvalidChoice(
+                "not_a_mapping", f"选票必须是映射，收到的是 {choice!r}", f"a ballot must be a mapping, got {choice!r}"
+            )
         questions = self._questions_by_id()
         for qid in choice:
             if qid not in questions:
-                raise InvalidChoice("unknown_question", f"本次表决没有议题 {qid!r}", f"this ballot has no question {qid!r}")
+                raise InvalidChoice(
+                    "unknown_question", f"本次表决没有议题 {qid!r}", f"this ballot has no question {qid!r}"
+                )
         return questions
 
     def _answer_all(self, choice: Mapping[str, str], what_zh: str, what_en: str) -> dict[str, str]:
@@ -252,17 +261,23 @@ class BallotSpec(ABC):
     def _check_counts(self, counts: object, turnout: Turnout) -> dict[str, dict[str, int]]:
         """Validate tally input: known questions/options, non-negative ints, no question over ``cast``."""
         if not isinstance(turnout, Turnout):
-            raise InvalidCounts("invalid_turnout", "出席数据必须是 Turnout", f"turnout must be a Turnout, got {turnout!r}")
+            raise InvalidCounts(
+                "invalid_turnout", "出席数据必须是 Turnout", f"turnout must be a Turnout, got {turnout!r}"
+            )
         if not isinstance(counts, Mapping):
             raise InvalidCounts("not_a_mapping", "计票数据必须是映射", f"counts must be a mapping, got {counts!r}")
         questions = self._questions_by_id()
         out = self.empty_counts()
         for qid, per in counts.items():
             if qid not in questions:
-                raise InvalidCounts("unknown_question", f"计票数据含未知议题 {qid!r}", f"counts name an unknown question {qid!r}")
+                raise InvalidCounts(
+                    "unknown_question", f"计票数据含未知议题 {qid!r}", f"counts name an unknown question {qid!r}"
+                )
             q = questions[qid]
             if not isinstance(per, Mapping):
-                raise InvalidCounts("not_a_mapping", f"“{q.label}”的计票数据必须是映射", f"counts of {q.label!r} must be a mapping")
+                raise InvalidCounts(
+                    "not_a_mapping", f"“{q.label}”的计票数据必须是映射", f"counts of {q.label!r} must be a mapping"
+                )
             for code, n in per.items():
                 if code not in out[qid]:
                     raise InvalidCounts(
@@ -283,7 +298,9 @@ class BallotSpec(ABC):
     @staticmethod
     def _check_rules(threshold: object, quorum: object) -> None:
         if not isinstance(threshold, Threshold):
-            raise RuleError("invalid_threshold", "通过规则必须是 Threshold", f"threshold must be a Threshold, got {threshold!r}")
+            raise RuleError(
+                "invalid_threshold", "通过规则必须是 Threshold", f"threshold must be a Threshold, got {threshold!r}"
+            )
         if not isinstance(quorum, Quorum):
             raise RuleError("invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {quorum!r}")
 
@@ -311,12 +328,23 @@ def _join(header: str, lines: list[str], sep: str, many_sep: str) -> str:
 
 
 def _three_way_line(
-    counts: Mapping[str, int], not_voted: int, invalid: int, needed: int, passed: bool, options: Sequence[Option], *, word_en: tuple[str, str]
+    counts: Mapping[str, int],
+    not_voted: int,
+    invalid: int,
+    needed: int,
+    passed: bool,
+    options: Sequence[Option],
+    *,
+    word_en: tuple[str, str],
 ) -> tuple[str, str]:
-    """"赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。" and its English twin."""
+    """ "赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。" and its English twin."""
     parts_zh = [(o.zh, counts[o.code]) for o in options]
     parts_en = [(o.en, counts[o.code]) for o in options]
-    zh = text.votes_zh(parts_zh, invalid=invalid, not_voted=not_voted) + "。" + text.verdict_zh(counts["for"], needed, passed)
+    zh = (
+        text.votes_zh(parts_zh, invalid=invalid, not_voted=not_voted)
+        + "。"
+        + text.verdict_zh(counts["for"], needed, passed)
+    )
     en = (
         text.capitalise(text.votes_en(parts_en, invalid=invalid, not_voted=not_voted))
         + ". "
@@ -349,7 +377,9 @@ class ResolutionSpec(BallotSpec):
     def validate(self, choice: Mapping[str, str]) -> dict[str, str]:
         return self._answer_all(choice, "议题", "question")
 
-    def tally(self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum) -> Result:
+    def tally(
+        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+    ) -> Result:
         self._check_rules(threshold, quorum)
         c = self._check_counts(counts, turnout)[self.QUESTION_ID]
         q_needed = quorum.needed(turnout.entitled)
@@ -360,7 +390,9 @@ class ResolutionSpec(BallotSpec):
         not_voted = _unanswered(turnout, c)
         zh, en = _header(turnout, q_needed, held)
         if held:
-            line_zh, line_en = _three_way_line(c, not_voted, turnout.invalid, needed, passed, FOR_AGAINST_ABSTAIN, word_en=("adopted", "not adopted"))
+            line_zh, line_en = _three_way_line(
+                c, not_voted, turnout.invalid, needed, passed, FOR_AGAINST_ABSTAIN, word_en=("adopted", "not adopted")
+            )
             zh, en = zh + line_zh, en + " " + line_en
         qr = QuestionResult(self.QUESTION_ID, self.questions()[0].label, dict(c), not_voted, needed, outcome, None)
         return Result(
@@ -411,7 +443,7 @@ class Person:
             )
 
     def describe_zh(self) -> str:
-        """"任命为局长" / "免去局长职务" (or "任命" / "免职" with no post)."""
+        """ "任命为局长" / "免去局长职务" (or "任命" / "免职" with no post)."""
         if self.action == "appoint":
             return f"任命为{self.post}" if self.post else "任命"
         return f"免去{self.post}职务" if self.post else "免职"
@@ -423,7 +455,7 @@ class Person:
 
     @property
     def label(self) -> str:
-        """"张三（任命为局长）"."""
+        """ "张三（任命为局长）"."""
         return f"{self.name}（{self.describe_zh()}）"
 
     def to_dict(self) -> dict[str, str]:
@@ -454,10 +486,16 @@ class AppointmentSpec(BallotSpec):
     def __post_init__(self) -> None:
         persons = tuple(self.persons) if isinstance(self.persons, (list, tuple)) else self.persons
         if not isinstance(persons, tuple) or not all(isinstance(p, Person) for p in persons):
-            raise _rule_error("invalid_field", "persons 必须是 Person 的序列", f"persons must be a sequence of Person, got {self.persons!r}")
+            raise _rule_error(
+                "invalid_field",
+                "persons 必须是 Person 的序列",
+                f"persons must be a sequence of Person, got {self.persons!r}",
+            )
         object.__setattr__(self, "persons", persons)
         if not isinstance(self.combined, bool):
-            raise _rule_error("invalid_field", "combined 必须是布尔值", f"combined must be a boolean, got {self.combined!r}")
+            raise _rule_error(
+                "invalid_field", "combined 必须是布尔值", f"combined must be a boolean, got {self.combined!r}"
+            )
         if not persons:
             raise _rule_error("no_persons", "任免表决至少要有一人", "an appointment ballot needs at least one person")
         if not self.combined and len(persons) != 1:
@@ -477,7 +515,9 @@ class AppointmentSpec(BallotSpec):
     def validate(self, choice: Mapping[str, str]) -> dict[str, str]:
         return self._answer_all(choice, "", "person")
 
-    def tally(self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum) -> Result:
+    def tally(
+        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+    ) -> Result:
         self._check_rules(threshold, quorum)
         all_counts = self._check_counts(counts, turnout)
         q_needed = quorum.needed(turnout.entitled)
@@ -494,7 +534,15 @@ class AppointmentSpec(BallotSpec):
             outcome = "no_quorum" if not held else ("passed" if passed else "failed")
             results.append(QuestionResult(p.id, p.label, dict(c), not_voted, needed, outcome, None))
             if held:
-                line_zh, line_en = _three_way_line(c, not_voted, turnout.invalid, needed, passed, FOR_AGAINST_ABSTAIN, word_en=("approved", "not approved"))
+                line_zh, line_en = _three_way_line(
+                    c,
+                    not_voted,
+                    turnout.invalid,
+                    needed,
+                    passed,
+                    FOR_AGAINST_ABSTAIN,
+                    word_en=("approved", "not approved"),
+                )
                 lines_zh.append(f"{p.label}：{line_zh}")
                 lines_en.append(f"{p.name} ({p.describe_en()}): {line_en}")
         if not held:
@@ -594,9 +642,17 @@ class EvaluationSpec(BallotSpec):
         objects = tuple(self.objects) if isinstance(self.objects, (list, tuple)) else self.objects
         grades = tuple(self.grades) if isinstance(self.grades, (list, tuple)) else self.grades
         if not isinstance(objects, tuple) or not objects or not all(isinstance(o, EvalObject) for o in objects):
-            raise _rule_error("no_objects", "测评至少要有一个对象", f"an evaluation needs at least one EvalObject, got {self.objects!r}")
+            raise _rule_error(
+                "no_objects",
+                "测评至少要有一个对象",
+                f"an evaluation needs at least one EvalObject, got {self.objects!r}",
+            )
         if not isinstance(grades, tuple) or not grades or not all(isinstance(g, Option) for g in grades):
-            raise _rule_error("invalid_grades", "测评等次必须是 Option 的序列", f"grades must be a sequence of Option, got {self.grades!r}")
+            raise _rule_error(
+                "invalid_grades",
+                "测评等次必须是 Option 的序列",
+                f"grades must be a sequence of Option, got {self.grades!r}",
+            )
         _unique_ids([o.id for o in objects], "测评对象", "object")
         codes = [g.code for g in grades]
         _unique_ids(codes, "测评等次", "grade")
@@ -605,10 +661,18 @@ class EvaluationSpec(BallotSpec):
         elif isinstance(self.uncounted, (list, tuple)) and all(isinstance(u, str) for u in self.uncounted):
             uncounted = tuple(self.uncounted)
         else:
-            raise _rule_error("invalid_field", "uncounted 必须是等次代码的序列", f"uncounted must be a sequence of grade codes, got {self.uncounted!r}")
+            raise _rule_error(
+                "invalid_field",
+                "uncounted 必须是等次代码的序列",
+                f"uncounted must be a sequence of grade codes, got {self.uncounted!r}",
+            )
         for u in uncounted:
             if u not in codes:
-                raise _rule_error("unknown_grade", f"不计入的等次 {u!r} 不在测评等次中", f"uncounted grade {u!r} is not one of the grades {codes}")
+                raise _rule_error(
+                    "unknown_grade",
+                    f"不计入的等次 {u!r} 不在测评等次中",
+                    f"uncounted grade {u!r} is not one of the grades {codes}",
+                )
         if len([c for c in codes if c not in uncounted]) < 1:
             raise _rule_error("no_counted_grade", "至少要有一个计入评定的等次", "at least one grade must count")
         if not isinstance(self.caps, Mapping):
@@ -616,9 +680,17 @@ class EvaluationSpec(BallotSpec):
         caps: dict[str, int] = {}
         for code, cap in self.caps.items():
             if code not in codes:
-                raise _rule_error("unknown_grade", f"限额所指的等次 {code!r} 不在测评等次中", f"cap names an unknown grade {code!r} (grades: {codes})")
+                raise _rule_error(
+                    "unknown_grade",
+                    f"限额所指的等次 {code!r} 不在测评等次中",
+                    f"cap names an unknown grade {code!r} (grades: {codes})",
+                )
             if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
-                raise _rule_error("invalid_cap", f"等次 {code!r} 的限额必须是非负整数，收到的是 {cap!r}", f"cap for {code!r} must be a non-negative integer, got {cap!r}")
+                raise _rule_error(
+                    "invalid_cap",
+                    f"等次 {code!r} 的限额必须是非负整数，收到的是 {cap!r}",
+                    f"cap for {code!r} must be a non-negative integer, got {cap!r}",
+                )
             caps[code] = cap
         if self.rule not in EVALUATION_RULES:
             raise _rule_error(
@@ -651,7 +723,9 @@ class EvaluationSpec(BallotSpec):
                 )
         return out
 
-    def tally(self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum) -> Result:
+    def tally(
+        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+    ) -> Result:
         self._check_rules(threshold, quorum)
         all_counts = self._check_counts(counts, turnout)
         for code, cap in self.caps.items():
@@ -779,10 +853,18 @@ class SelectionSpec(BallotSpec):
     def __post_init__(self) -> None:
         candidates = tuple(self.candidates) if isinstance(self.candidates, (list, tuple)) else self.candidates
         if not isinstance(candidates, tuple) or not candidates or not all(isinstance(c, Candidate) for c in candidates):
-            raise _rule_error("no_candidates", "票决至少要有一个候选项目", f"a selection needs at least one Candidate, got {self.candidates!r}")
+            raise _rule_error(
+                "no_candidates",
+                "票决至少要有一个候选项目",
+                f"a selection needs at least one Candidate, got {self.candidates!r}",
+            )
         _unique_ids([c.id for c in candidates], "候选项目", "candidate")
         if isinstance(self.max_marks, bool) or not isinstance(self.max_marks, int) or self.max_marks < 1:
-            raise _rule_error("invalid_max_marks", f"限选数必须是正整数，收到的是 {self.max_marks!r}", f"max_marks must be a positive integer, got {self.max_marks!r}")
+            raise _rule_error(
+                "invalid_max_marks",
+                f"限选数必须是正整数，收到的是 {self.max_marks!r}",
+                f"max_marks must be a positive integer, got {self.max_marks!r}",
+            )
         if self.options not in SELECTION_OPTIONS:
             raise _rule_error(
                 "invalid_options",
@@ -820,7 +902,9 @@ class SelectionSpec(BallotSpec):
             )
         return out
 
-    def tally(self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum) -> Result:
+    def tally(
+        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+    ) -> Result:
         self._check_rules(threshold, quorum)
         all_counts = self._check_counts(counts, turnout)
         marks = sum(all_counts[c.id][self.for_code] for c in self.candidates)
@@ -891,7 +975,9 @@ class SelectionSpec(BallotSpec):
             quorum=quorum.to_dict(),
         )
 
-    def _announce(self, zh: str, en: str, turnout: Turnout, results: tuple[QuestionResult, ...], ties: tuple[tuple[str, ...], ...]) -> tuple[str, str]:
+    def _announce(
+        self, zh: str, en: str, turnout: Turnout, results: tuple[QuestionResult, ...], ties: tuple[tuple[str, ...], ...]
+    ) -> tuple[str, str]:
         names = {c.id: c.name for c in self.candidates}
         summary_zh = f"有效票{turnout.cast}张"
         summary_en = f"Valid ballots {turnout.cast}"
@@ -916,12 +1002,19 @@ class SelectionSpec(BallotSpec):
             elif r.outcome == "tie":
                 verdict_zh, verdict_en = "得票相同、并列于限选名额处，需另行表决", "tied at the cut-off: run-off needed"
             elif r.needed is not None and v < r.needed:
-                verdict_zh, verdict_en = f"少于所需的{r.needed}票，未入选", f"fewer than the {r.needed} needed: not chosen"
+                verdict_zh, verdict_en = (
+                    f"少于所需的{r.needed}票，未入选",
+                    f"fewer than the {r.needed} needed: not chosen",
+                )
             else:
                 verdict_zh, verdict_en = "名次在限选数之外，未入选", "ranked below the number to choose: not chosen"
             lines_zh.append(f"第{r.rank}名 {names[r.question_id]}：{votes_zh}。需{r.needed}票，{verdict_zh}。")
             lines_en.append(f"#{r.rank} {names[r.question_id]}: {votes_en}. {r.needed} needed; {verdict_en}.")
-        chosen = [names[r.question_id] for r in sorted(results, key=lambda r: (r.rank or 0, position[r.question_id])) if r.outcome == "chosen"]
+        chosen = [
+            names[r.question_id]
+            for r in sorted(results, key=lambda r: (r.rank or 0, position[r.question_id]))
+            if r.outcome == "chosen"
+        ]
         lines_zh.append(f"入选{len(chosen)}项" + (f"：{'、'.join(chosen)}。" if chosen else "。"))
         lines_en.append(f"Chosen {len(chosen)}" + (f": {', '.join(chosen)}." if chosen else "."))
         for group in ties:

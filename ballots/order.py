@@ -7,7 +7,8 @@ appointment to a post is planned before the removal of someone from that same po
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .errors import BallotError, RuleError
 

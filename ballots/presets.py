@@ -14,9 +14,10 @@ shipped presets; :func:`ruleset` returns one with a body's own overrides applied
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import RuleError
 from .kinds import KINDS, AppointmentSpec, BallotSpec
@@ -30,7 +31,9 @@ THRESHOLD_KEYS = ("resolution", "appointment", "removal", "procedural", "evaluat
 
 def _check_bool(value: object, what: str) -> bool:
     if not isinstance(value, bool):
-        raise RuleError("invalid_field", f"{what} 必须是布尔值，收到的是 {value!r}", f"{what} must be a boolean, got {value!r}")
+        raise RuleError(
+            "invalid_field", f"{what} 必须是布尔值，收到的是 {value!r}", f"{what} must be a boolean, got {value!r}"
+        )
     return value
 
 
@@ -57,17 +60,33 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise RuleError("invalid_field", "规则名称必须是非空字符串", f"rule set name must be a non-empty string, got {self.name!r}")
+            raise RuleError(
+                "invalid_field",
+                "规则名称必须是非空字符串",
+                f"rule set name must be a non-empty string, got {self.name!r}",
+            )
         if not isinstance(self.quorum, Quorum):
-            raise RuleError("invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {self.quorum!r}")
+            raise RuleError(
+                "invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {self.quorum!r}"
+            )
         if not isinstance(self.thresholds, Mapping):
-            raise RuleError("invalid_field", "thresholds 必须是映射", f"thresholds must be a mapping, got {self.thresholds!r}")
+            raise RuleError(
+                "invalid_field", "thresholds 必须是映射", f"thresholds must be a mapping, got {self.thresholds!r}"
+            )
         _check_threshold_keys(self.thresholds)
         for key, t in self.thresholds.items():
             if not isinstance(t, Threshold):
-                raise RuleError("invalid_threshold", f"{key} 的通过规则必须是 Threshold", f"threshold {key!r} must be a Threshold, got {t!r}")
+                raise RuleError(
+                    "invalid_threshold",
+                    f"{key} 的通过规则必须是 Threshold",
+                    f"threshold {key!r} must be a Threshold, got {t!r}",
+                )
         if "resolution" not in self.thresholds:
-            raise RuleError("missing_threshold", "规则必须包含 resolution（议案）的通过规则", "a rule set needs a 'resolution' threshold")
+            raise RuleError(
+                "missing_threshold",
+                "规则必须包含 resolution（议案）的通过规则",
+                "a rule set needs a 'resolution' threshold",
+            )
         _check_bool(self.secret_by_default, "secret_by_default")
         _check_bool(self.allow_combined_appointments, "allow_combined_appointments")
         object.__setattr__(self, "thresholds", {k: self.thresholds[k] for k in THRESHOLD_KEYS if k in self.thresholds})
@@ -80,9 +99,17 @@ class RuleSet:
         "resolution".
         """
         if kind not in KINDS:
-            raise RuleError("unknown_kind", f"未知的表决类型 {kind!r}（可选：{', '.join(KINDS)}）", f"unknown ballot kind {kind!r} (one of: {', '.join(KINDS)})")
+            raise RuleError(
+                "unknown_kind",
+                f"未知的表决类型 {kind!r}（可选：{', '.join(KINDS)}）",
+                f"unknown ballot kind {kind!r} (one of: {', '.join(KINDS)})",
+            )
         if action not in (None, "appoint", "remove"):
-            raise RuleError("invalid_action", f"任免类别必须是 appoint 或 remove，收到的是 {action!r}", f"action must be 'appoint' or 'remove', got {action!r}")
+            raise RuleError(
+                "invalid_action",
+                f"任免类别必须是 appoint 或 remove，收到的是 {action!r}",
+                f"action must be 'appoint' or 'remove', got {action!r}",
+            )
         chain: list[str] = []
         if procedural:
             chain.append("procedural")
@@ -96,7 +123,12 @@ class RuleSet:
 
     def check_spec(self, spec: BallotSpec) -> None:
         """Raise :class:`RuleError` if the body's rules do not allow ``spec`` (a combined appointment)."""
-        if isinstance(spec, AppointmentSpec) and spec.combined and len(spec.persons) > 1 and not self.allow_combined_appointments:
+        if (
+            isinstance(spec, AppointmentSpec)
+            and spec.combined
+            and len(spec.persons) > 1
+            and not self.allow_combined_appointments
+        ):
             raise RuleError(
                 "combined_not_allowed",
                 "本机关的议事规则不允许合并表决任免案，应逐人表决",
@@ -116,13 +148,17 @@ class RuleSet:
     def from_dict(cls, d: Mapping[str, Any]) -> RuleSet:
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "规则必须是映射", f"rule set must be a mapping, got {d!r}")
-        _check_keys(d, {"name", "quorum", "thresholds", "secret_by_default", "allow_combined_appointments"}, "unknown_field")
+        _check_keys(
+            d, {"name", "quorum", "thresholds", "secret_by_default", "allow_combined_appointments"}, "unknown_field"
+        )
         for key in ("name", "quorum", "thresholds"):
             if key not in d:
                 raise RuleError("missing_field", f"规则缺少 {key}", f"rule set is missing {key!r}")
         thresholds = d["thresholds"]
         if not isinstance(thresholds, Mapping):
-            raise RuleError("invalid_field", "thresholds 必须是映射", f"thresholds must be a mapping, got {thresholds!r}")
+            raise RuleError(
+                "invalid_field", "thresholds 必须是映射", f"thresholds must be a mapping, got {thresholds!r}"
+            )
         _check_threshold_keys(thresholds)
         return cls(
             name=d["name"],
@@ -137,7 +173,11 @@ def _check_keys(d: Mapping[str, Any], allowed: set[str], code: str) -> None:
     unknown = set(d) - allowed
     if unknown:
         names = ", ".join(sorted(map(str, unknown)))
-        raise RuleError(code, f"规则含未知字段：{names}", f"unknown rule set field(s): {names} (allowed: {', '.join(sorted(allowed))})")
+        raise RuleError(
+            code,
+            f"规则含未知字段：{names}",
+            f"unknown rule set field(s): {names} (allowed: {', '.join(sorted(allowed))})",
+        )
 
 
 _HALF = Fraction(1, 2)
@@ -207,7 +247,11 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
     if "thresholds" in overrides:
         t_over = overrides["thresholds"]
         if not isinstance(t_over, Mapping):
-            raise RuleError("not_a_mapping", "thresholds 覆盖设置必须是映射", f"thresholds overrides must be a mapping, got {t_over!r}")
+            raise RuleError(
+                "not_a_mapping",
+                "thresholds 覆盖设置必须是映射",
+                f"thresholds overrides must be a mapping, got {t_over!r}",
+            )
         _check_threshold_keys(t_over)
         thresholds = dict(base.thresholds)
         for key, t in t_over.items():

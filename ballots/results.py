@@ -9,8 +9,9 @@ equal object, so a stored result never needs recounting to be shown or printed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import RuleError
 from .rules import Quorum, Threshold, Turnout

@@ -14,10 +14,11 @@ it ("以上" includes the number itself, 民法典 Art. 1259).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import InvalidCounts, RuleError
 from .text import fraction_en, fraction_zh
@@ -155,8 +156,8 @@ def parse_fraction(value: object, what: str = "fraction") -> Fraction:
     if frac is None:
         raise RuleError(
             "invalid_fraction",
-            f"{what} 必须写成 \"a/b\" 形式的分数或整数，收到的是 {value!r}",
-            f"{what} must be a fraction written \"a/b\" or an integer, got {value!r}",
+            f'{what} 必须写成 "a/b" 形式的分数或整数，收到的是 {value!r}',
+            f'{what} must be a fraction written "a/b" or an integer, got {value!r}',
         )
     if not 0 <= frac <= 1:
         raise RuleError(
@@ -173,7 +174,9 @@ def _fraction_str(f: Fraction) -> str:
 
 def _check_strict(value: object) -> bool:
     if not isinstance(value, bool):
-        raise RuleError("invalid_strict", f"strict 必须是布尔值，收到的是 {value!r}", f"strict must be a boolean, got {value!r}")
+        raise RuleError(
+            "invalid_strict", f"strict 必须是布尔值，收到的是 {value!r}", f"strict must be a boolean, got {value!r}"
+        )
     return value
 
 
@@ -199,7 +202,7 @@ def _init_fraction_rule(obj: object, fraction: object, strict: object, what: str
         raise RuleError(
             "impossible_rule",
             f"{what} 不能为“超过全部”：该条件永远无法满足",
-            f"{what} \"more than all\" can never be met",
+            f'{what} "more than all" can never be met',
         )
 
 

@@ -106,13 +106,13 @@ def fraction_en(f: Fraction) -> str:
 
 
 def attendance_zh(entitled: int, present: int, quorum_held: bool) -> str:
-    """"应到15人，实到13人，符合法定人数。" or "...，不足法定人数。"."""
+    """ "应到15人，实到13人，符合法定人数。" or "...，不足法定人数。"."""
     verdict = "符合法定人数" if quorum_held else "不足法定人数"
     return f"应到{entitled}人，实到{present}人，{verdict}。"
 
 
 def attendance_en(entitled: int, present: int, quorum_held: bool) -> str:
-    """"Entitled 15, present 13, quorum present." or "..., no quorum."."""
+    """ "Entitled 15, present 13, quorum present." or "..., no quorum."."""
     verdict = "quorum present" if quorum_held else "no quorum"
     return f"Entitled {entitled}, present {present}, {verdict}."
 
@@ -128,7 +128,7 @@ def no_quorum_en(quorum_needed: int) -> str:
 
 
 def votes_zh(parts: list[tuple[str, int]], *, invalid: int = 0, not_voted: int | None = None) -> str:
-    """"赞成9票，反对2票，弃权1票，未按表决器1人" from ``[("赞成", 9), ("反对", 2), ("弃权", 1)]``.
+    """ "赞成9票，反对2票，弃权1票，未按表决器1人" from ``[("赞成", 9), ("反对", 2), ("弃权", 1)]``.
 
     Invalid ballots are named only when there are some; not-voted is named whenever given.
     """
@@ -141,7 +141,7 @@ def votes_zh(parts: list[tuple[str, int]], *, invalid: int = 0, not_voted: int |
 
 
 def votes_en(parts: list[tuple[str, int]], *, invalid: int = 0, not_voted: int | None = None) -> str:
-    """"For 9, against 2, abstain 1, not voted 1" (first word capitalised by the caller if needed)."""
+    """ "For 9, against 2, abstain 1, not voted 1" (first word capitalised by the caller if needed)."""
     items = [f"{label} {count}" for label, count in parts]
     if invalid:
         items.append(f"invalid {invalid}")
@@ -151,7 +151,7 @@ def votes_en(parts: list[tuple[str, int]], *, invalid: int = 0, not_voted: int |
 
 
 def verdict_zh(for_votes: int, needed: int, passed: bool, *, for_label: str = "赞成") -> str:
-    """"需8票，通过。" or "需8票。赞成7票，少于通过所需的8票，未获通过。"."""
+    """ "需8票，通过。" or "需8票。赞成7票，少于通过所需的8票，未获通过。"."""
     if passed:
         return f"需{needed}票，通过。"
     return f"需{needed}票。{for_label}{for_votes}票，少于通过所需的{needed}票，未获通过。"
@@ -166,7 +166,7 @@ def verdict_en(
     passed_word: str = "adopted",
     failed_word: str = "not adopted",
 ) -> str:
-    """"8 needed: adopted." or "8 needed. For 7, fewer than the 8 needed: not adopted."."""
+    """ "8 needed: adopted." or "8 needed. For 7, fewer than the 8 needed: not adopted."."""
     if passed:
         return f"{needed} needed: {passed_word}."
     return f"{needed} needed. {for_label} {for_votes}, fewer than the {needed} needed: {failed_word}."

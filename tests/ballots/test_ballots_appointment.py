@@ -27,7 +27,9 @@ WANG = Person("p2", "王五", "市审计局局长")
 
 def test_single_appointment_passes() -> None:
     spec = AppointmentSpec((ZHANG,))
-    r = spec.tally({"p1": {"for": 12, "against": 1, "abstain": 0}}, Turnout(15, 14, 13), SC.threshold_for("appointment"), SC.quorum)
+    r = spec.tally(
+        {"p1": {"for": 12, "against": 1, "abstain": 0}}, Turnout(15, 14, 13), SC.threshold_for("appointment"), SC.quorum
+    )
     assert r.kind == "appointment" and r.outcome == "passed"
     assert r.announcement_zh == (
         "应到15人，实到14人，符合法定人数。张三（任命为市财政局局长）：赞成12票，反对1票，弃权0票，未按表决器1人。需8票，通过。"
@@ -41,7 +43,9 @@ def test_single_appointment_passes() -> None:
 
 def test_single_appointment_fails() -> None:
     spec = AppointmentSpec((ZHANG,))
-    r = spec.tally({"p1": {"for": 7, "against": 5, "abstain": 1}}, Turnout(15, 14, 13), SC.threshold_for("appointment"), SC.quorum)
+    r = spec.tally(
+        {"p1": {"for": 7, "against": 5, "abstain": 1}}, Turnout(15, 14, 13), SC.threshold_for("appointment"), SC.quorum
+    )
     assert r.outcome == "failed"
     assert "张三（任命为市财政局局长）：赞成7票" in r.announcement_zh
     assert r.announcement_zh.endswith("需8票。赞成7票，少于通过所需的8票，未获通过。")
@@ -72,7 +76,9 @@ def test_combined_all_pass_and_all_fail() -> None:
 
 
 def test_removal_wording_and_no_post() -> None:
-    r = AppointmentSpec((Person("x", "赵六", action="remove"),)).tally({"x": {"for": 9}}, Turnout(15, 9, 9), SC.threshold_for("appointment", action="remove"), SC.quorum)
+    r = AppointmentSpec((Person("x", "赵六", action="remove"),)).tally(
+        {"x": {"for": 9}}, Turnout(15, 9, 9), SC.threshold_for("appointment", action="remove"), SC.quorum
+    )
     assert "赵六（免职）：赞成9票" in r.announcement_zh
     assert "赵六 (removal)" in r.announcement_en
     assert Person("y", "钱七").label == "钱七（任命）"
@@ -196,7 +202,9 @@ def test_spec_from_dict_errors(d: dict[str, object], code: str) -> None:
 @st.composite
 def person_counts(draw: st.DrawFn) -> tuple[AppointmentSpec, dict[str, dict[str, int]], Turnout]:
     n = draw(st.integers(1, 4))
-    persons = tuple(Person(f"p{i}", f"人员{i}", f"职务{i}", draw(st.sampled_from(["appoint", "remove"]))) for i in range(n))
+    persons = tuple(
+        Person(f"p{i}", f"人员{i}", f"职务{i}", draw(st.sampled_from(["appoint", "remove"]))) for i in range(n)
+    )
     entitled = draw(st.integers(0, 40))
     present = draw(st.integers(0, entitled))
     cast = draw(st.integers(0, present))

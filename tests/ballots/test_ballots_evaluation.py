@@ -32,7 +32,16 @@ HEALTH = EvalObject("health", "市卫健委")
 SPEC = EvaluationSpec((EDU, HEALTH))
 
 
-def grade(satisfied: int, basic: int, unsatisfied: int, *, entitled: int, present: int | None = None, spec: EvaluationSpec = SPEC, extra: dict[str, int] | None = None) -> str:
+def grade(
+    satisfied: int,
+    basic: int,
+    unsatisfied: int,
+    *,
+    entitled: int,
+    present: int | None = None,
+    spec: EvaluationSpec = SPEC,
+    extra: dict[str, int] | None = None,
+) -> str:
     counts = {"satisfied": satisfied, "basic": basic, "unsatisfied": unsatisfied, **(extra or {})}
     cast = sum(counts.values())
     turnout = Turnout(entitled, entitled if present is None else present, cast)
@@ -91,7 +100,10 @@ def test_uncounted_grade_may_be_named_explicitly() -> None:
 
 def test_table_and_announcement() -> None:
     r = SPEC.tally(
-        {"edu": {"satisfied": 9, "basic": 3, "unsatisfied": 1}, "health": {"satisfied": 5, "basic": 2, "unsatisfied": 6}},
+        {
+            "edu": {"satisfied": 9, "basic": 3, "unsatisfied": 1},
+            "health": {"satisfied": 5, "basic": 2, "unsatisfied": 6},
+        },
         Turnout(15, 14, 13),
         TH,
         SC.quorum,
@@ -105,7 +117,10 @@ def test_table_and_announcement() -> None:
     assert lines[0] == "应到15人，实到14人，符合法定人数。"
     assert lines[1] == "市教育局：满意9票，基本满意3票，不满意1票，未按表决器1人。需8票，测评等次：满意。"
     assert lines[2].endswith("测评等次：不满意。")
-    assert "市教育局: satisfied 9, basically satisfied 3, unsatisfied 1, not voted 1. 8 needed; grade: satisfied." in r.announcement_en
+    assert (
+        "市教育局: satisfied 9, basically satisfied 3, unsatisfied 1, not voted 1. 8 needed; grade: satisfied."
+        in r.announcement_en
+    )
 
 
 def test_no_quorum() -> None:
@@ -146,7 +161,9 @@ def test_cap_checked_in_counts() -> None:
     with pytest.raises(InvalidCounts) as err:
         spec.tally(counts, Turnout(5, 5, 2), TH, SC.quorum)
     assert err.value.code == "cap_exceeded_in_counts"
-    spec.tally({"o0": {"satisfied": 1, "basic": 1}, "o1": {"satisfied": 1, "basic": 1}}, Turnout(5, 5, 2), TH, SC.quorum)
+    spec.tally(
+        {"o0": {"satisfied": 1, "basic": 1}, "o1": {"satisfied": 1, "basic": 1}}, Turnout(5, 5, 2), TH, SC.quorum
+    )
 
 
 # --- spec errors --------------------------------------------------------------------------------
@@ -181,7 +198,9 @@ def test_spec_round_trip() -> None:
     d = spec.to_dict()
     assert d["kind"] == "evaluation" and d["uncounted"] == ["unknown"] and d["caps"] == {"satisfied": 1}
     assert spec_from_dict(d) == spec
-    assert spec_from_dict({"kind": "evaluation", "objects": [{"id": "a", "name": "甲"}]}) == EvaluationSpec((EvalObject("a", "甲"),))
+    assert spec_from_dict({"kind": "evaluation", "objects": [{"id": "a", "name": "甲"}]}) == EvaluationSpec(
+        (EvalObject("a", "甲"),)
+    )
     assert [g.code for g in SPEC.questions()[0].options] == ["satisfied", "basic", "unsatisfied"]
     assert UNSATISFIED.zh == "不满意"
 

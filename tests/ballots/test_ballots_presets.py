@@ -9,7 +9,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ballots import KINDS, PRESETS, THRESHOLD_KEYS, Base, Quorum, RuleError, RuleSet, Threshold, Turnout, ruleset
+from ballots import (
+    KINDS,
+    PRESETS,
+    THRESHOLD_KEYS,
+    Base,
+    Quorum,
+    RuleError,
+    RuleSet,
+    Threshold,
+    Turnout,
+    ruleset,
+)
 
 HALF = Fraction(1, 2)
 
@@ -136,7 +147,10 @@ def test_threshold_for_errors(call: object, code: str) -> None:
     [
         ({"name": "x", "quorum": Quorum(), "thresholds": {}}, "missing_threshold"),
         ({"name": "x", "quorum": Quorum(), "thresholds": {"resolution": "1/2"}}, "invalid_threshold"),
-        ({"name": "x", "quorum": Quorum(), "thresholds": {"resolution": Threshold(), "budget": Threshold()}}, "unknown_threshold"),
+        (
+            {"name": "x", "quorum": Quorum(), "thresholds": {"resolution": Threshold(), "budget": Threshold()}},
+            "unknown_threshold",
+        ),
         ({"name": "x", "quorum": {"fraction": "1/2"}, "thresholds": {"resolution": Threshold()}}, "invalid_quorum"),
         ({"name": 3, "quorum": Quorum(), "thresholds": {"resolution": Threshold()}}, "invalid_field"),
     ],
@@ -182,7 +196,11 @@ fractions = st.fractions(min_value=0, max_value=1, max_denominator=10).map(lambd
     st.dictionaries(st.sampled_from(THRESHOLD_KEYS), st.fixed_dictionaries({"strict": st.just(False)}), max_size=3),
     st.booleans(),
 )
-def test_overridden_rule_sets_round_trip(preset: str, q: str, base: str, extra: dict[str, dict[str, bool]], secret: bool) -> None:
+def test_overridden_rule_sets_round_trip(
+    preset: str, q: str, base: str, extra: dict[str, dict[str, bool]], secret: bool
+) -> None:
     thresholds = {**extra, "resolution": {"base": base, "fraction": q, "strict": False}}
-    rs = ruleset(preset, {"quorum": {"fraction": q, "strict": False}, "thresholds": thresholds, "secret_by_default": secret})
+    rs = ruleset(
+        preset, {"quorum": {"fraction": q, "strict": False}, "thresholds": thresholds, "secret_by_default": secret}
+    )
     assert RuleSet.from_dict(json.loads(json.dumps(rs.to_dict()))) == rs

@@ -28,7 +28,17 @@ QUORUM = SC.quorum
 SPEC = ResolutionSpec("关于某某条例（草案）的决定")
 
 
-def tally(for_: int, against: int, abstain: int, *, entitled: int, present: int, invalid: int = 0, threshold: Threshold = MAJORITY, quorum: Quorum = QUORUM) -> Result:
+def tally(
+    for_: int,
+    against: int,
+    abstain: int,
+    *,
+    entitled: int,
+    present: int,
+    invalid: int = 0,
+    threshold: Threshold = MAJORITY,
+    quorum: Quorum = QUORUM,
+) -> Result:
     cast = for_ + against + abstain
     return SPEC.tally(
         {"main": {"for": for_, "against": against, "abstain": abstain}},
@@ -44,8 +54,13 @@ def tally(for_: int, against: int, abstain: int, *, entitled: int, present: int,
 def test_announcement_passed_matches_rules_md() -> None:
     r = tally(9, 2, 1, entitled=15, present=13)
     assert r.outcome == "passed"
-    assert r.announcement_zh == "应到15人，实到13人，符合法定人数。赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。"
-    assert r.announcement_en == "Entitled 15, present 13, quorum present. For 9, against 2, abstain 1, not voted 1. 8 needed: adopted."
+    assert (
+        r.announcement_zh == "应到15人，实到13人，符合法定人数。赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。"
+    )
+    assert (
+        r.announcement_en
+        == "Entitled 15, present 13, quorum present. For 9, against 2, abstain 1, not voted 1. 8 needed: adopted."
+    )
     q = r.questions[0]
     assert q.question_id == "main"
     assert q.counts == {"for": 9, "against": 2, "abstain": 1}
@@ -115,7 +130,16 @@ def test_invalid_ballots_are_named_when_present() -> None:
 
 @pytest.mark.parametrize(
     ("entitled", "for_", "outcome"),
-    [(1, 1, "passed"), (1, 0, "failed"), (2, 1, "failed"), (2, 2, "passed"), (3, 1, "failed"), (3, 2, "passed"), (16, 8, "failed"), (16, 9, "passed")],
+    [
+        (1, 1, "passed"),
+        (1, 0, "failed"),
+        (2, 1, "failed"),
+        (2, 2, "passed"),
+        (3, 1, "failed"),
+        (3, 2, "passed"),
+        (16, 8, "failed"),
+        (16, 9, "passed"),
+    ],
 )
 def test_tiny_bodies_and_exact_half(entitled: int, for_: int, outcome: str) -> None:
     r = tally(for_, 0, entitled - for_, entitled=entitled, present=entitled)
@@ -126,7 +150,9 @@ def test_everyone_abstains() -> None:
     r = tally(0, 0, 15, entitled=15, present=15)
     assert r.outcome == "failed"
     # even a rule over for+against (abstentions ignored) does not pass with no for-votes
-    r2 = tally(0, 0, 15, entitled=15, present=15, threshold=Threshold(Base.FOR_AND_AGAINST, Fraction(1, 2), strict=False))
+    r2 = tally(
+        0, 0, 15, entitled=15, present=15, threshold=Threshold(Base.FOR_AND_AGAINST, Fraction(1, 2), strict=False)
+    )
     assert r2.outcome == "failed" and r2.questions[0].needed == 1
 
 
@@ -152,14 +178,28 @@ def test_procedural_majority_of_present() -> None:
 # --- ballots ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("given_", "expected"), [({"main": "for"}, {"main": "for"}), ({"main": "赞成"}, {"main": "for"}), ({"main": " Against "}, {"main": "against"}), ({"main": "弃权"}, {"main": "abstain"})])
+@pytest.mark.parametrize(
+    ("given_", "expected"),
+    [
+        ({"main": "for"}, {"main": "for"}),
+        ({"main": "赞成"}, {"main": "for"}),
+        ({"main": " Against "}, {"main": "against"}),
+        ({"main": "弃权"}, {"main": "abstain"}),
+    ],
+)
 def test_validate_normalises(given_: dict[str, str], expected: dict[str, str]) -> None:
     assert SPEC.validate(given_) == expected
 
 
 @pytest.mark.parametrize(
     ("choice", "code"),
-    [({}, "missing_answer"), ({"main": "yes"}, "unknown_option"), ({"main": 1}, "unknown_option"), ({"other": "for"}, "unknown_question"), ("for", "not_a_mapping")],
+    [
+        ({}, "missing_answer"),
+        ({"main": "yes"}, "unknown_option"),
+        ({"main": 1}, "unknown_option"),
+        ({"other": "for"}, "unknown_question"),
+        ("for", "not_a_mapping"),
+    ],
 )
 def test_validate_errors(choice: object, code: str) -> None:
     with pytest.raises(InvalidChoice) as err:
@@ -210,9 +250,9 @@ def test_tally_rejects_bad_rules() -> None:
     with pytest.raises(RuleError) as err:
         SPEC.tally({}, Turnout(3, 3), MAJORITY, None)  # type: ignore[arg-type]
     assert err.value.code == "invalid_quorum"
-    with pytest.raises(InvalidCounts) as err:
+    with pytest.raises(InvalidCounts) as err2:
         SPEC.tally({}, (3, 3), MAJORITY, QUORUM)  # type: ignore[arg-type]
-    assert err.value.code == "invalid_turnout"
+    assert err2.value.code == "invalid_turnout"
 
 
 def test_missing_options_count_as_zero() -> None:
@@ -240,7 +280,9 @@ def resolution_votes(draw: st.DrawFn) -> tuple[dict[str, int], Turnout]:
     for_ = draw(st.integers(0, present - invalid))
     against = draw(st.integers(0, present - invalid - for_))
     abstain = draw(st.integers(0, present - invalid - for_ - against))
-    return {"for": for_, "against": against, "abstain": abstain}, Turnout(entitled, present, for_ + against + abstain, invalid)
+    return {"for": for_, "against": against, "abstain": abstain}, Turnout(
+        entitled, present, for_ + against + abstain, invalid
+    )
 
 
 thresholds = st.builds(
@@ -261,7 +303,9 @@ def test_counts_and_not_voted_add_up_to_present(v: tuple[dict[str, int], Turnout
 
 
 @given(resolution_votes(), thresholds, st.sampled_from(["against", "abstain", None]))
-def test_turning_a_vote_into_for_never_turns_pass_into_fail(v: tuple[dict[str, int], Turnout], t: Threshold, source: str | None) -> None:
+def test_turning_a_vote_into_for_never_turns_pass_into_fail(
+    v: tuple[dict[str, int], Turnout], t: Threshold, source: str | None
+) -> None:
     counts, turnout = v
     before = SPEC.tally({"main": counts}, turnout, t, QUORUM)
     more = dict(counts)

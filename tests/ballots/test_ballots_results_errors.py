@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from ballots import (
+    KINDS,
     BallotError,
     CapExceeded,
     InvalidChoice,
     InvalidCounts,
-    KINDS,
     NotEntitled,
     QuestionResult,
     ResolutionSpec,
@@ -102,10 +102,20 @@ def test_error_classes(cls: type[BallotError], code: str, parent: type[BallotErr
     assert isinstance(err, parent) and isinstance(err, ValueError)
     assert err.code == code and err.zh and err.en and str(err) == err.en
     custom = cls("observer", "列席人员无表决权", "observers may not vote")
-    assert (custom.code, custom.zh, custom.en, str(custom)) == ("observer", "列席人员无表决权", "observers may not vote", "observers may not vote")
+    assert (custom.code, custom.zh, custom.en, str(custom)) == (
+        "observer",
+        "列席人员无表决权",
+        "observers may not vote",
+        "observers may not vote",
+    )
     again = pickle.loads(pickle.dumps(custom))
     assert type(again) is cls and (again.code, again.zh, again.en) == (custom.code, custom.zh, custom.en)
-    assert custom.to_dict() == {"error": cls.__name__, "code": "observer", "zh": "列席人员无表决权", "en": "observers may not vote"}
+    assert custom.to_dict() == {
+        "error": cls.__name__,
+        "code": "observer",
+        "zh": "列席人员无表决权",
+        "en": "observers may not vote",
+    }
     assert "observer" in repr(custom)
 
 

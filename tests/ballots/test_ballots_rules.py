@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ballots import Base, InvalidCounts, Quorum, RuleError, Threshold, Turnout, parse_fraction
+from ballots import (
+    Base,
+    InvalidCounts,
+    Quorum,
+    RuleError,
+    Threshold,
+    Turnout,
+    parse_fraction,
+)
 
 HALF = Fraction(1, 2)
 TWO_THIRDS = Fraction(2, 3)
@@ -69,7 +77,7 @@ def test_turnout_round_trip_and_errors() -> None:
 # --- Threshold: worked examples and boundaries ----------------------------------------------
 
 
-@pytest.mark.parametrize("present", range(0, 16))
+@pytest.mark.parametrize("present", range(16))
 def test_standing_committee_15_members_needs_8_whatever_attendance(present: int) -> None:
     t = Threshold()  # more than half of all members
     assert t.needed(Turnout(15, present, cast=present)) == 8
@@ -148,11 +156,27 @@ def test_met_rejects_bad_votes() -> None:
     [
         (Threshold(), "全体组成人员的过半数", "more than half of all members"),
         (Threshold(Base.PRESENT, HALF, True), "出席人员的过半数", "more than half of members present"),
-        (Threshold(Base.PRESENT, TWO_THIRDS, False), "出席人员的三分之二以上", "at least two-thirds of members present"),
-        (Threshold(Base.ALL_MEMBERS, TWO_THIRDS, True), "超过全体组成人员的三分之二", "more than two-thirds of all members"),
+        (
+            Threshold(Base.PRESENT, TWO_THIRDS, False),
+            "出席人员的三分之二以上",
+            "at least two-thirds of members present",
+        ),
+        (
+            Threshold(Base.ALL_MEMBERS, TWO_THIRDS, True),
+            "超过全体组成人员的三分之二",
+            "more than two-thirds of all members",
+        ),
         (Threshold(Base.VOTES_CAST, HALF, False), "有效票数的半数以上", "at least half of valid votes cast"),
-        (Threshold(Base.FOR_AND_AGAINST, HALF, True), "赞成票与反对票之和的过半数", "more than half of votes for and against"),
-        (Threshold(Base.ALL_MEMBERS, Fraction(3, 4), False), "全体组成人员的四分之三以上", "at least three-quarters of all members"),
+        (
+            Threshold(Base.FOR_AND_AGAINST, HALF, True),
+            "赞成票与反对票之和的过半数",
+            "more than half of votes for and against",
+        ),
+        (
+            Threshold(Base.ALL_MEMBERS, Fraction(3, 4), False),
+            "全体组成人员的四分之三以上",
+            "at least three-quarters of all members",
+        ),
         (Threshold(Base.ALL_MEMBERS, Fraction(1), False), "全体组成人员的全部", "all of all members"),
     ],
 )
@@ -165,8 +189,16 @@ def test_threshold_describe(threshold: Threshold, zh: str, en: str) -> None:
     ("quorum", "zh", "en"),
     [
         (Quorum(), "全体组成人员过半数出席", "more than half of all members present"),
-        (Quorum(TWO_THIRDS, strict=False), "全体组成人员三分之二以上出席", "at least two-thirds of all members present"),
-        (Quorum(TWO_THIRDS, strict=True), "超过全体组成人员的三分之二出席", "more than two-thirds of all members present"),
+        (
+            Quorum(TWO_THIRDS, strict=False),
+            "全体组成人员三分之二以上出席",
+            "at least two-thirds of all members present",
+        ),
+        (
+            Quorum(TWO_THIRDS, strict=True),
+            "超过全体组成人员的三分之二出席",
+            "more than two-thirds of all members present",
+        ),
     ],
 )
 def test_quorum_describe(quorum: Quorum, zh: str, en: str) -> None:
@@ -201,7 +233,18 @@ def test_nobody_present_never_has_quorum() -> None:
 # --- parsing and serialisation ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [("1/2", HALF), ("2/3", TWO_THIRDS), (" 2 / 3 ", TWO_THIRDS), ("1", Fraction(1)), (0, Fraction(0)), (1, Fraction(1)), (HALF, HALF)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1/2", HALF),
+        ("2/3", TWO_THIRDS),
+        (" 2 / 3 ", TWO_THIRDS),
+        ("1", Fraction(1)),
+        (0, Fraction(0)),
+        (1, Fraction(1)),
+        (HALF, HALF),
+    ],
+)
 def test_parse_fraction(value: object, expected: Fraction) -> None:
     assert parse_fraction(value) == expected
 
@@ -219,9 +262,13 @@ def test_threshold_to_dict_shape() -> None:
 
 
 def test_threshold_from_dict_accepts_int_and_partial() -> None:
-    assert Threshold.from_dict({"base": "present", "fraction": 1, "strict": False}) == Threshold(Base.PRESENT, Fraction(1), False)
+    assert Threshold.from_dict({"base": "present", "fraction": 1, "strict": False}) == Threshold(
+        Base.PRESENT, Fraction(1), False
+    )
     assert Threshold.from_dict({}) == Threshold()
-    assert Threshold.from_dict({"strict": False}, defaults=Threshold(Base.PRESENT)) == Threshold(Base.PRESENT, HALF, False)
+    assert Threshold.from_dict({"strict": False}, defaults=Threshold(Base.PRESENT)) == Threshold(
+        Base.PRESENT, HALF, False
+    )
 
 
 @pytest.mark.parametrize(
@@ -250,7 +297,10 @@ def test_rule_from_dict_not_a_mapping() -> None:
     assert err.value.code == "not_a_mapping"
 
 
-@pytest.mark.parametrize(("d", "code"), [({"fraction": "5/4"}, "invalid_fraction"), ({"quorate": 1}, "unknown_field"), ({"strict": 1}, "invalid_strict")])
+@pytest.mark.parametrize(
+    ("d", "code"),
+    [({"fraction": "5/4"}, "invalid_fraction"), ({"quorate": 1}, "unknown_field"), ({"strict": 1}, "invalid_strict")],
+)
 def test_quorum_from_dict_errors(d: dict[str, object], code: str) -> None:
     with pytest.raises(RuleError) as err:
         Quorum.from_dict(d)
