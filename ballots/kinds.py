@@ -703,6 +703,9 @@ class EvaluationSpec(BallotSpec):
         object.__setattr__(self, "caps", caps)
         object.__setattr__(self, "uncounted", uncounted)
 
+    def __hash__(self) -> int:
+        return hash((self.objects, self.grades, tuple(sorted(self.caps.items())), self.rule, self.uncounted))
+
     def counted_grades(self) -> tuple[str, ...]:
         """Codes of the grades that count, best first."""
         return tuple(g.code for g in self.grades if g.code not in (self.uncounted or ()))

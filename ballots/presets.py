@@ -91,6 +91,10 @@ class RuleSet:
         _check_bool(self.allow_combined_appointments, "allow_combined_appointments")
         object.__setattr__(self, "thresholds", {k: self.thresholds[k] for k in THRESHOLD_KEYS if k in self.thresholds})
 
+    def __hash__(self) -> int:
+        thresholds = tuple(self.thresholds.items())
+        return hash((self.name, self.quorum, thresholds, self.secret_by_default, self.allow_combined_appointments))
+
     def threshold_for(self, kind: str, *, procedural: bool = False, action: str | None = None) -> Threshold:
         """The threshold for a ballot of ``kind``.
 

@@ -130,3 +130,24 @@ def test_kind_registry() -> None:
     assert set(KINDS) == {"resolution", "appointment", "evaluation", "selection"}
     for name, cls in KINDS.items():
         assert cls.kind == name
+
+
+def test_specs_and_rule_sets_are_hashable() -> None:
+    from ballots import (
+        PRESETS,
+        AppointmentSpec,
+        Candidate,
+        EvalObject,
+        EvaluationSpec,
+        Person,
+        SelectionSpec,
+    )
+
+    specs = [
+        ResolutionSpec("x"),
+        AppointmentSpec((Person("p", "张三"),)),
+        EvaluationSpec((EvalObject("o", "甲"),), caps={"satisfied": 1}),
+        SelectionSpec((Candidate("c", "乙"),), 1),
+    ]
+    assert len({*specs, *[spec_from_dict(s.to_dict()) for s in specs]}) == len(specs)
+    assert len({*PRESETS.values(), ruleset("standing_committee")}) == len(PRESETS)
