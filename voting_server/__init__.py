@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config_mod.load(overrides, instance_path))
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(instance_path, "documents"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     store = Store(app.config["DATABASE_URL"])
     from .migrate import upgrade

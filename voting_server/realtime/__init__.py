@@ -1,14 +1,24 @@
-"""Live sitting over Socket.IO: the only place that emits to terminals."""
+"""Live sitting over Socket.IO: who may connect as what, snapshots per audience, pushes built from
+committed events, coalesced ballot progress, group-committed casts. This package is the only place
+that emits to terminals. The protocol is documented in docs/protocol.md."""
 from __future__ import annotations
 
 from flask import Flask
 from flask_socketio import SocketIO
 
 from ..db import Store
+from .hub import Hub
 
 
 def init_realtime(app: Flask, store: Store) -> SocketIO:
-    mode = app.config["ASYNC_MODE"]
-    socketio = SocketIO(app, async_mode=mode, message_queue=app.config.get("MESSAGE_QUEUE"),
-                        max_http_buffer_size=1_000_000, ping_interval=25, ping_timeout=20)
+    socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"], message_queue=app.config.get("MESSAGE_QUEUE"),
+                        max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20,
+                        cors_allowed_origins=app.config.get("CORS_ORIGINS") or None)
+    hub = Hub(socketio, store, progress_interval=float(app.config["PROGRESS_INTERVAL"]),
+              group_commit=bool(app.config.get("GROUP_COMMIT", True)))
+    hub.register()
+    app.extensions["biaojue_hub"] = hub
     return socketio
+
+
+__all__ = ["init_realtime", "Hub"]

@@ -1,0 +1,379 @@
+"""The Socket.IO hub: connections, inbound commands, pushes, progress coalescing and group commit.
+
+Rooms: ``s<sitting>:<audience>`` for every terminal of an audience in a sitting, ``p<person>`` for
+a person's tablets, ``d<device>`` for one paired tablet.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from flask import request, session
+from flask_socketio import SocketIO, emit, join_room
+
+from .. import services
+from ..db import Store
+from ..services import Actor, ServiceError, queries
+from ..services.voting import CastRequest
+
+log = logging.getLogger(__name__)
+
+AUDIENCE_OF_ROLE = {"member": "seat", "observer": "observer", "chair": "chair", "clerk": "clerk",
+                    "admin": "clerk", "display": "display"}
+MAX_PAYLOAD = 16 * 1024  # bytes of JSON per inbound event
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Conn:
+    actor: Actor
+    sitting_id: int
+    audience: str
+
+
+def room(sitting_id: int, audience: str) -> str:
+    return f"s{sitting_id}:{audience}"
+
+
+class Refused(ServiceError):
+    status = 400
+
+
+# --- inbound commands: name -> (parameters, handler) ------------------------------------------------
+# A parameter spec is (type or tuple of types, required).
+
+INT, STR, BOOL, DICT = (int,), (str,), (bool,), (dict,)
+COMMANDS: dict[str, dict[str, tuple[tuple[type, ...], bool]]] = {
+    "snapshot": {},
+    "sign_in": {},
+    "cast": {"ballot_id": (INT, True), "choice": ((str, dict), True), "cast_id": (STR, True),
+             "person_id": (INT, False)},
+    "speak": {"item_id": (INT, True)},
+    "speaker": {"request_id": (INT, True), "move": (STR, True)},
+    "open_sitting": {},
+    "close_sitting": {},
+    "start_item": {"item_id": (INT, True)},
+    "finish_item": {"item_id": (INT, True)},
+    "open_ballot": {"ballot_id": (INT, True), "override_quorum": (BOOL, False)},
+    "close_ballot": {"ballot_id": (INT, True)},
+    "revote": {"ballot_id": (INT, True), "override_quorum": (BOOL, False)},
+    "extend": {"ballot_id": (INT, True), "seconds": (INT, True)},
+    "remind": {"ballot_id": (INT, True)},
+    "set_attendance": {"person_id": (INT, True), "status": (STR, True), "reason": (STR, False)},
+    "hands": {"ballot_id": (INT, True), "counts": (DICT, True), "ballots": (INT, True), "invalid": (INT, False),
+              "note": (STR, False), "confirm": (BOOL, True)},
+}
+
+
+def check_payload(name: str, payload: Any) -> dict[str, Any]:
+    """Types, sizes and fields of one inbound event; raises Refused naming what is wrong."""
+    if payload is None:
+        payload = {}
+    if not isinstance(payload, dict):
+        raise Refused("bad_payload", "数据格式错误：应为对象", "the payload must be an object")
+    try:
+        size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    except (TypeError, ValueError):
+        raise Refused("bad_payload", "数据无法解析", "the payload is not plain JSON") from None
+    if size > MAX_PAYLOAD:
+        raise Refused("payload_too_large", "数据过大", f"the payload is larger than {MAX_PAYLOAD} bytes")
+    spec = COMMANDS[name]
+    for key in payload:
+        if key not in spec:
+            raise Refused("unknown_field", f"未知字段：{str(key)[:40]}", f"unknown field {str(key)[:40]!r}")
+    for key, (types, required) in spec.items():
+        if key not in payload:
+            if required:
+                raise Refused("missing_field", f"缺少字段：{key}", f"missing field {key!r}")
+            continue
+        value = payload[key]
+        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+            names = "/".join(t.__name__ for t in types)
+            raise Refused("bad_field", f"字段{key}类型错误", f"field {key!r} must be {names}")
+    return payload
+
+
+def error_ack(err: ServiceError) -> dict[str, Any]:
+    return {"ok": False, **err.to_dict()}
+
+
+class Hub:
+    def __init__(self, socketio: SocketIO, store: Store, *, progress_interval: float = 0.25,
+                 group_commit: bool = True) -> None:
+        self.sio = socketio
+        self.store = store
+        self.interval = progress_interval
+        self.group_commit = group_commit
+        self.conns: dict[str, Conn] = {}
+        self._dirty: set[int] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self._queue: Any = None
+        self._snap_cache: dict[tuple[int, str, int], dict[str, Any]] = {}
+
+    # --- wiring -------------------------------------------------------------------------------
+
+    def register(self) -> None:
+        self.sio.on_event("connect", self.on_connect)
+        self.sio.on_event("disconnect", self.on_disconnect)
+        for name in COMMANDS:
+            self.sio.on_event(name, self._handler(name))
+        self.store.subscribe(self.on_events)
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self._queue = self.sio.server.eio.create_queue()
+        self.sio.start_background_task(self._progress_loop)
+        if self.group_commit:
+            self.sio.start_background_task(self._writer_loop)
+
+    # --- connections ----------------------------------------------------------------------------
+
+    def authenticate(self, auth: Any) -> Actor:
+        auth = auth if isinstance(auth, dict) else {}
+        token = auth.get("token")
+        if token is not None:
+            actor = services.device_actor(self.store, token)
+            if actor is None:
+                raise ConnectionRefusedError({"error": "revoked", "message": "表决器未配对或已被撤销",
+                                              "message_en": "this tablet is not paired or was revoked"})
+            return actor
+        user_id = session.get("user_id")
+        actor = services.user_actor(self.store, user_id) if isinstance(user_id, int) else None
+        if actor is None:
+            raise ConnectionRefusedError({"error": "unauthenticated", "message": "请先登录或配对表决器",
+                                          "message_en": "log in or pair this tablet first"})
+        return actor
+
+    def on_connect(self, auth: Any = None) -> None:
+        self._start()
+        actor = self.authenticate(auth)
+        audience = AUDIENCE_OF_ROLE[actor.role]
+        wanted = auth.get("sitting_id") if isinstance(auth, dict) else None
+        body_id = queries.person_body(self.store, actor.person_id) if actor.person_id else None
+        if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
+            raise ConnectionRefusedError({"error": "bad_sitting", "message": "会议编号无效",
+                                          "message_en": "sitting_id must be an integer"})
+        sitting_id = wanted if wanted is not None else queries.current_sitting_for(self.store, body_id=body_id)
+        if sitting_id is None:
+            raise ConnectionRefusedError({"error": "no_sitting", "message": "当前没有会议",
+                                          "message_en": "there is no sitting"})
+        try:
+            snap = self.snapshot_for(sitting_id, audience, actor.person_id)
+        except ServiceError as err:
+            raise ConnectionRefusedError({"error": err.code, "message": err.zh, "message_en": err.en}) from None
+        if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
+            raise ConnectionRefusedError({"error": "not_on_roster", "message": "您不属于该会议的机构",
+                                          "message_en": "you are not a member of this sitting's body"})
+        sid = request.sid  # type: ignore[attr-defined]
+        self.conns[sid] = Conn(actor=actor, sitting_id=sitting_id, audience=audience)
+        join_room(room(sitting_id, audience))
+        if actor.person_id is not None:
+            join_room(f"p{actor.person_id}")
+        if actor.device_id is not None:
+            join_room(f"d{actor.device_id}")
+        emit("snapshot", snap)
+
+    def on_disconnect(self, *args: Any) -> None:
+        self.conns.pop(request.sid, None)  # type: ignore[attr-defined]
+
+    def snapshot_for(self, sitting_id: int, audience: str, person_id: int | None) -> dict[str, Any]:
+        """A full snapshot. The shared part is cached per (sitting, audience, seq): a hall of seats
+        reconnecting at once costs one build per audience plus each seat's own ``me``."""
+        with self.store.read() as s:
+            sitting = queries.get_sitting(s, sitting_id)
+            key = (sitting_id, audience, sitting.seq)
+            base = self._snap_cache.get(key)
+            if base is None:
+                base = queries.build_sections(s, sitting, audience, queries.SECTIONS)
+                base["seq"], base["audience"] = sitting.seq, audience
+                if len(self._snap_cache) > 64:
+                    self._snap_cache.clear()
+                self._snap_cache[key] = base
+            snap = dict(base)
+            if snap.get("ballot") and snap["ballot"]["status"] == "open":
+                rnd_voters = queries.progress(self.store, sitting_id)
+                if rnd_voters is not None:
+                    snap["ballot"] = {**snap["ballot"], "voted": rnd_voters["voted"]}
+                    if "non_voters" in rnd_voters and audience in queries.STAFF_AUDIENCES:
+                        snap["ballot"]["non_voters"] = rnd_voters["non_voters"]
+            if person_id is not None:
+                snap["me"] = queries.me_section(s, sitting, person_id)
+            return snap
+
+    # --- inbound --------------------------------------------------------------------------------
+
+    def _handler(self, name: str) -> Callable[..., dict[str, Any]]:
+        def handle(payload: Any = None, *extra: Any) -> dict[str, Any]:
+            conn = self.conns.get(request.sid)  # type: ignore[attr-defined]
+            if conn is None:
+                return error_ack(Refused("not_connected", "连接未认证", "the connection is not authenticated"))
+            try:
+                args = check_payload(name, payload)
+                return getattr(self, "cmd_" + name)(conn, args) or {"ok": True}
+            except ServiceError as err:
+                return error_ack(err)
+            except Exception:  # never drop the connection over one bad event
+                log.exception("event %s failed", name)
+                return error_ack(Refused("server_error", "服务器内部错误，请重试", "internal error; please retry"))
+
+        handle.__name__ = f"on_{name}"
+        return handle
+
+    def cmd_snapshot(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "snapshot": self.snapshot_for(conn.sitting_id, conn.audience, conn.actor.person_id)}
+
+    def cmd_sign_in(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.sign_in(self.store, conn.actor, conn.sitting_id)
+
+    def cmd_cast(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        req = CastRequest(conn.actor, args["ballot_id"], args["choice"], args["cast_id"], args.get("person_id"))
+        if not self.group_commit:
+            return services.cast_vote(self.store, conn.actor, req.ballot_id, req.choice, req.cast_id, req.person_id)
+        done = self.sio.server.eio.create_event()
+        slot: list[Any] = []
+        self._queue.put((req, slot, done))
+        if not done.wait(30):
+            raise Refused("timeout", "服务器繁忙，请重试", "the server is busy; retry with the same cast_id")
+        outcome = slot[0]
+        if isinstance(outcome, ServiceError):
+            raise outcome
+        return outcome
+
+    def cmd_speak(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "request_id": services.request_to_speak(self.store, conn.actor, args["item_id"])}
+
+    def cmd_speaker(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.move_speaker(self.store, conn.actor, args["request_id"], args["move"])
+
+    def cmd_open_sitting(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.open_sitting(self.store, conn.actor, conn.sitting_id)
+
+    def cmd_close_sitting(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.close_sitting(self.store, conn.actor, conn.sitting_id)
+
+    def cmd_start_item(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.start_item(self.store, conn.actor, args["item_id"])
+
+    def cmd_finish_item(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.finish_item(self.store, conn.actor, args["item_id"])
+
+    def cmd_open_ballot(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        rid = services.open_ballot(self.store, conn.actor, args["ballot_id"],
+                                   override_quorum=args.get("override_quorum", False))
+        return {"ok": True, "round_id": rid}
+
+    def cmd_close_ballot(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "result": services.close_ballot(self.store, conn.actor, args["ballot_id"])}
+
+    def cmd_revote(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        rid = services.revote(self.store, conn.actor, args["ballot_id"], override_quorum=args.get("override_quorum", False))
+        return {"ok": True, "round_id": rid}
+
+    def cmd_extend(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.extend_timer(self.store, conn.actor, args["ballot_id"], args["seconds"])
+
+    def cmd_remind(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "reminded": len(services.remind_non_voters(self.store, conn.actor, args["ballot_id"]))}
+
+    def cmd_set_attendance(self, conn: Conn, args: dict[str, Any]) -> None:
+        services.set_attendance(self.store, conn.actor, conn.sitting_id, args["person_id"], args["status"],
+                                args.get("reason", ""))
+
+    def cmd_hands(self, conn: Conn, args: dict[str, Any]) -> None:
+        if args["confirm"] is not True:
+            raise Refused("confirm_required", "请再次确认举手表决结果", "confirm the count (confirm: true)")
+        services.enter_show_of_hands(self.store, conn.actor, args["ballot_id"], counts=args["counts"],
+                                     ballots_cast=args["ballots"], invalid=args.get("invalid", 0),
+                                     note=args.get("note", ""))
+
+    # --- group commit -----------------------------------------------------------------------------
+
+    def _writer_loop(self) -> None:
+        """One writer: take every cast waiting, commit them in one transaction, then acknowledge each."""
+        empty = self.sio.server.eio.get_queue_empty_exception()
+        while True:
+            first = self._queue.get()
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except empty:
+                    break
+            try:
+                outcomes: list[Any] = services.cast_many(self.store, [req for req, _s, _d in batch])
+            except Exception:
+                log.exception("cast batch failed")
+                outcomes = [Refused("server_error", "服务器内部错误，请用同一投票编号重试",
+                                    "internal error; retry with the same cast_id")] * len(batch)
+            for (_req, slot, done), outcome in zip(batch, outcomes):
+                slot.append(outcome)
+                done.set()
+            self.sio.sleep(0)
+
+    # --- outbound ---------------------------------------------------------------------------------
+
+    def on_events(self, events: list[services.Event]) -> None:
+        """Called after each commit with its stored events; pushes them, redacted per audience."""
+        for ev in events:
+            if ev.seq is not None and ev.sitting_id is not None:
+                self._push(ev)
+            if ev.action in ("vote_cast", "vote_changed") and ev.sitting_id is not None:
+                self._dirty.add(ev.sitting_id)
+                vote = {"round_id": ev.payload["round_id"], "voted": True, "receipt": ev.payload["receipt"],
+                        "choice": ev.payload.get("choice")}
+                self.sio.emit("me_vote", {"sitting_id": ev.sitting_id, "vote": vote}, to=f"p{ev.payload['person_id']}")
+            elif ev.action in ("signed_in", "attendance_set") and ev.sitting_id is not None:
+                pid = ev.payload["person_id"]
+                with self.store.read() as s:
+                    me = queries.me_section(s, queries.get_sitting(s, ev.sitting_id), pid)
+                self.sio.emit("me", {"sitting_id": ev.sitting_id, "me": me}, to=f"p{pid}")
+            elif ev.action == "reminded":
+                for pid in ev.payload["person_ids"]:
+                    self.sio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
+                                  to=f"p{pid}")
+            elif ev.action == "device_revoked":
+                did = ev.payload["device_id"]
+                self.sio.emit("revoked", {"message": "本表决器已被撤销配对", "message_en": "this tablet was unpaired"},
+                              to=f"d{did}")
+                for sid, conn in list(self.conns.items()):
+                    if conn.actor.device_id == did:
+                        self.conns.pop(sid, None)
+                        try:
+                            self.sio.server.disconnect(sid, namespace="/")
+                        except Exception:  # already gone
+                            pass
+
+    def _push(self, ev: services.Event) -> None:
+        names = queries.SECTIONS_BY_ACTION.get(ev.action, ())
+        with self.store.read() as s:
+            sitting = queries.get_sitting(s, ev.sitting_id)  # type: ignore[arg-type]
+            per_audience = {aud: queries.build_sections(s, sitting, aud, names) for aud in queries.AUDIENCES}
+        for aud, changes in per_audience.items():
+            self.sio.emit("event", {"seq": ev.seq, "type": ev.action, "sitting_id": ev.sitting_id,
+                                    "changes": changes}, to=room(ev.sitting_id, aud))  # type: ignore[arg-type]
+
+    def _progress_loop(self) -> None:
+        while True:
+            self.sio.sleep(self.interval)
+            if not self._dirty:
+                continue
+            dirty, self._dirty = self._dirty, set()
+            for sitting_id in dirty:
+                try:
+                    data = queries.progress(self.store, sitting_id)
+                except Exception:
+                    log.exception("progress for sitting %s failed", sitting_id)
+                    continue
+                if data is None:
+                    continue
+                public = {k: v for k, v in data.items() if k != "non_voters"}
+                for aud in queries.AUDIENCES:
+                    payload = data if aud in queries.STAFF_AUDIENCES else public
+                    self.sio.emit("progress", {"sitting_id": sitting_id, **payload}, to=room(sitting_id, aud))

@@ -1,0 +1,268 @@
+"""The read side: what each audience of a sitting may see, built from stored state.
+
+A snapshot is a dict of sections (``sitting``, ``attendance``, ``agenda``, ``ballot``, ``speakers``,
+``results``) plus ``me`` for a seat. Pushes carry replacement sections built by the same functions,
+so a terminal that applies them ends where a fresh snapshot would. Secret ballots never show
+per-choice counts before the close; a member sees only their own choice, and only on named ballots.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import ballots
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..db import Store
+from .base import NotFound, iso
+from .setup import ruleset_of
+from .sitting import PRESENT, attendance_counts, observer_ids, roster_ids
+from .voting import latest_round, rules_of
+
+AUDIENCES = ("seat", "observer", "chair", "clerk", "display")
+STAFF_AUDIENCES = ("chair", "clerk")
+SECTIONS = ("sitting", "attendance", "agenda", "ballot", "speakers", "results")
+
+# Which snapshot sections each pushed event replaces.
+SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
+    "sitting_created": ("sitting",),
+    "sitting_opened": ("sitting", "attendance", "agenda", "ballot"),
+    "sitting_closed": ("sitting", "agenda", "ballot", "speakers"),
+    "signed_in": ("attendance", "ballot"),
+    "attendance_set": ("attendance", "ballot"),
+    "item_added": ("agenda",),
+    "item_started": ("agenda", "ballot", "speakers"),
+    "item_finished": ("agenda", "ballot", "speakers"),
+    "document_added": ("agenda",),
+    "ballot_created": ("agenda", "ballot"),
+    "ballot_opened": ("agenda", "ballot"),
+    "revote": ("agenda", "ballot"),
+    "timer_extended": ("ballot",),
+    "show_of_hands_entered": ("ballot",),
+    "ballot_closed": ("agenda", "ballot", "results"),
+    "reminded": (),
+    "speaker_requested": ("speakers",),
+    "speaker_granted": ("speakers",),
+    "speaker_done": ("speakers",),
+    "speaker_withdrawn": ("speakers",),
+}
+
+
+def get_sitting(s: Session, sitting_id: int) -> models.Sitting:
+    sitting = s.get(models.Sitting, sitting_id) if isinstance(sitting_id, int) else None
+    if sitting is None:
+        raise NotFound("not_found", f"会议不存在（{sitting_id}）", f"sitting {sitting_id} does not exist")
+    return sitting
+
+
+def snapshot(store: Store, sitting_id: int, audience: str, person_id: int | None = None) -> dict[str, Any]:
+    with store.read() as s:
+        sitting = get_sitting(s, sitting_id)
+        data = build_sections(s, sitting, audience, SECTIONS)
+        data["seq"] = sitting.seq
+        data["audience"] = audience
+        if person_id is not None:
+            data["me"] = me_section(s, sitting, person_id)
+        return data
+
+
+def sections(store: Store, sitting_id: int, audience: str, names: Iterable[str]) -> dict[str, Any]:
+    with store.read() as s:
+        return build_sections(s, get_sitting(s, sitting_id), audience, names)
+
+
+def build_sections(s: Session, sitting: models.Sitting, audience: str, names: Iterable[str]) -> dict[str, Any]:
+    builders = {"sitting": sitting_section, "attendance": attendance_section, "agenda": agenda_section,
+                "ballot": ballot_section, "speakers": speakers_section, "results": results_section}
+    return {name: builders[name](s, sitting, audience) for name in names}
+
+
+def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
+    body = sitting.body
+    return {"id": sitting.id, "title": sitting.title, "date": sitting.date.isoformat(), "place": sitting.place,
+            "status": sitting.status, "body": {"id": body.id, "name": body.name, "preset": body.preset},
+            "chair_name": sitting.chair_name, "clerk_name": sitting.clerk_name,
+            "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at)}
+
+
+def attendance_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
+    counts = attendance_counts(s, sitting)
+    quorum = ruleset_of(sitting.body).quorum
+    roster = roster_ids(s, sitting)
+    observers = observer_ids(s, sitting)
+    rows = {a.person_id: a for a in s.scalars(select(models.Attendance).where(
+        models.Attendance.sitting_id == sitting.id))}
+    people = s.scalars(select(models.Person).where(models.Person.id.in_(roster + observers))).all()
+    order = {pid: i for i, pid in enumerate(roster + observers)}
+    listing = []
+    for p in sorted(people, key=lambda p: order[p.id]):
+        row = rows.get(p.id)
+        entry = {"person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role, "title": p.title,
+                 "status": row.status if row else "absent"}
+        if audience in STAFF_AUDIENCES:
+            entry["reason"] = row.reason if row else ""
+        listing.append(entry)
+    return {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
+            "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
+            "quorum_rule_zh": quorum.describe_zh(), "people": listing}
+
+
+def agenda_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
+    items = s.scalars(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting.id)
+                      .order_by(models.AgendaItem.position)).all()
+    item_ids = [i.id for i in items]
+    docs: dict[int, list[dict[str, Any]]] = {}
+    for d in s.scalars(select(models.Document).where(models.Document.item_id.in_(item_ids)).order_by(models.Document.id)):
+        docs.setdefault(d.item_id, []).append({"id": d.id, "filename": d.filename, "size": d.size})
+    ballot_rows: dict[int, list[dict[str, Any]]] = {}
+    for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id.in_(item_ids)).order_by(models.Ballot.id)):
+        last = b.rounds[-1] if b.rounds else None
+        ballot_rows.setdefault(b.item_id, []).append({
+            "id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret, "method": b.method,
+            "status": "draft" if last is None else last.status, "rounds": len(b.rounds)})
+    current = next((i.id for i in items if i.status == "current"), None)
+    return {"current_item_id": current, "items": [
+        {"id": i.id, "position": i.position, "title": i.title, "kind": i.kind, "status": i.status,
+         "amends_item_id": i.amends_item_id, "documents": docs.get(i.id, []), "ballots": ballot_rows.get(i.id, [])}
+        for i in items]}
+
+
+def active_ballot(s: Session, sitting: models.Sitting) -> tuple[models.Ballot, models.Round | None] | None:
+    """The ballot terminals should show: the open round if any, else the most recently closed round
+    on the current item, else the first draft ballot of the current item."""
+    open_round = s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
+        models.AgendaItem.sitting_id == sitting.id, models.Round.status == "open"))
+    if open_round is not None:
+        return open_round.ballot, open_round
+    current = s.scalar(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting.id,
+                                                        models.AgendaItem.status == "current"))
+    if current is None:
+        return None
+    closed = s.scalar(select(models.Round).join(models.Ballot).where(
+        models.Ballot.item_id == current.id, models.Round.status == "closed")
+        .order_by(models.Round.closed_at.desc(), models.Round.id.desc()).limit(1))
+    if closed is not None:
+        return closed.ballot, closed
+    return None
+
+
+def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any] | None:
+    found = active_ballot(s, sitting)
+    if found is None:
+        return None
+    ballot, rnd = found
+    assert rnd is not None
+    spec = ballots.spec_from_dict(rnd.spec)
+    threshold, quorum = rules_of(rnd.rule)
+    counts = attendance_counts(s, sitting)
+    needed = threshold.needed(ballots.Turnout(entitled=counts["entitled"], present=counts["attending"]))
+    data: dict[str, Any] = {
+        "id": ballot.id, "item_id": ballot.item_id, "title": ballot.title, "kind": ballot.kind,
+        "secret": ballot.secret, "method": ballot.method, "allow_change": ballot.allow_change,
+        "round_id": rnd.id, "round": rnd.number, "status": rnd.status, "opened_at": iso(rnd.opened_at),
+        "deadline": iso(rnd.deadline), "closed_at": iso(rnd.closed_at),
+        "spec": rnd.spec, "questions": [
+            {"id": q.id, "label": q.label, "options": [{"code": o.code, "zh": o.zh, "en": o.en} for o in q.options]}
+            for q in spec.questions()],
+        "threshold_zh": threshold.describe_zh(), "threshold_en": threshold.describe_en(),
+        "needed": needed, "present": counts["attending"], "entitled": counts["entitled"], "voted": rnd.voters,
+        "result": None,
+    }
+    if rnd.status == "closed":
+        result = s.scalar(select(models.Result).where(models.Result.round_id == rnd.id))
+        data["result"] = result.data if result else None
+        data["method_used"] = result.method if result else None
+    elif audience in STAFF_AUDIENCES and not ballot.secret:
+        data["non_voters"] = non_voters(s, sitting, rnd)
+    return data
+
+
+def non_voters(s: Session, sitting: models.Sitting, rnd: models.Round) -> list[dict[str, Any]]:
+    """Present members who have not voted yet (shown to the chair for named ballots only)."""
+    voted = set(s.scalars(select(models.Participation.person_id).where(models.Participation.round_id == rnd.id)))
+    present = set(s.scalars(select(models.Attendance.person_id).where(
+        models.Attendance.sitting_id == sitting.id, models.Attendance.status.in_(PRESENT))))
+    missing = [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted]
+    people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(missing)))}
+    return [{"person_id": pid, "name": people[pid].name, "seat": people[pid].seat} for pid in missing]
+
+
+def progress(store: Store, sitting_id: int) -> dict[str, Any] | None:
+    """The cheap, coalesced part: how many have voted in the open round (never what they chose)."""
+    with store.read() as s:
+        sitting = get_sitting(s, sitting_id)
+        rnd = s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
+            models.AgendaItem.sitting_id == sitting.id, models.Round.status == "open"))
+        if rnd is None:
+            return None
+        data: dict[str, Any] = {"ballot_id": rnd.ballot_id, "round_id": rnd.id, "voted": rnd.voters,
+                                "seq": sitting.seq}
+        if not rnd.ballot.secret:
+            data["non_voters"] = non_voters(s, sitting, rnd)
+        return data
+
+
+def speakers_section(s: Session, sitting: models.Sitting, audience: str) -> list[dict[str, Any]]:
+    current = s.scalar(select(models.AgendaItem.id).where(models.AgendaItem.sitting_id == sitting.id,
+                                                           models.AgendaItem.status == "current"))
+    if current is None:
+        return []
+    rows = s.execute(select(models.SpeakerRequest, models.Person).join(
+        models.Person, models.Person.id == models.SpeakerRequest.person_id).where(
+        models.SpeakerRequest.item_id == current, models.SpeakerRequest.status.in_(("waiting", "granted")))
+        .order_by(models.SpeakerRequest.id)).all()
+    return [{"id": r.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role, "status": r.status}
+            for r, p in rows]
+
+
+def results_section(s: Session, sitting: models.Sitting, audience: str) -> list[dict[str, Any]]:
+    rows = s.execute(select(models.Result, models.Round, models.Ballot).join(
+        models.Round, models.Round.id == models.Result.round_id).join(
+        models.Ballot, models.Ballot.id == models.Round.ballot_id).join(
+        models.AgendaItem, models.AgendaItem.id == models.Ballot.item_id).where(
+        models.AgendaItem.sitting_id == sitting.id).order_by(models.Result.id)).all()
+    return [{"ballot_id": b.id, "title": b.title, "kind": b.kind, "round": r.number, "outcome": res.data["outcome"],
+             "announcement_zh": res.data.get("announcement_zh"), "announcement_en": res.data.get("announcement_en"),
+             "method": res.method, "closed_at": iso(r.closed_at)} for res, r, b in rows]
+
+
+def me_section(s: Session, sitting: models.Sitting, person_id: int) -> dict[str, Any]:
+    """What one seat shows about its own person: attendance, and whether (and, for named ballots,
+    how) they voted in the round on screen."""
+    person = s.get(models.Person, person_id)
+    if person is None:
+        raise NotFound("not_found", "人员不存在", "person does not exist")
+    row = s.get(models.Attendance, (sitting.id, person_id))
+    entitled = person_id in set(roster_ids(s, sitting))
+    vote = None
+    found = active_ballot(s, sitting)
+    if found is not None and found[1] is not None:
+        rnd = found[1]
+        part = s.scalar(select(models.Participation).where(models.Participation.round_id == rnd.id,
+                                                           models.Participation.person_id == person_id))
+        vote = {"round_id": rnd.id, "voted": part is not None, "receipt": part.receipt if part else None,
+                "choice": part.choice if part is not None and part.choice is not None else None}
+    return {"person_id": person.id, "name": person.name, "seat": person.seat, "role": person.role,
+            "title": person.title, "entitled": entitled, "attendance": row.status if row else "absent",
+            "signed_in": bool(row and row.status in PRESENT), "vote": vote}
+
+
+def current_sitting_for(store: Store, *, body_id: int | None = None) -> int | None:
+    """The sitting a terminal joins by default: the open one, else the next planned, else the latest."""
+    with store.read() as s:
+        q = select(models.Sitting)
+        if body_id is not None:
+            q = q.where(models.Sitting.body_id == body_id)
+        for status in ("open", "planned"):
+            found = s.scalar(q.where(models.Sitting.status == status).order_by(models.Sitting.date, models.Sitting.id))
+            if found is not None:
+                return found.id
+        latest = s.scalar(q.order_by(models.Sitting.id.desc()).limit(1))
+        return latest.id if latest else None
+
+
+def person_body(store: Store, person_id: int) -> int | None:
+    with store.read() as s:
+        p = s.get(models.Person, person_id)
+        return p.body_id if p else None
