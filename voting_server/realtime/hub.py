@@ -108,7 +108,8 @@ class Hub:
         self.interval = progress_interval
         self.group_commit = group_commit
         self.conns: dict[str, Conn] = {}
-        self._dirty: set[int] = set()
+        self._dirty: set[int] = set()  # sittings whose ballot progress changed
+        self._dirty_attendance: set[int] = set()  # sittings whose attendance changed
         self._lock = threading.Lock()
         self._started = False
         self._queue: Any = None
@@ -330,6 +331,7 @@ class Hub:
                         "choice": ev.payload.get("choice")}
                 self.sio.emit("me_vote", {"sitting_id": ev.sitting_id, "vote": vote}, to=f"p{ev.payload['person_id']}")
             elif ev.action in ("signed_in", "attendance_set") and ev.sitting_id is not None:
+                self._dirty_attendance.add(ev.sitting_id)
                 pid = ev.payload["person_id"]
                 with self.store.read() as s:
                     me = queries.me_section(s, queries.get_sitting(s, ev.sitting_id), pid)
@@ -360,20 +362,39 @@ class Hub:
                                     "changes": changes}, to=room(ev.sitting_id, aud))  # type: ignore[arg-type]
 
     def _progress_loop(self) -> None:
+        """Coalesced pushes: at most one ``progress`` and one ``attendance`` message per sitting and
+        interval, however many votes or sign-ins arrived in it."""
         while True:
             self.sio.sleep(self.interval)
-            if not self._dirty:
-                continue
-            dirty, self._dirty = self._dirty, set()
-            for sitting_id in dirty:
-                try:
-                    data = queries.progress(self.store, sitting_id)
-                except Exception:
-                    log.exception("progress for sitting %s failed", sitting_id)
-                    continue
-                if data is None:
-                    continue
-                public = {k: v for k, v in data.items() if k != "non_voters"}
-                for aud in queries.AUDIENCES:
-                    payload = data if aud in queries.STAFF_AUDIENCES else public
-                    self.sio.emit("progress", {"sitting_id": sitting_id, **payload}, to=room(sitting_id, aud))
+            if self._dirty_attendance:
+                dirty, self._dirty_attendance = self._dirty_attendance, set()
+                for sitting_id in dirty:
+                    self._guarded(self._push_attendance, sitting_id)
+            if self._dirty:
+                dirty, self._dirty = self._dirty, set()
+                for sitting_id in dirty:
+                    self._guarded(self._push_progress, sitting_id)
+
+    def _guarded(self, fn: Callable[[int], None], sitting_id: int) -> None:
+        try:
+            fn(sitting_id)
+        except Exception:  # a failed push loses nothing: terminals resync from stored state
+            log.exception("%s for sitting %s failed", fn.__name__, sitting_id)
+
+    def _push_attendance(self, sitting_id: int) -> None:
+        with self.store.read() as s:
+            sitting = queries.get_sitting(s, sitting_id)
+            seq = sitting.seq
+            per_audience = {aud: queries.build_sections(s, sitting, aud, ("attendance", "ballot"))
+                            for aud in queries.AUDIENCES}
+        for aud, changes in per_audience.items():
+            self.sio.emit("attendance", {"sitting_id": sitting_id, "seq": seq, **changes}, to=room(sitting_id, aud))
+
+    def _push_progress(self, sitting_id: int) -> None:
+        data = queries.progress(self.store, sitting_id)
+        if data is None:
+            return
+        public = {k: v for k, v in data.items() if k != "non_voters"}
+        for aud in queries.AUDIENCES:
+            payload = data if aud in queries.STAFF_AUDIENCES else public
+            self.sio.emit("progress", {"sitting_id": sitting_id, **payload}, to=room(sitting_id, aud))

@@ -24,13 +24,12 @@ AUDIENCES = ("seat", "observer", "chair", "clerk", "display")
 STAFF_AUDIENCES = ("chair", "clerk")
 SECTIONS = ("sitting", "attendance", "agenda", "ballot", "speakers", "results")
 
-# Which snapshot sections each pushed event replaces.
+# Which snapshot sections each pushed (numbered) event replaces. Sign-ins and attendance changes are
+# not numbered: they reach terminals as coalesced ``attendance`` pushes (see realtime/).
 SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
     "sitting_created": ("sitting",),
     "sitting_opened": ("sitting", "attendance", "agenda", "ballot"),
     "sitting_closed": ("sitting", "agenda", "ballot", "speakers"),
-    "signed_in": ("attendance", "ballot"),
-    "attendance_set": ("attendance", "ballot"),
     "item_added": ("agenda",),
     "item_started": ("agenda", "ballot", "speakers"),
     "item_finished": ("agenda", "ballot", "speakers"),
@@ -89,6 +88,11 @@ def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[
 def attendance_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
     counts = attendance_counts(s, sitting)
     quorum = ruleset_of(sitting.body).quorum
+    summary = {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
+               "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
+               "quorum_rule_zh": quorum.describe_zh()}
+    if audience not in STAFF_AUDIENCES:
+        return summary  # seats, observers and the hall see the counts; the consoles see who
     roster = roster_ids(s, sitting)
     observers = observer_ids(s, sitting)
     rows = {a.person_id: a for a in s.scalars(select(models.Attendance).where(
@@ -100,12 +104,9 @@ def attendance_section(s: Session, sitting: models.Sitting, audience: str) -> di
         row = rows.get(p.id)
         entry = {"person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role, "title": p.title,
                  "status": row.status if row else "absent"}
-        if audience in STAFF_AUDIENCES:
-            entry["reason"] = row.reason if row else ""
+        entry["reason"] = row.reason if row else ""
         listing.append(entry)
-    return {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
-            "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
-            "quorum_rule_zh": quorum.describe_zh(), "people": listing}
+    return {**summary, "people": listing}
 
 
 def agenda_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
