@@ -55,3 +55,69 @@ def world(store) -> World:
 @pytest.fixture
 def sqlite_world(sqlite_store) -> World:
     return make_world(sqlite_store)
+
+
+# --- shared helpers for the service tests ---------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch):
+    """Argon2 with its production cost takes ~0.1 s per hash and the demo seed hashes 21 secrets; the
+    tests use the same algorithm with the smallest cost so that a world is seeded in a fraction of that."""
+    import argon2
+
+    from voting_server.services import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def dump_database(store) -> dict[str, list[tuple]]:
+    """Every row of every table (all columns), in a stable order, plus the audit chain length."""
+    out: dict[str, list[tuple]] = {}
+    with store.engine.connect() as conn:
+        for table in models.Base.metadata.sorted_tables:
+            rows = conn.execute(select(table)).all()
+            out[table.name] = sorted((tuple(repr(v) for v in row) for row in rows))
+        out["#audit_chain_length"] = [(len(out["audit_log"]),)]
+    return out
+
+
+@pytest.fixture
+def dump():
+    return dump_database
+
+
+@pytest.fixture
+def unchanged(store):
+    """``with unchanged():`` asserts the block changed no row of any table (and the chain did not grow)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check(target=None):
+        st = target or store
+        before = dump_database(st)
+        yield
+        after = dump_database(st)
+        changed = [name for name in before if before[name] != after[name]]
+        assert not changed, f"tables changed by a refused request: {changed}"
+
+    return check
+
+
+@pytest.fixture
+def refuse(store):
+    """``refuse(fn, ErrorType, code)``: ``fn()`` must raise ``ErrorType`` with ``code`` and change nothing
+    (every table, all columns, and the audit chain are compared before and after). Returns the error."""
+
+    def check(fn, exc_type, code: str, *, target=None):
+        st = target or store
+        before = dump_database(st)
+        with pytest.raises(exc_type) as info:
+            fn()
+        assert info.value.code == code, f"expected code {code!r}, got {info.value.code!r} ({info.value.en})"
+        after = dump_database(st)
+        changed = [name for name in before if before[name] != after[name]]
+        assert not changed, f"tables changed by a refused request ({code}): {changed}"
+        return info.value
+
+    return check
