@@ -102,6 +102,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "request_to_speak": ("member", "observer"),
         "read_results": ("admin", "chair", "clerk", "display", "member", "observer"),
         "read_audit": ("admin", "clerk", "chair"),
+        "read_setup": ("admin", "clerk", "chair", "display"),  # bodies, roster, sittings, agenda
+        "read_documents": ("admin", "chair", "clerk", "display", "member", "observer"),  # seats: own body
     }.items()
 }
 
@@ -210,10 +212,13 @@ def to_event(e: models.AuditEntry) -> Event:
                  at=e.at, actor=e.actor)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger values name nothing
+
+
 def get_or_404(session: Session, model: type, ident: Any, what_zh: str, what_en: str) -> Any:
     if isinstance(ident, bool) or not isinstance(ident, int):
         raise Invalid("bad_id", f"{what_zh}编号无效", f"{what_en} id must be an integer", value=repr(ident)[:40])
-    obj = session.get(model, ident)
+    obj = session.get(model, ident) if 0 < ident <= MAX_ID else None
     if obj is None:
         raise NotFound("not_found", f"{what_zh}不存在（{ident}）", f"{what_en} {ident} does not exist")
     return obj

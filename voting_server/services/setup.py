@@ -72,12 +72,16 @@ def validate_person(data: Mapping[str, Any]) -> dict[str, Any]:
         raise Invalid("bad_person", "人员数据格式错误", "a person must be an object")
     name = clean_text(data.get("name"), "姓名", "name", max_len=100)
     role = data.get("role", "member")
+    if not isinstance(role, str):
+        raise Invalid("bad_role", "身份必须是组成人员或列席", "role must be member or observer")
     role = {"组成人员": "member", "委员": "member", "成员": "member", "列席": "observer",
             "列席人员": "observer"}.get(role, role)
     if role not in ("member", "observer"):
         raise Invalid("bad_role", f"未知身份：{str(role)[:30]}（应为组成人员或列席）",
                       f"unknown role {str(role)[:30]!r} (member or observer)")
     seat = data.get("seat")
+    if seat is not None and (isinstance(seat, bool) or not isinstance(seat, (str, int))):
+        raise Invalid("bad_seat", "座位号必须是文字或数字", "seat must be text or a number")
     seat = None if seat in (None, "") else clean_text(str(seat), "座位号", "seat", max_len=20)
     joined = parse_date(data.get("joined_on"), "任职日期", "joined_on", default=dt.date(2000, 1, 1))
     left = parse_date(data.get("left_on"), "离任日期", "left_on", default=None)
@@ -217,6 +221,9 @@ def create_ballot(store: Store, actor: Actor, item_id: int, *, spec: Any, title:
         parsed = ballots.spec_from_dict(dict(spec))
     except ballots.BallotError as err:
         raise Invalid(err.code, err.zh, err.en) from err
+    except (TypeError, ValueError, KeyError, AttributeError) as err:  # e.g. a list where a name belongs
+        raise Invalid("bad_spec", "表决设置格式错误", f"the ballot spec is malformed: {type(err).__name__}") from err
+    check_spec_text(parsed)
     for flag, zh, en in ((allow_change, "允许改票", "allow_change"), (procedural, "程序性", "procedural")):
         if not isinstance(flag, bool):
             raise Invalid("bad_flag", f"{zh}必须是真或假", f"{en} must be true or false")
@@ -264,6 +271,33 @@ def create_ballot(store: Store, actor: Actor, item_id: int, *, spec: Any, title:
                                     "kind": parsed.kind, "secret": is_secret, "method": method, "rule": rule},
                  sitting_id=sitting.id, push=True)
         return ballot.id
+
+
+MAX_QUESTIONS = 200  # persons, evaluated objects or candidates on one ballot
+
+
+def check_spec_text(spec: Any) -> None:
+    """The texts of a ballot spec are printed on tablets and result sheets: each within 500 characters and
+    free of control characters; question ids and option codes fit their columns."""
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            clean_text(value, "表决设置中的文字", "a text of the ballot spec", max_len=500, allow_empty=True)
+        elif isinstance(value, Mapping):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+
+    walk(spec.to_dict())
+    questions = spec.questions()
+    if len(questions) > MAX_QUESTIONS:
+        raise Invalid("too_many_questions", f"一次表决最多{MAX_QUESTIONS}项",
+                      f"at most {MAX_QUESTIONS} questions per ballot")
+    for q in questions:
+        if len(q.id) > 64 or any(len(o.code) > 32 or len(o.zh) > 100 or len(o.en) > 100 for o in q.options):
+            raise Invalid("bad_spec", "表决设置中的编号或选项过长",
+                          "a question id or option of the ballot spec is too long")
 
 
 # --- documents -----------------------------------------------------------------------------------
