@@ -1,0 +1,279 @@
+"""Reads for the administration screens: bodies, roster, accounts, tablets, sittings, agenda, documents,
+results and the audit log. Each function checks who is asking; none changes anything.
+
+Secret ballots stay secret here too: a ballot shows only how many have voted while it is open, and
+results are the stored tallies of closed rounds."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..db import Store
+from .audit import verify_chain
+from .base import Actor, Forbidden, Invalid, get_or_404, iso, require, utcnow
+
+AUDIT_PAGE_MAX = 500
+
+
+def _person_dict(p: models.Person, today: dt.date) -> dict[str, Any]:
+    return {"id": p.id, "body_id": p.body_id, "name": p.name, "role": p.role, "seat": p.seat, "title": p.title,
+            "joined_on": p.joined_on.isoformat(), "left_on": p.left_on.isoformat() if p.left_on else None,
+            "external_id": p.external_id, "has_pin": p.pin_hash is not None,
+            "current": p.joined_on <= today and (p.left_on is None or p.left_on > today)}
+
+
+def _check_seat_body(s: Session, actor: Actor, body_id: int) -> None:
+    """A seat tablet reads only what belongs to its own body."""
+    person = s.get(models.Person, actor.person_id)
+    if person is None or person.body_id != body_id:
+        raise Forbidden("other_body", "无权查看其他机构的内容", "this belongs to another body")
+
+
+# --- bodies, people, users, devices ---------------------------------------------------------------
+
+
+def list_bodies(store: Store, actor: Actor) -> list[dict[str, Any]]:
+    require(actor, "read_setup")
+    with store.read() as s:
+        counts: dict[tuple[int, str], int] = {
+            (body_id, role): n for body_id, role, n in s.execute(
+                select(models.Person.body_id, models.Person.role, func.count())
+                .where(models.Person.left_on.is_(None)).group_by(models.Person.body_id, models.Person.role))}
+        return [{"id": b.id, "name": b.name, "preset": b.preset, "overrides": b.overrides or {},
+                 "created_at": iso(b.created_at), "members": counts.get((b.id, "member"), 0),
+                 "observers": counts.get((b.id, "observer"), 0)}
+                for b in s.scalars(select(models.Body).order_by(models.Body.id))]
+
+
+def list_people(store: Store, actor: Actor, body_id: int, *, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """The roster of a body with membership dates; ``current`` says who is in office on ``on`` (today)."""
+    require(actor, "read_setup")
+    day = on or dt.date.today()
+    with store.read() as s:
+        get_or_404(s, models.Body, body_id, "机构", "body")
+        people = s.scalars(select(models.Person).where(models.Person.body_id == body_id)
+                           .order_by(models.Person.role, models.Person.id))
+        return [_person_dict(p, day) for p in people]
+
+
+def list_users(store: Store, actor: Actor) -> list[dict[str, Any]]:
+    require(actor, "manage_users")
+    with store.read() as s:
+        return [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
+                 "active": u.active, "created_at": iso(u.created_at)}
+                for u in s.scalars(select(models.User).order_by(models.User.id))]
+
+
+def device_status(d: models.Device, now: dt.datetime) -> str:
+    if d.revoked_at is not None:
+        return "revoked"
+    if d.token_hash is not None:
+        return "paired"
+    if d.pairing_expires is not None and d.pairing_expires >= now:
+        return "pending"
+    return "expired"
+
+
+def list_devices(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
+    """Tablets of a body: pending (code not yet used), paired, expired or revoked. No secrets."""
+    require(actor, "manage_devices")
+    now = utcnow()
+    with store.read() as s:
+        get_or_404(s, models.Body, body_id, "机构", "body")
+        rows = s.execute(select(models.Device, models.Person).join(models.Person)
+                         .where(models.Person.body_id == body_id).order_by(models.Device.id))
+        return [{"id": d.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role,
+                 "status": device_status(d, now), "created_at": iso(d.created_at), "paired_at": iso(d.paired_at),
+                 "revoked_at": iso(d.revoked_at), "pairing_expires": iso(d.pairing_expires)}
+                for d, p in rows]
+
+
+# --- sittings, agenda, documents --------------------------------------------------------------------
+
+
+def _sitting_dict(sitting: models.Sitting) -> dict[str, Any]:
+    return {"id": sitting.id, "body_id": sitting.body_id, "title": sitting.title, "date": sitting.date.isoformat(),
+            "place": sitting.place, "status": sitting.status, "chair_name": sitting.chair_name,
+            "clerk_name": sitting.clerk_name, "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at)}
+
+
+def list_sittings(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
+    require(actor, "read_setup")
+    with store.read() as s:
+        get_or_404(s, models.Body, body_id, "机构", "body")
+        items = dict(s.execute(select(models.AgendaItem.sitting_id, func.count()).join(models.Sitting)
+                               .where(models.Sitting.body_id == body_id).group_by(models.AgendaItem.sitting_id)).all())
+        return [{**_sitting_dict(x), "items": items.get(x.id, 0)}
+                for x in s.scalars(select(models.Sitting).where(models.Sitting.body_id == body_id)
+                                   .order_by(models.Sitting.date.desc(), models.Sitting.id.desc()))]
+
+
+def ballot_status(rounds: list[models.Round]) -> str:
+    """draft: never opened; open: the latest round is open; closed: the latest round is closed."""
+    if not rounds:
+        return "draft"
+    return "open" if rounds[-1].status == "open" else "closed"
+
+
+def _round_dict(r: models.Round, result: models.Result | None) -> dict[str, Any]:
+    return {"id": r.id, "number": r.number, "status": r.status, "opened_at": iso(r.opened_at),
+            "closed_at": iso(r.closed_at), "deadline": iso(r.deadline), "voters": r.voters,
+            "quorum_override": r.quorum_override,
+            "outcome": result.data.get("outcome") if result is not None else None}
+
+
+def _ballots_of(s: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    ballots = s.scalars(select(models.Ballot).where(models.Ballot.item_id.in_(item_ids))
+                        .order_by(models.Ballot.id)).all()
+    rounds: dict[int, list[models.Round]] = {}
+    for r in s.scalars(select(models.Round).where(models.Round.ballot_id.in_([b.id for b in ballots]))
+                       .order_by(models.Round.number)):
+        rounds.setdefault(r.ballot_id, []).append(r)
+    results = {res.round_id: res for res in s.scalars(select(models.Result).where(
+        models.Result.round_id.in_([r.id for rs in rounds.values() for r in rs])))}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for b in ballots:
+        rs = rounds.get(b.id, [])
+        out.setdefault(b.item_id, []).append({
+            "id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret, "method": b.method,
+            "allow_change": b.allow_change, "procedural": b.procedural, "timer_seconds": b.timer_seconds,
+            "rule": b.rule, "spec": b.spec, "status": ballot_status(rs),
+            "rounds": [_round_dict(r, results.get(r.id)) for r in rs]})
+    return out
+
+
+def _documents_of(s: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for d in s.scalars(select(models.Document).where(models.Document.item_id.in_(item_ids))
+                       .order_by(models.Document.id)):
+        out.setdefault(d.item_id, []).append({"id": d.id, "item_id": d.item_id, "filename": d.filename,
+                                              "size": d.size, "sha256": d.sha256,
+                                              "uploaded_at": iso(d.uploaded_at)})
+    return out
+
+
+def agenda(store: Store, actor: Actor, sitting_id: int) -> dict[str, Any]:
+    """A sitting with its items in order, each with its documents and ballots (status and rounds)."""
+    require(actor, "read_setup")
+    with store.read() as s:
+        sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+        items = s.scalars(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting.id)
+                          .order_by(models.AgendaItem.position)).all()
+        ids = [i.id for i in items]
+        ballots, documents = _ballots_of(s, ids), _documents_of(s, ids)
+        return {"sitting": _sitting_dict(sitting),
+                "items": [{"id": i.id, "position": i.position, "title": i.title, "kind": i.kind,
+                           "status": i.status, "amends_item_id": i.amends_item_id,
+                           "documents": documents.get(i.id, []), "ballots": ballots.get(i.id, [])}
+                          for i in items]}
+
+
+def item_documents(store: Store, actor: Actor, item_id: int) -> list[dict[str, Any]]:
+    require(actor, "read_documents")
+    with store.read() as s:
+        item = get_or_404(s, models.AgendaItem, item_id, "议题", "item")
+        if actor.is_seat:
+            _check_seat_body(s, actor, item_body(s, item))
+        return _documents_of(s, [item.id]).get(item.id, [])
+
+
+def item_body(s: Session, item: models.AgendaItem) -> int:
+    sitting = s.get(models.Sitting, item.sitting_id)
+    assert sitting is not None
+    return sitting.body_id
+
+
+def document_file(store: Store, actor: Actor, document_id: int) -> dict[str, Any]:
+    """Who may read a document: staff, and the tablets of members and observers of the same body.
+    Returns the stored file name (under the upload folder) and the name to show."""
+    require(actor, "read_documents")
+    with store.read() as s:
+        doc = get_or_404(s, models.Document, document_id, "文件", "document")
+        item = s.get(models.AgendaItem, doc.item_id)
+        assert item is not None
+        if actor.is_seat:
+            _check_seat_body(s, actor, item_body(s, item))
+        return {"id": doc.id, "stored_name": doc.stored_name, "filename": doc.filename, "size": doc.size,
+                "sha256": doc.sha256}
+
+
+# --- results and audit ----------------------------------------------------------------------------
+
+
+def ballot_results(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
+    """Every round of a ballot with its stored result (closed rounds only; nothing is recounted)."""
+    require(actor, "read_results")
+    with store.read() as s:
+        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        item = s.get(models.AgendaItem, ballot.item_id)
+        assert item is not None
+        sitting = s.get(models.Sitting, item.sitting_id)
+        assert sitting is not None
+        if actor.is_seat:
+            _check_seat_body(s, actor, sitting.body_id)
+        rounds = s.scalars(select(models.Round).where(models.Round.ballot_id == ballot.id)
+                           .order_by(models.Round.number)).all()
+        results = {r.round_id: r for r in s.scalars(select(models.Result).where(
+            models.Result.round_id.in_([r.id for r in rounds])))}
+        hands = {h.round_id: h for h in s.scalars(select(models.HandCount).where(
+            models.HandCount.round_id.in_([r.id for r in rounds])))}
+        out_rounds = []
+        for r in rounds:
+            entry = _round_dict(r, results.get(r.id))
+            res = results.get(r.id)
+            entry["result"] = None if res is None else {
+                "data": res.data, "rule": res.rule, "method": res.method, "absentees": res.absentees,
+                "audit_head": res.audit_head, "audit_id": res.audit_id, "computed_at": iso(res.computed_at)}
+            h = hands.get(r.id)
+            entry["show_of_hands"] = None if h is None or r.status != "closed" else {
+                "counts": h.counts, "ballots": h.ballots, "invalid": h.invalid, "entered_by": h.entered_by,
+                "entered_at": iso(h.entered_at), "note": h.note}
+            out_rounds.append(entry)
+        return {"ballot": {"id": ballot.id, "item_id": item.id, "item_title": item.title, "title": ballot.title,
+                           "kind": ballot.kind, "secret": ballot.secret, "method": ballot.method,
+                           "status": ballot_status(list(rounds))},
+                "sitting": _sitting_dict(sitting), "rounds": out_rounds}
+
+
+def audit_page(store: Store, actor: Actor, *, before: int | None = None, limit: int = 100,
+               sitting_id: int | None = None, action: str | None = None) -> dict[str, Any]:
+    """Newest entries first, ``limit`` at a time; pass ``next_before`` back as ``before`` for the next page."""
+    require(actor, "read_audit")
+    for value, name in ((before, "before"), (sitting_id, "sitting_id")):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise Invalid("bad_param", f"参数{name}必须是正整数", f"{name} must be a positive integer")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= AUDIT_PAGE_MAX:
+        raise Invalid("bad_param", f"每页条数必须在1到{AUDIT_PAGE_MAX}之间", f"limit must be 1..{AUDIT_PAGE_MAX}")
+    if action is not None and (not isinstance(action, str) or len(action) > 60):
+        raise Invalid("bad_param", "操作类型无效", "action must be a short string")
+    with store.read() as s:
+        q = select(models.AuditEntry)
+        if sitting_id is not None:
+            q = q.where(models.AuditEntry.sitting_id == sitting_id)
+        if action:
+            q = q.where(models.AuditEntry.action == action)
+        total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        if before is not None:
+            q = q.where(models.AuditEntry.id < before)
+        rows = s.scalars(q.order_by(models.AuditEntry.id.desc()).limit(limit + 1)).all()
+        head = s.get(models.ChainHead, 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"entries": [{"id": e.id, "at": e.at, "actor": e.actor, "action": e.action,
+                             "sitting_id": e.sitting_id, "seq": e.seq, "payload": json.loads(e.payload),
+                             "prev_hash": e.prev_hash, "hash": e.hash} for e in rows],
+                "total": total, "next_before": rows[-1].id if more and rows else None,
+                "head": {"id": head.last_id, "hash": head.last_hash} if head else None}
+
+
+def verify_audit(store: Store, actor: Actor) -> dict[str, Any]:
+    require(actor, "read_audit")
+    report = verify_chain(store)
+    return {"ok": report.ok, "entries": report.entries, "head": report.head, "broken_id": report.broken_id,
+            "reason": report.reason, "message": str(report)}
+

@@ -1,0 +1,394 @@
+"""Roster import from the files clerks actually have: CSV (UTF-8 with or without BOM, or GBK as saved by
+Chinese Excel) and XLSX. Columns are found by their Chinese or English header.
+
+``preview`` reads a file and lists every bad row (row numbers as the spreadsheet shows them; row 0 is
+the file as a whole); ``import_roster`` imports all rows in one transaction, or nothing when any row
+is bad or clashes with the people already stored."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import select
+
+from .. import models
+from ..db import Store
+from .base import Actor, Invalid, ServiceError, get_or_404, require, transaction
+from .setup import _jsonable, validate_person
+
+MAX_ROWS = 5000
+MAX_COLUMNS = 50
+HEADER_SEARCH_ROWS = 10  # a title line such as "某县人大常委会组成人员名单" may sit above the header
+
+# header text (lower case, no spaces) -> field
+HEADERS: dict[str, str] = {
+    "姓名": "name", "name": "name",
+    "身份": "role", "role": "role",
+    "座位号": "seat", "座位": "seat", "seat": "seat",
+    "职务": "title", "title": "title",
+    "任职日期": "joined_on", "joined_on": "joined_on", "joined": "joined_on",
+    "离任日期": "left_on", "left_on": "left_on", "left": "left_on",
+    "编号": "external_id", "external_id": "external_id", "id": "external_id",
+}
+FIELD_NAMES = {"name": "姓名", "role": "身份", "seat": "座位号", "title": "职务", "joined_on": "任职日期",
+               "left_on": "离任日期", "external_id": "编号"}
+ROLES_EN = {"member": "member", "observer": "observer"}
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: ``row`` is the spreadsheet row (0: the whole file)."""
+
+    row: int
+    zh: str
+    en: str
+    code: str = "bad_row"
+    field: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "code": self.code, "field": self.field, "zh": self.zh, "en": self.en}
+
+
+@dataclass
+class Preview:
+    """The valid rows (each a validated person dict with its ``row`` number) and every problem found."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "count": len(self.rows), "rows": [_jsonable(r) for r in self.rows],
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+class _FileProblem(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.en)
+        self.problem = problem
+
+
+def _file_problem(code: str, zh: str, en: str) -> _FileProblem:
+    return _FileProblem(Problem(0, zh, en, code))
+
+
+# --- reading the file ---------------------------------------------------------------------------
+
+
+def _kind(data: bytes, filename: str) -> str:
+    name = (filename or "").strip().lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    is_zip = data[:4] == b"PK\x03\x04"
+    if ext == "xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _file_problem("old_excel", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV",
+                            "old Excel (.xls) files are not supported; save as .xlsx or CSV")
+    if ext == "xlsx":
+        if not is_zip:
+            raise _file_problem("not_xlsx", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
+                                "the file is named .xlsx but is not an Excel workbook")
+        return "xlsx"
+    if ext in ("csv", "txt"):
+        if is_zip or (b"\x00" in data[:4096] and data[:2] not in _UTF16_BOMS):
+            raise _file_problem("not_csv", "文件扩展名是 .csv，但内容不是文本", "the file is named .csv but is not text")
+        return "csv"
+    raise _file_problem("bad_file_type", "只能导入 CSV 或 XLSX 文件", "only CSV or XLSX files can be imported")
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
+
+
+def _decode(data: bytes) -> str:
+    if data[:2] in _UTF16_BOMS:
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8-sig", "gb18030"):  # gb18030 is a superset of GBK
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _file_problem("bad_encoding", "无法识别文件编码（应为 UTF-8 或 GBK）",
+                        "the file is neither UTF-8 nor GBK text")
+
+
+def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    text = _decode(data)
+    first = text.split("\n", 1)[0]
+    delimiter = max((",", "\t", ";", "，"), key=first.count) if first else ","
+    if first.count(delimiter) == 0:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as err:
+        raise _file_problem("bad_csv", f"CSV 格式错误（第{reader.line_num}行）",
+                            f"malformed CSV near line {reader.line_num}: {err}") from err
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    import warnings
+
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # zip, XML or workbook structure errors: all mean "not a usable workbook"
+        raise _file_problem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
+                            f"the workbook cannot be read ({type(err).__name__})") from err
+    try:
+        ws = wb.worksheets[0] if wb.worksheets else None
+        if ws is None:
+            return
+        try:
+            for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield number, list(row)
+        except Exception as err:
+            raise _file_problem("not_xlsx", "无法读取该 Excel 文件（可能已损坏）",
+                                f"the workbook cannot be read ({type(err).__name__})") from err
+    finally:
+        wb.close()
+
+
+def _cell(value: Any) -> Any:
+    """A spreadsheet cell as the validator wants it: text trimmed, whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    return str(value).strip()
+
+
+def _blank(row: Iterable[Any]) -> bool:
+    return all(_cell(v) == "" for v in row)
+
+
+def _header_key(text: Any) -> str:
+    return re.sub(r"[\s*＊:：()（）]", "", str(text)).lower()
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+
+def preview(data: bytes, filename: str) -> Preview:
+    """Read and check a roster file without touching the database."""
+    result = Preview()
+    if not isinstance(data, (bytes, bytearray)):
+        result.problems.append(Problem(0, "文件内容无效", "the file has no content", "bad_file"))
+        return result
+    data = bytes(data)
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        result.problems.append(Problem(0, "文件为空", "the file is empty", "empty_file"))
+        return result
+    try:
+        kind = _kind(data, filename)
+        rows = _csv_rows(data) if kind == "csv" else _xlsx_rows(data)
+        _check_rows(rows, result)
+    except _FileProblem as fp:
+        result.problems.append(fp.problem)
+    return result
+
+
+def _check_rows(rows: Iterator[tuple[int, list[Any]]], result: Preview) -> None:
+    problems = result.problems
+    header: dict[int, str] | None = None
+    header_row = 0
+    before_header: list[tuple[int, list[Any]]] = []  # non-empty lines not (yet) recognised as the header
+    data_rows = 0
+    seats: dict[str, int] = {}
+    external_ids: dict[str, int] = {}
+    for number, raw in rows:
+        if _blank(raw):
+            continue
+        if header is None:
+            keys = {_header_key(v) for v in raw}
+            if "姓名" in keys or "name" in keys:
+                header, header_row = _read_header(number, raw, problems), number
+                if header is None:
+                    return
+                continue
+            before_header.append((number, raw))
+            if len(before_header) < HEADER_SEARCH_ROWS:
+                continue
+            break  # no line names the 姓名 column
+        data_rows += 1
+        if data_rows > MAX_ROWS:
+            problems.append(Problem(0, f"名单超过{MAX_ROWS}行，请分批导入",
+                                    f"the roster has more than {MAX_ROWS} rows; split it", "too_many_rows"))
+            result.rows.clear()
+            return
+        _check_row(number, raw, header, result, seats, external_ids)
+    if header is None:
+        if before_header:  # report against the first non-empty line, which should have been the header
+            _read_header(*before_header[0], problems)
+        else:
+            problems.append(Problem(0, "文件为空", "the file is empty", "empty_file"))
+    elif data_rows == 0:
+        problems.append(Problem(header_row, "文件只有表头，没有人员", "the file has a header but no rows", "no_rows"))
+
+
+def _read_header(number: int, raw: list[Any], problems: list[Problem]) -> dict[int, str] | None:
+    header: dict[int, str] = {}
+    before = len(problems)
+    for col, value in enumerate(raw[:MAX_COLUMNS + 1]):
+        text = _cell(value)
+        text = text.isoformat() if isinstance(text, (dt.date, dt.datetime)) else text
+        if text == "":
+            continue
+        if col >= MAX_COLUMNS:
+            problems.append(Problem(number, f"列数超过{MAX_COLUMNS}列", f"more than {MAX_COLUMNS} columns",
+                                    "too_many_columns"))
+            break
+        key = HEADERS.get(_header_key(text))
+        if key is None:
+            problems.append(Problem(number, f"无法识别的列名：“{text[:30]}”（可用：{'、'.join(FIELD_NAMES.values())}）",
+                                    f"unknown column {text[:30]!r} (known: {', '.join(FIELD_NAMES)})",
+                                    "unknown_header"))
+        elif key in header.values():
+            problems.append(Problem(number, f"列名重复：“{text[:30]}”", f"column {text[:30]!r} appears twice",
+                                    "duplicate_header", key))
+        else:
+            header[col] = key
+    if "name" not in header.values():
+        problems.append(Problem(number, "缺少“姓名”列", "the 姓名 (name) column is missing", "missing_header", "name"))
+    return None if len(problems) > before else header
+
+
+def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Preview, seats: dict[str, int],
+               external_ids: dict[str, int]) -> None:
+    extra = [v for col, v in enumerate(raw) if col not in header and _cell(v) != ""]
+    if extra:
+        result.problems.append(Problem(number, "该行在没有列名的列中有内容", "the row has values in columns without a header",
+                                       "extra_cells"))
+        return
+    values: dict[str, Any] = {key: _cell(raw[col]) if col < len(raw) else "" for col, key in header.items()}
+    role = values.get("role")
+    if isinstance(role, str):
+        values["role"] = ROLES_EN.get(role.lower(), role) if role else "member"
+    for key in ("joined_on", "left_on"):
+        value = values.get(key)
+        if isinstance(value, str) and (m := _CN_DATE.match(value)):
+            values[key] = "-".join((m.group(1), m.group(2).zfill(2), m.group(3).zfill(2)))
+    try:
+        person = validate_person(values)
+    except ServiceError:
+        for problem in _row_problems(values):
+            result.problems.append(Problem(number, problem.zh, problem.en, problem.code, problem.field))
+        return
+    ok = True
+    seat = person["seat"]
+    if seat is not None and person["left_on"] is None:
+        if seat in seats:
+            result.problems.append(Problem(number, f"座位号{seat}与第{seats[seat]}行重复",
+                                           f"seat {seat} is also on row {seats[seat]}", "duplicate_seat", "seat"))
+            ok = False
+        else:
+            seats[seat] = number
+    ext = person["external_id"]
+    if ext is not None:
+        if ext in external_ids:
+            result.problems.append(Problem(number, f"编号{ext}与第{external_ids[ext]}行重复",
+                                           f"id {ext} is also on row {external_ids[ext]}", "duplicate_id",
+                                           "external_id"))
+            ok = False
+        else:
+            external_ids[ext] = number
+    if ok:
+        result.rows.append({"row": number, **person})
+
+
+_FIELD_OF_MESSAGE = {"name": "name", "seat": "seat", "title": "title", "id": "external_id",
+                     "joined_on": "joined_on", "left_on": "left_on", "unknown": "role"}
+
+
+def _row_problems(values: dict[str, Any]) -> list[Problem]:
+    """Every problem of one row, not only the first: each field is checked on its own, then the dates
+    together."""
+    found: list[Problem] = []
+    probes = [{"name": values.get("name")}]
+    probes += [{"name": "-", key: value} for key, value in values.items() if key != "name"]
+    probes.append({"name": "-", "joined_on": values.get("joined_on"), "left_on": values.get("left_on")})
+    for probe in probes:
+        try:
+            validate_person(probe)
+        except ServiceError as err:
+            problem = Problem(0, err.zh, err.en, err.code, _FIELD_OF_MESSAGE.get(err.en.split(" ", 1)[0]))
+            if all(p.en != problem.en for p in found):
+                found.append(problem)
+    return found
+
+
+def _check_against_db(session: Any, body_id: int, result: Preview) -> None:
+    """Seats held by people still in office and ids already used in this body are refused."""
+    taken_seats = {seat: name for seat, name in session.execute(
+        select(models.Person.seat, models.Person.name).where(
+            models.Person.body_id == body_id, models.Person.seat.is_not(None), models.Person.left_on.is_(None)))}
+    taken_ids = {ext: name for ext, name in session.execute(
+        select(models.Person.external_id, models.Person.name).where(
+            models.Person.body_id == body_id, models.Person.external_id.is_not(None)))}
+    for row in result.rows:
+        seat, ext = row["seat"], row["external_id"]
+        if seat is not None and row["left_on"] is None and seat in taken_seats:
+            result.problems.append(Problem(row["row"], f"座位号{seat}已被{taken_seats[seat]}占用",
+                                           f"seat {seat} is already taken by {taken_seats[seat]}", "seat_taken",
+                                           "seat"))
+        if ext is not None and ext in taken_ids:
+            result.problems.append(Problem(row["row"], f"编号{ext}已存在（{taken_ids[ext]}）",
+                                           f"id {ext} already exists ({taken_ids[ext]})", "id_taken", "external_id"))
+    result.problems.sort(key=lambda p: p.row)
+
+
+def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> Preview:
+    """The preview the clerk sees before importing: the file's problems and clashes with the stored roster."""
+    require(actor, "manage_roster")
+    result = preview(data, filename)
+    with store.read() as s:
+        get_or_404(s, models.Body, body_id, "机构", "body")
+        _check_against_db(s, body_id, result)
+    return result
+
+
+def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> int:
+    """Import every row of a clean file in one transaction with one audit entry; otherwise nothing."""
+    require(actor, "manage_roster")
+    result = preview(data, filename)
+    if not result.problems:
+        with transaction(store, actor) as tx:
+            get_or_404(tx.session, models.Body, body_id, "机构", "body")
+            _check_against_db(tx.session, body_id, result)
+            if not result.problems:
+                people = []
+                for row in result.rows:
+                    fields = {k: v for k, v in row.items() if k != "row"}
+                    people.append(models.Person(body_id=body_id, **fields))
+                tx.session.add_all(people)
+                tx.session.flush()
+                tx.audit("roster_imported", {
+                    "body_id": body_id, "count": len(people), "filename": str(filename)[:255],
+                    "sha256": hashlib.sha256(data).hexdigest(), "person_ids": [p.id for p in people]})
+                return len(people)
+    raise _refusal(result)
+
+
+def _refusal(result: Preview) -> Invalid:
+    n = len(result.problems)
+    return Invalid("roster_invalid", f"名单有{n}处错误，未导入任何人员", f"{n} problem(s) in the roster; nothing was imported",
+                  problems=[p.to_dict() for p in result.problems])
