@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app, g, jsonify, request, session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .. import services
 from ..db import Store
@@ -64,8 +65,18 @@ def ok(data: Any = None, status: int = 200) -> Any:
     return jsonify(data if data is not None else {"ok": True}), status
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: ids are 32-bit (PostgreSQL INTEGER); a larger number matches no route
+    (404) instead of overflowing the database driver."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
 
     @app.before_request
@@ -91,8 +102,13 @@ def register(app: Flask) -> None:
         messages = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持该请求方法",
                     413: "上传的文件太大", 429: "请求过于频繁"}
         zh = messages.get(err.code or 500, "请求失败")
-        return jsonify({"error": (err.name or "error").lower().replace(" ", "_"), "message": zh, "message_zh": zh,
-                        "message_en": err.description}), err.code or 500
+        response = jsonify({"error": (err.name or "error").lower().replace(" ", "_"), "message": zh,
+                            "message_zh": zh, "message_en": err.description})
+        response.status_code = err.code or 500
+        valid = getattr(err, "valid_methods", None)
+        if valid:
+            response.headers["Allow"] = ", ".join(valid)
+        return response
 
     from . import admin, auth, live
 

@@ -46,7 +46,7 @@ def pair() -> Any:
         token, actor = services.pair_device(store(), data.get("code"))
     else:
         body_id = data.get("body_id")
-        if isinstance(body_id, bool) or not isinstance(body_id, int):
+        if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31:
             raise services.Invalid("bad_id", "机构编号无效", "body_id must be an integer")
         token, actor = services.pair_with_pin(store(), body_id, data.get("seat"), data.get("pin"))
     return ok({"token": token, "role": actor.role, "name": actor.name, "person_id": actor.person_id})
