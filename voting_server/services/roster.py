@@ -367,25 +367,28 @@ def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: 
 
 
 def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> int:
-    """Import every row of a clean file in one transaction with one audit entry; otherwise nothing."""
+    """Import every row of a clean file in one transaction with one audit entry; otherwise nothing,
+    and the refusal lists every problem (``details.problems``)."""
     require(actor, "manage_roster")
     result = preview(data, filename)
-    if not result.problems:
-        with transaction(store, actor) as tx:
-            get_or_404(tx.session, models.Body, body_id, "机构", "body")
-            _check_against_db(tx.session, body_id, result)
-            if not result.problems:
-                people = []
-                for row in result.rows:
-                    fields = {k: v for k, v in row.items() if k != "row"}
-                    people.append(models.Person(body_id=body_id, **fields))
-                tx.session.add_all(people)
-                tx.session.flush()
-                tx.audit("roster_imported", {
-                    "body_id": body_id, "count": len(people), "filename": str(filename)[:255],
-                    "sha256": hashlib.sha256(data).hexdigest(), "person_ids": [p.id for p in people]})
-                return len(people)
-    raise _refusal(result)
+    if result.problems:
+        with store.read() as s:
+            get_or_404(s, models.Body, body_id, "机构", "body")
+            _check_against_db(s, body_id, result)
+        raise _refusal(result)
+    with transaction(store, actor) as tx:
+        get_or_404(tx.session, models.Body, body_id, "机构", "body")
+        _check_against_db(tx.session, body_id, result)
+        if result.problems:
+            raise _refusal(result)
+        people = [models.Person(body_id=body_id, **{k: v for k, v in row.items() if k != "row"})
+                  for row in result.rows]
+        tx.session.add_all(people)
+        tx.session.flush()
+        tx.audit("roster_imported", {
+            "body_id": body_id, "count": len(people), "filename": str(filename)[:255],
+            "sha256": hashlib.sha256(data).hexdigest(), "person_ids": [p.id for p in people]})
+        return len(people)
 
 
 def _refusal(result: Preview) -> Invalid:
