@@ -62,6 +62,7 @@ class Api:
 
 def pair_tablet(app: Any, body_id: int, seat: str, pin: str = demo.DEMO_PIN) -> Api:
     anon = Api(app)
+    anon.refresh_csrf()  # the seat page fetches /api/session first, like any page
     r = anon.post("/api/pair", {"body_id": body_id, "seat": seat, "pin": pin})
     assert r.status_code == 200, r.get_json()
     return Api(app, token=r.get_json()["token"])
