@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import ballots
-from sqlalchemy import select, update
+from sqlalchemy import and_, case, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -194,18 +194,26 @@ def cast_vote(store: Store, actor: Actor, ballot_id: Any, choice: Any, cast_id: 
 def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, Any] | ServiceError]:
     """Group commit: cast several ballots in one transaction; each succeeds or is refused on its own.
     Acknowledgements are returned only after the commit."""
-    for req in requests:
-        require(req.actor, "cast_vote")
-    results: list[dict[str, Any] | ServiceError] = []
+    results: list[dict[str, Any] | ServiceError | None] = []
+    for req in requests:  # a request without the permission is refused on its own, not the whole batch
+        try:
+            require(req.actor, "cast_vote")
+            results.append(None)
+        except ServiceError as err:
+            results.append(err)
+    if len(requests) == 1 and results[0] is not None:
+        return [results[0]]  # nothing to write: no transaction
     actor = requests[0].actor if len(requests) == 1 else Actor(role="member", name="batch")
     with transaction(store, actor) as tx:
         cache: dict[int, tuple[models.Ballot, models.Round, models.Sitting, set[int], set[int]]] = {}
-        for req in requests:
+        for i, req in enumerate(requests):
+            if results[i] is not None:
+                continue
             try:
-                results.append(_cast_one(tx, req, cache))
+                results[i] = _cast_one(tx, req, cache)
             except ServiceError as err:
-                results.append(err)
-    return results
+                results[i] = err
+    return [r for r in results if r is not None]
 
 
 def _validate_request(req: CastRequest) -> None:
@@ -217,6 +225,28 @@ def _validate_request(req: CastRequest) -> None:
         raise Forbidden("not_yourself", "只能为自己投票", "you can only vote for yourself")
     if req.actor.person_id is None:
         raise Forbidden("not_a_seat", "只有已配对的表决器可以投票", "only a paired seat can vote")
+
+
+MAX_CHOICE_TEXT = 200  # longer than any question id, option code or option label a ballot can have
+MAX_CHOICE_ANSWERS = 500
+
+
+def _check_choice_shape(choice: Any) -> Mapping[str, str]:
+    """A choice is an option (a short string, for single-question ballots) or a mapping of question ids to
+    options. Anything else is refused here, before the rules engine sees it (and before an error message
+    could echo a huge value back)."""
+    bad = Invalid("bad_choice", "选择格式错误", "the choice must be an option or a mapping of questions to options")
+    if isinstance(choice, str):
+        if len(choice) > MAX_CHOICE_TEXT:
+            raise bad
+        return {"main": choice}
+    if not isinstance(choice, Mapping) or len(choice) > MAX_CHOICE_ANSWERS:
+        raise bad
+    for key, value in choice.items():
+        if not isinstance(key, str) or not isinstance(value, str) or len(key) > MAX_CHOICE_TEXT \
+                or len(value) > MAX_CHOICE_TEXT:
+            raise bad
+    return choice
 
 
 def _cast_one(tx: Tx, req: CastRequest, cache: dict[int, Any]) -> dict[str, Any]:
@@ -241,8 +271,9 @@ def _cast_one(tx: Tx, req: CastRequest, cache: dict[int, Any]) -> dict[str, Any]
         raise Forbidden("not_signed_in", "请先签到再表决", "sign in before voting")
     if ballot.method == "hands":
         raise Conflict("hands_only", "本项以举手方式表决，请举手", "this ballot is by show of hands")
+    raw = _check_choice_shape(req.choice)
     try:
-        choice = spec_of(rnd.spec).validate(req.choice if isinstance(req.choice, Mapping) else {"main": req.choice})
+        choice = spec_of(rnd.spec).validate(raw)
     except ballots.BallotError as err:
         raise Invalid(err.code, err.zh, err.en) from err
     except (TypeError, AttributeError, ValueError) as err:
@@ -291,10 +322,16 @@ def _existing_vote(tx: Tx, ballot: models.Ballot, rnd: models.Round, sitting: mo
 
 
 def _count(s: Session, round_id: int, choice: Mapping[str, str], delta: int) -> None:
-    for question, option in choice.items():
-        s.execute(update(models.TallyCount).where(
-            models.TallyCount.round_id == round_id, models.TallyCount.question == question,
-            models.TallyCount.option == option).values(count=models.TallyCount.count + delta))
+    """Add ``delta`` to the counters of the chosen options. Every counter row of the round is written
+    (most of them with +0): a database that records which transaction last wrote a row (PostgreSQL's
+    ``xmin``) must not show which counters a member's transaction touched."""
+    if not choice:  # a blank ballot (a selection with no mark) moves no counter but still writes them all
+        chosen: Any = false()
+    else:
+        chosen = or_(*(and_(models.TallyCount.question == q, models.TallyCount.option == o)
+                       for q, o in choice.items()))
+    s.execute(update(models.TallyCount).where(models.TallyCount.round_id == round_id)
+              .values(count=models.TallyCount.count + case((chosen, delta), else_=0)))
 
 
 def _receipt() -> str:
