@@ -235,14 +235,14 @@ SPEAKER_MOVES = {"grant": ("waiting", "granted"), "done": ("granted", "done"),
 
 def move_speaker(store: Store, actor: Actor, request_id: int, move: Any) -> None:
     """The chair grants the floor (grant) or ends a speech (done); the speaker may withdraw."""
-    if move not in SPEAKER_MOVES:
+    if not isinstance(move, str) or move not in SPEAKER_MOVES:
         raise Invalid("bad_move", "操作应为准许、结束或撤回", "move must be grant, done or withdraw")
     require(actor, "request_to_speak" if move == "withdraw" else "grant_speaker")
     with transaction(store, actor) as tx:
         s = tx.session
         req = get_or_404(s, models.SpeakerRequest, request_id, "发言申请", "speaker request")
         if move == "withdraw" and req.person_id != actor.person_id:
-            raise Forbidden("not_yours", "只能撤回自己的发言申请", "you can only withdraw your own request")
+            raise Forbidden("not_yourself", "只能撤回自己的发言申请", "you can only withdraw your own request")
         before, after = SPEAKER_MOVES[move]
         if req.status != before:
             raise Conflict("bad_state", "发言申请状态已改变", f"the request is {req.status}, not {before}")
