@@ -96,7 +96,7 @@ def login(store: Store, username: Any, password: Any, *, address: str, max_attem
 
 
 def user_actor(store: Store, user_id: Any) -> Actor | None:
-    if not isinstance(user_id, int):
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
         return None
     with store.read() as s:
         user = s.get(models.User, user_id)
@@ -140,15 +140,31 @@ def pair_device(store: Store, code: Any) -> tuple[str, Actor]:
     return token, actor
 
 
+PIN_MAX_FAILURES = 10  # per seat within PIN_WINDOW: a 4-digit PIN must not be guessable by trying them all
+PIN_WINDOW = dt.timedelta(minutes=5)
+
+
 def pair_with_pin(store: Store, body_id: Any, seat: Any, pin: Any) -> tuple[str, Actor]:
-    """Pair a tablet by seat number and the member's PIN."""
-    if not isinstance(seat, str) or not isinstance(pin, str) or len(pin) > 16 or len(seat) > 20:
+    """Pair a tablet by seat number and the member's PIN. Failed attempts per seat are limited."""
+    if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31 \
+            or not isinstance(seat, str) or not isinstance(pin, str) or len(pin) > 16 or len(seat) > 20:
         raise Invalid("bad_pin", "请输入座位号和PIN", "seat and PIN are required")
+    key = f"pin:{body_id}:{seat}"
+    since = utcnow() - PIN_WINDOW
     with store.read() as s:
+        failures = s.scalar(select(func.count()).select_from(models.LoginAttempt).where(
+            models.LoginAttempt.username == key, models.LoginAttempt.ok.is_(False),
+            models.LoginAttempt.at >= since)) or 0
+        if failures >= PIN_MAX_FAILURES:
+            raise TooMany("too_many_attempts", "PIN错误次数过多，请稍后再试或请工作人员配对",
+                          "too many wrong PINs for this seat; try again later or ask the clerk to pair the tablet")
         person = s.scalar(select(models.Person).where(models.Person.body_id == body_id, models.Person.seat == seat,
                                                       models.Person.left_on.is_(None)))
         ok = person is not None and check_secret(person.pin_hash, pin)
     if not ok or person is None:
+        with transaction(store, Actor(role="anonymous", name="pairing")) as tx:
+            tx.session.add(models.LoginAttempt(username=key, address="", at=utcnow(), ok=False))
+            tx.audit("pin_failed", {"body_id": body_id, "seat": seat})
         raise Forbidden("bad_pin", "座位号或PIN错误", "wrong seat or PIN")
     token = secrets.token_urlsafe(32)
     with transaction(store, Actor(role=person.role, name=person.name, person_id=person.id)) as tx:
