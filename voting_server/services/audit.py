@@ -48,8 +48,12 @@ def verify_chain(store: Store, *, up_to: int | None = None) -> ChainReport:
         if up_to is None:
             head = s.get(models.ChainHead, 1)
             if head is not None and (head.last_id != count or head.last_hash != prev):
-                return ChainReport(False, count, prev, count + 1 if head.last_id > count else head.last_id,
-                                   f"the chain head says {head.last_id} entries but {count} are stored")
+                # the first entry the head and the stored chain disagree on: a missing last entry, an entry
+                # past the head's end, or (same length, other hash) the last entry
+                first = min(head.last_id, count) + 1 if head.last_id != count else count
+                return ChainReport(False, count, prev, first,
+                                   f"the chain head says {head.last_id} entries ending in {head.last_hash[:12]}…, "
+                                   f"but {count} are stored ending in {prev[:12]}…")
     return ChainReport(True, count, prev)
 
 
