@@ -6,19 +6,15 @@ Seeding hashes 21 passwords and PINs (argon2), so the seeded database is built o
 for every test."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from web_helpers import Api
+from web_helpers import TODAY, Api
 
 from voting_server import create_app, demo
-
-TODAY = dt.date.today()
-
 
 @dataclass(frozen=True)
 class Seed:

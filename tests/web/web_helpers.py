@@ -2,12 +2,14 @@
 checks on refused requests (a JSON error, nothing changed)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 
 from voting_server import demo, models
 
+TODAY = dt.date.today()
 PASSWORDS = {username: password for username, password, _role, _name in demo.STAFF}
 
 
