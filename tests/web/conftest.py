@@ -16,6 +16,7 @@ from web_helpers import TODAY, Api
 
 from voting_server import create_app, demo
 
+
 @dataclass(frozen=True)
 class Seed:
     path: str

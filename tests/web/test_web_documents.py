@@ -79,7 +79,7 @@ def test_documents_are_refused_to_anyone_else(app, api, clerk, admin, seeded):
     member = pair_tablet(app, seeded.body_id, "2")
     assert member.get(f"/api/documents/{doc_id}").status_code == 200
     devices = clerk.get(f"/api/bodies/{seeded.body_id}/devices").get_json()["devices"]
-    device_id = [d for d in devices if d["seat"] == "2"][0]["id"]
+    device_id = next(d["id"] for d in devices if d["seat"] == "2")
     assert clerk.post(f"/api/devices/{device_id}/revoke").status_code == 200
     assert_json_error(member.get(f"/api/documents/{doc_id}"), 403, "revoked")
 

@@ -190,7 +190,7 @@ def test_garbage_everywhere_is_never_500(app, admin, seeded):
     base = {"name": "张三", "preset": "standing_committee", "username": "u_x", "password": "password-123",
             "role": "member", "title": "题目", "date": "2026-05-01", "pin": "1234",
             "spec": {"kind": "resolution", "question": "q"}}
-    assert set(f for _m, _u, fs in routes for f in fs) <= set(fields)
+    assert {f for _m, _u, fs in routes for f in fs} <= set(fields)
     for method, url, route_fields in routes:
         for field in route_fields:
             for value in garbage:
@@ -200,7 +200,7 @@ def test_garbage_everywhere_is_never_500(app, admin, seeded):
                 assert r.status_code < 500, (method, url, field, value, r.get_data(as_text=True)[:300])
                 assert r.is_json
     for url in ["/api/audit?limit=0", "/api/audit?limit=abc", "/api/audit?limit=100000", "/api/audit?before=-5",
-                "/api/audit?sitting_id=x", "/api/audit?before=99999999999999999999", f"/api/bodies/{seeded.body_id}"
-                "/people?on=yesterday", "/api/audit?action=" + "x" * 500]:
+                "/api/audit?sitting_id=x", "/api/audit?before=99999999999999999999",
+                f"/api/bodies/{seeded.body_id}/people?on=yesterday", "/api/audit?action=" + "x" * 500]:
         r = admin.get(url)
         assert_json_error(r, 400)

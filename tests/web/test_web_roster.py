@@ -120,7 +120,7 @@ def test_clean_xlsx_imports(clerk, store, seeded):
 
 def test_english_headers_and_a_new_body(clerk, store):
     body_id = clerk.post("/api/bodies", {"name": "某县人大常委会预算工作委员会"}).get_json()["id"]
-    data = "Name,Role,Seat,Title,Joined_on\nAlice,member,1,Chair,2025-01-01\nBob,observer,,Guest,\n".encode()
+    data = b"Name,Role,Seat,Title,Joined_on\nAlice,member,1,Chair,2025-01-01\nBob,observer,,Guest,\n"
     assert do_import(clerk, body_id, data).get_json() == {"imported": 2}
     people = people_of(store, body_id)
     assert people["Alice"].seat == "1" and people["Bob"].role == "observer" and people["Bob"].seat is None

@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 import uuid
 
-import ballots
 from web_helpers import TODAY, assert_json_error, pair_tablet
 
+import ballots
 from voting_server import demo
 
 PRESET = ballots.ruleset("standing_committee")

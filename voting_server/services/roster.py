@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import select
 

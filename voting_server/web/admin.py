@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 import io
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from flask import Blueprint, current_app, request, send_file
 from werkzeug.security import safe_join
