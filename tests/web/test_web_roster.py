@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -158,6 +159,17 @@ BAD_FILES = {
     "too many rows": ("姓名,座位号\n" + "".join(f"人员{i},{i}\n" for i in range(roster.MAX_ROWS + 1)), "a.csv",
                       [(0, "too_many_rows")]),
 }
+
+
+def _zip_bomb() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (roster.MAX_XLSX_UNPACKED + 1) + b"</sst>")
+    return buf.getvalue()
+
+
+BAD_FILES["zip bomb"] = (_zip_bomb(), "a.xlsx", [(0, "xlsx_too_large")])
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))

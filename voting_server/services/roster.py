@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from .setup import _jsonable, validate_person
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
+MAX_XLSX_UNPACKED = 100 * 2**20
 HEADER_SEARCH_ROWS = 10  # a title line such as "某县人大常委会组成人员名单" may sit above the header
 
 # header text (lower case, no spaces) -> field
@@ -142,6 +144,15 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as err:
+        raise _file_problem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
+                            f"the workbook cannot be read ({type(err).__name__})") from err
+    if unpacked > MAX_XLSX_UNPACKED:  # a roster of 5,000 people is a few MB; refuse a zip bomb unread
+        raise _file_problem("xlsx_too_large", "该 Excel 文件解压后过大，请只保留名单工作表",
+                            f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
