@@ -1,0 +1,227 @@
+"""A complete simulated sitting of the demo committee, run through the service layer, with every
+signed sheet written out — for demonstrations, rehearsals and tests.
+
+The sitting (某县人大常委会, 15 members): one member on leave, one absent, one attending by video and
+one arriving late. It votes a budget resolution (a device failure leaves members unrecorded, so the
+chair orders a re-vote), a removal and an appointment to the same post (removal first), a
+satisfaction evaluation of three departments, a selection of 民生实事 projects (4 of 7), a named
+resolution, and a resolution where the member on video votes by show of hands (entered by the clerk).
+Votes are random but seeded, so a seed always gives the same sitting.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from .. import demo, models, services
+from ..db import Store
+from ..migrate import upgrade
+from ..services import Actor
+from . import data as sd
+from .export import export_sitting
+from .sign import body_key, signed_sheets
+
+MARKER = ".biaojue-demo"
+DB_NAME = "biaojue.sqlite3"
+
+PROJECTS = ["城乡供水一体化提升工程", "老旧小区改造", "中小学食堂提质", "农村公路安全生命防护工程",
+            "社区居家养老服务中心", "县医院急诊能力提升", "全民健身步道建设"]
+POPULARITY = [0.85, 0.8, 0.55, 0.6, 0.7, 0.5, 0.3]
+
+
+@dataclass
+class DemoReport:
+    out_dir: Path
+    database_url: str
+    sitting_id: int
+    body_id: int
+    files: list[Path] = field(default_factory=list)
+    sheet_seconds: dict[str, float] = field(default_factory=dict)
+    certificate: Path | None = None
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+def _prepare(out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / DB_NAME
+    if db.exists():
+        if not (out / MARKER).exists():
+            raise DemoError(f"{out} already holds a database that is not a demo ({db}); choose an empty folder")
+        for suffix in ("", "-wal", "-shm"):
+            (out / (DB_NAME + suffix)).unlink(missing_ok=True)
+        for old in list(out.glob("*.pdf")) + list(out.glob("*.csv")) + list(out.glob("*.xlsx")) + list(out.glob("*.json")):
+            old.unlink()
+        shutil.rmtree(out / "certs", ignore_errors=True)
+    (out / MARKER).write_text("made by: python -m voting_server demo-sitting\n", encoding="utf-8")
+    return db
+
+
+def simulate(store: Store, *, seed: int = 2026, day: dt.date | None = None,
+             echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
+    """Run the demo sitting on an empty, migrated store. Returns the ids."""
+    rng = random.Random(seed)
+    ids = demo.seed(store, today=day or dt.date.today())
+    sitting_id, body_id = ids["sitting_id"], ids["body_id"]
+    clerk = Actor(role="clerk", name="何静", user_id=3)
+    chair = Actor(role="chair", name="王建国", user_id=2)
+
+    with store.read() as s:
+        people = s.scalars(select(models.Person).where(models.Person.role == "member")
+                           .order_by(models.Person.id)).all()
+        members = [Actor(role="member", name=p.name, person_id=p.id) for p in people]
+        items = list(s.scalars(select(models.AgendaItem.id).where(models.AgendaItem.sitting_id == sitting_id)
+                               .order_by(models.AgendaItem.position)))
+        seeded = list(s.scalars(select(models.Ballot.id).order_by(models.Ballot.id)))
+    budget_b, removal_b, appoint_b, eval_b = seeded[:4]
+
+    # the rest of the agenda: a selection, a named resolution, a mixed (tablet + hands) resolution
+    item_sel = services.add_item(store, clerk, sitting_id, title="2027年县级民生实事项目票决", kind="selection")
+    sel_b = services.create_ballot(store, clerk, item_sel, title="票决2027年县级民生实事项目（从7项中选4项）", spec={
+        "kind": "selection", "max_marks": 4, "options": "mark",
+        "candidates": [{"id": f"c{i}", "name": n} for i, n in enumerate(PROJECTS, start=1)]})
+    item_named = services.add_item(store, clerk, sitting_id, title="关于召开县第十八届人民代表大会第六次会议的决定（草案）")
+    named_b = services.create_ballot(store, clerk, item_named, secret=False, allow_change=True, spec={
+        "kind": "resolution", "question": "表决通过关于召开县第十八届人民代表大会第六次会议的决定"})
+    item_mixed = services.add_item(store, clerk, sitting_id, title="关于县人大常委会2027年监督工作计划的决定（草案）")
+    mixed_b = services.create_ballot(store, clerk, item_mixed, method="mixed", spec={
+        "kind": "resolution", "question": "表决通过2027年监督工作计划"})
+
+    # attendance: 张伟 on leave, 赵敏 absent, 孙红梅 by video, 朱晓燕 late
+    services.open_sitting(store, chair, sitting_id)
+    on_leave, absent, video, late = members[2], members[6], members[11], members[13]
+    services.set_attendance(store, clerk, sitting_id, on_leave.person_id, "leave", "外出学习")
+    services.set_attendance(store, clerk, sitting_id, absent.person_id, "absent", "")
+    services.set_attendance(store, clerk, sitting_id, video.person_id, "video", "因公在外，视频参会")
+    for m in members:
+        if m not in (on_leave, absent, video, late):
+            services.sign_in(store, m, sitting_id)
+    present = [m for m in members if m not in (on_leave, absent, late)]
+    echo(f"sitting {sitting_id} opened: {len(present)} of {len(members)} present")
+
+    def three_way(weights: tuple[float, float, float] = (0.8, 0.12, 0.08)) -> str:
+        return rng.choices(["for", "against", "abstain"], weights=weights)[0]
+
+    def cast(member: Actor, ballot_id: int, choice: Any) -> None:
+        services.cast_vote(store, member, ballot_id, choice, uuid.uuid4().hex)
+
+    def vote(ballot_id: int, voters: list[Actor], choose: Callable[[], Any], skip: float = 0.05) -> None:
+        services.open_ballot(store, chair, ballot_id)
+        for m in voters:
+            if rng.random() >= skip:
+                cast(m, ballot_id, choose())
+        services.close_ballot(store, chair, ballot_id)
+
+    # 1. budget resolution: four tablets fail in round 1; the chair orders a re-vote
+    services.start_item(store, chair, items[0])
+    services.open_ballot(store, chair, budget_b)
+    for m in present[4:]:
+        cast(m, budget_b, three_way())
+    services.close_ballot(store, chair, budget_b)
+    services.sign_in(store, late, sitting_id)  # arrives between the rounds
+    present.append(late)
+    services.revote(store, chair, budget_b)
+    for m in present:
+        cast(m, budget_b, three_way())
+    services.close_ballot(store, chair, budget_b)
+    echo("item 1: budget resolution voted twice (re-vote after a device failure)")
+
+    # 2. removal, then appointment to the same post
+    services.start_item(store, chair, items[1])
+    vote(removal_b, present, lambda: {"p1": three_way((0.85, 0.1, 0.05))})
+    vote(appoint_b, present, lambda: {"p2": three_way((0.75, 0.15, 0.1))})
+    echo("item 2: removal and appointment")
+
+    # 3. evaluation of three departments
+    services.start_item(store, chair, items[2])
+    weights = {"d1": (0.55, 0.35, 0.1), "d2": (0.35, 0.5, 0.15), "d3": (0.2, 0.35, 0.45)}
+    vote(eval_b, present, lambda: {d: rng.choices(["satisfied", "basic", "unsatisfied"], weights=w)[0]
+                                   for d, w in weights.items()})
+    echo("item 3: evaluation")
+
+    # 4. selection: each member marks up to four projects
+    services.start_item(store, chair, item_sel)
+
+    def marks() -> dict[str, str]:
+        liked = [f"c{i}" for i, p in enumerate(POPULARITY, start=1) if rng.random() < p]
+        rng.shuffle(liked)
+        return {cid: "mark" for cid in liked[:4]}
+
+    vote(sel_b, present, marks, skip=0.0)
+    echo("item 4: selection of projects")
+
+    # 5. named resolution (one member changes their vote before the close)
+    services.start_item(store, chair, item_named)
+    services.open_ballot(store, chair, named_b)
+    for m in present:
+        if rng.random() >= 0.07:
+            cast(m, named_b, three_way((0.85, 0.08, 0.07)))
+    changer = present[0]
+    services.cast_vote(store, changer, named_b, "for", uuid.uuid4().hex)  # change (or first vote): allowed here
+    services.close_ballot(store, chair, named_b)
+    echo("item 5: named resolution")
+
+    # 6. mixed: tablets in the hall, the member on video by show of hands (entered by the clerk)
+    services.start_item(store, chair, item_mixed)
+    services.open_ballot(store, chair, mixed_b)
+    for m in present:
+        if m is not video:
+            cast(m, mixed_b, three_way())
+    services.enter_show_of_hands(store, clerk, mixed_b, counts={"main": {"for": 1}}, ballots_cast=1,
+                                 note="视频参会人员举手表决")
+    services.close_ballot(store, chair, mixed_b)
+    services.finish_item(store, chair, item_mixed)
+    services.close_sitting(store, chair, sitting_id)
+    echo("item 6: mixed ballot with a show-of-hands entry; sitting closed")
+    return {"sitting_id": sitting_id, "body_id": body_id, "ballots": [budget_b, removal_b, appoint_b, eval_b, sel_b,
+                                                                       named_b, mixed_b]}
+
+
+def run_demo_sitting(out_dir: str | Path | None = None, *, seed: int = 2026, lang: str = "zh",
+                     base_url: str | None = None, day: dt.date | None = None,
+                     echo: Callable[[str], None] = print) -> DemoReport:
+    """Simulate the demo sitting on a fresh SQLite database in ``out_dir`` (a temporary folder if None)
+    and write every signed sheet, the bundle and the exports there."""
+    out = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="biaojue-demo-"))
+    db = _prepare(out)
+    url = f"sqlite:///{db}"
+    store = Store(url)
+    try:
+        upgrade(store)
+        ids = simulate(store, seed=seed, day=day, echo=echo)
+        report = DemoReport(out, url, ids["sitting_id"], ids["body_id"])
+        with store.read() as s:
+            body = s.get(models.Body, ids["body_id"])
+            assert body is not None
+            key = body_key(out, body.id, body.name)
+        report.certificate = out / "certs" / f"body-{body.id}.pem"
+        echo(f"signing with the body's certificate {key.fingerprint[:16]}… ({report.certificate})")
+        with store.read() as s:
+            total = len(sd.closed_rounds(s, ids["sitting_id"])) + 3
+        started = time.perf_counter()
+        for n, (name, pdf_bytes) in enumerate(signed_sheets(store, ids["sitting_id"], instance=out, lang=lang,
+                                                            base_url=base_url), start=1):
+            path = out / name
+            path.write_bytes(pdf_bytes)
+            elapsed = time.perf_counter() - started
+            report.sheet_seconds[name] = elapsed
+            report.files.append(path)
+            echo(f"[{n}/{total}] {name} ({len(pdf_bytes) // 1024} KB, {elapsed:.2f} s)")
+            started = time.perf_counter()
+        report.files += export_sitting(store, ids["sitting_id"], out)
+        echo(f"exports: {', '.join(p.name for p in report.files if p.suffix != '.pdf')}")
+        echo(f"verify a sheet: python -m voting_server --instance {out} verify {out / report.files[0].name}")
+        return report
+    finally:
+        store.dispose()
