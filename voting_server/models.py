@@ -207,7 +207,7 @@ class Participation(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     cast_id: Mapped[str] = mapped_column(String(64))
     receipt: Mapped[str] = mapped_column(String(16))
-    choice: Mapped[dict[str, str] | None] = mapped_column(JSON)  # named ballots only
+    choice: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))  # named ballots only
 
 
 class TallyCount(Base):

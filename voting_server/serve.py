@@ -1,16 +1,26 @@
 """Serving: the Socket.IO-capable WSGI server for the chosen async mode, sized for a hall."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask
 
 MAX_CONNECTIONS = 10000  # eventlet's WSGI server refuses past 1,024 by default
+BACKLOG = 2048  # a hall of tablets connecting at once
 
 
 def serve(app: Flask, *, host: str, port: int) -> None:
     socketio = app.extensions["socketio"]
-    kwargs: dict[str, Any] = {"host": host, "port": port, "log_output": False, "allow_unsafe_werkzeug": True}
-    if socketio.async_mode == "eventlet":
-        kwargs["max_size"] = MAX_CONNECTIONS
-    socketio.run(app, **kwargs)
+    mode = socketio.async_mode
+    if mode == "eventlet":
+        import eventlet
+        import eventlet.wsgi
+
+        sock = eventlet.listen((host, port), backlog=BACKLOG)
+        eventlet.wsgi.server(sock, app, max_size=MAX_CONNECTIONS, log_output=False)
+    elif mode == "gevent":
+        from gevent import pywsgi
+        from geventwebsocket.handler import WebSocketHandler
+
+        server = pywsgi.WSGIServer((host, port), app, handler_class=WebSocketHandler, log=None, backlog=BACKLOG)
+        server.serve_forever()
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -146,19 +146,29 @@ class Event:
     actor: str
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    """An audit entry written in the current transaction (its row is inserted at the commit)."""
+
+    id: int
+    hash: str
+    event: Event
+
+
 @dataclass
 class Tx:
     """One write transaction. ``audit`` appends a chained entry; ``push=True`` also numbers it in the
-    sitting's sequence so terminals receive it."""
+    sitting's sequence so terminals receive it. Entries are inserted together just before the commit."""
 
     session: Session
     actor: Actor
     head: models.ChainHead
-    entries: list[models.AuditEntry] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
     after_commit: list[Any] = field(default_factory=list)
 
     def audit(self, action: str, payload: dict[str, Any], *, sitting_id: int | None = None,
-              push: bool = False) -> models.AuditEntry:
+              push: bool = False, actor: Actor | None = None) -> AuditRecord:
         seq = None
         if push:
             if sitting_id is None:
@@ -170,15 +180,21 @@ class Tx:
         at = iso(utcnow())
         assert at is not None
         body = canonical(payload)
+        label = (actor or self.actor).label
         new_id = self.head.last_id + 1
-        h = entry_hash(id=new_id, at=at, actor=self.actor.label, action=action, sitting_id=sitting_id,
+        h = entry_hash(id=new_id, at=at, actor=label, action=action, sitting_id=sitting_id,
                        seq=seq, payload=body, prev_hash=self.head.last_hash)
-        entry = models.AuditEntry(id=new_id, at=at, actor=self.actor.label, action=action, sitting_id=sitting_id,
-                                  seq=seq, payload=body, prev_hash=self.head.last_hash, hash=h)
-        self.session.add(entry)
+        self.entries.append({"id": new_id, "at": at, "actor": label, "action": action, "sitting_id": sitting_id,
+                             "seq": seq, "payload": body, "prev_hash": self.head.last_hash, "hash": h})
         self.head.last_id, self.head.last_hash = new_id, h
-        self.entries.append(entry)
-        return entry
+        event = Event(id=new_id, action=action, sitting_id=sitting_id, seq=seq, payload=payload, at=at, actor=label)
+        self.events.append(event)
+        return AuditRecord(id=new_id, hash=h, event=event)
+
+    def write_entries(self) -> None:
+        if self.entries:
+            self.session.execute(insert(models.AuditEntry), self.entries)
+            self.entries = []
 
 
 def lock_head(session: Session) -> models.ChainHead:
@@ -198,18 +214,14 @@ def transaction(store: Store, actor: Actor) -> Iterator[Tx]:
         with session.begin():
             tx = Tx(session=session, actor=actor, head=lock_head(session))
             yield tx
+            tx.write_entries()
             session.flush()
-        events = [to_event(e) for e in tx.entries]
+        events = tx.events
     finally:
         session.close()
     for fn in tx.after_commit:
         fn()
     store.publish(events)
-
-
-def to_event(e: models.AuditEntry) -> Event:
-    return Event(id=e.id, action=e.action, sitting_id=e.sitting_id, seq=e.seq, payload=json.loads(e.payload),
-                 at=e.at, actor=e.actor)
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger values name nothing

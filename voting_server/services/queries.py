@@ -235,7 +235,7 @@ def me_section(s: Session, sitting: models.Sitting, person_id: int) -> dict[str,
     if person is None:
         raise NotFound("not_found", "人员不存在", "person does not exist")
     row = s.get(models.Attendance, (sitting.id, person_id))
-    entitled = person_id in set(roster_ids(s, sitting))
+    entitled = person_id in sitting.roster if sitting.roster is not None else person.is_member_on(sitting.date)
     vote = None
     found = active_ballot(s, sitting)
     if found is not None and found[1] is not None:

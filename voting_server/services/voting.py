@@ -14,7 +14,6 @@ from typing import Any, Mapping, Sequence
 
 import ballots
 from sqlalchemy import and_, case, false, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -193,27 +192,143 @@ def cast_vote(store: Store, actor: Actor, ballot_id: Any, choice: Any, cast_id: 
 
 def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, Any] | ServiceError]:
     """Group commit: cast several ballots in one transaction; each succeeds or is refused on its own.
-    Acknowledgements are returned only after the commit."""
-    results: list[dict[str, Any] | ServiceError | None] = []
-    for req in requests:  # a request without the permission is refused on its own, not the whole batch
+    Acknowledgements are returned only after the commit.
+
+    New participations go in with one ``INSERT … ON CONFLICT DO NOTHING``: the unique constraint on
+    (round, member), not a prior check, decides that a member counts once; whoever was not inserted
+    is answered as a retry (same cast id), a change (where allowed) or a refusal."""
+    results: list[dict[str, Any] | ServiceError | None] = [None] * len(requests)
+    for i, req in enumerate(requests):  # refusals that need no database are answered on their own
         try:
             require(req.actor, "cast_vote")
-            results.append(None)
+            _validate_request(req)
         except ServiceError as err:
-            results.append(err)
-    if len(requests) == 1 and results[0] is not None:
-        return [results[0]]  # nothing to write: no transaction
+            results[i] = err
+    todo = [i for i, r in enumerate(results) if r is None]
+    if not todo:
+        return results  # type: ignore[return-value]
     actor = requests[0].actor if len(requests) == 1 else Actor(role="member", name="batch")
     with transaction(store, actor) as tx:
-        cache: dict[int, tuple[models.Ballot, models.Round, models.Sitting, set[int], set[int]]] = {}
-        for i, req in enumerate(requests):
-            if results[i] is not None:
-                continue
+        cache: dict[int, _BallotCtx] = {}
+        admitted: dict[int, list[tuple[int, dict[str, str]]]] = {}
+        for i in todo:
             try:
-                results[i] = _cast_one(tx, req, cache)
+                ctx = _ctx_for(tx.session, requests[i].ballot_id, cache)
+                choice = _admit(ctx, requests[i])
+                admitted.setdefault(ctx.ballot.id, []).append((i, choice))
             except ServiceError as err:
                 results[i] = err
-    return [r for r in results if r is not None]
+        for ballot_id, entries in admitted.items():
+            _record_casts(tx, cache[ballot_id], requests, entries, results)
+    return results  # type: ignore[return-value]
+
+
+@dataclass
+class _BallotCtx:
+    ballot: models.Ballot
+    rnd: models.Round | None
+    sitting: models.Sitting
+    roster: set[int]
+    present: set[int]
+
+
+def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _BallotCtx:
+    if ballot_id not in cache:
+        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        sitting = _sitting_of_ballot(s, ballot)
+        present = set(s.scalars(select(models.Attendance.person_id).where(
+            models.Attendance.sitting_id == sitting.id, models.Attendance.status.in_(PRESENT))))
+        cache[ballot_id] = _BallotCtx(ballot, latest_round(s, ballot.id), sitting, set(roster_ids(s, sitting)), present)
+    return cache[ballot_id]
+
+
+def _admit(ctx: _BallotCtx, req: CastRequest) -> dict[str, str]:
+    """Every refusal of one cast that the stored state decides, before anything is written."""
+    rnd, person_id = ctx.rnd, req.actor.person_id
+    if rnd is None or rnd.status != "open":
+        raise Conflict("ballot_not_open", "表决未开始或已结束", "the ballot is not open")
+    if rnd.deadline is not None and utcnow() > rnd.deadline:
+        raise Conflict("time_up", "表决时间已到", "voting time is up")
+    if person_id not in ctx.roster:
+        raise Forbidden("not_entitled", "您不是本次会议有表决权的组成人员", "you are not entitled to vote in this sitting")
+    if person_id not in ctx.present:
+        raise Forbidden("not_signed_in", "请先签到再表决", "sign in before voting")
+    if ctx.ballot.method == "hands":
+        raise Conflict("hands_only", "本项以举手方式表决，请举手", "this ballot is by show of hands")
+    raw = _check_choice_shape(req.choice)
+    try:
+        return spec_of(rnd.spec).validate(raw)
+    except ballots.BallotError as err:
+        raise Invalid(err.code, err.zh, err.en) from err
+    except (TypeError, AttributeError, ValueError) as err:
+        raise Invalid("bad_choice", "选择格式错误", f"the choice is malformed: {type(err).__name__}") from err
+
+
+def _insert_new(s: Session, rows: list[dict[str, Any]]) -> set[int]:
+    """Insert participations; a member already in the round is skipped by the unique constraint.
+    Returns the members inserted."""
+    if not rows:
+        return set()
+    table = models.Participation.__table__
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    stmt = dialect_insert(table).on_conflict_do_nothing(index_elements=["round_id", "person_id"]) \
+        .returning(table.c.person_id)
+    return set(s.execute(stmt, rows).scalars())
+
+
+def _record_casts(tx: Tx, ctx: _BallotCtx, requests: Sequence[CastRequest],
+                  entries: list[tuple[int, dict[str, str]]], results: list[Any]) -> None:
+    s, ballot, rnd = tx.session, ctx.ballot, ctx.rnd
+    assert rnd is not None
+    rows: list[dict[str, Any]] = []
+    first: dict[int, int] = {}
+    choice_of = dict(entries)
+    later: list[int] = []
+    for i, choice in entries:
+        pid = requests[i].actor.person_id
+        assert pid is not None
+        if pid in first:  # the same member twice in one batch: the second is answered after the first
+            later.append(i)
+            continue
+        first[pid] = i
+        rows.append({"id": secrets.token_hex(16), "round_id": rnd.id, "person_id": pid,
+                     "cast_id": requests[i].cast_id, "receipt": _receipt(),
+                     "choice": None if ballot.secret else dict(choice)})
+    inserted = _insert_new(s, rows)
+    deltas: dict[tuple[str, str], int] = {}
+    for row in rows:
+        i = first[row["person_id"]]
+        if row["person_id"] not in inserted:
+            later.append(i)
+            continue
+        choice = choice_of[i]
+        for key in choice.items():
+            deltas[key] = deltas.get(key, 0) + 1
+        tx.audit("vote_cast", {"ballot_id": ballot.id, "round_id": rnd.id, "person_id": row["person_id"],
+                               "receipt": row["receipt"], **({} if ballot.secret else {"choice": choice})},
+                 sitting_id=ctx.sitting.id, actor=requests[i].actor)
+        results[i] = _ack_of(ballot, rnd, row["receipt"], row["cast_id"], choice, duplicate=False, changed=False)
+    if inserted:
+        _apply_deltas(s, rnd.id, deltas)
+        s.execute(update(models.Round).where(models.Round.id == rnd.id)
+                  .values(voters=models.Round.voters + len(inserted)))
+    for i in later:
+        req = requests[i]
+        try:
+            results[i] = _existing_vote(tx, ballot, rnd, ctx.sitting, req.actor.person_id, req.cast_id, choice_of[i])
+        except ServiceError as err:
+            results[i] = err
+
+
+def _apply_deltas(s: Session, round_id: int, deltas: Mapping[tuple[str, str], int]) -> None:
+    """One statement for the batch; like ``_count`` it writes every counter row of the round."""
+    tc = models.TallyCount
+    whens = [(and_(tc.question == q, tc.option == o), n) for (q, o), n in deltas.items()]
+    increment: Any = case(*whens, else_=0) if whens else 0
+    s.execute(update(tc).where(tc.round_id == round_id).values(count=tc.count + increment))
 
 
 def _validate_request(req: CastRequest) -> None:
@@ -247,54 +362,6 @@ def _check_choice_shape(choice: Any) -> Mapping[str, str]:
                 or len(value) > MAX_CHOICE_TEXT:
             raise bad
     return choice
-
-
-def _cast_one(tx: Tx, req: CastRequest, cache: dict[int, Any]) -> dict[str, Any]:
-    _validate_request(req)
-    s = tx.session
-    if req.ballot_id not in cache:
-        ballot = get_or_404(s, models.Ballot, req.ballot_id, "表决", "ballot")
-        rnd = latest_round(s, ballot.id)
-        sitting = _sitting_of_ballot(s, ballot)
-        present = set(s.scalars(select(models.Attendance.person_id).where(
-            models.Attendance.sitting_id == sitting.id, models.Attendance.status.in_(PRESENT))))
-        cache[req.ballot_id] = (ballot, rnd, sitting, set(roster_ids(s, sitting)), present)
-    ballot, rnd, sitting, roster, present = cache[req.ballot_id]
-    person_id = req.actor.person_id
-    if rnd is None or rnd.status != "open":
-        raise Conflict("ballot_not_open", "表决未开始或已结束", "the ballot is not open")
-    if rnd.deadline is not None and utcnow() > rnd.deadline:
-        raise Conflict("time_up", "表决时间已到", "voting time is up")
-    if person_id not in roster:
-        raise Forbidden("not_entitled", "您不是本次会议有表决权的组成人员", "you are not entitled to vote in this sitting")
-    if person_id not in present:
-        raise Forbidden("not_signed_in", "请先签到再表决", "sign in before voting")
-    if ballot.method == "hands":
-        raise Conflict("hands_only", "本项以举手方式表决，请举手", "this ballot is by show of hands")
-    raw = _check_choice_shape(req.choice)
-    try:
-        choice = spec_of(rnd.spec).validate(raw)
-    except ballots.BallotError as err:
-        raise Invalid(err.code, err.zh, err.en) from err
-    except (TypeError, AttributeError, ValueError) as err:
-        raise Invalid("bad_choice", "选择格式错误", f"the choice is malformed: {type(err).__name__}") from err
-
-    part = models.Participation(id=secrets.token_hex(16), round_id=rnd.id, person_id=person_id,
-                                cast_id=req.cast_id, receipt=_receipt(),
-                                choice=None if ballot.secret else dict(choice))
-    try:
-        with s.begin_nested():
-            s.add(part)
-            s.flush()
-    except IntegrityError:
-        s.expunge(part) if part in s else None
-        return _existing_vote(tx, ballot, rnd, sitting, person_id, req.cast_id, choice)
-    _count(s, rnd.id, choice, +1)
-    s.execute(update(models.Round).where(models.Round.id == rnd.id).values(voters=models.Round.voters + 1))
-    tx.audit("vote_cast", {"ballot_id": ballot.id, "round_id": rnd.id, "person_id": person_id,
-                           "receipt": part.receipt, **({} if ballot.secret else {"choice": choice})},
-             sitting_id=sitting.id)
-    return _ack(ballot, rnd, part, choice, duplicate=False, changed=False)
 
 
 def _existing_vote(tx: Tx, ballot: models.Ballot, rnd: models.Round, sitting: models.Sitting, person_id: int,
@@ -334,16 +401,24 @@ def _count(s: Session, round_id: int, choice: Mapping[str, str], delta: int) -> 
               .values(count=models.TallyCount.count + case((chosen, delta), else_=0)))
 
 
+_RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
+
+
 def _receipt() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    code = "".join(secrets.choice(alphabet) for _ in range(10))
+    n = secrets.randbits(50)
+    code = "".join(_RECEIPT_ALPHABET[(n >> (5 * k)) & 31] for k in range(10))
     return f"{code[:5]}-{code[5:]}"
 
 
 def _ack(ballot: models.Ballot, rnd: models.Round, part: models.Participation, choice: Any, *,
          duplicate: bool, changed: bool) -> dict[str, Any]:
-    ack = {"ok": True, "ballot_id": ballot.id, "round": rnd.number, "receipt": part.receipt,
-           "cast_id": part.cast_id, "duplicate": duplicate, "changed": changed}
+    return _ack_of(ballot, rnd, part.receipt, part.cast_id, choice, duplicate=duplicate, changed=changed)
+
+
+def _ack_of(ballot: models.Ballot, rnd: models.Round, receipt: str, cast_id: str, choice: Any, *,
+            duplicate: bool, changed: bool) -> dict[str, Any]:
+    ack = {"ok": True, "ballot_id": ballot.id, "round": rnd.number, "receipt": receipt,
+           "cast_id": cast_id, "duplicate": duplicate, "changed": changed}
     if choice is not None:
         ack["choice"] = dict(choice)  # to the member who cast it, and only to them
     return ack
