@@ -231,21 +231,30 @@ class Hub:
         return {"ok": True, "snapshot": self.snapshot_for(conn.sitting_id, conn.audience, conn.actor.person_id)}
 
     def cmd_sign_in(self, conn: Conn, args: dict[str, Any]) -> None:
-        services.sign_in(self.store, conn.actor, conn.sitting_id)
+        if not self.group_commit:
+            services.sign_in(self.store, conn.actor, conn.sitting_id)
+            return
+        outcome = self._through_writer("sign_in", (conn.actor, conn.sitting_id))
+        if isinstance(outcome, ServiceError):
+            raise outcome
 
     def cmd_cast(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
         req = CastRequest(conn.actor, args["ballot_id"], args["choice"], args["cast_id"], args.get("person_id"))
         if not self.group_commit:
             return services.cast_vote(self.store, conn.actor, req.ballot_id, req.choice, req.cast_id, req.person_id)
-        done = self.sio.server.eio.create_event()
-        slot: list[Any] = []
-        self._queue.put((req, slot, done))
-        if not done.wait(30):
-            raise Refused("timeout", "服务器繁忙，请重试", "the server is busy; retry with the same cast_id")
-        outcome = slot[0]
+        outcome = self._through_writer("cast", req)
         if isinstance(outcome, ServiceError):
             raise outcome
         return outcome
+
+    def _through_writer(self, kind: str, request: Any) -> Any:
+        """Hand a request to the one writer and wait for its committed answer."""
+        done = self.sio.server.eio.create_event()
+        slot: list[Any] = []
+        self._queue.put((kind, request, slot, done))
+        if not done.wait(30):
+            raise Refused("timeout", "服务器繁忙，请重试", "the server is busy; retry (a cast with the same cast_id)")
+        return slot[0]
 
     def cmd_speak(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "request_id": services.request_to_speak(self.store, conn.actor, args["item_id"])}
@@ -297,25 +306,30 @@ class Hub:
     # --- group commit -----------------------------------------------------------------------------
 
     def _writer_loop(self) -> None:
-        """One writer: take every cast waiting, commit them in one transaction, then acknowledge each."""
+        """One writer: take every cast and sign-in waiting, commit each kind in one transaction, then
+        answer each request."""
         empty = self.sio.server.eio.get_queue_empty_exception()
+        batch_fns = {"cast": services.cast_many, "sign_in": services.sign_in_many}
         while True:
-            first = self._queue.get()
-            batch = [first]
+            batch = [self._queue.get()]
             while len(batch) < MAX_BATCH:
                 try:
                     batch.append(self._queue.get_nowait())
                 except empty:
                     break
-            try:
-                outcomes: list[Any] = services.cast_many(self.store, [req for req, _s, _d in batch])
-            except Exception:
-                log.exception("cast batch failed")
-                outcomes = [Refused("server_error", "服务器内部错误，请用同一投票编号重试",
-                                    "internal error; retry with the same cast_id")] * len(batch)
-            for (_req, slot, done), outcome in zip(batch, outcomes):
-                slot.append(outcome)
-                done.set()
+            for kind, fn in batch_fns.items():
+                group = [item for item in batch if item[0] == kind]
+                if not group:
+                    continue
+                try:
+                    outcomes: list[Any] = fn(self.store, [request for _k, request, _s, _d in group])
+                except Exception:
+                    log.exception("%s batch failed", kind)
+                    outcomes = [Refused("server_error", "服务器内部错误，请重试",
+                                        "internal error; please retry")] * len(group)
+                for (_k, _r, slot, done), outcome in zip(group, outcomes):
+                    slot.append(outcome)
+                    done.set()
             self.sio.sleep(0)
 
     # --- outbound ---------------------------------------------------------------------------------
@@ -332,10 +346,10 @@ class Hub:
                 self.sio.emit("me_vote", {"sitting_id": ev.sitting_id, "vote": vote}, to=f"p{ev.payload['person_id']}")
             elif ev.action in ("signed_in", "attendance_set") and ev.sitting_id is not None:
                 self._dirty_attendance.add(ev.sitting_id)
-                pid = ev.payload["person_id"]
-                with self.store.read() as s:
-                    me = queries.me_section(s, queries.get_sitting(s, ev.sitting_id), pid)
-                self.sio.emit("me", {"sitting_id": ev.sitting_id, "me": me}, to=f"p{pid}")
+                status = ev.payload.get("status", "present")
+                self.sio.emit("me", {"sitting_id": ev.sitting_id,
+                                     "me": {"attendance": status, "signed_in": status in ("present", "video")}},
+                              to=f"p{ev.payload['person_id']}")
             elif ev.action == "reminded":
                 for pid in ev.payload["person_ids"]:
                     self.sio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
@@ -356,7 +370,7 @@ class Hub:
         names = queries.SECTIONS_BY_ACTION.get(ev.action, ())
         with self.store.read() as s:
             sitting = queries.get_sitting(s, ev.sitting_id)  # type: ignore[arg-type]
-            per_audience = {aud: queries.build_sections(s, sitting, aud, names) for aud in queries.AUDIENCES}
+            per_audience = queries.sections_by_audience(s, sitting, names)
         for aud, changes in per_audience.items():
             self.sio.emit("event", {"seq": ev.seq, "type": ev.action, "sitting_id": ev.sitting_id,
                                     "changes": changes}, to=room(ev.sitting_id, aud))  # type: ignore[arg-type]
@@ -385,8 +399,7 @@ class Hub:
         with self.store.read() as s:
             sitting = queries.get_sitting(s, sitting_id)
             seq = sitting.seq
-            per_audience = {aud: queries.build_sections(s, sitting, aud, ("attendance", "ballot"))
-                            for aud in queries.AUDIENCES}
+            per_audience = queries.sections_by_audience(s, sitting, ("attendance", "ballot"))
         for aud, changes in per_audience.items():
             self.sio.emit("attendance", {"sitting_id": sitting_id, "seq": seq, **changes}, to=room(sitting_id, aud))
 

@@ -44,6 +44,7 @@ from .sitting import (
     request_to_speak,
     set_attendance,
     sign_in,
+    sign_in_many,
     start_item,
 )
 from .voting import (

@@ -77,6 +77,15 @@ def build_sections(s: Session, sitting: models.Sitting, audience: str, names: It
     return {name: builders[name](s, sitting, audience) for name in names}
 
 
+def sections_by_audience(s: Session, sitting: models.Sitting, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The same sections for every audience. Staff consoles (chair, clerk) see more than the rest
+    (seats, observers, the hall display), who all see the same: two builds, not five."""
+    names = tuple(names)
+    staff = build_sections(s, sitting, "chair", names)
+    public = build_sections(s, sitting, "seat", names)
+    return {aud: staff if aud in STAFF_AUDIENCES else public for aud in AUDIENCES}
+
+
 def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
     body = sitting.body
     return {"id": sitting.id, "title": sitting.title, "date": sitting.date.isoformat(), "place": sitting.place,

@@ -1,14 +1,14 @@
 """Driving a sitting: open and close it, sign-in and attendance, the current agenda item, speakers."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
-from .base import Actor, Conflict, Forbidden, Invalid, get_or_404, require, transaction, utcnow
+from .base import Actor, Conflict, Forbidden, Invalid, NotFound, ServiceError, get_or_404, require, transaction, utcnow
 from .text import clean_text
 
 ATTENDANCE = ("present", "video", "leave", "absent")
@@ -107,29 +107,71 @@ def close_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
 
 
 def sign_in(store: Store, actor: Actor, sitting_id: int) -> None:
-    """A member or observer signs in (签到) from their own tablet. Not numbered in the sitting's
-    sequence: a hall signing in at once gets coalesced attendance pushes, not one push per seat."""
-    require(actor, "sign_in")
-    with transaction(store, actor) as tx:
+    """A member or observer signs in (签到) from their own tablet."""
+    [outcome] = sign_in_many(store, [(actor, sitting_id)])
+    if outcome is not None:
+        raise outcome
+
+
+def sign_in_many(store: Store, requests: Sequence[tuple[Actor, Any]]) -> list[ServiceError | None]:
+    """Sign-ins in one transaction (a hall signing in at once); each succeeds (None) or is refused on
+    its own. Not numbered in the sitting's sequence: terminals get coalesced attendance pushes, not
+    one push per seat."""
+    results: list[ServiceError | None] = [None] * len(requests)
+    todo = []
+    for i, (actor, sitting_id) in enumerate(requests):
+        try:
+            require(actor, "sign_in")
+            if actor.person_id is None:
+                raise Forbidden("not_a_seat", "只有已配对的表决器可以签到", "only a paired seat can sign in")
+            todo.append(i)
+        except ServiceError as err:
+            results[i] = err
+    if not todo:
+        return results
+    batch_actor = requests[todo[0]][0] if len(todo) == 1 else Actor(role="member", name="batch")
+    with transaction(store, batch_actor) as tx:
         s = tx.session
-        sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
-        if sitting.status == "closed":
-            raise Conflict("sitting_closed", "会议已闭会", "the sitting is closed")
-        person = get_or_404(s, models.Person, actor.person_id, "人员", "person")
-        if person.body_id != sitting.body_id or not _on_sitting_roster(s, sitting, person):
-            raise Forbidden("not_on_roster", "您不在本次会议名单中", "you are not on this sitting's roster")
-        row = _attendance_row(s, sitting.id, person.id)
-        if row.status in PRESENT:
-            return  # signing in twice changes nothing
-        row.status, row.reason, row.signed_in_at = "present", "", utcnow()
-        tx.audit("signed_in", {"person_id": person.id}, sitting_id=sitting.id)
+        pids = {requests[i][0].person_id for i in todo}
+        people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(pids)))}
+        sittings: dict[Any, tuple[models.Sitting, set[int] | None]] = {}
+        rows: dict[tuple[int, int], models.Attendance] = {}
+        for i in todo:
+            actor, sitting_id = requests[i]
+            try:
+                if sitting_id not in sittings:
+                    sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+                    sittings[sitting_id] = (sitting, set(sitting.roster) if sitting.roster is not None else None)
+                    for row in s.scalars(select(models.Attendance).where(models.Attendance.sitting_id == sitting.id,
+                                                                          models.Attendance.person_id.in_(pids))):
+                        rows[(sitting.id, row.person_id)] = row
+                sitting, roster = sittings[sitting_id]
+                if sitting.status == "closed":
+                    raise Conflict("sitting_closed", "会议已闭会", "the sitting is closed")
+                person = people.get(actor.person_id)  # type: ignore[arg-type]
+                if person is None:
+                    raise NotFound("not_found", "人员不存在", "the person does not exist")
+                if person.body_id != sitting.body_id or not _on_sitting_roster(sitting, roster, person):
+                    raise Forbidden("not_on_roster", "您不在本次会议名单中", "you are not on this sitting's roster")
+                row = rows.get((sitting.id, person.id))
+                if row is None:
+                    row = models.Attendance(sitting_id=sitting.id, person_id=person.id, status="absent", reason="")
+                    s.add(row)
+                    rows[(sitting.id, person.id)] = row
+                if row.status in PRESENT:
+                    continue  # signing in twice changes nothing
+                row.status, row.reason, row.signed_in_at = "present", "", utcnow()
+                tx.audit("signed_in", {"person_id": person.id}, sitting_id=sitting.id, actor=actor)
+            except ServiceError as err:
+                results[i] = err
+    return results
 
 
-def _on_sitting_roster(s: Session, sitting: models.Sitting, person: models.Person) -> bool:
+def _on_sitting_roster(sitting: models.Sitting, roster: set[int] | None, person: models.Person) -> bool:
     if person.role == "observer":
         return person.joined_on <= sitting.date and (person.left_on is None or person.left_on > sitting.date)
-    if sitting.roster is not None:
-        return person.id in sitting.roster
+    if roster is not None:
+        return person.id in roster
     return person.is_member_on(sitting.date)
 
 
