@@ -37,12 +37,11 @@ def _signed_in_only() -> None:
 def _fields(allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any]:
     """The JSON object of the request, refusing unknown keys (a typo must not pass silently)."""
     data = json_body()
-    allowed = set(allowed)
-    unknown = sorted(k for k in data if k not in allowed)
+    known = set(allowed)
+    unknown = sorted(k for k in data if k not in known)
     if unknown:
         names = ", ".join(str(k)[:30] for k in unknown[:5])
-        raise Invalid("unknown_field", f"未知字段：{names}", f"unknown field(s): {names}",
-                      allowed=sorted(allowed))
+        raise Invalid("unknown_field", f"未知字段：{names}", f"unknown field(s): {names}", allowed=sorted(known))
     missing = [k for k in required if k not in data]
     if missing:
         raise Invalid("missing_field", f"缺少字段：{', '.join(missing)}", f"missing field(s): {', '.join(missing)}")
@@ -172,7 +171,8 @@ def create_pairing(person_id: int) -> Any:
     """A one-time pairing code for a tablet, as a link and as a QR code of that link."""
     code = services.create_pairing(store(), current_actor(), person_id)
     path = f"/seat?pair={code}"
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    # The address tablets reach the server at; the clerk's own address is only the last resort.
+    base = (current_app.config.get("PUBLIC_URL") or os.environ.get("BIAOJUE_BASE_URL") or request.host_url).rstrip("/")
     link = base + path
     return ok({"code": code, "url": path, "link": link, "qr": _qr_data_uri(link),
                "expires_in": int(PAIRING_TTL.total_seconds())}, 201)
