@@ -4,6 +4,9 @@
     create-user USER ROLE       a staff account (password asked, or --password)
     import-roster BODY FILE     import members/observers from CSV or XLSX (preview unless --commit)
     verify-audit                recompute the audit hash chain; exit 1 naming the first broken entry
+    verify SHEET.pdf            check a signed result sheet against the database; exit 0 only if all pass
+    export SITTING --out DIR    results, attendance and named votes as CSV, XLSX and JSON
+    demo-sitting --out DIR      simulate a whole demo sitting and write every signed sheet into DIR
 """
 from __future__ import annotations
 
@@ -44,7 +47,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("file")
     p.add_argument("--commit", action="store_true", help="import (without it: only show the preview)")
     sub.add_parser("verify-audit", help="verify the audit hash chain")
+    p = sub.add_parser("verify", help="verify a signed result sheet (PDF) against the database")
+    p.add_argument("sheet", help="the signed PDF")
+    p.add_argument("--cert", action="append", default=None,
+                   help="the body's certificate (PEM/DER/PKCS#12); default: the instance folder's certs/")
+    p.add_argument("--json", action="store_true", help="print the checks as JSON")
+    p = sub.add_parser("export", help="export a sitting's results, attendance and named votes")
+    p.add_argument("sitting_id", type=int)
+    p.add_argument("--out", required=True, help="folder to write the CSV, XLSX and JSON files into")
+    p = sub.add_parser("demo-sitting", help="run a simulated demo sitting and write every signed sheet")
+    p.add_argument("--out", default=None, help="folder for the database, sheets and exports (default: a temp folder)")
+    p.add_argument("--seed", type=int, default=2026, help="seed of the random votes")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--base-url", default=None, help="address printed in the QR codes (default BIAOJUE_BASE_URL)")
     args = parser.parse_args(argv)
+
+    if args.command == "demo-sitting":  # its own fresh database: no store from the instance folder
+        from .sheets.demo_sitting import DemoError, run_demo_sitting
+
+        try:
+            report = run_demo_sitting(args.out, seed=args.seed, lang=args.lang, base_url=args.base_url)
+        except DemoError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {len(report.files)} files into {report.out_dir}")
+        return 0
 
     try:
         store = _store(args)
@@ -83,6 +110,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             report = services.verify_chain(store)
             print(report)
             return 0 if report.ok else 1
+        if args.command == "verify":
+            import json
+            import logging
+
+            from .sheets.verify import all_ok, format_checks, verify_sheet
+
+            logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # the checks say what failed
+            logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+            with open(args.sheet, "rb") as fh:
+                pdf_bytes = fh.read()
+            instance = os.path.abspath(args.instance or os.environ.get("BIAOJUE_INSTANCE") or "instance")
+            checks = verify_sheet(store, pdf_bytes, trust=args.cert, instance=instance)
+            if args.json:
+                print(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=1))
+            else:
+                print(format_checks(checks))
+            return 0 if all_ok(checks) else 1
+        if args.command == "export":
+            from .sheets.export import export_sitting
+
+            for path in export_sitting(store, args.sitting_id, args.out):
+                print(path)
+            return 0
     except services.ServiceError as err:
         print(f"error: {err.zh} ({err.en})", file=sys.stderr)
         return 1

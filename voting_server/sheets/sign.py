@@ -24,13 +24,15 @@ from typing import Any, Callable, Coroutine, Iterator, Sequence, TypeVar
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils import embed, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .. import models
 from ..db import Store
@@ -41,13 +43,17 @@ from . import pdf
 T = TypeVar("T")
 KEY_BITS = 3072
 CERT_YEARS = 10
+SIGNATURE_BYTES = 4096  # room for the CMS signature besides its certificates (skips pyHanko's trial signing)
 
 
 def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a pyHanko coroutine from synchronous code, also from a thread that already runs an event loop."""
     try:
         asyncio.get_running_loop()
+        in_loop = True
     except RuntimeError:
+        in_loop = False
+    if not in_loop:
         return asyncio.run(factory())
     box: dict[str, Any] = {}
 
@@ -66,6 +72,23 @@ def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 # --- keys -----------------------------------------------------------------------------------------
+
+
+class _KeySigner(SimpleSigner):
+    """pyHanko's SimpleSigner re-parses (and re-checks) the private key on every signature, which takes
+    a sizeable part of a second for RSA-3072; this one keeps the parsed key."""
+
+    def __init__(self, pyca_key: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pyca_key = pyca_key
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+        algo = getattr(hashes, digest_algorithm.upper().replace("-", "_"), None)
+        if isinstance(self._pyca_key, rsa.RSAPrivateKey) and algo is not None and \
+                mechanism["algorithm"].native in ("sha256_rsa", "sha384_rsa", "sha512_rsa", "rsassa_pkcs1v15"):
+            return self._pyca_key.sign(data, padding.PKCS1v15(), algo())
+        return super().sign_raw(data, digest_algorithm)
 
 
 def certs_dir(instance: str | os.PathLike[str]) -> Path:
@@ -97,7 +120,7 @@ class BodyKey:
 
     body_id: int
     path: Path
-    signer: SimpleSigner
+    signer: SimpleSigner  # a _KeySigner
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
@@ -188,7 +211,13 @@ def _load(path: Path, body_id: int, passphrase: bytes | None) -> BodyKey:
         found = _cache.get(cache_key)
     if found is not None:
         return found
-    signer = SimpleSigner.load_pkcs12_data(path.read_bytes(), other_certs=[], passphrase=passphrase)
+    pyca_key, pyca_cert, extra = pkcs12.load_key_and_certificates(path.read_bytes(), passphrase)
+    if pyca_key is None or pyca_cert is None:
+        raise ValueError(f"{path} holds no private key and certificate")
+    registry = SimpleCertificateStore()
+    registry.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in extra])
+    signer = _KeySigner(pyca_key, signing_cert=translate_pyca_cryptography_cert_to_asn1(pyca_cert),
+                        signing_key=translate_pyca_cryptography_key_to_asn1(pyca_key), cert_registry=registry)
     key = BodyKey(body_id, path, signer)
     with _cache_lock:
         _cache[cache_key] = key
@@ -279,9 +308,11 @@ def sign_pdf(pdf_bytes: bytes, key: BodyKey, attachments: Sequence[Attachment] =
                                         md_algorithm="sha256", reason=reason, location=location or None,
                                         name=name)
     signer = signers.PdfSigner(meta, key.signer)
+    certs = [key.certificate] + list(key.signer.cert_registry)
+    reserved = 2 * (SIGNATURE_BYTES + sum(len(c.dump()) for c in certs))  # hex digits in the file
 
     async def go() -> io.BytesIO:
-        return await signer.async_sign_pdf(writer)  # type: ignore[no-any-return]
+        return await signer.async_sign_pdf(writer, bytes_reserved=reserved)  # type: ignore[no-any-return]
 
     return run_sync(go).getvalue()
 
