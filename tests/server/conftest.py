@@ -108,7 +108,7 @@ def dump_database(store) -> dict[str, list[tuple]]:
     with store.engine.connect() as conn:
         for table in models.Base.metadata.sorted_tables:
             rows = conn.execute(select(table)).all()
-            out[table.name] = sorted((tuple(repr(v) for v in row) for row in rows))
+            out[table.name] = sorted(tuple(repr(v) for v in row) for row in rows)
         out["#audit_chain_length"] = [(len(out["audit_log"]),)]
     return out
 

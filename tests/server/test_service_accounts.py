@@ -14,21 +14,21 @@ from voting_server.services import Conflict, Forbidden, Invalid, TooMany
 def test_create_user_validation(world, refuse):
     st, admin = world.store, world.admin
     cases = [
-        (dict(username="a b", password="password-2026", role="clerk"), Invalid, "bad_username"),
-        (dict(username="x" * 65, password="password-2026", role="clerk"), Invalid, "text_too_long"),
-        (dict(username="", password="password-2026", role="clerk"), Invalid, "missing_text"),
-        (dict(username=["x"], password="password-2026", role="clerk"), Invalid, "bad_text"),
-        (dict(username="new.clerk", password="short", role="clerk"), Invalid, "weak_password"),
-        (dict(username="new.clerk", password="p" * 201, role="clerk"), Invalid, "weak_password"),
-        (dict(username="new.clerk", password=12345678, role="clerk"), Invalid, "weak_password"),
-        (dict(username="new.clerk", password="password-2026", role="member"), Invalid, "bad_role"),
-        (dict(username="new.clerk", password="password-2026", role=["clerk"]), Invalid, "bad_role"),
-        (dict(username="new.clerk", password="password-2026", role="clerk", display_name="名" * 101), Invalid,
+        ({"username": "a b", "password": "password-2026", "role": "clerk"}, Invalid, "bad_username"),
+        ({"username": "x" * 65, "password": "password-2026", "role": "clerk"}, Invalid, "text_too_long"),
+        ({"username": "", "password": "password-2026", "role": "clerk"}, Invalid, "missing_text"),
+        ({"username": ["x"], "password": "password-2026", "role": "clerk"}, Invalid, "bad_text"),
+        ({"username": "new.clerk", "password": "short", "role": "clerk"}, Invalid, "weak_password"),
+        ({"username": "new.clerk", "password": "p" * 201, "role": "clerk"}, Invalid, "weak_password"),
+        ({"username": "new.clerk", "password": 12345678, "role": "clerk"}, Invalid, "weak_password"),
+        ({"username": "new.clerk", "password": "password-2026", "role": "member"}, Invalid, "bad_role"),
+        ({"username": "new.clerk", "password": "password-2026", "role": ["clerk"]}, Invalid, "bad_role"),
+        ({"username": "new.clerk", "password": "password-2026", "role": "clerk", "display_name": "名" * 101}, Invalid,
          "text_too_long"),
-        (dict(username="clerk", password="password-2026", role="clerk"), Conflict, "username_taken"),
+        ({"username": "clerk", "password": "password-2026", "role": "clerk"}, Conflict, "username_taken"),
     ]
     for kw, exc, code in cases:
-        refuse(lambda: services.create_user(st, admin, **kw), exc, code)
+        refuse(lambda kw=kw: services.create_user(st, admin, **kw), exc, code)
     refuse(lambda: services.create_user(st, world.clerk, username="x1", password="password-2026", role="clerk"),
            Forbidden, "forbidden")
     uid = services.create_user(st, admin, username="he_jing-2", password="password-2026", role="clerk",
@@ -49,7 +49,7 @@ def test_login_success_and_failure(world, refuse):
             services.login(st, username, password, address="10.0.0.5")
         assert info.value.code == "bad_credentials"
     for username, password in ((None, "x"), ("chair", None), ("c" * 65, "x"), ("chair", "p" * 201)):
-        refuse(lambda: services.login(st, username, password, address="10.0.0.5"), Invalid, "bad_login")
+        refuse(lambda u=username, p=password: services.login(st, u, p, address="10.0.0.5"), Invalid, "bad_login")
     with st.read() as s:
         attempts = [(a.username, a.ok) for a in s.scalars(select(models.LoginAttempt).order_by(models.LoginAttempt.id))]
         actions = [e.action for e in s.scalars(select(models.AuditEntry).where(
@@ -114,7 +114,7 @@ def test_pairing_code_is_one_time_and_expires(world, refuse):
     assert services.device_actor(st, token) == actor
     refuse(lambda: services.pair_device(st, code), Forbidden, "bad_code")  # used
     for bad in (None, 123, "short", "x" * 65):
-        refuse(lambda: services.pair_device(st, bad), Invalid, "bad_code")
+        refuse(lambda bad=bad: services.pair_device(st, bad), Invalid, "bad_code")
     refuse(lambda: services.pair_device(st, "an-unknown-code-of-good-length"), Forbidden, "bad_code")
 
     late = services.create_pairing(st, clerk, m.person_id)
@@ -170,7 +170,7 @@ def test_pin_pairing(world, refuse):
     with pytest.raises(Forbidden):
         services.pair_with_pin(st, world.body_id, "3", demo.DEMO_PIN)
     for pin in ("12", "abcd", "123456789", 1234, None):
-        refuse(lambda: services.set_pin(st, world.clerk, world.members[4].person_id, pin), Invalid, "bad_pin")
+        refuse(lambda pin=pin: services.set_pin(st, world.clerk, world.members[4].person_id, pin), Invalid, "bad_pin")
     services.set_pin(st, world.clerk, world.members[4].person_id, "97531")
     assert services.pair_with_pin(st, world.body_id, "5", "97531")[1].person_id == world.members[4].person_id
 

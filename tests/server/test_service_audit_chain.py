@@ -3,7 +3,6 @@ behind the application's back (raw SQL) is found and the first broken entry is n
 edit or delete results, audit entries and show-of-hands counts."""
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import select, text
 

@@ -8,6 +8,7 @@ another member, and the staff accounts chair, clerk, display and admin. A refuse
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import itertools
@@ -18,8 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from voting_server import models, services
-from voting_server.services import ANONYMOUS, Forbidden
-from voting_server.services import listing
+from voting_server.services import ANONYMOUS, Forbidden, listing
 
 ROLES = ("anonymous", "observer", "member_self", "member_other", "chair", "clerk", "display", "admin")
 SEATS = ("observer", "member_self", "member_other")
@@ -164,7 +164,8 @@ def test_each_function_checks_its_permission_first(world, refuse):
             if ROLE_NAME[role] in services.PERMISSIONS[perm]:
                 continue
             actor, _target = actors[role]
-            err = refuse(lambda: fn(world.store, actor, *args, **kwargs), Forbidden, "forbidden")
+            call = functools.partial(fn, world.store, actor, *args, **kwargs)
+            err = refuse(call, Forbidden, "forbidden")
             assert err.details["permission"] == perm, (qualname, role, err.details)
 
 
@@ -343,8 +344,8 @@ def test_anonymous_and_staff_cannot_cast_even_with_a_person_id(world, refuse):
     m = world.members[0]
     for actor in (ANONYMOUS, world.chair, world.clerk, world.admin, world.display,
                   services.Actor(role="chair", name="主任", person_id=m.person_id)):
-        refuse(lambda: services.cast_vote(world.store, actor, ballot, "for", uuid.uuid4().hex, m.person_id),
-               Forbidden, "forbidden")
+        refuse(functools.partial(services.cast_vote, world.store, actor, ballot, "for", uuid.uuid4().hex,
+                                 m.person_id), Forbidden, "forbidden")
     # a batch: the forbidden request is refused on its own and the member's vote still counts
     outcomes = services.cast_many(world.store, [
         services.CastRequest(world.chair, ballot, "for", uuid.uuid4().hex, m.person_id),

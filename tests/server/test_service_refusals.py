@@ -498,8 +498,9 @@ def test_timer(live, refuse):
         rnd = s.scalars(select(models.Round)).one()
         rnd_id = rnd.id
     # time up: move the deadline into the past
-    from voting_server.services.base import utcnow
     import datetime as dt
+
+    from voting_server.services.base import utcnow
 
     with st.engine.begin() as conn:
         conn.execute(models.Round.__table__.update().where(models.Round.id == rnd_id)

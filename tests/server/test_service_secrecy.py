@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import DateTime, Date, select
+from sqlalchemy import Date, DateTime, select
 
 from voting_server import models, services
 
@@ -121,7 +121,7 @@ def test_secret_selection_xmin_does_not_show_the_marks(world):
 
 def test_named_ballot_stores_the_choices(world):
     events: list = []
-    ballot, round_id, _acks = run_ballot(world, secret=False, events=events)
+    _ballot, round_id, _acks = run_ballot(world, secret=False, events=events)
     with world.store.read() as s:
         parts = {p.person_id: p.choice for p in s.scalars(
             select(models.Participation).where(models.Participation.round_id == round_id))}

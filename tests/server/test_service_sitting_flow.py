@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import uuid
 
-import ballots
 import pytest
 from sqlalchemy import select
 
+import ballots
 from voting_server import models, services
 from voting_server.services import Conflict
 
@@ -143,7 +143,7 @@ def test_whole_sitting(world, refuse):
         "candidates": [{"id": f"c{i}", "name": name} for i, name in
                        enumerate(["城区供水改造", "农村公路提升", "养老服务中心", "学校食堂改造", "公交线路优化"], 1)]})
     marks: list[dict[str, str]] = [{} for _ in range(13)]
-    for cid, voters in (("c1", range(0, 10)), ("c2", range(0, 8)), ("c3", range(8, 13)), ("c4", range(10, 12))):
+    for cid, voters in (("c1", range(10)), ("c2", range(8)), ("c3", range(8, 13)), ("c4", range(10, 12))):
         for i in voters:
             marks[i][cid] = "mark"
     services.start_item(st, chair, item)
