@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -114,6 +115,8 @@ class Hub:
         self._started = False
         self._queue: Any = None
         self._snap_cache: dict[tuple[int, str, int], dict[str, Any]] = {}
+        self._bodies: dict[int, int | None] = {}
+        self._default_sittings: dict[int | None, tuple[float, int | None]] = {}
 
     # --- wiring -------------------------------------------------------------------------------
 
@@ -157,11 +160,11 @@ class Hub:
         actor = self.authenticate(auth)
         audience = AUDIENCE_OF_ROLE[actor.role]
         wanted = auth.get("sitting_id") if isinstance(auth, dict) else None
-        body_id = queries.person_body(self.store, actor.person_id) if actor.person_id else None
+        body_id = self._body_of(actor.person_id) if actor.person_id else None
         if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
             raise ConnectionRefusedError({"error": "bad_sitting", "message": "会议编号无效",
                                           "message_en": "sitting_id must be an integer"})
-        sitting_id = wanted if wanted is not None else queries.current_sitting_for(self.store, body_id=body_id)
+        sitting_id = wanted if wanted is not None else self._default_sitting(body_id)
         if sitting_id is None:
             raise ConnectionRefusedError({"error": "no_sitting", "message": "当前没有会议",
                                           "message_en": "there is no sitting"})
@@ -180,6 +183,23 @@ class Hub:
         if actor.device_id is not None:
             join_room(f"d{actor.device_id}")
         emit("snapshot", snap)
+
+    def _body_of(self, person_id: int) -> int | None:
+        """A person's body never changes: remembered per process."""
+        if person_id not in self._bodies:
+            self._bodies[person_id] = queries.person_body(self.store, person_id)
+        return self._bodies[person_id]
+
+    def _default_sitting(self, body_id: int | None) -> int | None:
+        """The sitting a terminal joins when it names none; remembered for a second, so that a hall
+        connecting at once asks the database once."""
+        now = time.monotonic()
+        cached = self._default_sittings.get(body_id)
+        if cached is not None and now - cached[0] < 1.0:
+            return cached[1]
+        sitting_id = queries.current_sitting_for(self.store, body_id=body_id)
+        self._default_sittings[body_id] = (now, sitting_id)
+        return sitting_id
 
     def on_disconnect(self, *args: Any) -> None:
         self.conns.pop(request.sid, None)  # type: ignore[attr-defined]

@@ -181,11 +181,13 @@ def device_actor(store: Store, token: Any) -> Actor | None:
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
     with store.read() as s:
-        device = s.scalar(select(models.Device).where(models.Device.token_hash == _sha(token)))
-        if device is None or device.revoked_at is not None:
-            return None
-        person = device.person
-        return Actor(role=person.role, name=person.name, person_id=person.id, device_id=device.id)
+        row = s.execute(select(models.Device.id, models.Device.revoked_at, models.Person.id, models.Person.role,
+                               models.Person.name).join(models.Person, models.Person.id == models.Device.person_id)
+                        .where(models.Device.token_hash == _sha(token))).first()
+    if row is None or row[1] is not None:
+        return None
+    device_id, _revoked, person_id, role, name = row
+    return Actor(role=role, name=name, person_id=person_id, device_id=device_id)
 
 
 def revoke_device(store: Store, actor: Actor, device_id: int) -> None:
