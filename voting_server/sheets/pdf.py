@@ -466,12 +466,13 @@ def _kind_table(ctx: Ctx, doc: dict[str, Any]) -> list[Flowable]:
         assert isinstance(spec, ballots.SelectionSpec)
         position = {c.id: i for i, c in enumerate(spec.candidates)}
         ordered = sorted(questions, key=lambda q: (q.get("rank") or 0, position.get(q["question_id"], 0)))
-        head = [ctx.t("rank"), ctx.t("candidate")] + [lab for _c, lab in options] + [ctx.t("needed"), ctx.t("outcome")]
+        head = [ctx.t("rank"), ctx.t("candidate")] + [lab for _c, lab in options] + [
+            ctx.t("not_voted"), ctx.t("needed"), ctx.t("outcome")]
         rows = [[ctx.p(h, "cell_c") for h in head]]
         for q in ordered:
             rows.append([str(q.get("rank") or ""), ctx.p(q["label"], "cell")] + [cnt(q, c) for c, _l in options]
-                        + [str(q["needed"]), ctx.p(_q_outcome(ctx, spec, q["outcome"]), "cell_c")])
-        out.append(_grid(rows, _widths([12 * mm, None] + [15 * mm] * n_opt + [13 * mm, 28 * mm]), center_from=2,
+                        + [str(q["not_voted"]), str(q["needed"]), ctx.p(_q_outcome(ctx, spec, q["outcome"]), "cell_c")])
+        out.append(_grid(rows, _widths([12 * mm, None] + [15 * mm] * n_opt + [20 * mm, 13 * mm, 28 * mm]), center_from=2,
                          extra=[("ALIGN", (0, 0), (0, -1), "CENTER")]))
         thr, _q = _rule_text(ctx, doc["rule"])
         needed = sorted({q["needed"] for q in questions})

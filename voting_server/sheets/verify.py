@@ -147,7 +147,31 @@ def _trust(trust: Any, instance: str | os.PathLike[str] | None, body_id: int | N
     return out
 
 
-def _signature_checks(sig: Any, roots: list[asn1_x509.Certificate]) -> list[Check]:
+def _container_untouched(pdf_bytes: bytes, sig: Any) -> bool:
+    """The one part of the file the signature cannot cover is the signature itself (the ``/Contents``
+    hex string). Require it to be exactly the DER signature in pyHanko's upper-case hex followed by
+    zero padding, so that no byte of the file can change unnoticed."""
+    try:
+        br = [int(x) for x in sig.sig_object["/ByteRange"]]
+        gap = pdf_bytes[br[1]:br[2]]
+        if len(br) != 4 or br[0] != 0 or br[2] + br[3] != len(pdf_bytes) or gap[:1] != b"<" or gap[-1:] != b">":
+            return False
+        hex_digits = gap[1:-1]
+        raw = bytes.fromhex(hex_digits.decode("ascii"))
+        if raw.hex().upper().encode("ascii") != hex_digits or raw[:1] != b"\x30":
+            return False
+        first = raw[1]
+        if first < 0x80:
+            end = 2 + first
+        else:
+            n = first & 0x7F
+            end = 2 + n + int.from_bytes(raw[2:2 + n], "big")
+        return end <= len(raw) and not any(raw[end:])
+    except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError):
+        return False
+
+
+def _signature_checks(sig: Any, roots: list[asn1_x509.Certificate], pdf_bytes: bytes) -> list[Check]:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -161,7 +185,10 @@ def _signature_checks(sig: Any, roots: list[asn1_x509.Certificate]) -> list[Chec
         return [Check("signature_intact", False, f"签名无法验证：{exc}", f"the signature cannot be validated: {exc}")] + \
             _skipped(("signed_by_body", "unmodified"), "签名无法验证", "the signature cannot be validated")
     out = []
-    if status.intact and status.valid:
+    if status.intact and status.valid and not _container_untouched(pdf_bytes, sig):
+        out.append(Check("signature_intact", False, "签名数据区被改动（签名值之外有多余或改写的字节）。",
+                         "the signature container was altered (bytes besides the signature value changed)."))
+    elif status.intact and status.valid:
         out.append(Check("signature_intact", True, "签名与所签内容一致，签名值有效。",
                          "the signed bytes match the signature and the signature value is valid."))
     elif not status.intact:
@@ -199,7 +226,7 @@ def _signature_checks(sig: Any, roots: list[asn1_x509.Certificate]) -> list[Chec
 # --- the database side ----------------------------------------------------------------------------
 
 
-def _diff_keys(a: Any, b: Any, prefix: str = "", depth: int = 3) -> list[str]:
+def _diff_keys(a: Any, b: Any, prefix: str = "", depth: int = 5) -> list[str]:
     if canonical(a) == canonical(b):
         return []
     if depth > 0 and isinstance(a, dict) and isinstance(b, dict):
@@ -333,7 +360,7 @@ def _retally_one(store: Store, doc: dict[str, Any]) -> tuple[bool, str, str]:
         finally:
             s.rollback()  # the rewound attendance is never written
     diff = _diff_keys({"result": data, "method": method, "absentees": absentees},
-                      {"result": stored[0], "method": stored[1], "absentees": stored[2]}, depth=4)
+                      {"result": stored[0], "method": stored[1], "absentees": stored[2]})
     if diff:
         fields = ", ".join(diff[:6])
         return False, f"{sid}：按存档选票重新计票与存档结果不同（{fields}）", \
@@ -400,7 +427,7 @@ def verify_sheet(store: Store, pdf_bytes: bytes, trust: Any = None, *,
 
     body_ids = {d.get("body", {}).get("id") for d in docs + atts}
     body_id = body_ids.pop() if len(body_ids) == 1 else None
-    checks += _signature_checks(parsed.signature, _trust(trust, instance, body_id))
+    checks += _signature_checks(parsed.signature, _trust(trust, instance, body_id), pdf_bytes)
 
     if not docs and not atts:
         return checks + _skipped(names[4:], "没有内嵌结果数据", "no embedded result data")

@@ -1,0 +1,69 @@
+"""Helpers of the result-sheet tests: the shared sitting handle, PDF text extraction."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from voting_server.db import Store
+from voting_server.sheets import data as sd
+from voting_server.sheets.sign import body_key
+
+DAY = dt.date(2026, 11, 25)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@dataclass
+class Sitting:
+    store: Store
+    db: Path
+    instance: Path
+    sitting_id: int
+    body_id: int
+    ballots: list[int]
+
+    def doc(self, ballot_id: int, number: int = 1) -> dict[str, Any]:
+        with self.store.read() as s:
+            return sd.result_document(s, ballot_id, number)
+
+    def rounds(self) -> list[tuple[int, int]]:
+        with self.store.read() as s:
+            return sd.closed_rounds(s, self.sitting_id)
+
+    @property
+    def key(self):
+        with self.store.read() as s:
+            from voting_server import models
+
+            body = s.get(models.Body, self.body_id)
+            return body_key(self.instance, body.id, body.name)
+
+
+def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
+    """The text of a PDF: pdftotext (poppler, installed by ``make test``), else pypdf if present."""
+    exe = shutil.which("pdftotext")
+    if exe is not None:
+        args = [exe, "-enc", "UTF-8"] + (["-layout"] if layout else []) + ["-", "-"]
+        return subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode("utf-8")
+    try:
+        import io
+
+        from pypdf import PdfReader  # type: ignore[import-not-found]
+    except ImportError:
+        message = "neither pdftotext (poppler-utils) nor pypdf is installed"
+        if IN_CI:
+            pytest.fail(message + " (CI must check the sheets' text)")
+        pytest.skip(message)
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def flat(text: str) -> str:
+    """Text without any whitespace: a sentence wrapped over lines still matches."""
+    return re.sub(r"\s+", "", text)
