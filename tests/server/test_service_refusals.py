@@ -441,11 +441,30 @@ def test_bad_show_of_hands(live, refuse):
         ({"counts": {"main": {"for": 1}}, "ballots_cast": "1"}, "bad_count"),
         ({"counts": {"main": {"for": 13}}, "ballots_cast": 13}, "count_exceeds_present"),
         ({"counts": {"main": {"for": 1}}, "ballots_cast": 1, "invalid": 12}, "count_exceeds_present"),
+        ({"counts": {"main": {"for": 1}}, "ballots_cast": 2}, "count_mismatch"),
+        ({"counts": {}, "ballots_cast": 1}, "count_mismatch"),
     ]
     each(cases, lambda kw, code: refuse(lambda: services.enter_show_of_hands(live.store, live.clerk, live.ballots[0],
                                                                              **kw), Invalid, code))
     refuse(lambda: services.enter_show_of_hands(live.store, live.clerk, live.ballots[1], counts={}, ballots_cast=0),
            Conflict, "ballot_not_open")
+
+
+def test_a_show_of_hands_count_that_could_not_be_tallied_is_refused(world, refuse):
+    """A count is entered once and never edited: one the close could not tally would leave the ballot open
+    for good (no second entry, no re-vote, no closing the sitting). It is refused on entry instead."""
+    st = world.store
+    world.open_and_sign_in(12)
+    item, ballot = new_ballot(world, {"kind": "selection", "max_marks": 1, "candidates": [
+        {"id": "c1", "name": "城区供水改造"}, {"id": "c2", "name": "农村公路提升"}]}, method="hands")
+    services.start_item(st, world.chair, item)
+    services.open_ballot(st, world.chair, ballot)
+    refuse(lambda: services.enter_show_of_hands(st, world.clerk, ballot, ballots_cast=10,
+                                                counts={"c1": {"mark": 8}, "c2": {"mark": 7}}),
+           Invalid, "marks_exceed_ballots")
+    services.enter_show_of_hands(st, world.clerk, ballot, ballots_cast=10, counts={"c1": {"mark": 6}, "c2": {"mark": 3}})
+    result = services.close_ballot(st, world.chair, ballot)
+    assert [q["counts"] for q in result["questions"]] == [{"mark": 6}, {"mark": 3}]
 
 
 def test_bad_ballot_spec_or_options(world, refuse):

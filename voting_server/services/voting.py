@@ -510,11 +510,32 @@ def enter_show_of_hands(store: Store, actor: Actor, ballot_id: int, *, counts: A
             raise Invalid("count_exceeds_present",
                           f"电子表决{rnd.voters}票加举手{ballots_cast + invalid}票，超过实到人数{attending}",
                           f"{rnd.voters} tablet + {ballots_cast + invalid} hand ballots exceed {attending} present")
+        _check_hand_count(spec, rnd, clean, ballots_cast, invalid, entitled=len(roster_ids(s, sitting)),
+                          present=attending)
         s.add(models.HandCount(round_id=rnd.id, counts=clean, ballots=ballots_cast, invalid=invalid,
                                entered_by=actor.name or actor.label, entered_at=utcnow(), note=note))
         tx.audit("show_of_hands_entered", {"ballot_id": ballot.id, "round_id": rnd.id, "ballots": ballots_cast,
                                            "invalid": invalid, "note": note, "entered_by": actor.name},
                  sitting_id=sitting.id, push=True)
+
+
+def _check_hand_count(spec: Any, rnd: models.Round, counts: dict[str, dict[str, int]], ballots_cast: int,
+                      invalid: int, *, entitled: int, present: int) -> None:
+    """A count is entered once and never edited, so whatever would stop the close from tallying it is
+    refused now: every question answered on every valid ballot (all kinds but a selection by marks), and
+    the kind's own limits (marks per ballot, caps), checked by tallying the count on its own."""
+    if not (spec.kind == "selection" and spec.options == "mark"):
+        for q in spec.questions():
+            given = sum(counts.get(q.id, {}).values())
+            if given != ballots_cast:
+                raise Invalid("count_mismatch", f"“{q.label}”各项票数之和为{given}，与表决票数{ballots_cast}不符",
+                              f"the counts for {q.id!r} add up to {given}, not the {ballots_cast} ballots cast")
+    threshold, quorum = rules_of(rnd.rule)
+    try:
+        spec.tally(counts, ballots.Turnout(entitled=entitled, present=present, cast=ballots_cast, invalid=invalid),
+                   threshold, quorum)
+    except ballots.BallotError as err:
+        raise Invalid(err.code, err.zh, err.en) from err
 
 
 # --- close -----------------------------------------------------------------------------------------
