@@ -467,6 +467,31 @@ def test_a_show_of_hands_count_that_could_not_be_tallied_is_refused(world, refus
     assert [q["counts"] for q in result["questions"]] == [{"mark": 6}, {"mark": 3}]
 
 
+def test_no_tablet_vote_after_the_show_of_hands_count(world, refuse):
+    """Tablets fail, the clerk enters the whole room's show of hands; when the tablets come back, a press
+    would count a member twice (and more ballots than members present never tally: the round could not be
+    closed). A retry of a vote cast before the count still gets its acknowledgement."""
+    st, m = world.store, world.members
+    world.open_and_sign_in(12)
+    services.set_attendance(st, world.clerk, world.sitting_id, m[12].person_id, "video")
+    services.start_item(st, world.chair, world.items[0])
+    services.open_ballot(st, world.chair, world.ballots[0])
+    early = services.cast_vote(st, m[0], world.ballots[0], "for", "early-vote-0001")
+    services.enter_show_of_hands(st, world.clerk, world.ballots[0], ballots_cast=12,
+                                 counts={"main": {"for": 9, "against": 2, "abstain": 1}}, note="表决器故障")
+    for member in m[1:13]:
+        refuse(lambda member=member: world.cast(member, world.ballots[0], "against"), Conflict, "hands_entered")
+    outcomes = services.cast_many(st, [services.CastRequest(m[5], world.ballots[0], "for", "late-vote-0001"),
+                                       services.CastRequest(m[5], world.ballots[0], "for", "late-vote-0002")])
+    assert [o.code for o in outcomes] == ["hands_entered", "hands_entered"]
+    again = services.cast_vote(st, m[0], world.ballots[0], "for", "early-vote-0001")
+    assert again["duplicate"] and again["receipt"] == early["receipt"]
+    refuse(lambda: world.cast(m[0], world.ballots[0], "against"), Conflict, "already_voted")
+    result = services.close_ballot(st, world.chair, world.ballots[0])
+    assert result["turnout"] == {"entitled": 15, "present": 13, "cast": 13, "invalid": 0}
+    assert result["questions"][0]["counts"] == {"for": 10, "against": 2, "abstain": 1}
+
+
 def test_bad_ballot_spec_or_options(world, refuse):
     item = world.items[0]
     specs = [

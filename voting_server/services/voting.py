@@ -230,6 +230,7 @@ class _BallotCtx:
     sitting: models.Sitting
     roster: set[int]
     present: set[int]
+    hands_entered: bool = False
 
 
 def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _BallotCtx:
@@ -238,7 +239,10 @@ def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _Ballo
         sitting = _sitting_of_ballot(s, ballot)
         present = set(s.scalars(select(models.Attendance.person_id).where(
             models.Attendance.sitting_id == sitting.id, models.Attendance.status.in_(PRESENT))))
-        cache[ballot_id] = _BallotCtx(ballot, latest_round(s, ballot.id), sitting, set(roster_ids(s, sitting)), present)
+        rnd = latest_round(s, ballot.id)
+        hands = rnd is not None and s.scalar(
+            select(models.HandCount.id).where(models.HandCount.round_id == rnd.id)) is not None
+        cache[ballot_id] = _BallotCtx(ballot, rnd, sitting, set(roster_ids(s, sitting)), present, hands)
     return cache[ballot_id]
 
 
@@ -297,7 +301,16 @@ def _record_casts(tx: Tx, ctx: _BallotCtx, requests: Sequence[CastRequest],
         rows.append({"id": secrets.token_hex(16), "round_id": rnd.id, "person_id": pid,
                      "cast_id": requests[i].cast_id, "receipt": _receipt(),
                      "choice": None if ballot.secret else dict(choice)})
+    closed_to: set[int] = set()
+    if ctx.hands_entered and rows:
+        # the clerk's show-of-hands count was made against the tablet votes of that moment: a new tablet
+        # vote now could count someone twice (and more ballots than members present would never tally)
+        voted = set(s.scalars(select(models.Participation.person_id).where(
+            models.Participation.round_id == rnd.id, models.Participation.person_id.in_(list(first)))))
+        closed_to = set(first) - voted
+        rows = [row for row in rows if row["person_id"] in voted]  # retries and changes are answered below
     inserted = _insert_new(s, rows)
+    later += [first[pid] for pid in closed_to]
     deltas: dict[tuple[str, str], int] = {}
     for row in rows:
         i = first[row["person_id"]]
@@ -317,6 +330,10 @@ def _record_casts(tx: Tx, ctx: _BallotCtx, requests: Sequence[CastRequest],
                   .values(voters=models.Round.voters + len(inserted)))
     for i in later:
         req = requests[i]
+        if req.actor.person_id in closed_to:
+            results[i] = Conflict("hands_entered", "已录入举手表决结果，本轮不再接受电子表决",
+                                  "the show-of-hands count is entered; this round takes no more tablet votes")
+            continue
         try:
             results[i] = _existing_vote(tx, ballot, rnd, ctx.sitting, req.actor.person_id, req.cast_id, choice_of[i])
         except ServiceError as err:
