@@ -5,11 +5,17 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sheet_helpers import DAY, Sitting
+from sheet_helpers import DAY, FAST_HASHER, Sitting
 
 from voting_server.db import Store
 from voting_server.migrate import upgrade
+from voting_server.services import accounts
 from voting_server.sheets.demo_sitting import simulate
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch):
+    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
 
 
 @pytest.fixture(scope="session")
@@ -19,9 +25,11 @@ def demo(tmp_path_factory) -> Sitting:
     db = root / "biaojue.sqlite3"
     store = Store(f"sqlite:///{db}")
     upgrade(store)  # as the command line does, so that it can open this database too
-    ids = simulate(store, seed=7, day=DAY)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_hasher", FAST_HASHER)
+        ids = simulate(store, seed=7, day=DAY)
     sitting = Sitting(store, db, root, ids["sitting_id"], ids["body_id"], ids["ballots"])
-    sitting.key  # generate the body's key once
+    _ = sitting.key  # generate the body's key once
     yield sitting
     store.dispose()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 from voting_server.db import Store
 from voting_server.sheets import data as sd
@@ -18,6 +19,8 @@ from voting_server.sheets.sign import body_key
 
 DAY = dt.date(2026, 11, 25)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# The demo committee has 21 passwords and PINs; sheets do not depend on how hard they are to crack.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @dataclass

@@ -8,24 +8,24 @@ import re
 import uuid
 
 import pytest
-from sheet_helpers import DAY, flat, pdf_text
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib.pagesizes import A4
+from sheet_helpers import DAY, FAST_HASHER, flat, pdf_text
 from sqlalchemy import select
 
 from voting_server import demo as demo_seed
 from voting_server import models, services
 from voting_server.db import Store
-from voting_server.services import Actor
+from voting_server.services import Actor, accounts
 from voting_server.sheets import data as sd
-from voting_server.sheets import fonts
-from voting_server.sheets import pdf as sheet_pdf
 from voting_server.sheets import (
+    fonts,
     render_attendance_sheet,
     render_bundle,
     render_result_sheet,
     render_sitting_summary,
 )
+from voting_server.sheets import pdf as sheet_pdf
 
 CHAIR = Actor(role="chair", name="王建国", user_id=2)
 CLERK = Actor(role="clerk", name="何静", user_id=3)
@@ -241,7 +241,7 @@ def test_pages_are_a4_and_the_cjk_font_is_embedded(demo):
 
 def test_falls_back_to_the_builtin_cjk_font(demo, monkeypatch):
     monkeypatch.setattr(fonts, "_chosen", None)
-    monkeypatch.setattr(fonts, "_candidates", lambda: [])
+    monkeypatch.setattr(fonts, "_candidates", list)
     assert fonts.sheet_font().name == fonts.CID_FALLBACK
     pdf = render_result_sheet(demo.store, demo.ballots[3], 1)
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and b"/FontFile2" not in pdf
@@ -257,7 +257,9 @@ def edge(tmp_path_factory):
     root = tmp_path_factory.mktemp("edge")
     store = Store(f"sqlite:///{root / 'edge.sqlite3'}")
     store.create_all()
-    ids = demo_seed.seed(store, today=DAY)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_hasher", FAST_HASHER)
+        ids = demo_seed.seed(store, today=DAY)
     sitting = ids["sitting_id"]
     with store.read() as s:
         members = [Actor(role="member", name=p.name, person_id=p.id) for p in s.scalars(
@@ -341,7 +343,7 @@ def test_long_named_evaluation_fits_the_page(edge):
 
 def test_local_time_is_printed(demo):
     doc = demo.doc(demo.ballots[0], 1)
-    closed = dt.datetime.fromisoformat(doc["round"]["closed_at"].rstrip("Z")).replace(tzinfo=dt.timezone.utc)
+    closed = dt.datetime.fromisoformat(doc["round"]["closed_at"].rstrip("Z")).replace(tzinfo=dt.UTC)
     shanghai = closed.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
     text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, timezone="Asia/Shanghai")))
     assert flat(shanghai) in text and "UTC+08:00" in text

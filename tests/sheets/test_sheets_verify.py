@@ -33,6 +33,7 @@ from voting_server.sheets import (
     all_ok,
     check_receipt,
     render_result_sheet,
+    sign,
     signed_attendance_sheet,
     signed_bundle,
     signed_result_sheet,
@@ -41,7 +42,6 @@ from voting_server.sheets import (
     verify_sheet,
 )
 from voting_server.sheets import data as sd
-from voting_server.sheets import sign
 from voting_server.sheets.verify import CHECKS, embedded_documents, format_checks
 
 

@@ -11,8 +11,21 @@ Reads stored results and never recounts for a sheet; only the verifier re-tallie
     export_csv / export_xlsx / export_json / export_sitting
 """
 from .data import digest, parse_sheet_id, result_document, sheet_id, verify_url
-from .export import export_csv, export_json, export_sitting, export_xlsx, read_csv, read_json, read_xlsx
-from .pdf import render_attendance_sheet, render_bundle, render_result_sheet, render_sitting_summary
+from .export import (
+    export_csv,
+    export_json,
+    export_sitting,
+    export_xlsx,
+    read_csv,
+    read_json,
+    read_xlsx,
+)
+from .pdf import (
+    render_attendance_sheet,
+    render_bundle,
+    render_result_sheet,
+    render_sitting_summary,
+)
 from .sign import (
     BodyKey,
     body_certificates,
@@ -25,7 +38,15 @@ from .sign import (
     signed_sheets,
     signed_sitting_summary,
 )
-from .verify import Check, all_ok, check_receipt, format_checks, stored_result, verify_reference, verify_sheet
+from .verify import (
+    Check,
+    all_ok,
+    check_receipt,
+    format_checks,
+    stored_result,
+    verify_reference,
+    verify_sheet,
+)
 
 __all__ = [
     "BodyKey", "Check", "all_ok", "body_certificates", "body_key", "check_receipt", "digest", "export_csv",

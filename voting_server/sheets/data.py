@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from ..services.base import Conflict, NotFound, canonical, iso
-from ..services.sitting import attendance_counts, observer_ids, roster_ids
 from ..services.setup import ruleset_of
+from ..services.sitting import attendance_counts, observer_ids, roster_ids
 
 RESULT_FORMAT = "biaojue.result/1"
 ATTENDANCE_FORMAT = "biaojue.attendance/1"
@@ -89,7 +89,7 @@ class LocalTime:
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value.rstrip("Z"))
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
@@ -99,7 +99,7 @@ def local_time(name: str | None = None) -> LocalTime:
         from zoneinfo import ZoneInfo
 
         tz: dt.tzinfo = ZoneInfo(name)
-    except Exception:  # no tz database on this machine: China Standard Time has no DST
+    except (ImportError, KeyError, ValueError):  # no tz database here: China Standard Time has no DST
         tz, name = dt.timezone(dt.timedelta(hours=8)), "UTC+08:00"
     offset = dt.datetime.now(tz).utcoffset() or dt.timedelta(0)
     minutes = int(offset.total_seconds()) // 60
@@ -230,7 +230,7 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
 
     counts = attendance_counts(s, sitting)
     quorum = ruleset_of(sitting.body).quorum
-    ordered = lambda ids: sorted((i for i in ids if i in people), key=lambda i: _seat_key(people[i].seat, i))  # noqa: E731
+    ordered = lambda ids: sorted((i for i in ids if i in people), key=lambda i: _seat_key(people[i].seat, i))
     return {
         "format": ATTENDANCE_FORMAT,
         "sheet_id": attendance_sheet_id(sitting.id),

@@ -17,9 +17,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import ballots
 
@@ -70,6 +71,14 @@ class Table:
     name: str
     columns: list[Column]
     rows: list[dict[str, Any]]
+
+    def __post_init__(self) -> None:
+        # an empty text is written as an empty cell and read back as None: store it as None
+        text = [c.key for c in self.columns if c.type is str]
+        for row in self.rows:
+            for key in text:
+                if row.get(key) == "":
+                    row[key] = None
 
     @property
     def keys(self) -> list[str]:

@@ -70,7 +70,7 @@ def sheet_font() -> SheetFont:
         for path, index in _candidates():
             try:
                 pdfmetrics.registerFont(TTFont(FONT_NAME, path, subfontIndex=index))
-            except Exception as exc:  # PostScript outlines, unreadable file, …
+            except Exception as exc:  # noqa: BLE001 (PostScript outlines, unreadable file, …: try the next)
                 log.debug("font %s not usable: %s", path, exc)
                 continue
             _register_family(FONT_NAME)

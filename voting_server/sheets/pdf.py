@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape
 
-import ballots
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib import colors
@@ -34,6 +34,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+import ballots
 
 from ..db import Store
 from . import data as sd
@@ -160,7 +162,7 @@ class Ctx:
     base_url: str = ""
     tz: sd.LocalTime = field(default_factory=sd.local_time)
     fingerprint: str | None = None
-    generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
@@ -169,7 +171,7 @@ class Ctx:
         self.font = sheet_font().name
         # Chinese breaks between any two characters; English breaks at spaces (long runs are still split)
         wrap = "CJK" if self.zh else None
-        base = dict(fontName=self.font, wordWrap=wrap)
+        base = {"fontName": self.font, "wordWrap": wrap}
         self.st = {
             "body": ParagraphStyle("body", fontSize=9.5, leading=13.5, **base),
             "cell": ParagraphStyle("cell", fontSize=8.8, leading=11.5, **base),
@@ -269,7 +271,7 @@ def _numbered_canvas(ctx: Ctx) -> Callable[..., rl_canvas.Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -408,7 +410,7 @@ def _kind_table(ctx: Ctx, doc: dict[str, Any]) -> list[Flowable]:
     res = doc["result"]
     questions = res["questions"]
     options = _option_labels(ctx, spec)
-    cnt = lambda q, code: str(q["counts"].get(code, 0))  # noqa: E731
+    cnt = lambda q, code: str(q["counts"].get(code, 0))
     out: list[Flowable] = []
     kind = doc["ballot"]["kind"]
     n_opt = len(options)
@@ -482,8 +484,8 @@ def _kind_table(ctx: Ctx, doc: dict[str, Any]) -> list[Flowable]:
             lines = [f"每票最多选{spec.max_marks}项；得票达到{thr}（需{needed_txt}票）的项目按得票多少排序，取前{spec.max_marks}项。",
                      f"入选{len(chosen)}项" + (f"：{'、'.join(chosen)}。" if chosen else "。")]
         else:
-            lines = [f"At most {spec.max_marks} per ballot; candidates reaching {thr} ({needed_txt} needed) are ranked "
-                     f"by votes and the first {spec.max_marks} are chosen.",
+            lines = [(f"At most {spec.max_marks} per ballot; candidates reaching {thr} ({needed_txt} needed) are "
+                      f"ranked by votes and the first {spec.max_marks} are chosen."),
                      f"Chosen: {len(chosen)}" + (f" — {', '.join(chosen)}." if chosen else ".")]
         labels = {q["question_id"]: q["label"] for q in questions}
         for group in res.get("ties", []):

@@ -17,9 +17,10 @@ import hashlib
 import io
 import os
 import threading
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Coroutine, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -27,10 +28,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.keys.internal import (
+    translate_pyca_cryptography_cert_to_asn1,
+    translate_pyca_cryptography_key_to_asn1,
+)
 from pyhanko.pdf_utils import embed, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
-from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -60,7 +64,7 @@ def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     def work() -> None:
         try:
             box["value"] = asyncio.run(factory())
-        except BaseException as exc:  # handed back to the caller
+        except BaseException as exc:  # noqa: BLE001 (handed back to the caller)
             box["error"] = exc
 
     t = threading.Thread(target=work)
@@ -179,7 +183,7 @@ def make_self_signed(body_name: str, *, body_id: int) -> tuple[rsa.RSAPrivateKey
         x509.NameAttribute(NameOID.COMMON_NAME, body_name[:64]),
         x509.NameAttribute(NameOID.SERIAL_NUMBER, f"biaojue-body-{body_id}"),
     ])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     public = key.public_key()
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(public)
             .serial_number(x509.random_serial_number())
@@ -296,7 +300,7 @@ def sign_pdf(pdf_bytes: bytes, key: BodyKey, attachments: Sequence[Attachment] =
              reason: str = "表决结果单", location: str = "", name: str | None = None) -> bytes:
     """Embed the attachments, then sign (PAdES B-B, SHA-256) in the same incremental update."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for a in attachments:
         stream = embed.EmbeddedFileObject.from_file_data(
             writer, a.data, mime_type=a.mime,

@@ -19,8 +19,9 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from sqlalchemy import select
@@ -181,7 +182,7 @@ def _signature_checks(sig: Any, roots: list[asn1_x509.Certificate], pdf_bytes: b
         vc = ValidationContext(trust_roots=roots, allow_fetching=False) if roots else \
             ValidationContext(trust_roots=[], allow_fetching=False)
         status = run_sync(lambda: async_validate_pdf_signature(sig, signer_validation_context=vc))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (whatever breaks, the answer is a failed check with its reason)
         return [Check("signature_intact", False, f"签名无法验证：{exc}", f"the signature cannot be validated: {exc}")] + \
             _skipped(("signed_by_body", "unmodified"), "签名无法验证", "the signature cannot be validated")
     out = []
@@ -395,7 +396,7 @@ def verify_sheet(store: Store, pdf_bytes: bytes, trust: Any = None, *,
     names = list(CHECKS)
     try:
         parsed = _read_pdf(pdf_bytes)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (a broken file of any kind is a failed check, not a crash)
         why = "没有签名" if str(exc) == "no signature" else f"不是可读取的 PDF 文件（{type(exc).__name__}）"
         why_en = "there is no signature" if str(exc) == "no signature" else f"not a readable PDF ({type(exc).__name__}: {exc})"
         return [Check("readable", False, why, why_en)] + _skipped(names[1:], "文件无法读取", "the file cannot be read")
