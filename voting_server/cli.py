@@ -119,8 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # the checks say what failed
             logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
 
-            with open(args.sheet, "rb") as fh:
-                pdf_bytes = fh.read()
+            try:
+                with open(args.sheet, "rb") as fh:
+                    pdf_bytes = fh.read()
+            except OSError as exc:
+                print(f"error: cannot read {args.sheet}: {exc.strerror}", file=sys.stderr)
+                return 2
             instance = os.path.abspath(args.instance or os.environ.get("BIAOJUE_INSTANCE") or "instance")
             checks = verify_sheet(store, pdf_bytes, trust=args.cert, instance=instance)
             if args.json:

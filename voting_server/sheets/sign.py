@@ -160,6 +160,14 @@ def _write_private(path: Path, data: bytes, *, replace: bool) -> bool:
             return True
         except FileExistsError:
             return False
+        except OSError:  # a file system without hard links: create exclusively instead
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return False
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            return True
     finally:
         tmp.unlink(missing_ok=True)
 
