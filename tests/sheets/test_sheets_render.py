@@ -273,6 +273,12 @@ def edge(tmp_path_factory):
     it3 = services.add_item(store, CLERK, sitting, title="部门工作满意度测评", kind="evaluation")
     objects = [{"id": f"o{i}", "name": f"县第{i}个政府组成部门（含下属事业单位和派出机构）"} for i in range(1, 11)]
     b3 = services.create_ballot(store, CLERK, it3, secret=False, spec={"kind": "evaluation", "objects": objects})
+    services.update_body_rules(store, CLERK, ids["body_id"], preset="standing_committee",
+                               overrides={"allow_combined_appointments": True})
+    it4 = services.add_item(store, CLERK, sitting, title="任免事项（合并表决）", kind="appointment")
+    b4 = services.create_ballot(store, CLERK, it4, title="合并表决任命", spec={"kind": "appointment", "combined": True,
+                                "persons": [{"id": "p1", "name": "周建平", "post": "县财政局局长"},
+                                            {"id": "p2", "name": "吴晓梅", "post": "县审计局局长"}]})
     services.open_sitting(store, CHAIR, sitting)
     for m in members[:7]:
         services.sign_in(store, m, sitting)
@@ -299,12 +305,18 @@ def edge(tmp_path_factory):
         services.cast_vote(store, m, b3, {o["id"]: ["satisfied", "basic", "unsatisfied"][(i + j) % 3]
                                           for j, o in enumerate(objects)}, uuid.uuid4().hex)
     services.close_ballot(store, CHAIR, b3)
-    yield store, sitting, (b1, b2, b3)
+    services.start_item(store, CHAIR, it4)
+    services.open_ballot(store, CHAIR, b4)
+    for i, m in enumerate(members):  # 周建平 12 for: appointed; 吴晓梅 7 for: not approved
+        services.cast_vote(store, m, b4, {"p1": "for" if i < 12 else "against",
+                                          "p2": "for" if i < 7 else "abstain"}, uuid.uuid4().hex)
+    services.close_ballot(store, CHAIR, b4)
+    yield store, sitting, (b1, b2, b3, b4)
     store.dispose()
 
 
 def test_no_quorum_sheet(edge):
-    store, _sitting, (b1, _b2, _b3) = edge
+    store, _sitting, (b1, _b2, _b3, _b4) = edge
     with store.read() as s:
         doc = sd.result_document(s, b1, 1)
     assert doc["result"]["outcome"] == "no_quorum"
@@ -314,7 +326,7 @@ def test_no_quorum_sheet(edge):
 
 
 def test_tie_at_the_cut_off_is_reported(edge):
-    store, _sitting, (_b1, b2, _b3) = edge
+    store, _sitting, (_b1, b2, _b3, _b4) = edge
     with store.read() as s:
         doc = sd.result_document(s, b2, 1)
     assert doc["result"]["outcome"] == "tie"
@@ -330,7 +342,7 @@ def test_tie_at_the_cut_off_is_reported(edge):
 
 
 def test_long_named_evaluation_fits_the_page(edge):
-    store, sitting, (_b1, _b2, b3) = edge
+    store, sitting, (_b1, _b2, b3, _b4) = edge
     pdf = render_result_sheet(store, b3, 1)
     assert pages(pdf) >= 2
     text = flat(pdf_text(pdf))
@@ -347,3 +359,18 @@ def test_local_time_is_printed(demo):
     shanghai = closed.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
     text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, timezone="Asia/Shanghai")))
     assert flat(shanghai) in text and "UTC+08:00" in text
+
+
+def test_combined_appointment_gives_each_person_an_outcome(edge):
+    store, _sitting, (_b1, _b2, _b3, b4) = edge
+    with store.read() as s:
+        doc = sd.result_document(s, b4, 1)
+    assert doc["result"]["outcome"] == "mixed"
+    pdf = render_result_sheet(store, b4, 1)
+    layout = pdf_text(pdf, layout=True)
+    assert re.search(r"周建平\s+任命为县财政局局长\s+12\s+3\s+0\s+0\s+8\s+通过", layout), layout
+    assert re.search(r"吴晓梅\s+任命为县审计局局长\s+7\s+0\s+8\s+0\s+8\s+未获通过", layout), layout
+    text = flat(pdf_text(pdf))
+    assert "部分通过（逐人结果见上表）" in text
+    assert "周建平：任命通过，颁发任命书，依法进行宪法宣誓" in text
+    assert "吴晓梅：任命未获通过，不颁发任命书，不进行宪法宣誓" in text
