@@ -24,6 +24,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    if app.config["ASYNC_MODE"] == "eventlet":
+        # psycopg 3 must wait through select() under eventlet, or one slow query stalls every
+        # connection; read at psycopg's import, so set before the first engine is made.
+        os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
     store = Store(app.config["DATABASE_URL"])
     from .migrate import upgrade
 

@@ -291,6 +291,14 @@ GENESIS_HASH = "0" * 64
 _APPEND_ONLY = (Result, AuditEntry, HandCount)
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_edits_of_history(state: Any) -> None:
+    if state.is_update or state.is_delete:
+        for mapper in state.all_mappers:
+            if mapper.class_ in _APPEND_ONLY:
+                raise PermissionError(f"{mapper.class_.__name__} rows are never edited or deleted")
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_edits_of_history(session: Session, _ctx: Any, _instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):

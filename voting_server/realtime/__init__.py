@@ -11,7 +11,10 @@ from .hub import Hub
 
 
 def init_realtime(app: Flask, store: Store) -> SocketIO:
+    # manage_session=False: the staff session cookie is read once at connect (Flask's own session);
+    # no per-connection copy of it is kept, which matters with thousands of seats.
     socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"], message_queue=app.config.get("MESSAGE_QUEUE"),
+                        manage_session=False,
                         max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20,
                         cors_allowed_origins=app.config.get("CORS_ORIGINS") or None)
     hub = Hub(socketio, store, progress_interval=float(app.config["PROGRESS_INTERVAL"]),

@@ -28,7 +28,7 @@ MAX_PAYLOAD = 16 * 1024  # bytes of JSON per inbound event
 MAX_BATCH = 500
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conn:
     actor: Actor
     sitting_id: int
@@ -114,7 +114,7 @@ class Hub:
         self._lock = threading.Lock()
         self._started = False
         self._queue: Any = None
-        self._snap_cache: dict[tuple[int, str, int], dict[str, Any]] = {}
+        self._snap_cache: dict[tuple[int, str, int, int], dict[str, Any]] = {}
         self._bodies: dict[int, int | None] = {}
         self._default_sittings: dict[int | None, tuple[float, int | None]] = {}
 
@@ -205,11 +205,15 @@ class Hub:
         self.conns.pop(request.sid, None)  # type: ignore[attr-defined]
 
     def snapshot_for(self, sitting_id: int, audience: str, person_id: int | None) -> dict[str, Any]:
-        """A full snapshot. The shared part is cached per (sitting, audience, seq): a hall of seats
-        reconnecting at once costs one build per audience plus each seat's own ``me``."""
+        """A full snapshot. The shared part is cached per (sitting, audience, seq, last change): a hall
+        of seats reconnecting at once costs one build per audience plus each seat's own ``me``. The last
+        change (the audit chain's head) is part of the key because sign-ins and attendance changes are
+        not numbered in ``seq`` but change the attendance section; it is read first, so a cached part is
+        never older than its key."""
         with self.store.read() as s:
+            version = queries.last_change(s)
             sitting = queries.get_sitting(s, sitting_id)
-            key = (sitting_id, audience, sitting.seq)
+            key = (sitting_id, audience, sitting.seq, version)
             base = self._snap_cache.get(key)
             if base is None:
                 base = queries.build_sections(s, sitting, audience, queries.SECTIONS)
