@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from flask import request, session
 from flask_socketio import SocketIO, emit, join_room
+from socketio import packet as socketio_packet
 
 from .. import services
 from ..db import Store
@@ -26,6 +27,7 @@ AUDIENCE_OF_ROLE = {"member": "seat", "observer": "observer", "chair": "chair", 
                     "admin": "clerk", "display": "display"}
 MAX_PAYLOAD = 16 * 1024  # bytes of JSON per inbound event
 MAX_BATCH = 500
+WRITER_COMMANDS = ("cast", "sign_in")  # committed by the one writer, acknowledged after its commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,35 @@ class Hub:
         for name in COMMANDS:
             self.sio.on_event(name, self._handler(name))
         self.store.subscribe(self.on_events)
+        if self.group_commit:
+            self._defer_writer_acks()
+
+    def _defer_writer_acks(self) -> None:
+        """Casts and sign-ins are answered by the writer after its commit, without a green thread
+        waiting for each one: a hall voting at once would otherwise hold thousands of suspended
+        handlers (tens of MB). The acknowledgement is the same Socket.IO ack, sent later."""
+        server = self.sio.server
+        original = server._handle_event_internal
+
+        def handle_event(srv: Any, sid: str, eio_sid: str, data: list[Any], namespace: str, ack_id: Any) -> Any:
+            name = data[0] if data else None
+            if name in WRITER_COMMANDS and ack_id is not None and srv.async_handlers:
+                conn = self.conns.get(sid)
+                if conn is not None:
+                    def reply(outcome: Any) -> None:
+                        answer = error_ack(outcome) if isinstance(outcome, ServiceError) \
+                            else (outcome if isinstance(outcome, dict) else {"ok": True})
+                        srv._send_packet(eio_sid, srv.packet_class(socketio_packet.ACK, namespace=namespace,
+                                                                   id=ack_id, data=[answer]))
+                    try:
+                        args = check_payload(name, data[1] if len(data) > 1 else None)
+                        self._submit(name, self._writer_request(name, conn, args), reply)
+                    except ServiceError as err:
+                        reply(err)
+                    return None
+            return original(srv, sid, eio_sid, data, namespace, ack_id)
+
+        server._handle_event_internal = handle_event
 
     def _start(self) -> None:
         with self._lock:
@@ -169,7 +200,7 @@ class Hub:
             raise ConnectionRefusedError({"error": "no_sitting", "message": "当前没有会议",
                                           "message_en": "there is no sitting"})
         try:
-            snap = self.snapshot_for(sitting_id, audience, actor.person_id)
+            snap = self.snapshot_for(sitting_id, audience, actor.person_id, actor.device_id)
         except ServiceError as err:
             raise ConnectionRefusedError({"error": err.code, "message": err.zh, "message_en": err.en}) from None
         if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
@@ -180,8 +211,6 @@ class Hub:
         join_room(room(sitting_id, audience))
         if actor.person_id is not None:
             join_room(f"p{actor.person_id}")
-        if actor.device_id is not None:
-            join_room(f"d{actor.device_id}")
         emit("snapshot", snap)
 
     def _body_of(self, person_id: int) -> int | None:
@@ -204,7 +233,8 @@ class Hub:
     def on_disconnect(self, *args: Any) -> None:
         self.conns.pop(request.sid, None)  # type: ignore[attr-defined]
 
-    def snapshot_for(self, sitting_id: int, audience: str, person_id: int | None) -> dict[str, Any]:
+    def snapshot_for(self, sitting_id: int, audience: str, person_id: int | None,
+                     device_id: int | None = None) -> dict[str, Any]:
         """A full snapshot. The shared part is cached per (sitting, audience, seq, last change): a hall
         of seats reconnecting at once costs one build per audience plus each seat's own ``me``. The last
         change (the audit chain's head) is part of the key because sign-ins and attendance changes are
@@ -229,7 +259,7 @@ class Hub:
                     if "non_voters" in rnd_voters and audience in queries.STAFF_AUDIENCES:
                         snap["ballot"]["non_voters"] = rnd_voters["non_voters"]
             if person_id is not None:
-                snap["me"] = queries.me_section(s, sitting, person_id)
+                snap["me"] = {**queries.me_section(s, sitting, person_id), "device_id": device_id}
             return snap
 
     # --- inbound --------------------------------------------------------------------------------
@@ -241,6 +271,8 @@ class Hub:
                 return error_ack(Refused("not_connected", "连接未认证", "the connection is not authenticated"))
             try:
                 args = check_payload(name, payload)
+                if conn.actor.device_id is not None and name not in WRITER_COMMANDS:
+                    services.check_device(self.store, conn.actor.device_id)
                 return getattr(self, "cmd_" + name)(conn, args) or {"ok": True}
             except ServiceError as err:
                 return error_ack(err)
@@ -252,18 +284,19 @@ class Hub:
         return handle
 
     def cmd_snapshot(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "snapshot": self.snapshot_for(conn.sitting_id, conn.audience, conn.actor.person_id)}
+        return {"ok": True, "snapshot": self.snapshot_for(conn.sitting_id, conn.audience, conn.actor.person_id,
+                                                          conn.actor.device_id)}
 
     def cmd_sign_in(self, conn: Conn, args: dict[str, Any]) -> None:
         if not self.group_commit:
             services.sign_in(self.store, conn.actor, conn.sitting_id)
             return
-        outcome = self._through_writer("sign_in", (conn.actor, conn.sitting_id))
+        outcome = self._through_writer("sign_in", self._writer_request("sign_in", conn, args))
         if isinstance(outcome, ServiceError):
             raise outcome
 
     def cmd_cast(self, conn: Conn, args: dict[str, Any]) -> dict[str, Any]:
-        req = CastRequest(conn.actor, args["ballot_id"], args["choice"], args["cast_id"], args.get("person_id"))
+        req = self._writer_request("cast", conn, args)
         if not self.group_commit:
             return services.cast_vote(self.store, conn.actor, req.ballot_id, req.choice, req.cast_id, req.person_id)
         outcome = self._through_writer("cast", req)
@@ -271,11 +304,26 @@ class Hub:
             raise outcome
         return outcome
 
+    @staticmethod
+    def _writer_request(kind: str, conn: Conn, args: dict[str, Any]) -> Any:
+        if kind == "cast":
+            return CastRequest(conn.actor, args["ballot_id"], args["choice"], args["cast_id"], args.get("person_id"))
+        return (conn.actor, conn.sitting_id)
+
+    def _submit(self, kind: str, request: Any, reply: Callable[[Any], None]) -> None:
+        self._start()
+        self._queue.put((kind, request, reply))
+
     def _through_writer(self, kind: str, request: Any) -> Any:
         """Hand a request to the one writer and wait for its committed answer."""
         done = self.sio.server.eio.create_event()
         slot: list[Any] = []
-        self._queue.put((kind, request, slot, done))
+
+        def reply(outcome: Any) -> None:
+            slot.append(outcome)
+            done.set()
+
+        self._submit(kind, request, reply)
         if not done.wait(30):
             raise Refused("timeout", "服务器繁忙，请重试", "the server is busy; retry (a cast with the same cast_id)")
         return slot[0]
@@ -346,14 +394,16 @@ class Hub:
                 if not group:
                     continue
                 try:
-                    outcomes: list[Any] = fn(self.store, [request for _k, request, _s, _d in group])
+                    outcomes: list[Any] = fn(self.store, [request for _k, request, _r in group])
                 except Exception:
                     log.exception("%s batch failed", kind)
                     outcomes = [Refused("server_error", "服务器内部错误，请重试",
                                         "internal error; please retry")] * len(group)
-                for (_k, _r, slot, done), outcome in zip(group, outcomes):
-                    slot.append(outcome)
-                    done.set()
+                for (_k, _r, reply), outcome in zip(group, outcomes):
+                    try:
+                        reply(outcome)
+                    except Exception:  # the terminal went away; its vote is committed all the same
+                        log.debug("could not answer a %s request", kind, exc_info=True)
             self.sio.sleep(0)
 
     # --- outbound ---------------------------------------------------------------------------------
@@ -380,8 +430,11 @@ class Hub:
                                   to=f"p{pid}")
             elif ev.action == "device_revoked":
                 did = ev.payload["device_id"]
-                self.sio.emit("revoked", {"message": "本表决器已被撤销配对", "message_en": "this tablet was unpaired"},
-                              to=f"d{did}")
+                # To the person's room (one room per person keeps a hall's memory small); the tablet
+                # whose me.device_id matches forgets its token. Local connections are closed here; a
+                # revoked tablet on another process is refused by every service from now on.
+                self.sio.emit("revoked", {"device_id": did, "message": "本表决器已被撤销配对",
+                                          "message_en": "this tablet was unpaired"}, to=f"p{ev.payload['person_id']}")
                 for sid, conn in list(self.conns.items()):
                     if conn.actor.device_id == did:
                         self.conns.pop(sid, None)

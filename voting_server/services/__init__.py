@@ -2,6 +2,7 @@
 writes rows and a hash-chained audit entry in one transaction, and hands the committed events to the
 store's subscribers (the live push) after the commit."""
 from .accounts import (
+    check_device,
     create_pairing,
     create_user,
     device_actor,

@@ -190,6 +190,25 @@ def device_actor(store: Store, token: Any) -> Actor | None:
     return Actor(role=role, name=name, person_id=person_id, device_id=device_id)
 
 
+def check_device(store: Store, device_id: int | None) -> None:
+    """Refuse a tablet whose pairing was revoked (no device: staff, nothing to check)."""
+    if device_id is None:
+        return
+    with store.read() as s:
+        revoked = s.scalar(select(models.Device.revoked_at).where(models.Device.id == device_id))
+    if revoked is not None:
+        raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
+
+
+def revoked_devices(session: Any, device_ids: set[int]) -> set[int]:
+    """Which of these tablets were unpaired (one query for a batch)."""
+    ids = {d for d in device_ids if d is not None}
+    if not ids:
+        return set()
+    return set(session.scalars(select(models.Device.id).where(models.Device.id.in_(ids),
+                                                             models.Device.revoked_at.is_not(None))))
+
+
 def revoke_device(store: Store, actor: Actor, device_id: int) -> None:
     require(actor, "manage_devices")
     with transaction(store, actor) as tx:

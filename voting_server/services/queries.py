@@ -55,6 +55,12 @@ def get_sitting(s: Session, sitting_id: int) -> models.Sitting:
     return sitting
 
 
+def last_change(s: Session) -> int:
+    """The id of the last audit entry. Every committed change appends one (sign-ins and attendance too,
+    which are not numbered in a sitting's sequence), so this names the stored state a read sees."""
+    return s.scalar(select(models.ChainHead.last_id).where(models.ChainHead.id == 1)) or 0
+
+
 def snapshot(store: Store, sitting_id: int, audience: str, person_id: int | None = None) -> dict[str, Any]:
     with store.read() as s:
         sitting = get_sitting(s, sitting_id)

@@ -136,9 +136,14 @@ def sign_in_many(store: Store, requests: Sequence[tuple[Actor, Any]]) -> list[Se
         people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(pids)))}
         sittings: dict[Any, tuple[models.Sitting, set[int] | None]] = {}
         rows: dict[tuple[int, int], models.Attendance] = {}
+        from .accounts import revoked_devices
+
+        revoked = revoked_devices(s, {requests[i][0].device_id for i in todo})  # type: ignore[misc]
         for i in todo:
             actor, sitting_id = requests[i]
             try:
+                if actor.device_id in revoked:
+                    raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
                 if sitting_id not in sittings:
                     sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
                     sittings[sitting_id] = (sitting, set(sitting.roster) if sitting.roster is not None else None)

@@ -31,6 +31,7 @@ from .base import (
     transaction,
     utcnow,
 )
+from .accounts import revoked_devices
 from .sitting import PRESENT, attendance_counts, roster_ids
 
 MAX_CAST_ID = 64
@@ -211,8 +212,11 @@ def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, A
     with transaction(store, actor) as tx:
         cache: dict[int, _BallotCtx] = {}
         admitted: dict[int, list[tuple[int, dict[str, str]]]] = {}
+        revoked = revoked_devices(tx.session, {requests[i].actor.device_id for i in todo})  # type: ignore[misc]
         for i in todo:
             try:
+                if requests[i].actor.device_id in revoked:
+                    raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
                 ctx = _ctx_for(tx.session, requests[i].ballot_id, cache)
                 choice = _admit(ctx, requests[i])
                 admitted.setdefault(ctx.ballot.id, []).append((i, choice))

@@ -49,4 +49,5 @@ def pair() -> Any:
         if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31:
             raise services.Invalid("bad_id", "机构编号无效", "body_id must be an integer")
         token, actor = services.pair_with_pin(store(), body_id, data.get("seat"), data.get("pin"))
-    return ok({"token": token, "role": actor.role, "name": actor.name, "person_id": actor.person_id})
+    return ok({"token": token, "role": actor.role, "name": actor.name, "person_id": actor.person_id,
+               "device_id": actor.device_id})
