@@ -1,0 +1,4 @@
+// The index page: only the language switch.
+import { chrome } from "./ui.js";
+
+chrome();

@@ -1,0 +1,397 @@
+"""A whole sitting in a real browser: the chair, the clerk, three member tablets, an observer and the hall
+display, each in its own browser context, against the real server with the demo committee (15 members,
+quorum 8, votes needed 8).
+
+Sign-in, a resolution with a show-of-hands count for members without a tablet, a failed removal and its
+re-vote, an evaluation, a selection created in the clerk console (named, vote changed before the close,
+over-selection prevented), a tablet whose network drops mid-vote and whose confirmed vote goes through when
+it is back, a tablet reloaded after voting, QR pairing, the speaker queue, the result on every screen, and
+no console error anywhere."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORDS = {"chair": "chair-demo-2026", "clerk": "clerk-demo-2026", "display": "display-demo-2026"}
+PIN = "2468"
+TABLET = {"width": 1280, "height": 800}
+LAPTOP = {"width": 1440, "height": 900}
+HALL = {"width": 1920, "height": 1080}
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def expect():
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=15000)
+    return _expect
+
+
+def staff(browser, console, base, path, user, app_id, viewport=LAPTOP):
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = console.watch(ctx.new_page(), user)
+    page.goto(base + path)
+    page.fill("#login-user", user)
+    page.fill("#login-pass", PASSWORDS[user])
+    page.click(".login-card button[type=submit]")
+    expect()(page.locator(f"#{app_id}")).to_be_visible()
+    expect()(page.locator("#conn-dot")).to_have_attribute("data-state", "online")
+    return ctx, page
+
+
+def tablet(browser, console, base, seat, name):
+    ctx = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
+    page = console.watch(ctx.new_page(), f"seat {seat}")
+    page.goto(base + "/seat")
+    page.fill("#pair-seat", seat)
+    page.fill("#pair-pin", PIN)
+    page.click("#pairing button[type=submit]")
+    expect()(page.locator("#who")).to_contain_text(name)
+    expect()(page.locator("#conn-dot")).to_have_attribute("data-state", "online")
+    return ctx, page
+
+
+def vote(page, code, *, confirm=True):
+    page.click(f".vote-btn[data-code={code}]")
+    if confirm:
+        page.click("#confirm-btn")
+        expect()(page.locator(".voted")).to_be_visible()
+
+
+def answer_each(page, codes):
+    """Appointment and evaluation ballots: one answer per row, then the confirm step."""
+    rows = page.locator(".vote-row, .grade-grid tbody tr")
+    for i, code in enumerate(codes):
+        rows.nth(i).locator(f".vote-btn[data-code={code}]").click()
+    page.click("[data-fk=next]")
+    page.click("#confirm-btn")
+    expect()(page.locator(".voted")).to_be_visible()
+
+
+def chair_open(chair, title):
+    row = chair.locator(".ballot-row", has_text=title)
+    row.get_by_role("button", name="开始表决").click()
+    expect()(chair.locator(".live-ballot")).to_be_visible()
+
+
+def chair_close(chair):
+    chair.locator(".live-actions").get_by_role("button", name="结束表决").click()
+    chair.locator(".inline-confirm").get_by_role("button", name="结束表决").click()
+    expect()(chair.locator(".closed-ballot")).to_be_visible()
+
+
+def start_item(chair, title):
+    chair.locator(".agenda-item", has_text=title).get_by_role("button").click()
+    expect()(chair.locator("#current-title")).to_contain_text(title)
+
+
+def enter_hands(clerk, counts, shot_to=None):
+    for (question, option), n in counts.items():
+        clerk.fill(f"#hands-{question}-{option}", str(n))
+    clerk.click("#hands-check")
+    expect()(clerk.locator(".inline-confirm")).to_contain_text("请再次核对")
+    if shot_to:
+        shot(clerk, *shot_to)
+    clerk.click("#hands-confirm")
+    expect()(clerk.locator(".card.hands .notice.ok")).to_be_visible()
+
+
+def shot(page, folder: Path, name: str, *, top: bool = True) -> None:
+    if top:
+        page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)  # let the last push settle before the picture
+    page.evaluate("document.getElementById('toasts') && document.getElementById('toasts').replaceChildren()")
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
+    base = live_server
+    e = expect()
+    chair_ctx, chair = staff(browser, console, base, "/chair", "chair", "chair-app")
+    clerk_ctx, clerk = staff(browser, console, base, "/clerk", "clerk", "clerk-app")
+    display_ctx, display = staff(browser, console, base, "/display", "display", "hall", viewport=HALL)
+    seats = {n: tablet(browser, console, base, str(n), name) for n, name in ((1, "王建国"), (2, "李秀英"), (3, "张伟"))}
+    obs_ctx, observer = tablet(browser, console, base, "L1", "林晓东")
+    s1, s2, s3 = (seats[n][1] for n in (1, 2, 3))
+
+    # --- the clerk prepares: a PDF for item 1, and a selection item with a named ballot ---------------
+    clerk.goto(base + "/clerk#agenda")
+    item1 = clerk.locator(".clerk-item", has_text="预算调整方案")
+    pdf = tmp_path / "预算调整方案.pdf"
+    pdf.write_bytes(PDF)
+    item1.locator("input[type=file]").set_input_files(str(pdf))
+    item1.get_by_role("button", name="上传", exact=True).click()
+    e(clerk.locator(".clerk-item", has_text="预算调整方案").get_by_role("link", name="预算调整方案.pdf")).to_be_visible()
+
+    clerk.locator("summary", has_text="添加议题").click()
+    clerk.fill("#i-title", "2027年县级民生实事项目票决")
+    clerk.select_option("#i-kind", "selection")
+    clerk.click("#add-item")
+    item4 = clerk.locator(".clerk-item", has_text="民生实事项目票决")
+    e(item4).to_be_visible()
+    item4.get_by_role("button", name="添加表决事项").click()
+    e(clerk.locator("#bf-kind")).to_have_value("selection")
+    clerk.fill("#bf-title", "民生实事项目票决（限选2项）")
+    for i, name in enumerate(["城区学校扩建", "乡镇卫生院改造", "农村公路提档", "老旧小区改造"]):
+        if i >= 2:
+            clerk.click("#bf-add-row")
+        clerk.fill(f"#bf-row-{i}-name", name)
+    clerk.fill("#bf-max", "2")
+    clerk.select_option("#bf-secret", "named")
+    clerk.check("#bf-change")
+    clerk.fill("#bf-timer", "300")
+    clerk.locator(".ballot-form").scroll_into_view_if_needed()
+    shot(clerk, shots_dir, "clerk-ballot-form", top=False)
+    clerk.click("#bf-submit")
+    e(item4).to_contain_text("民生实事项目票决（限选2项）")
+    e(item4).to_contain_text("记名")
+
+    # --- the chair opens the sitting; tablets sign in ----------------------------------------------------
+    chair.get_by_role("button", name="宣布开会").click()
+    e(chair.locator(".status-tag.st-sitting-open")).to_be_visible()
+    for page in (s1, s2, s3, observer):
+        page.click("#signin-btn")
+        e(page.locator("#signin-btn")).to_have_count(0)
+    e(chair.locator("#att-body .figure.em .figure-n")).to_have_text("3")
+    e(chair.locator("#att-body .quorum.lost")).to_be_visible()
+    e(chair.locator("#quorum-alert .alert")).to_contain_text("不足法定人数")
+
+    # --- item 1: opening without quorum is refused and offers the override; the chair cancels -------------
+    start_item(chair, "关于批准2026年县级预算调整方案的决议（草案）")
+    e(s1.locator("#item")).to_contain_text("预算调整方案")
+    chair_open_row = chair.locator(".ballot-row", has_text="预算调整方案")
+    chair_open_row.get_by_role("button", name="开始表决").click()
+    e(chair.locator(".inline-confirm")).to_contain_text("不足法定人数")
+    e(chair.locator(".inline-confirm").get_by_role("button", name="仍然开始表决")).to_be_visible()
+    chair.locator(".inline-confirm").get_by_role("button", name="取消").click()
+    e(chair.locator(".inline-confirm")).to_have_count(0)
+
+    # the member reads the paper in the in-page viewer
+    s1.locator(".doc-list button").click()
+    e(s1.locator("#doc-viewer .pdf-frame")).to_have_attribute("src", re.compile(r"^blob:"))
+    s1.locator("#doc-viewer .viewer-close").click()
+    e(s1.locator("#doc-viewer")).to_be_hidden()
+
+    # speaker queue: a member asks, the chair gives the floor, then ends the speech
+    s1.get_by_role("button", name="申请发言").click()
+    e(chair.locator(".speaker-list")).to_contain_text("王建国")
+    chair.locator(".speaker-list").get_by_role("button", name="准许发言").click()
+    e(s1.locator(".speak-state.granted")).to_be_visible()
+    chair.locator(".speaker-list").get_by_role("button", name="发言结束").click()
+    e(chair.locator("#speakers-body")).to_contain_text("暂无发言申请")
+
+    # the clerk records attendance: seven members present without a tablet, one on leave
+    clerk.goto(base + "/clerk#live")
+    for name in ["刘洋", "陈静", "杨帆", "赵敏", "黄志强", "周丽华", "吴刚"]:
+        row = clerk.locator(".att-table tr", has_text=name)
+        row.locator("select").select_option("present")
+        row.get_by_role("button", name="保存").click()
+        e(row.locator("select")).to_have_value("present")
+        e(row).not_to_have_class(re.compile("dirty"))
+    leave = clerk.locator(".att-table tr", has_text="徐明")
+    leave.locator("select").select_option("leave")
+    leave.locator("input").fill("因公出差")
+    leave.get_by_role("button", name="保存").click()
+    e(chair.locator("#att-body .figure.em .figure-n")).to_have_text("10")
+    e(chair.locator("#att-body .quorum.ok")).to_contain_text("符合法定人数")
+    e(chair.locator("#quorum-alert .alert")).to_have_count(0)
+    e(display.locator("#hall-att .figure.em .figure-n")).to_have_text("10")
+
+    # --- the resolution ----------------------------------------------------------------------------------
+    chair_open(chair, "预算调整方案")
+    e(chair.locator(".chip.live")).to_be_visible()
+    for page in (s1, s2, s3):
+        e(page.locator(".vote-btn[data-code=for]")).to_be_visible()
+    e(s1.locator(".ballot-meta .needed")).to_have_text("需8票通过")
+    box = s1.locator(".vote-btn[data-code=for]").bounding_box()
+    assert box and box["height"] >= 64 and box["width"] >= 64
+    e(observer.locator(".ballot.open")).to_contain_text("列席人员")
+    e(observer.locator(".vote-btn")).to_have_count(0)
+    e(display.locator(".hall-live")).to_be_visible()
+
+    s1.click(".vote-btn[data-code=for]")
+    e(s1.locator(".confirm-bar")).to_contain_text("赞成")
+    shot(s1, shots_dir, "seat-voting")
+    s1.click("#confirm-btn")
+    e(s1.locator(".voted")).to_contain_text("已表决")
+    e(s1.locator(".receipt-code")).to_have_text(re.compile(r"^[A-Z2-9]{5}-[A-Z2-9]{5}$"))
+    shot(s1, shots_dir, "seat-voted")
+    vote(s2, "against")
+    shot(observer, shots_dir, "observer")
+
+    # seat 3 chooses, loses the network, confirms anyway: the vote goes out (same cast id) when it is back
+    seat3_ctx = seats[3][0]
+    s3.click(".vote-btn[data-code=for]")
+    seat3_ctx.set_offline(True)
+    e(s3.locator("#conn-banner")).to_be_visible()
+    e(s3.locator("#conn-banner")).to_contain_text("网络连接中断")
+    e(s3.locator(".confirm-bar")).to_contain_text("赞成")  # what was on screen stays
+    s3.click("#confirm-btn")
+    e(s3.locator("#sending-note")).to_contain_text("恢复后将自动提交")
+    s3.wait_for_timeout(1500)
+    seat3_ctx.set_offline(False)
+    e(s3.locator(".voted")).to_be_visible()
+    e(s3.locator("#conn-banner")).to_be_hidden()
+    e(chair.locator(".progress-figure strong")).to_have_text("3")
+    e(display.locator("#hall-progress .hall-stat-n")).to_contain_text("3")
+    # a secret ballot: no names of non-voters, no per-choice counts anywhere before the close
+    e(chair.locator(".progress-box")).to_contain_text("无记名表决")
+    for page in (chair, display, observer, s1):
+        assert "赞成2" not in page.inner_text("body")
+
+    # the seven members without a tablet vote by show of hands; the clerk confirms the count twice
+    enter_hands(clerk, {("main", "for"): 6, ("main", "against"): 0, ("main", "abstain"): 1},
+                shot_to=(shots_dir, "clerk"))
+    chair_close(chair)
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("通过")
+    e(chair.locator("#announcement")).to_contain_text("应到15人，实到10人")
+    e(chair.locator("#announcement")).to_contain_text("赞成8票，反对1票，弃权1票")
+    e(chair.locator("#announcement")).to_contain_text("需8票，通过")
+    e(display.locator(".hall-result .outcome.giant")).to_have_text("通过")
+    e(display.locator(".hall-chart .needed-line").first).to_be_visible()
+    for page in (s1, s2, s3, observer):
+        e(page.locator(".ballot.closed .outcome")).to_have_text("通过")
+    shot(chair, shots_dir, "chair")
+    shot(display, shots_dir, "display-result")
+
+    # a tablet reloaded after the close shows the same result and its receipt
+    s2.reload()
+    e(s2.locator(".ballot.closed .outcome")).to_have_text("通过")
+    e(s2.locator(".ballot.closed .receipt-code")).to_be_visible()
+
+    # --- item 2: removal before appointment; the removal fails, then passes on a re-vote ------------------------
+    start_item(chair, "人事任免事项")
+    chair_open(chair, "免去陈立新")
+    e(s1.locator(".vote-row")).to_have_count(1)
+    for page in (s1, s2):
+        answer_each(page, ["for"])
+    answer_each(s3, ["abstain"])
+    chair_close(chair)
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("未获通过")
+    e(chair.locator("#announcement")).to_contain_text("少于通过所需的8票")
+    e(display.locator(".hall-result .outcome.giant")).to_have_text("未获通过")
+    e(s1.locator(".ballot.closed .outcome")).to_have_text("未获通过")
+
+    row = chair.locator(".ballot-row", has_text="免去陈立新")
+    row.get_by_role("button", name="重新表决").click()
+    chair.locator(".inline-confirm").get_by_role("button", name="重新表决").click()
+    e(chair.locator(".live-ballot .chip.warn")).to_have_text("第2轮")
+    e(s1.locator(".ballot.open .chip.warn")).to_have_text("第2轮")
+    for page in (s1, s2, s3):
+        answer_each(page, ["for"])
+    enter_hands(clerk, {("p1", "for"): 6, ("p1", "against"): 1, ("p1", "abstain"): 0})
+    chair_close(chair)
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("通过")
+    e(chair.locator(".closed-ballot .eyebrow")).to_contain_text("第2轮")
+    e(display.locator(".hall-result .outcome.giant")).to_have_text("通过")
+    e(observer.locator(".ballot.closed .outcome")).to_have_text("通过")
+
+    # --- item 3: the evaluation grid -------------------------------------------------------------------------
+    start_item(chair, "满意度测评")
+    chair_open(chair, "满意度测评")
+    e(s1.locator(".grade-grid tbody tr")).to_have_count(3)
+    answer_each(s1, ["satisfied", "basic", "unsatisfied"])
+    answer_each(s2, ["satisfied", "satisfied", "basic"])
+    answer_each(s3, ["basic", "satisfied", "satisfied"])
+    chair_close(chair)
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("测评完成")
+    e(chair.locator(".closed-ballot .result-table tbody tr")).to_have_count(3)
+    e(display.locator(".hall-chart .kind-evaluation .bar-row")).to_have_count(3)
+    e(s2.locator(".ballot.closed .result-table")).to_contain_text("县卫生健康局")
+    shot(display, shots_dir, "display-evaluation")
+
+    # --- item 4: the selection made in the clerk console ---------------------------------------------------------
+    start_item(chair, "民生实事项目票决")
+    chair_open(chair, "民生实事项目票决")
+    e(chair.locator(".countdown.big")).to_have_text(re.compile(r"^0[45]:\d\d$"))
+    chair.locator(".live-actions").get_by_role("button", name="延长60秒").click()
+    e(chair.locator(".countdown.big")).to_have_text(re.compile(r"^0[56]:\d\d$"))
+    e(s1.locator(".select-count")).to_contain_text("已选 0 / 2")
+    s1.click("#sel-c1")
+    s1.click("#sel-c2")
+    e(s1.locator(".select-count")).to_contain_text("已选 2 / 2")
+    e(s1.locator("#sel-c3")).to_be_disabled()  # over-selection prevented
+    e(s1.locator("#sel-c4")).to_be_disabled()
+    s1.click("[data-fk=next]")
+    e(s1.locator(".confirm-bar")).to_contain_text("城区学校扩建")
+    s1.click("#confirm-btn")
+    e(s1.locator(".voted-choice")).to_contain_text("乡镇卫生院改造")
+    # a named ballot that allows changing: the member changes the vote before the close
+    s1.get_by_role("button", name="修改表决").click()
+    s1.click("#sel-c2")
+    s1.click("#sel-c3")
+    s1.click("[data-fk=next]")
+    s1.click("#confirm-btn")
+    e(s1.locator(".voted-choice")).to_contain_text("农村公路提档")
+    e(s1.locator(".voted-choice")).not_to_contain_text("乡镇卫生院改造")
+    s2.click("#sel-c1")
+    s2.click("[data-fk=next]")
+    s2.click("#confirm-btn")
+    e(s2.locator(".voted")).to_be_visible()
+    # named ballot: the chair sees who has not voted, and reminds them
+    e(chair.locator(".non-voters")).to_contain_text("张伟")
+    e(chair.locator(".non-voters")).not_to_contain_text("李秀英")
+    shot(chair, shots_dir, "chair-voting")
+    chair.locator(".live-actions").get_by_role("button", name="提醒未表决人员").click()
+    e(s3.locator("#remind")).to_contain_text("尚未表决")
+    s3.click("#sel-c1")
+    s3.click("#sel-c3")
+    s3.click("[data-fk=next]")
+    s3.click("#confirm-btn")
+    e(s3.locator(".voted")).to_be_visible()
+    chair_close(chair)
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("票决完成")
+    e(chair.locator("#announcement")).to_contain_text("每票最多选2项")
+    e(display.locator(".hall-chart .kind-selection .bar-row")).to_have_count(4)
+    e(s3.locator(".ballot.closed .result-table")).to_contain_text("城区学校扩建")
+
+    # --- the clerk's results, and pairing a tablet by QR link ---------------------------------------------------
+    clerk.goto(base + "/clerk#results")
+    e(clerk.locator(".result-card")).to_have_count(4)
+    e(clerk.locator(".result-card", has_text="免去陈立新").locator(".round")).to_have_count(2)
+    e(clerk.locator(".result-card", has_text="预算调整方案")).to_contain_text("含举手表决")
+    shot(clerk, shots_dir, "clerk-results")
+    clerk.goto(base + "/clerk#pairing")
+    clerk.locator("tr", has_text="郭文华").get_by_role("button", name="生成二维码").click()
+    card = clerk.locator(".qr-card", has_text="郭文华")
+    e(card.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    code = re.search(r"配对码 (\S+)", card.inner_text()).group(1)
+    qr_ctx = browser.new_context(viewport=TABLET, locale="zh-CN")
+    qr_page = console.watch(qr_ctx.new_page(), "seat L2")
+    qr_page.goto(f"{base}/seat?pair={code}")
+    e(qr_page.locator("#who")).to_contain_text("郭文华")
+    e(qr_page.locator(".ballot.closed .outcome")).to_have_text("票决完成")
+    assert "pair=" not in qr_page.url
+
+    # every screen in English too
+    chair.click("#lang-switch")
+    e(chair.locator("#att-h")).to_have_text("Attendance")
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("Selected")
+    chair.click("#lang-switch")
+    e(chair.locator("#att-h")).to_have_text("出席情况")
+
+    assert console.unexpected() == [], "\n".join(console.unexpected())
+    for ctx in (chair_ctx, clerk_ctx, display_ctx, obs_ctx, qr_ctx, *(c for c, _p in seats.values())):
+        ctx.close()
+
+
+def test_index_links_every_page(live_server, browser, console):
+    ctx = browser.new_context(viewport=LAPTOP)
+    page = console.watch(ctx.new_page(), "index")
+    page.goto(live_server + "/")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    for href in ("/seat", "/chair", "/clerk", "/display"):
+        expect()(page.locator(f"a[href='{href}']")).to_be_visible()
+    page.click("#lang-switch")
+    expect()(page.locator("h1")).to_have_text("Electronic voting")
+    assert page.get_attribute("html", "lang") == "en"
+    page.reload()
+    expect()(page.locator("h1")).to_have_text("Electronic voting")  # the choice is remembered
+    page.click("#lang-switch")
+    assert console.unexpected() == []
+    ctx.close()
