@@ -50,33 +50,36 @@ def live_server(tmp_path_factory):
         _missing(f"{SOCKET_IO_JS.relative_to(ROOT)} is missing (run `make assets`)")
     folder = tmp_path_factory.mktemp("live")
     port = _free_port()
-    log = open(folder / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--instance", str(folder),
-         "--database", f"sqlite:///{folder / 'db.sqlite3'}", "--async-mode", "eventlet", "--demo"],
-        cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
+    with open(folder / "server.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), "--port", str(port), "--instance", str(folder),
+             "--database", f"sqlite:///{folder / 'db.sqlite3'}", "--async-mode", "eventlet", "--demo"],
+            cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            _wait_until_up(proc, base, folder / "server.log")
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+def _wait_until_up(proc: subprocess.Popen, base: str, log_path: Path) -> None:
     deadline = time.monotonic() + 90
     while True:
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
                 if r.status == 200:
-                    break
+                    return
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            raise RuntimeError("the server did not start:\n" + (folder / "server.log").read_text()[-4000:])
+            raise RuntimeError("the server did not start:\n" + log_path.read_text()[-4000:])
         time.sleep(0.25)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(5)
-    log.close()
 
 
 @pytest.fixture(scope="session")

@@ -79,9 +79,16 @@ def chair_open(chair, title):
     expect()(chair.locator(".live-ballot")).to_be_visible()
 
 
-def chair_close(chair):
-    chair.locator(".live-actions").get_by_role("button", name="结束表决").click()
-    chair.locator(".inline-confirm").get_by_role("button", name="结束表决").click()
+def chair_close(chair, *, keyboard=False):
+    button = chair.locator(".live-actions").get_by_role("button", name="结束表决")
+    if keyboard:  # the console works without a mouse: Enter on the button, Enter on the confirmation
+        button.focus()
+        chair.keyboard.press("Enter")
+        expect()(chair.locator(".inline-confirm button[data-autofocus]")).to_be_focused()
+        chair.keyboard.press("Enter")
+    else:
+        button.click()
+        chair.locator(".inline-confirm").get_by_role("button", name="结束表决").click()
     expect()(chair.locator(".closed-ballot")).to_be_visible()
 
 
@@ -285,7 +292,7 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
     for page in (s1, s2, s3):
         answer_each(page, ["for"])
     enter_hands(clerk, {("p1", "for"): 6, ("p1", "against"): 1, ("p1", "abstain"): 0})
-    chair_close(chair)
+    chair_close(chair, keyboard=True)
     e(chair.locator(".closed-ballot .outcome")).to_have_text("通过")
     e(chair.locator(".closed-ballot .eyebrow")).to_contain_text("第2轮")
     e(display.locator(".hall-result .outcome.giant")).to_have_text("通过")
@@ -395,3 +402,51 @@ def test_index_links_every_page(live_server, browser, console):
     page.click("#lang-switch")
     assert console.unexpected() == []
     ctx.close()
+
+
+GOOD_CSV = "姓名,身份,座位号,职务,任职日期\n赵一,组成人员,1,主任,2023-01-01\n钱二,列席,L1,副县长,2023-01-01\n"
+BAD_CSV = ("姓名,身份,座位号,职务,任职日期\n赵一,组成人员,1,主任,2023-01-01\n钱二,组成人员,2,委员,2023-13-45\n"
+           ",组成人员,3,委员,2023-01-01\n")
+
+
+def test_clerk_roster_import_and_tablet_revocation(live_server, browser, console, tmp_path):
+    """A new body, its roster imported from CSV after the preview shows the problems of a bad file;
+    then a tablet of the demo committee revoked by the clerk goes back to the pairing screen."""
+    base = live_server
+    e = expect()
+    clerk_ctx, clerk = staff(browser, console, base, "/clerk", "clerk", "clerk-app")
+    clerk.goto(base + "/clerk#roster")
+    clerk.locator("summary", has_text="新建机构").click()
+    clerk.fill("#body-name", "某区人大常委会")
+    clerk.locator("#body-name").press("Enter")
+    e(clerk.locator("#ctx-body option:checked")).to_have_text("某区人大常委会")
+    bad = tmp_path / "名单.csv"
+    bad.write_text(BAD_CSV, encoding="utf-8")
+    clerk.set_input_files("#roster-file", str(bad))
+    clerk.click("#roster-check")
+    problems = clerk.locator("#roster-problems tbody tr")
+    e(problems).to_have_count(2)
+    e(clerk.locator("#roster-problems")).to_contain_text("任职日期")
+    e(clerk.locator("#roster-import")).to_be_disabled()
+    good = tmp_path / "名单2.csv"
+    good.write_text(GOOD_CSV, encoding="utf-8")
+    clerk.set_input_files("#roster-file", str(good))
+    clerk.click("#roster-check")
+    e(clerk.locator("#roster-problems")).to_have_count(0)
+    clerk.click("#roster-import")
+    e(clerk.locator("#people-title")).to_contain_text("共2人")
+    e(clerk.locator(".data-table", has_text="钱二")).to_contain_text("列席")
+
+    # back to the demo committee: a tablet is paired, then revoked
+    clerk.select_option("#ctx-body", label="某县人大常委会")
+    e(clerk.locator("#people-title")).to_contain_text("共17人")
+    seat_ctx, seat = tablet(browser, console, base, "5", "陈静")
+    clerk.goto(base + "/clerk#pairing")
+    row = clerk.locator("#devices-title + table tr", has_text="陈静").filter(has_text="已配对")
+    row.get_by_role("button", name="撤销").click()
+    e(seat.locator("#pairing")).to_be_visible()
+    e(seat.locator("#pairing .form-error")).to_contain_text("撤销配对")
+    assert seat.evaluate("localStorage.getItem('biaojue.seat.token')") is None
+    assert console.unexpected() == [], "\n".join(console.unexpected())
+    seat_ctx.close()
+    clerk_ctx.close()

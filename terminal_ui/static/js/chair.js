@@ -42,6 +42,7 @@ async function main() {
   connectionIndicator(client);
   client.on("state", (state) => render(state));
   client.on("refused", (why) => {
+    if (why.error === "unauthenticated") location.reload(); // the staff session ended: log in again
     if (!client.state) els.current.replaceChildren(h("p", { class: "notice warn" }, errorText(why)));
   });
   onLangChange(() => {
@@ -278,7 +279,7 @@ async function openBallot(id, override) {
     setPending(null);
     toast(t("chair.opened"), "ok");
   } else if (ack.error === "no_quorum" && !override) {
-    setPending({ kind: "override", id, message: `${errorText(ack)} ${t("chair.override_question")}` });
+    setPending({ kind: "override", id, message: `${errorText(ack)}${lang() === "en" ? ". " : "。"}${t("chair.override_question")}` });
   } else {
     setPending(null);
     ackOk(ack);

@@ -162,6 +162,9 @@ function connectLive() {
   }
   client = new LiveClient({ sittingId: ctx.sittingId });
   connectionIndicator(client);
+  client.on("refused", (why) => {
+    if (why.error === "unauthenticated") location.reload(); // the staff session ended: log in again
+  });
   client.on("state", (state, changed, type) => {
     if (changed.has("agenda") && type !== "snapshot") {
       clearTimeout(agendaReload);

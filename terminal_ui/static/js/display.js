@@ -31,6 +31,7 @@ async function main() {
   connectionIndicator(client);
   client.on("state", (state) => render(state));
   client.on("refused", (why) => {
+    if (why.error === "unauthenticated") location.reload(); // the staff session ended: log in again
     if (!client.state) els.ballot.replaceChildren(h("p", { class: "hall-wait" }, errorText(why)));
   });
   onLangChange(() => {

@@ -118,7 +118,11 @@ function startLive() {
     if (why.error === "revoked") unpaired(t("seat.revoked"));
     else renderRefused(why);
   });
-  client.on("revoked", () => unpaired(t("seat.revoked")));
+  client.on("revoked", (msg) => {
+    // Pushed to every tablet of the person: only the one whose device id it names was unpaired.
+    const mine = client && client.state && client.state.me ? client.state.me.device_id : null;
+    if (!msg || msg.device_id == null || mine == null || msg.device_id === mine) unpaired(t("seat.revoked"));
+  });
   client.on("remind", () => showRemind());
   client.on("status", (st) => {
     if (st === "online") resendPending();
