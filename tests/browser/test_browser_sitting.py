@@ -108,6 +108,26 @@ def enter_hands(clerk, counts, shot_to=None):
     expect()(clerk.locator(".card.hands .notice.ok")).to_be_visible()
 
 
+UNLABELLED_JS = """() => {
+  const named = (el) => (el.labels && el.labels.length) || el.getAttribute("aria-label")
+    || el.getAttribute("aria-labelledby") || el.getAttribute("title");
+  const out = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!named(el)) out.push(el.outerHTML.slice(0, 120));
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) out.push(el.outerHTML.slice(0, 120));
+  }
+  for (const img of document.querySelectorAll("img")) if (!img.getAttribute("alt")) out.push(img.outerHTML.slice(0, 120));
+  return out;
+}"""
+
+
+def unlabelled(page) -> list[str]:
+    """Form controls without a label, buttons and links without a name, images without alt text."""
+    return page.evaluate(UNLABELLED_JS)
+
+
 def shot(page, folder: Path, name: str, *, top: bool = True) -> None:
     if top:
         page.evaluate("window.scrollTo(0, 0)")
@@ -180,7 +200,7 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
 
     # the member reads the paper in the in-page viewer
     s1.locator(".doc-list button").click()
-    e(s1.locator("#doc-viewer .pdf-frame")).to_have_attribute("src", re.compile(r"^blob:"))
+    e(s1.locator("#doc-viewer .pdf-frame")).to_have_attribute("data", re.compile(r"^blob:"))
     s1.locator("#doc-viewer .viewer-close").click()
     e(s1.locator("#doc-viewer")).to_be_hidden()
 
@@ -374,6 +394,10 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
     e(qr_page.locator("#who")).to_contain_text("郭文华")
     e(qr_page.locator(".ballot.closed .outcome")).to_have_text("票决完成")
     assert "pair=" not in qr_page.url
+
+    # every control has an accessible name, on every page (the clerk's sections are all built)
+    for page in (chair, clerk, display, s1, observer, qr_page):
+        assert unlabelled(page) == [], page.url
 
     # every screen in English too
     chair.click("#lang-switch")

@@ -68,6 +68,7 @@ export class LiveClient {
     const socket = io({
       autoConnect: false,
       transports: ["websocket", "polling"],
+      tryAllTransports: true, // WebSocket first; long-polling where a network blocks it
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
       auth: (cb) => {

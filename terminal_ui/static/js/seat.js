@@ -485,6 +485,7 @@ async function sendCast(pending) {
     changing = false;
     draft = { roundId: pending.round_id, choice: {}, stage: "choose" };
     saveDraft();
+    hideRemind();
   } else {
     castError = errorText(ack) || t("error.generic");
     draft.stage = "choose";
@@ -615,7 +616,11 @@ async function openDocument(doc) {
     const blob = await r.blob();
     if (docUrl) URL.revokeObjectURL(docUrl);
     docUrl = URL.createObjectURL(new Blob([blob], { type: "application/pdf" }));
-    frameBox.replaceChildren(h("iframe", { class: "pdf-frame", src: docUrl, title: doc.filename }));
+    // <object> shows the PDF where the browser can; elsewhere (some tablet browsers) its fallback
+    // offers the file itself.
+    frameBox.replaceChildren(h("object", { class: "pdf-frame", data: docUrl, type: "application/pdf", "aria-label": doc.filename },
+      h("div", { class: "pdf-fallback" }, h("p", {}, t("seat.pdf_fallback")),
+        h("a", { class: "btn primary big", href: docUrl, download: doc.filename, target: "_blank", rel: "noopener" }, t("seat.pdf_open")))));
   } catch (ex) {
     frameBox.replaceChildren(h("p", { class: "form-error" }, ex instanceof ApiError ? ex.text : t("error.network")));
   }
