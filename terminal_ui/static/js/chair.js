@@ -161,7 +161,10 @@ function buildCurrent(state, item, b) {
     h("button", { class: "btn ghost", disabled: Boolean(open), "data-fk": "finish",
       onclick: () => finishItem(item) }, t("chair.finish_item")));
   const blocks = [head];
-  if (pending && pending.kind === "override") blocks.push(confirmBox(pending.message, t("chair.override_confirm"), () => openBallot(pending.id, true)));
+  if (pending && pending.kind === "override") {
+    const { id, revote: again } = pending;
+    blocks.push(confirmBox(pending.message, t("chair.override_confirm"), () => (again ? revote(id, true) : openBallot(id, true))));
+  }
   if (b && b.item_id === item.id) blocks.push(b.status === "open" ? buildLive(b) : buildClosed(b, open));
   const others = (item.ballots || []);
   if (others.length) {
@@ -279,7 +282,7 @@ async function openBallot(id, override) {
     setPending(null);
     toast(t("chair.opened"), "ok");
   } else if (ack.error === "no_quorum" && !override) {
-    setPending({ kind: "override", id, message: `${errorText(ack)}${lang() === "en" ? ". " : "。"}${t("chair.override_question")}` });
+    setPending({ kind: "override", id, message: overrideMessage(ack) });
   } else {
     setPending(null);
     ackOk(ack);
@@ -292,16 +295,23 @@ async function closeBallot(id) {
   if (ackOk(ack)) toast(t("chair.closed"), "ok");
 }
 
-async function revote(id) {
-  const ack = await command("revote", { ballot_id: id });
-  if (ack && !ack.ok && ack.error === "no_quorum") {
-    const yes = await command("revote", { ballot_id: id, override_quorum: true });
+async function revote(id, override = false) {
+  const ack = await command("revote", override ? { ballot_id: id, override_quorum: true } : { ballot_id: id });
+  if (!ack) return;
+  if (ack.ok) {
     setPending(null);
-    ackOk(yes);
-    return;
+    toast(t("chair.revote_opened"), "ok");
+  } else if (ack.error === "no_quorum" && !override) {
+    // Without quorum the chair must say so explicitly (the override is audited).
+    setPending({ kind: "override", id, revote: true, message: overrideMessage(ack) });
+  } else {
+    setPending(null);
+    ackOk(ack);
   }
-  setPending(null);
-  if (ackOk(ack)) toast(t("chair.revote_opened"), "ok");
+}
+
+function overrideMessage(ack) {
+  return `${errorText(ack)}${lang() === "en" ? ". " : "。"}${t("chair.override_question")}`;
 }
 
 async function extend(id, seconds) {

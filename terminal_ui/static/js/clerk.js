@@ -912,6 +912,9 @@ function printResult(b, answer, r) {
     resultTable(ballotLike, data),
     outcomeHeadline(data, { extraClass: "medium" }),
     h("p", { class: "announcement-text" }, announcement(data)),
+    r.result.absentees && r.result.absentees.length ? h("p", { class: "small" }, t("clerk.absentees"), "：",
+      r.result.absentees.map((a) => `${a.name}（${t(`status.${a.status}`)}${a.reason ? `，${a.reason}` : ""}）`).join("、")) : null,
+    r.show_of_hands ? h("p", { class: "small" }, t("clerk.hands_entered", { who: r.show_of_hands.entered_by, n: r.show_of_hands.ballots })) : null,
     h("p", { class: "small" }, t("clerk.sheet_times", { opened: `${fmtDate(r.opened_at.slice(0, 10))} ${fmtTime(r.opened_at)}`, closed: fmtTime(r.closed_at) })),
     h("p", { class: "small mono" }, t("clerk.audit_head", { id: r.result.audit_id, hash: r.result.audit_head || "" })),
     h("div", { class: "signatures" }, ["clerk.sig_chair", "clerk.sig_scrutineer", "clerk.sig_teller", "clerk.sig_clerk"].map((k) => h("p", {}, t(k), "：", h("span", { class: "sig-line" }))))));
