@@ -114,6 +114,14 @@ class Seat:
                 self.all_voted_at = time.perf_counter()
 
 
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def proc_stats(pid: int) -> tuple[float, float]:
     """CPU seconds (user+system) and peak RSS in MB of a process."""
     with open(f"/proc/{pid}/stat") as fh:
@@ -174,7 +182,8 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     t0 = time.perf_counter()
     await asyncio.gather(*(connect(s) for s in seats))
     connect_s = time.perf_counter() - t0
-    print(f"  connected {sum(1 for s in seats if s.sio.connected)}/{n} in {connect_s:.2f} s", flush=True)
+    print(f"  connected {sum(1 for s in seats if s.sio.connected)}/{n} in {connect_s:.2f} s, "
+          f"server RSS {rss_mb(pid):.0f} MB", flush=True)
 
     ack = await chair.call("open_sitting", {}, timeout=60)
     assert ack.get("ok"), ack
@@ -182,6 +191,7 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     acks = await asyncio.gather(*(s.sio.call("sign_in", {}, timeout=120) for s in seats))
     sign_in_s = time.perf_counter() - t0
     assert all(a.get("ok") for a in acks), [a for a in acks if not a.get("ok")][:3]
+    print(f"  signed in, server RSS {rss_mb(pid):.0f} MB", flush=True)
     ack = await chair.call("start_item", {"item_id": ids["item_id"]}, timeout=60)
     assert ack.get("ok"), ack
     ack = await chair.call("open_ballot", {"ballot_id": ids["ballot_id"]}, timeout=60)
@@ -205,6 +215,7 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     missing = sum(1 for s in seats if s.all_voted_at is None)
     burst_s = max(s.all_voted_at or deadline for s in seats) - first_cast
 
+    print(f"  all voted, server RSS {rss_mb(pid):.0f} MB", flush=True)
     close_t = time.perf_counter()
     ack = await chair.call("close_ballot", {"ballot_id": ids["ballot_id"]}, timeout=120)
     assert ack.get("ok"), ack

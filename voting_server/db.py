@@ -19,11 +19,16 @@ Subscriber = Callable[[list[Any]], None]
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        # A few connections with a small page cache each: SQLite has one writer anyway, and under
+        # eventlet every query runs on the one OS thread. (The default pool holds up to 15
+        # connections of 2 MB cache each.)
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30},
+                                  "pool_size": 4, "max_overflow": 4}
         if in_memory:
             from sqlalchemy.pool import StaticPool
 
             kwargs["poolclass"] = StaticPool
+            kwargs.pop("pool_size"), kwargs.pop("max_overflow")
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -35,6 +40,7 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA cache_size=-1024")  # KiB
             cur.close()
 
         @event.listens_for(engine, "begin")
