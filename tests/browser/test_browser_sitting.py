@@ -136,7 +136,7 @@ def shot(page, folder: Path, name: str, *, top: bool = True) -> None:
     page.screenshot(path=str(folder / f"{name}.png"))
 
 
-def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
+def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     base = live_server
     e = expect()
     chair_ctx, chair = staff(browser, console, base, "/chair", "chair", "chair-app")
@@ -322,7 +322,12 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
     start_item(chair, "满意度测评")
     chair_open(chair, "满意度测评")
     e(s1.locator(".grade-grid tbody tr")).to_have_count(3)
-    answer_each(s1, ["satisfied", "basic", "unsatisfied"])
+    for i, code in enumerate(["satisfied", "basic", "unsatisfied"]):
+        s1.locator(".grade-grid tbody tr").nth(i).locator(f".vote-btn[data-code={code}]").click()
+    shot(s1, shots_dir, "seat-evaluation")
+    s1.click("[data-fk=next]")
+    s1.click("#confirm-btn")
+    e(s1.locator(".voted")).to_be_visible()
     answer_each(s2, ["satisfied", "satisfied", "basic"])
     answer_each(s3, ["basic", "satisfied", "satisfied"])
     chair_close(chair)
@@ -344,6 +349,7 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
     e(s1.locator(".select-count")).to_contain_text("已选 2 / 2")
     e(s1.locator("#sel-c3")).to_be_disabled()  # over-selection prevented
     e(s1.locator("#sel-c4")).to_be_disabled()
+    shot(s1, shots_dir, "seat-selection")
     s1.click("[data-fk=next]")
     e(s1.locator(".confirm-bar")).to_contain_text("城区学校扩建")
     s1.click("#confirm-btn")
@@ -392,10 +398,11 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
     shot(clerk, shots_dir, "clerk-print")
     clerk.emulate_media(media="screen")
     clerk.goto(base + "/clerk#pairing")
-    clerk.locator("tr", has_text="郭文华").get_by_role("button", name="生成二维码").click()
+    clerk.locator("tr", has_text="郭文华").get_by_role("button", name="生成二维码：郭文华").click()
     card = clerk.locator(".qr-card", has_text="郭文华")
     e(card.locator("img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
     code = re.search(r"配对码 (\S+)", card.inner_text()).group(1)
+    shot(clerk, shots_dir, "clerk-pairing")
     qr_ctx = browser.new_context(viewport=TABLET, locale="zh-CN")
     qr_page = console.watch(qr_ctx.new_page(), "seat L2")
     qr_page.goto(f"{base}/seat?pair={code}")
@@ -419,7 +426,7 @@ def test_whole_sitting(live_server, browser, console, shots_dir, tmp_path):
         ctx.close()
 
 
-def test_index_links_every_page(live_server, browser, console):
+def test_index_links_every_page(browser, live_server, console):
     ctx = browser.new_context(viewport=LAPTOP)
     page = console.watch(ctx.new_page(), "index")
     page.goto(live_server + "/")
@@ -441,7 +448,7 @@ BAD_CSV = ("姓名,身份,座位号,职务,任职日期\n赵一,组成人员,1,�
            ",组成人员,3,委员,2023-01-01\n")
 
 
-def test_clerk_roster_import_and_tablet_revocation(live_server, browser, console, tmp_path):
+def test_clerk_roster_import_and_tablet_revocation(browser, live_server, console, shots_dir, tmp_path):
     """A new body, its roster imported from CSV after the preview shows the problems of a bad file;
     then a tablet of the demo committee revoked by the clerk goes back to the pairing screen."""
     base = live_server
@@ -460,6 +467,8 @@ def test_clerk_roster_import_and_tablet_revocation(live_server, browser, console
     e(problems).to_have_count(2)
     e(clerk.locator("#roster-problems")).to_contain_text("任职日期")
     e(clerk.locator("#roster-import")).to_be_disabled()
+    clerk.locator("#import-title").scroll_into_view_if_needed()
+    shot(clerk, shots_dir, "clerk-roster-import", top=False)
     good = tmp_path / "名单2.csv"
     good.write_text(GOOD_CSV, encoding="utf-8")
     clerk.set_input_files("#roster-file", str(good))

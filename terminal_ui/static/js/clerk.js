@@ -482,7 +482,8 @@ function buildImport() {
       problems.length ? h("table", { class: "data-table problems", id: "roster-problems" },
         h("caption", {}, t("clerk.problems")),
         h("thead", {}, h("tr", {}, ["clerk.row", "clerk.field", "clerk.problem"].map((k) => h("th", { scope: "col" }, t(k))))),
-        h("tbody", {}, problems.map((x) => h("tr", {}, h("td", { class: "num" }, x.row || t("clerk.whole_file")), h("td", {}, x.field || ""), h("td", {}, pick(x.zh, x.en)))))) : null,
+        h("tbody", {}, problems.map((x) => h("tr", {}, h("td", { class: "num" }, x.row || t("clerk.whole_file")),
+          h("td", {}, x.field ? t(`field.${x.field}`) : ""), h("td", {}, pick(x.zh, x.en)))))) : null,
       p.rows && p.rows.length ? h("details", { open: !problems.length }, h("summary", {}, t("clerk.valid_rows", { n: p.rows.length })),
         h("table", { class: "data-table" },
           h("thead", {}, h("tr", {}, ["clerk.row", "clerk.name", "clerk.role", "clerk.seat", "clerk.title", "clerk.joined_on"].map((k) => h("th", { scope: "col" }, t(k))))),
@@ -772,23 +773,25 @@ function renderPairing() {
     if (!ctx.bodyId) return h("p", { class: "notice" }, t("clerk.create_body_first"));
     const people = ctx.people.filter((p) => p.current);
     const cards = people.filter((p) => ctx.pairings[p.id]);
+    const head = h("div", { class: "panel-head" }, h("p", { class: "muted" }, t("clerk.pairing_help")),
+      h("div", { class: "form-row" },
+        h("button", { class: "btn secondary", id: "pair-all", onclick: pairAll }, t("clerk.pair_all")),
+        h("button", { class: "btn primary", id: "pair-print", disabled: !cards.length, onclick: printPairing }, t("clerk.print_cards"))));
     return [
+      head,
+      cards.length ? h("section", { class: "card", "aria-labelledby": "cards-title" }, h("h2", { id: "cards-title" }, t("clerk.qr_cards")),
+        h("div", { class: "qr-grid", id: "qr-cards" }, cards.map((p) => qrCard(p, ctx.pairings[p.id])))) : null,
       h("section", { class: "card", "aria-labelledby": "pair-title" },
-        h("div", { class: "panel-head" }, h("h2", { id: "pair-title" }, t("clerk.pairing")),
-          h("div", { class: "form-row" },
-            h("button", { class: "btn secondary", id: "pair-all", onclick: pairAll }, t("clerk.pair_all")),
-            h("button", { class: "btn primary", id: "pair-print", disabled: !cards.length, onclick: printPairing }, t("clerk.print_cards")))),
-        h("p", { class: "muted small" }, t("clerk.pairing_help")),
+        h("h2", { id: "pair-title" }, t("clerk.pairing_people")),
         h("table", { class: "data-table" },
           h("thead", {}, h("tr", {}, ["clerk.seat", "clerk.name", "clerk.role", "clerk.pairing_code", ""].map((k) => h("th", { scope: "col" }, k ? t(k) : "")))),
           h("tbody", {}, people.map((p) => {
             const pr = ctx.pairings[p.id];
             return h("tr", {}, h("td", {}, p.seat || ""), h("th", { scope: "row" }, p.name), h("td", {}, p.role === "observer" ? t("seat.observer_tag") : t("clerk.member")),
               h("td", {}, pr ? h("code", {}, pr.code) : ""),
-              h("td", {}, h("button", { class: "btn small", onclick: () => pairOne(p) }, pr ? t("clerk.pair_again") : t("clerk.pair_one"))));
+              h("td", {}, h("button", { class: "btn small", "aria-label": `${pr ? t("clerk.pair_again") : t("clerk.pair_one")}：${p.name}`,
+                onclick: () => pairOne(p) }, pr ? t("clerk.pair_again") : t("clerk.pair_one"))));
           })))),
-      cards.length ? h("section", { class: "card", "aria-labelledby": "cards-title" }, h("h2", { id: "cards-title" }, t("clerk.qr_cards")),
-        h("div", { class: "qr-grid", id: "qr-cards" }, cards.map((p) => qrCard(p, ctx.pairings[p.id])))) : null,
       h("section", { class: "card", "aria-labelledby": "devices-title" }, h("h2", { id: "devices-title" }, t("clerk.devices")),
         ctx.devices.length ? h("table", { class: "data-table" },
           h("thead", {}, h("tr", {}, ["clerk.seat", "clerk.name", "clerk.status", "clerk.paired_at", ""].map((k) => h("th", { scope: "col" }, k ? t(k) : "")))),
@@ -806,7 +809,9 @@ function qrCard(p, pr) {
     h("img", { src: pr.qr, alt: t("clerk.qr_alt", { name: p.name }), width: "180", height: "180" }),
     h("figcaption", {}, h("strong", {}, p.seat ? `${p.seat} · ${p.name}` : p.name),
       h("span", { class: "small" }, t("clerk.code_line", { code: pr.code })),
-      h("span", { class: "small muted" }, t("clerk.expires_in", { n: Math.round((pr.expires_in || 0) / 60) }))));
+      h("span", { class: "small muted" }, (pr.expires_in || 0) >= 7200
+        ? t("clerk.expires_in_h", { n: Math.round(pr.expires_in / 3600) })
+        : t("clerk.expires_in", { n: Math.round((pr.expires_in || 0) / 60) }))));
 }
 
 async function pairOne(p) {
