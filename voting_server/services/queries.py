@@ -282,3 +282,19 @@ def person_body(store: Store, person_id: int) -> int | None:
     with store.read() as s:
         p = s.get(models.Person, person_id)
         return p.body_id if p else None
+
+
+def ensure_exists(store: Store, kind: str, ident: int) -> None:
+    """NotFound unless a ballot or sitting with this id exists."""
+    model, zh, en = {"ballot": (models.Ballot, "表决", "ballot"), "sitting": (models.Sitting, "会议", "sitting")}[kind]
+    from .base import get_or_404
+
+    with store.read() as s:
+        get_or_404(s, model, ident, zh, en)
+
+
+def round_status(store: Store, ballot_id: int, number: int) -> str | None:
+    """``open``/``closed`` for a round of a ballot, None when there is no such round."""
+    with store.read() as s:
+        return s.scalar(select(models.Round.status).where(models.Round.ballot_id == ballot_id,
+                                                          models.Round.number == number))

@@ -1,0 +1,97 @@
+"""Result sheets over HTTP: the clerk prints a signed sheet, exports, and anyone verifies a sheet by
+upload or by its QR address; a member checks a receipt after the close."""
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+from web_helpers import assert_json_error, pair_tablet
+
+from voting_server import demo
+
+
+def _voted_ballot(app, store, chair, clerk):
+    """Open the demo sitting, 13 sign in, vote 9-2-1 on the first ballot, close it."""
+    body_id, sitting_id = 1, 1
+    agenda = chair.get(f"/api/sittings/{sitting_id}/agenda").get_json()
+    item = agenda["items"][0]
+    ballot_id = item["ballots"][0]["id"]
+    assert chair.post(f"/api/sittings/{sitting_id}/open").status_code == 200
+    tablets = [pair_tablet(app, body_id, str(seat)) for seat in range(1, 14)]
+    for t in tablets:
+        assert t.post(f"/api/sittings/{sitting_id}/sign-in").status_code == 200
+    assert chair.post(f"/api/items/{item['id']}/start").status_code == 200
+    assert chair.post(f"/api/ballots/{ballot_id}/open").status_code == 200
+    receipts = []
+    for t, choice in zip(tablets, ["for"] * 9 + ["against"] * 2 + ["abstain"]):
+        r = t.post(f"/api/ballots/{ballot_id}/cast", {"choice": choice, "cast_id": uuid.uuid4().hex})
+        assert r.status_code == 200, r.get_json()
+        receipts.append(r.get_json()["receipt"])
+    return sitting_id, ballot_id, tablets, receipts
+
+
+def test_print_verify_and_receipts(app, store, chair, clerk, api) -> None:
+    sitting_id, ballot_id, tablets, receipts = _voted_ballot(app, store, chair, clerk)
+    # before the close: no sheet, no receipt check
+    assert_json_error(clerk.get(f"/api/ballots/{ballot_id}/rounds/1/sheet.pdf"), 409, "not_closed")
+    assert_json_error(tablets[0].get(f"/api/ballots/{ballot_id}/rounds/1/receipts/{receipts[0]}"), 409, "ballot_open")
+    assert chair.post(f"/api/ballots/{ballot_id}/close").status_code == 200
+
+    r = clerk.get(f"/api/ballots/{ballot_id}/rounds/1/sheet.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    pdf = r.data
+    assert pdf.startswith(b"%PDF-")
+
+    anonymous = api()
+    anonymous.refresh_csrf()
+    answer = anonymous.post("/api/verify", data={"file": (io.BytesIO(pdf), "sheet.pdf")},
+                            content_type="multipart/form-data").get_json()
+    assert answer["ok"] is True, answer
+    assert {c["name"] for c in answer["checks"]} >= {"signature_intact", "result_matches", "audit_chain", "retally"}
+
+    tampered = bytearray(pdf)
+    pos = tampered.index(b"/Producer") if b"/Producer" in tampered else len(tampered) // 3
+    tampered[pos + 1] ^= 0x01
+    answer = anonymous.post("/api/verify", data={"file": (io.BytesIO(bytes(tampered)), "sheet.pdf")},
+                            content_type="multipart/form-data").get_json()
+    assert answer["ok"] is False
+
+    # the QR address on the sheet
+    from voting_server import sheets
+
+    with store.read() as s:
+        doc = sheets.data.result_document(s, ballot_id, 1)
+    ref = anonymous.get(f"/api/verify?sheet={sheets.sheet_id(ballot_id, 1)}&h={sheets.digest(doc)}").get_json()
+    assert ref["ok"] is True, ref
+    bad = anonymous.get(f"/api/verify?sheet={sheets.sheet_id(ballot_id, 1)}&h={'0' * 64}").get_json()
+    assert bad["ok"] is False
+    assert_json_error(anonymous.get("/api/verify"), 400, "bad_reference")
+
+    # receipts: found for a voter, not for a made-up code; no choice in the answer
+    found = tablets[0].get(f"/api/ballots/{ballot_id}/rounds/1/receipts/{receipts[0]}").get_json()
+    assert found == {"found": True}
+    assert tablets[0].get(f"/api/ballots/{ballot_id}/rounds/1/receipts/AAAAA-AAAAA").get_json() == {"found": False}
+
+
+def test_sitting_sheets_and_exports(app, store, chair, clerk, api) -> None:
+    sitting_id, ballot_id, _tablets, _receipts = _voted_ballot(app, store, chair, clerk)
+    assert chair.post(f"/api/ballots/{ballot_id}/close").status_code == 200
+    for kind in ("summary", "attendance", "bundle"):
+        r = clerk.get(f"/api/sittings/{sitting_id}/{kind}.pdf")
+        assert r.status_code == 200 and r.data.startswith(b"%PDF-"), kind
+    assert_json_error(clerk.get(f"/api/sittings/{sitting_id}/nothing.pdf"), 404)
+    assert_json_error(clerk.get("/api/sittings/999/summary.pdf"), 404)
+    assert_json_error(clerk.get(f"/api/sittings/{sitting_id}/summary.pdf?lang=fr"), 400, "bad_lang")
+
+    data = json.loads(clerk.get(f"/api/sittings/{sitting_id}/export.json").data)
+    assert data
+    csv = clerk.get(f"/api/sittings/{sitting_id}/export.csv?table=attendance")
+    assert csv.status_code == 200 and "text/csv" in csv.content_type
+    assert clerk.get(f"/api/sittings/{sitting_id}/export.xlsx").data[:2] == b"PK"
+    assert_json_error(clerk.get(f"/api/sittings/{sitting_id}/export.csv?table=secrets"), 400, "bad_table")
+    assert_json_error(clerk.get(f"/api/sittings/{sitting_id}/export.doc"), 404)
+    # exports are for the consoles; an anonymous caller and the display get nothing
+    assert_json_error(api().get(f"/api/sittings/{sitting_id}/export.json"), 403)
+    assert_json_error(api().get(f"/api/sittings/{sitting_id}/summary.pdf"), 403)
+    assert demo.STAFF  # the demo accounts are what the fixtures log in with

@@ -1,0 +1,160 @@
+"""Result sheets over HTTP: signed PDFs to print, exports to download, and verification that anyone
+may run (the QR code on a sheet opens ``/verify?sheet=…&h=…``; a PDF can be uploaded)."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Blueprint, current_app, request, send_file
+
+from .. import services
+from ..services import queries
+from ..services.base import require
+from . import current_actor, ok, store
+
+bp = Blueprint("sheets", __name__, url_prefix="/api")
+
+LANGS = ("zh", "en")
+EXPORT_TABLES = ("results", "attendance", "named_votes")
+MAX_SHEET_BYTES = 20 * 1024 * 1024
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "zh")
+    if lang not in LANGS:
+        raise services.Invalid("bad_lang", "语言只能是 zh 或 en", "lang must be zh or en")
+    return lang
+
+
+def _base_url() -> str:
+    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+
+
+def _pdf(data: bytes, name: str) -> Any:
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", download_name=name, as_attachment=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _exists(kind: str, ident: int) -> None:
+    queries.ensure_exists(store(), kind, ident)
+
+
+def _sheet_error(err: Exception) -> services.ServiceError:
+    if isinstance(err, services.ServiceError):
+        return err
+    return services.NotFound("no_result", "该表决尚无结果，不能生成结果单",
+                             f"there is no stored result to print ({type(err).__name__})")
+
+
+@bp.get("/ballots/<int:ballot_id>/rounds/<int:round_number>/sheet.pdf")
+def result_sheet(ballot_id: int, round_number: int) -> Any:
+    """The signed result sheet of one round."""
+    require(current_actor(), "read_results")
+    from .. import sheets
+
+    lang = _lang()
+    _exists("ballot", ballot_id)
+    try:
+        data = sheets.signed_result_sheet(store(), ballot_id, round_number, instance=current_app.instance_path,
+                                          lang=lang, base_url=_base_url())
+    except (LookupError, ValueError) as err:
+        raise _sheet_error(err) from err
+    return _pdf(data, f"result-B{ballot_id}-R{round_number}.pdf")
+
+
+SITTING_SHEETS = {"summary": "signed_sitting_summary", "attendance": "signed_attendance_sheet",
+                  "bundle": "signed_bundle"}
+
+
+@bp.get("/sittings/<int:sitting_id>/<kind>.pdf")
+def sitting_sheet(sitting_id: int, kind: str) -> Any:
+    """The sitting summary, the attendance sheet, or every sheet of the sitting in one PDF."""
+    require(current_actor(), "read_results")
+    if kind not in SITTING_SHEETS:
+        raise services.NotFound("not_found", "没有这种结果单", f"no sheet called {kind[:30]!r}")
+    from .. import sheets
+
+    lang = _lang()
+    _exists("sitting", sitting_id)
+    fn = getattr(sheets, SITTING_SHEETS[kind])
+    kwargs: dict[str, Any] = {"instance": current_app.instance_path, "lang": lang}
+    if kind == "bundle":
+        kwargs["base_url"] = _base_url()
+    try:
+        data = fn(store(), sitting_id, **kwargs)
+    except (LookupError, ValueError) as err:
+        raise _sheet_error(err) from err
+    return _pdf(data, f"sitting-{sitting_id}-{kind}.pdf")
+
+
+@bp.get("/sittings/<int:sitting_id>/export.<fmt>")
+def export(sitting_id: int, fmt: str) -> Any:
+    """Results, attendance and named votes as CSV (one table: ``?table=``), XLSX or JSON."""
+    require(current_actor(), "read_audit")  # the consoles: admin, clerk, chair
+    from .. import sheets
+
+    _exists("sitting", sitting_id)
+    if fmt == "csv":
+        table = request.args.get("table", "results")
+        if table not in EXPORT_TABLES:
+            raise services.Invalid("bad_table", "表格只能是 results、attendance 或 named_votes",
+                                   "table must be results, attendance or named_votes")
+        data, mime = sheets.export_csv(store(), sitting_id, table), "text/csv; charset=utf-8"
+        name = f"sitting-{sitting_id}-{table}.csv"
+    elif fmt == "xlsx":
+        data = sheets.export_xlsx(store(), sitting_id)
+        mime, name = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"sitting-{sitting_id}.xlsx"
+    elif fmt == "json":
+        data, mime, name = sheets.export_json(store(), sitting_id), "application/json", f"sitting-{sitting_id}.json"
+    else:
+        raise services.NotFound("not_found", "不支持的导出格式（csv、xlsx、json）", "export format must be csv, xlsx or json")
+    return send_file(io.BytesIO(data), mimetype=mime, download_name=name, as_attachment=True)
+
+
+def _checks_answer(checks: list[Any]) -> Any:
+    from .. import sheets
+
+    return ok({"ok": sheets.all_ok(checks), "checks": [c.to_dict() for c in checks]})
+
+
+@bp.get("/verify")
+def verify_reference() -> Any:
+    """What the QR code on a sheet points at: is this result on record, unchanged?"""
+    from .. import sheets
+
+    sheet, digest = request.args.get("sheet", ""), request.args.get("h", "")
+    if not sheet or not digest or len(sheet) > 40 or len(digest) > 128:
+        raise services.Invalid("bad_reference", "请提供结果单编号和校验码（sheet、h）", "sheet and h are required")
+    return _checks_answer(sheets.verify_reference(store(), sheet, digest))
+
+
+@bp.post("/verify")
+def verify_upload() -> Any:
+    """Upload a signed sheet (form field ``file``): every check, each with its reason."""
+    from .. import sheets
+
+    f = request.files.get("file")
+    if f is None:
+        raise services.Invalid("missing_file", "请选择要核验的结果单 PDF（表单字段 file）", "upload the sheet as form field 'file'")
+    data = f.stream.read(MAX_SHEET_BYTES + 1)
+    if not data:
+        raise services.Invalid("empty_file", "文件为空", "the file is empty")
+    if len(data) > MAX_SHEET_BYTES:
+        raise services.Invalid("file_too_large", "文件过大", "the file is too large")
+    return _checks_answer(sheets.verify_sheet(store(), data, instance=current_app.instance_path))
+
+
+@bp.get("/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>")
+def check_receipt(ballot_id: int, round_number: int, receipt: str) -> Any:
+    """A member checks that their receipt is among the round's participants (no choice is shown)."""
+    from .. import sheets
+
+    _exists("ballot", ballot_id)
+    status = queries.round_status(store(), ballot_id, round_number)
+    if status is None:
+        raise services.NotFound("not_found", "没有这一轮表决", f"ballot {ballot_id} has no round {round_number}")
+    if status != "closed":
+        raise services.Conflict("ballot_open", "表决结束后才能核对回执", "receipts can be checked after the close")
+    return ok({"found": sheets.check_receipt(store(), ballot_id, round_number, receipt)})
