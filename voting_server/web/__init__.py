@@ -55,7 +55,10 @@ def lang() -> str:
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a clear 400."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes (e.g. 100,000 "["): not a request
+        data = None
     if not isinstance(data, dict):
         raise services.Invalid("bad_json", "请求内容必须是 JSON 对象", "the request body must be a JSON object")
     return data
@@ -110,7 +113,7 @@ def register(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(valid)
         return response
 
-    from . import admin, auth, live
+    from . import admin, auth, live, sheets
 
-    for module in (auth, admin, live):
+    for module in (auth, admin, live, sheets):
         app.register_blueprint(module.bp)
