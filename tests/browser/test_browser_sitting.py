@@ -390,7 +390,9 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     e(clerk.locator(".result-card", has_text="预算调整方案")).to_contain_text("含举手表决")
     shot(clerk, shots_dir, "clerk-results")
     # the printable result sheet, with the signature lines
-    clerk.locator(".result-card", has_text="预算调整方案").get_by_role("button", name="打印结果表").click()
+    sheet_link = clerk.locator(".result-card", has_text="预算调整方案").get_by_role("link", name="签章结果单（PDF）")
+    e(sheet_link).to_have_attribute("href", re.compile(r"^/api/ballots/\d+/rounds/1/sheet\.pdf$"))
+    clerk.locator(".result-card", has_text="预算调整方案").get_by_role("button", name="网页打印").click()
     clerk.emulate_media(media="print")
     e(clerk.locator("#print-area")).to_be_visible()
     e(clerk.locator("#print-area")).to_contain_text("监票人")

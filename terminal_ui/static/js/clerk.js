@@ -857,11 +857,28 @@ function renderResults() {
     return [
       h("div", { class: "panel-head" }, h("p", { class: "muted" }, t("clerk.results_help")),
         h("div", { class: "form-row" },
-          h("button", { class: "btn secondary", onclick: loadAllResults }, t("common.refresh")),
-          h("button", { class: "btn ghost", disabled: !done.length, onclick: exportCsv }, t("clerk.export_csv")))),
+          h("button", { class: "btn secondary", onclick: loadAllResults }, t("common.refresh")))),
+      buildSittingFiles(done.length > 0),
       done.length ? done.map((b) => buildBallotResults(b, ctx.results[b.id])) : h("p", { class: "muted card" }, t("chair.no_results")),
     ];
   });
+}
+
+/** The signed sheets of the whole sitting and its exports, from the server's sheet routes. */
+function buildSittingFiles(any) {
+  const id = ctx.sittingId;
+  const q = lang() === "en" ? "?lang=en" : "";
+  const link = (href, key) => h("li", {}, h("a", { href, target: "_blank", rel: "noopener" }, t(key)));
+  return h("section", { class: "card", "aria-labelledby": "files-title" },
+    h("h2", { id: "files-title" }, t("clerk.sitting_files")),
+    any ? h("ul", { class: "file-links" },
+      link(`/api/sittings/${id}/summary.pdf${q}`, "clerk.file_summary"),
+      link(`/api/sittings/${id}/attendance.pdf${q}`, "clerk.file_attendance"),
+      link(`/api/sittings/${id}/bundle.pdf${q}`, "clerk.file_bundle"),
+      link(`/api/sittings/${id}/export.xlsx`, "clerk.file_xlsx"),
+      link(`/api/sittings/${id}/export.csv?table=results`, "clerk.file_csv"),
+      link(`/api/sittings/${id}/export.json`, "clerk.file_json"))
+      : h("p", { class: "muted" }, t("chair.no_results")));
 }
 
 function buildBallotResults(b, answer) {
@@ -878,6 +895,8 @@ function buildBallotResults(b, answer) {
         h("div", { class: "round-head" },
           h("h3", {}, t("ballot.round_n", { n: r.number }), " · ", `${fmtTime(r.opened_at)}–${fmtTime(r.closed_at)}`, " · ", t(`method.${r.result.method}`)),
           outcomeHeadline(data, { extraClass: "medium" }),
+          h("a", { class: "btn small primary", href: `/api/ballots/${b.id}/rounds/${r.number}/sheet.pdf${lang() === "en" ? "?lang=en" : ""}`,
+            target: "_blank", rel: "noopener" }, t("clerk.sheet_pdf")),
           h("button", { class: "btn small", onclick: () => printResult(b, answer, r) }, t("clerk.print"))),
         h("p", { class: "muted" }, turnoutLine(data)),
         resultTable(ballotLike, data),
@@ -924,30 +943,6 @@ function printResult(b, answer, r) {
     h("p", { class: "small mono" }, t("clerk.audit_head", { id: r.result.audit_id, hash: r.result.audit_head || "" })),
     h("div", { class: "signatures" }, ["clerk.sig_chair", "clerk.sig_scrutineer", "clerk.sig_teller", "clerk.sig_clerk"].map((k) => h("p", {}, t(k), "：", h("span", { class: "sig-line" }))))));
   window.print();
-}
-
-function exportCsv() {
-  const lines = [["item", "ballot", "round", "kind", "question", "option", "count", "not_voted", "needed", "outcome"]];
-  for (const item of ctx.agenda.items) {
-    for (const b of item.ballots) {
-      const answer = ctx.results[b.id];
-      if (!answer) continue;
-      for (const r of answer.rounds.filter((x) => x.result)) {
-        for (const q of r.result.data.questions) {
-          for (const [code, n] of Object.entries(q.counts)) {
-            lines.push([item.title, b.title, r.number, b.kind, q.label, code, n, q.not_voted, q.needed ?? "", q.outcome]);
-          }
-        }
-      }
-    }
-  }
-  const csv = "\ufeff" + lines.map((row) => row.map((v) => `"${String(v).replace(/"/g, '""')}"`).join(",")).join("\r\n");
-  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-  const a = h("a", { href: url, download: `results-${ctx.sittingId}.csv` });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 // --- audit --------------------------------------------------------------------------------------------------
