@@ -253,7 +253,7 @@ class Hub:
                 self._snap_cache[key] = base
             snap = dict(base)
             if snap.get("ballot") and snap["ballot"]["status"] == "open":
-                rnd_voters = queries.progress(self.store, sitting_id)
+                rnd_voters = queries.progress_in(s, sitting)  # the same connection: see progress_in
                 if rnd_voters is not None:
                     snap["ballot"] = {**snap["ballot"], "voted": rnd_voters["voted"]}
                     if "non_voters" in rnd_voters and audience in queries.STAFF_AUDIENCES:

@@ -207,16 +207,21 @@ def non_voters(s: Session, sitting: models.Sitting, rnd: models.Round) -> list[d
 def progress(store: Store, sitting_id: int) -> dict[str, Any] | None:
     """The cheap, coalesced part: how many have voted in the open round (never what they chose)."""
     with store.read() as s:
-        sitting = get_sitting(s, sitting_id)
-        rnd = s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
-            models.AgendaItem.sitting_id == sitting.id, models.Round.status == "open"))
-        if rnd is None:
-            return None
-        data: dict[str, Any] = {"ballot_id": rnd.ballot_id, "round_id": rnd.id, "voted": rnd.voters,
-                                "seq": sitting.seq}
-        if not rnd.ballot.secret:
-            data["non_voters"] = non_voters(s, sitting, rnd)
-        return data
+        return progress_in(s, get_sitting(s, sitting_id))
+
+
+def progress_in(s: Session, sitting: models.Sitting) -> dict[str, Any] | None:
+    """``progress`` within a session the caller already holds (a second connection checked out while
+    holding the first can exhaust the pool when a hall reconnects at once)."""
+    rnd = s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
+        models.AgendaItem.sitting_id == sitting.id, models.Round.status == "open"))
+    if rnd is None:
+        return None
+    data: dict[str, Any] = {"ballot_id": rnd.ballot_id, "round_id": rnd.id, "voted": rnd.voters,
+                            "seq": sitting.seq}
+    if not rnd.ballot.secret:
+        data["non_voters"] = non_voters(s, sitting, rnd)
+    return data
 
 
 def speakers_section(s: Session, sitting: models.Sitting, audience: str) -> list[dict[str, Any]]:
