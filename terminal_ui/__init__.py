@@ -47,3 +47,9 @@ def clerk() -> str:
 @blueprint.get("/display")
 def display() -> str:
     return _page("display")
+
+
+@blueprint.get("/verify")
+def verify() -> str:
+    """Public: anyone with a sheet (or its QR code) checks it here."""
+    return _page("verify")
