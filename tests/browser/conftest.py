@@ -82,8 +82,10 @@ def _wait_until_up(proc: subprocess.Popen, base: str, log_path: Path) -> None:
         time.sleep(0.25)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Playwright's sync API keeps an asyncio loop running while it is
+    open; closing it after each module keeps later tests (which call asyncio.run) unaffected."""
     if not os.path.exists(CHROMIUM):
         _missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
     try:
