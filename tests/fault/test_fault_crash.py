@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections import Counter
 from typing import Any
 
@@ -48,19 +49,26 @@ def test_kill9_mid_burst_keeps_every_acknowledged_vote_once(database_url, server
           f"acknowledgement, {figures['lost_unacked']} never reached the database), retried with the same "
           f"cast_id {figures['retried']} ({figures['retry_duplicates']} answered as duplicates), "
           f"seats resynced {figures['resynced']}/{SEATS}, final stored {figures['final']}, "
-          f"tally {figures['tally']}")
+          f"tally {figures['tally']}; seconds {figures['phases']}")
     problems = server.problems_in_logs()
     assert not problems, "\n".join(problems[:20])
 
 
 async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list[int]) -> dict[str, Any]:
     n = len(ids["tokens"])
+    t0 = time.monotonic()
+    phases: dict[str, float] = {}
+
+    def phase(name: str) -> None:
+        phases[name] = round(time.monotonic() - t0, 1)
+
     cookie = await staff_cookie(server.base)
     chair = Terminal("chair", headers={"Cookie": cookie})
     await chair.connect(server.base)
     assert (await chair.call("open_sitting"))["ok"]
     seats = [Terminal(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
     await gather_limited([s.connect(server.base) for s in seats])
+    phase("connected")
     signed = await asyncio.gather(*(s.call("sign_in") for s in seats))
     assert all(a["ok"] for a in signed), [a for a in signed if not a["ok"]][:3]
     assert (await chair.call("start_item", {"item_id": ids["item_id"]}))["ok"]
@@ -70,6 +78,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     await wait_until(lambda: all((s.state.get("ballot") or {}).get("round_id") == round_id for s in seats), 60,
                      "every seat to show the open ballot")
 
+    phase("opened")
     # --- the burst, and the kill after about half the acknowledgements --------------------------------
     cast_ids = [new_cast_id() for _ in seats]
     acked: dict[int, dict[str, Any]] = {}
@@ -94,6 +103,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     await wait_until(lambda: all(s.dropped.is_set() for s in seats + [chair]), 60,
                      "every client to see the server go")
     server.wait_dead()
+    phase("killed")
     acked_before = dict(acked)
     assert all(a["ok"] and not a["duplicate"] for a in acked_before.values()), list(acked_before.values())[:3]
     assert n // 2 <= len(acked_before) <= n
@@ -107,8 +117,10 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
 
     # --- restart; every seat reconnects and resyncs -------------------------------------------------------
     server.start()
+    phase("restarted")
     await chair.connect(server.base)
     await gather_limited([s.connect(server.base) for s in seats])
+    phase("reconnected")
     resynced = 0
     for i, s in enumerate(seats):
         snap = s.first_snapshot
@@ -139,6 +151,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     await wait_until(lambda: all(s.has_voted and s.state["ballot"]["voted"] == n for s in seats), 30,
                      "every seat to show its own vote and all voted")
 
+    phase("retried")
     # --- stored: one participation per seat, every acknowledged receipt, counts exact ------------------------
     final = stored_round(url, round_id)
     persons = Counter(pid for pid, _r, _c, _ch in final["participations"])
@@ -160,9 +173,10 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     assert sum(result["questions"][0]["counts"].values()) == n == result["turnout"]["cast"]
     report = verify_chain(url)
     assert report.ok, str(report)
+    phase("closed")
 
     await asyncio.gather(*(s.sio.disconnect() for s in seats + [chair]), return_exceptions=True)
     return {"acked": len(acked_before), "stored_at_kill": len(stored),
             "stored_unacked": len(stored) - len(acked_before), "lost_unacked": n - len(stored),
             "retried": len(retry), "retry_duplicates": duplicates, "resynced": resynced,
-            "final": len(final["participations"]), "tally": result["questions"][0]["counts"]}
+            "final": len(final["participations"]), "tally": result["questions"][0]["counts"], "phases": phases}
