@@ -62,6 +62,15 @@ def _sitting_of_ballot(s: Session, ballot: models.Ballot) -> models.Sitting:
     return sitting
 
 
+def _open_round_of(s: Session, ballot_id: Any) -> tuple[models.Ballot, models.Round]:
+    """The ballot and its open round, or the refusal every action on an open ballot gives."""
+    ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+    rnd = latest_round(s, ballot.id)
+    if rnd is None or rnd.status != "open":
+        raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+    return ballot, rnd
+
+
 def latest_round(s: Session, ballot_id: int) -> models.Round | None:
     return s.scalar(select(models.Round).where(models.Round.ballot_id == ballot_id)
                     .order_by(models.Round.number.desc()).limit(1))
@@ -454,10 +463,7 @@ def extend_timer(store: Store, actor: Actor, ballot_id: int, seconds: Any) -> No
         raise Invalid("bad_timer", "延长时间必须在10到3600秒之间", "seconds must be 10..3600")
     with transaction(store, actor) as tx:
         s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
-        rnd = latest_round(s, ballot.id)
-        if rnd is None or rnd.status != "open":
-            raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+        ballot, rnd = _open_round_of(s, ballot_id)
         base = max(rnd.deadline or utcnow(), utcnow())
         rnd.deadline = base + dt.timedelta(seconds=seconds)
         tx.audit("timer_extended", {"ballot_id": ballot.id, "round_id": rnd.id, "deadline": iso(rnd.deadline)},
@@ -469,10 +475,7 @@ def remind_non_voters(store: Store, actor: Actor, ballot_id: int) -> list[int]:
     require(actor, "drive_ballot")
     with transaction(store, actor) as tx:
         s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
-        rnd = latest_round(s, ballot.id)
-        if rnd is None or rnd.status != "open":
-            raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+        ballot, rnd = _open_round_of(s, ballot_id)
         sitting = _sitting_of_ballot(s, ballot)
         voted = set(s.scalars(select(models.Participation.person_id).where(
             models.Participation.round_id == rnd.id)))
@@ -502,10 +505,7 @@ def enter_show_of_hands(store: Store, actor: Actor, ballot_id: int, *, counts: A
         raise Invalid("bad_counts", "计票数据格式错误", "counts must be an object of questions")
     with transaction(store, actor) as tx:
         s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
-        rnd = latest_round(s, ballot.id)
-        if rnd is None or rnd.status != "open":
-            raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+        ballot, rnd = _open_round_of(s, ballot_id)
         if s.scalar(select(models.HandCount.id).where(models.HandCount.round_id == rnd.id)) is not None:
             raise Conflict("already_entered", "本轮已录入举手结果", "a show-of-hands count was already entered")
         spec = spec_of(rnd.spec)
@@ -567,10 +567,7 @@ def close_ballot(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
     require(actor, "drive_ballot")
     with transaction(store, actor) as tx:
         s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
-        rnd = latest_round(s, ballot.id)
-        if rnd is None or rnd.status != "open":
-            raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+        ballot, rnd = _open_round_of(s, ballot_id)
         sitting = _sitting_of_ballot(s, ballot)
         hands = s.scalar(select(models.HandCount).where(models.HandCount.round_id == rnd.id))
         if ballot.method == "hands" and hands is None:
