@@ -254,6 +254,10 @@ def build_hall(folder: Path) -> Hall:
             cookie = client.client.get_cookie("session")
             assert cookie is not None
             client.cookie = cookie.value
+        elif role == "anonymous":  # a browser before login: it has fetched /api/session (cookie + CSRF token)
+            client.csrf = client.client.get("/api/session").get_json()["csrf_token"]
+            cookie = client.client.get_cookie("session")
+            client.cookie = cookie.value if cookie is not None else None
         hall.http[role] = client
     del hall.tokens["revoked"]  # a revoked tablet cannot connect: its socket refusal is tested on its own
     hall.revoked_token = tokens["revoked"]  # type: ignore[attr-defined]
