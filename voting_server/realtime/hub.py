@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import request, session
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from socketio import packet as socketio_packet
 
 from .. import services
@@ -27,7 +27,8 @@ AUDIENCE_OF_ROLE = {"member": "seat", "observer": "observer", "chair": "chair", 
                     "admin": "clerk", "display": "display"}
 MAX_PAYLOAD = 16 * 1024  # bytes of JSON per inbound event
 MAX_BATCH = 500
-WRITER_COMMANDS = ("cast", "sign_in")  # committed by the one writer, acknowledged after its commit
+WRITER_COMMANDS = ("cast", "sign_in")
+RESERVED_EVENTS = ("connect", "disconnect", "connect_error", "message")  # never accepted from a client  # committed by the one writer, acknowledged after its commit
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,12 @@ def check_payload(name: str, payload: Any) -> dict[str, Any]:
     return payload
 
 
+def refused(code: str, zh: str, en: str) -> ConnectionRefusedError:
+    """A refused connection: the client's connect_error carries ``message`` (English) and
+    ``data`` = {error, message, message_zh, message_en}."""
+    return ConnectionRefusedError(en, {"error": code, "message": zh, "message_zh": zh, "message_en": en})
+
+
 def error_ack(err: ServiceError) -> dict[str, Any]:
     return {"ok": False, **err.to_dict()}
 
@@ -128,19 +135,25 @@ class Hub:
         for name in COMMANDS:
             self.sio.on_event(name, self._handler(name))
         self.store.subscribe(self.on_events)
-        if self.group_commit:
-            self._defer_writer_acks()
+        self._wrap_event_dispatch()
 
-    def _defer_writer_acks(self) -> None:
-        """Casts and sign-ins are answered by the writer after its commit, without a green thread
-        waiting for each one: a hall voting at once would otherwise hold thousands of suspended
-        handlers (tens of MB). The acknowledgement is the same Socket.IO ack, sent later."""
+    def _wrap_event_dispatch(self) -> None:
+        """Two things before python-socketio dispatches a client's event:
+
+        * the reserved names (connect, disconnect, …) sent as ordinary events by a client are dropped:
+          they must not reach the connection handlers;
+        * casts and sign-ins are answered by the writer after its commit, without a green thread
+          waiting for each one: a hall voting at once would otherwise hold thousands of suspended
+          handlers (tens of MB). The acknowledgement is the same Socket.IO ack, sent later.
+        """
         server = self.sio.server
         original = server._handle_event_internal
 
         def handle_event(srv: Any, sid: str, eio_sid: str, data: list[Any], namespace: str, ack_id: Any) -> Any:
             name = data[0] if data else None
-            if name in WRITER_COMMANDS and ack_id is not None and srv.async_handlers:
+            if name in RESERVED_EVENTS or not isinstance(name, str):
+                return None
+            if self.group_commit and name in WRITER_COMMANDS and ack_id is not None and srv.async_handlers:
                 conn = self.conns.get(sid)
                 if conn is not None:
                     def reply(outcome: Any) -> None:
@@ -176,14 +189,12 @@ class Hub:
         if token is not None:
             actor = services.device_actor(self.store, token)
             if actor is None:
-                raise ConnectionRefusedError({"error": "revoked", "message": "表决器未配对或已被撤销",
-                                              "message_en": "this tablet is not paired or was revoked"})
+                raise refused("revoked", "表决器未配对或已被撤销", "this tablet is not paired or was revoked")
             return actor
         user_id = session.get("user_id")
         actor = services.user_actor(self.store, user_id) if isinstance(user_id, int) else None
         if actor is None:
-            raise ConnectionRefusedError({"error": "unauthenticated", "message": "请先登录或配对表决器",
-                                          "message_en": "log in or pair this tablet first"})
+            raise refused("unauthenticated", "请先登录或配对表决器", "log in or pair this tablet first")
         return actor
 
     def on_connect(self, auth: Any = None) -> None:
@@ -193,19 +204,16 @@ class Hub:
         wanted = auth.get("sitting_id") if isinstance(auth, dict) else None
         body_id = self._body_of(actor.person_id) if actor.person_id else None
         if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
-            raise ConnectionRefusedError({"error": "bad_sitting", "message": "会议编号无效",
-                                          "message_en": "sitting_id must be an integer"})
+            raise refused("bad_sitting", "会议编号无效", "sitting_id must be an integer")
         sitting_id = wanted if wanted is not None else self._default_sitting(body_id)
         if sitting_id is None:
-            raise ConnectionRefusedError({"error": "no_sitting", "message": "当前没有会议",
-                                          "message_en": "there is no sitting"})
+            raise refused("no_sitting", "当前没有会议", "there is no sitting")
         try:
             snap = self.snapshot_for(sitting_id, audience, actor.person_id, actor.device_id)
         except ServiceError as err:
-            raise ConnectionRefusedError({"error": err.code, "message": err.zh, "message_en": err.en}) from None
+            raise refused(err.code, err.zh, err.en) from None
         if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
-            raise ConnectionRefusedError({"error": "not_on_roster", "message": "您不属于该会议的机构",
-                                          "message_en": "you are not a member of this sitting's body"})
+            raise refused("not_on_roster", "您不属于该会议的机构", "you are not a member of this sitting's body")
         sid = request.sid  # type: ignore[attr-defined]
         self.conns[sid] = Conn(actor=actor, sitting_id=sitting_id, audience=audience)
         join_room(room(sitting_id, audience))
@@ -472,11 +480,20 @@ class Hub:
         except Exception:  # a failed push loses nothing: terminals resync from stored state
             log.exception("%s for sitting %s failed", fn.__name__, sitting_id)
 
-    def _push_attendance(self, sitting_id: int) -> None:
+    def _current_seq(self, sitting_id: int) -> int:
         with self.store.read() as s:
-            sitting = queries.get_sitting(s, sitting_id)
-            seq = sitting.seq
-            per_audience = queries.sections_by_audience(s, sitting, ("attendance", "ballot"))
+            return queries.get_sitting(s, sitting_id).seq
+
+    def _push_attendance(self, sitting_id: int) -> None:
+        # Rebuilt when a numbered event was committed while it was being built: terminals drop a
+        # coalesced push older than what they have (protocol.md), so a stale one would be lost.
+        for _attempt in range(3):
+            with self.store.read() as s:
+                sitting = queries.get_sitting(s, sitting_id)
+                seq = sitting.seq
+                per_audience = queries.sections_by_audience(s, sitting, ("attendance", "ballot"))
+            if self._current_seq(sitting_id) == seq:
+                break
         for aud, changes in per_audience.items():
             self.sio.emit("attendance", {"sitting_id": sitting_id, "seq": seq, **changes}, to=room(sitting_id, aud))
 

@@ -336,7 +336,9 @@ def _record_casts(tx: Tx, ctx: _BallotCtx, requests: Sequence[CastRequest],
         tx.audit("vote_cast", {"ballot_id": ballot.id, "round_id": rnd.id, "person_id": row["person_id"],
                                "receipt": row["receipt"], **({} if ballot.secret else {"choice": choice})},
                  sitting_id=ctx.sitting.id, actor=requests[i].actor)
-        results[i] = _ack_of(ballot, rnd, row["receipt"], row["cast_id"], choice, duplicate=False, changed=False)
+        # A secret ballot's choice is not echoed: a retry could not repeat it (storage does not know it)
+        results[i] = _ack_of(ballot, rnd, row["receipt"], row["cast_id"], None if ballot.secret else choice,
+                             duplicate=False, changed=False)
     if inserted:
         _apply_deltas(s, rnd.id, deltas)
         s.execute(update(models.Round).where(models.Round.id == rnd.id)

@@ -183,8 +183,9 @@ export class LiveClient {
 
   _applyAttendance(msg) {
     if (!this.state || !msg || !this._mine(msg)) return;
-    if (msg.seq !== this.state.seq) {
-      // Built at another point of the sequence than ours: a fresh snapshot is the safe answer.
+    if (msg.seq < this.state.seq) return; // built before a numbered event we already applied: stale
+    if (msg.seq > this.state.seq) {
+      // Built after a numbered event we have not seen: a fresh snapshot is the safe answer.
       this.resync();
       return;
     }
@@ -200,6 +201,7 @@ export class LiveClient {
 
   _applyProgress(msg) {
     if (!this.state || !msg || !this._mine(msg)) return;
+    if (msg.seq < this.state.seq) return; // stale: built before a numbered event we applied
     if (msg.seq > this.state.seq) {
       this.resync();
       return;
