@@ -582,7 +582,8 @@ def close_ballot(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
                          sitting_id=sitting.id, push=True)
         s.add(models.Result(round_id=rnd.id, data=result, rule=dict(rnd.rule), method=method, absentees=absentees,
                             audit_head=entry.hash, audit_id=entry.id, computed_at=now))
-        return result
+    store.checkpoint()
+    return result
 
 
 def tally_round(s: Session, sitting: models.Sitting, ballot: models.Ballot, rnd: models.Round,
