@@ -123,7 +123,8 @@ class Hub:
         self._lock = threading.Lock()
         self._started = False
         self._queue: Any = None
-        self._snap_cache: dict[tuple[int, str, int, int], dict[str, Any]] = {}
+        # (sitting, audience) -> ((seq, last change), shared part): only the latest state is kept
+        self._snap_cache: dict[tuple[int, str], tuple[tuple[int, int], dict[str, Any]]] = {}
         self._bodies: dict[int, int | None] = {}
         self._default_sittings: dict[int | None, tuple[float, int | None]] = {}
 
@@ -243,22 +244,25 @@ class Hub:
 
     def snapshot_for(self, sitting_id: int, audience: str, person_id: int | None,
                      device_id: int | None = None) -> dict[str, Any]:
-        """A full snapshot. The shared part is cached per (sitting, audience, seq, last change): a hall
-        of seats reconnecting at once costs one build per audience plus each seat's own ``me``. The last
-        change (the audit chain's head) is part of the key because sign-ins and attendance changes are
-        not numbered in ``seq`` but change the attendance section; it is read first, so a cached part is
-        never older than its key."""
+        """A full snapshot. The shared part is cached per (sitting, audience) with the state it was built
+        from (seq and last change): a hall of seats reconnecting at once costs one build per audience plus
+        each seat's own ``me``. The last change (the audit chain's head) is part of the stamp because
+        sign-ins and attendance changes are not numbered in ``seq`` but change the attendance section; it
+        is read first, so a cached part is never older than its stamp. Only the latest part is kept: a
+        sitting's snapshot grows with its agenda, and one per change would hold many of them."""
         with self.store.read() as s:
             version = queries.last_change(s)
             sitting = queries.get_sitting(s, sitting_id)
-            key = (sitting_id, audience, sitting.seq, version)
-            base = self._snap_cache.get(key)
-            if base is None:
+            stamp = (sitting.seq, version)
+            cached = self._snap_cache.get((sitting_id, audience))
+            if cached is not None and cached[0] == stamp:
+                base = cached[1]
+            else:
                 base = queries.build_sections(s, sitting, audience, queries.SECTIONS)
                 base["seq"], base["audience"] = sitting.seq, audience
                 if len(self._snap_cache) > 64:
                     self._snap_cache.clear()
-                self._snap_cache[key] = base
+                self._snap_cache[(sitting_id, audience)] = (stamp, base)
             snap = dict(base)
             if snap.get("ballot") and snap["ballot"]["status"] == "open":
                 rnd_voters = queries.progress_in(s, sitting)  # the same connection: see progress_in
