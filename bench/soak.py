@@ -169,7 +169,8 @@ async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Names
         droppers = set(rng.sample(range(len(seats)), max(1, int(len(seats) * args.reconnect))))
         receipts: dict[int, str] = {}
 
-        async def vote(i: int) -> None:
+        async def vote(i: int, ballot: int = ballot, choices: list[Any] = choices, droppers: set[int] = droppers,
+                       receipts: dict[int, str] = receipts, round_id: int = round_id) -> None:
             seat = seats[i]
             cast = {"ballot_id": ballot, "choice": choices[i], "cast_id": uuid.uuid4().hex}
             drop_first = i in droppers and rng.random() < 0.5
@@ -228,10 +229,10 @@ def main() -> None:
         print(f"soak: {args.members} members, {args.ballots} ballots, {args.reconnect:.0%} of the seats reconnect "
               f"per ballot; set-up {time.perf_counter() - t0:.1f} s ({dt.date.today()})", flush=True)
         port = bench.free_port()
-        log = open(tmp / "server.log", "wb")
-        proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--database", url, "--instance",
-                                 str(tmp), "--async-mode", "eventlet"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        with open(tmp / "server.log", "wb") as log:
+            proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--database", url, "--instance",
+                                     str(tmp), "--async-mode", "eventlet"], cwd=ROOT, stdout=log,
+                                    stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         bench.wait_healthy(port, proc)
         out = asyncio.run(sitting(f"http://127.0.0.1:{port}", ids, proc.pid, args))
         cpu, peak = bench.proc_stats(proc.pid)
@@ -244,8 +245,9 @@ def main() -> None:
                   f"{max(ms):8.1f}")
         rss = out["rss"]
         print("server RSS over time (MB): " + "  ".join(f"#{n}:{m:.1f}" for n, m in rss))
-        warm = [m for n, m in rss if n >= 10]
-        print(f"RSS growth after the warm-up (ballot 10 to {rss[-1][0]}): {warm[-1] - warm[0]:+.1f} MB "
+        start = min(10, rss[-1][0])
+        warm = [m for n, m in rss if n >= start]
+        print(f"RSS growth after the warm-up (ballot {start} to {rss[-1][0]}): {warm[-1] - warm[0]:+.1f} MB "
               f"(min {min(warm):.1f}, max {max(warm):.1f})")
         text = (tmp / "server.log").read_text(errors="replace")
         problems = [line for line in text.splitlines() if "Traceback" in line or " ERROR " in line]

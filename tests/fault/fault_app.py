@@ -12,9 +12,10 @@ import hashlib
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from voting_server import create_app, demo, models, services
 from voting_server.services import Actor

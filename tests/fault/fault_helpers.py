@@ -20,9 +20,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAIR_USER, CHAIR_PASSWORD = "chair", "bench-chair-pass"  # the account bench/seats.py creates

@@ -1,13 +1,14 @@
 """kill -9 in the middle of a 500-seat burst: every acknowledged vote is stored, none twice.
 
-A real server process (eventlet), 500 real websocket clients, all signed in, a secret resolution open.
-Every seat casts at once, the way a hall presses: within 1.5 seconds, so that the server is still
-committing batches when it dies (500 casts sent in the same millisecond are committed in one batch and
-acknowledged together, and a kill after half of the acknowledgements would catch nothing in flight).
-When about half the acknowledgements have arrived the server is killed with SIGKILL. It is restarted on the same port and database; each seat reconnects, takes the fresh snapshot
-(which must say exactly whether its vote was stored, with the stored receipt) and sends again, with the
-same cast_id, every cast it had no acknowledgement for. Then each seat's vote is stored exactly once,
-every acknowledged receipt is in the stored participations, and the close counts each choice once."""
+A real server process (eventlet), 500 real websocket clients, all signed in, a secret resolution open. Every
+seat casts at once, the way a hall presses: within 1.5 seconds, so that the server is still committing
+batches when it dies (500 casts sent in the same millisecond are committed in one batch and acknowledged
+together, and a kill after half of the acknowledgements would catch nothing in flight). When about half the
+acknowledgements have arrived the server is killed with SIGKILL. It is restarted on the same port and
+database; each seat reconnects, takes the fresh snapshot (which must say exactly whether its vote was
+stored, with the stored receipt) and sends again, with the same cast_id, every cast it had no
+acknowledgement for. Then each seat's vote is stored exactly once, every acknowledged receipt is in the
+stored participations, and the close counts each choice once."""
 from __future__ import annotations
 
 import asyncio
@@ -141,7 +142,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     answers = await asyncio.gather(*(seats[i].call("cast", {"ballot_id": ids["ballot_id"], "choice": choice_of(i),
                                                            "cast_id": cast_ids[i]}) for i in retry))
     duplicates = 0
-    for i, ack in zip(retry, answers):
+    for i, ack in zip(retry, answers, strict=True):
         assert ack["ok"], (i, ack)
         was_stored = person_ids[i] in stored
         assert ack["duplicate"] == was_stored, (i, ack, was_stored)
@@ -159,7 +160,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     receipts = {pid: receipt for pid, receipt, _c, _ch in final["participations"]}
     for i, ack in acked_before.items():
         assert receipts[person_ids[i]] == ack["receipt"]
-    for i, ack in zip(retry, answers):
+    for i, ack in zip(retry, answers, strict=True):
         assert receipts[person_ids[i]] == ack["receipt"]
     assert all(choice is None for _p, _r, _c, choice in final["participations"])
     assert final["voters"] == n

@@ -18,8 +18,8 @@ of events and requests run is printed; it is at least 10,000."""
 from __future__ import annotations
 
 import io
-import os
 import logging
+import os
 import re
 import urllib.parse
 import uuid

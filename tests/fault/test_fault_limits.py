@@ -17,8 +17,9 @@ import json
 import logging
 import time
 import tracemalloc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from fault_app import ErrorLog, build_hall, fast_hashing

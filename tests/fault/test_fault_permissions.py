@@ -21,8 +21,9 @@ from __future__ import annotations
 import io
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from fault_app import MINI_PDF, ErrorLog, Hall, build_hall, fast_hashing
@@ -123,7 +124,7 @@ def parse(table: str, with_method: bool) -> dict[str, dict[str, bool]]:
         assert all(m in ("Y", "-") for m in marks), line
         key = " ".join(parts[:-len(COLUMNS)])
         assert key not in out, f"row twice: {key}"
-        out[key] = {role: m == "Y" for role, m in zip(COLUMNS, marks)}
+        out[key] = {role: m == "Y" for role, m in zip(COLUMNS, marks, strict=True)}
     return out
 
 

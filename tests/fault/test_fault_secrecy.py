@@ -16,6 +16,7 @@ import json
 import random
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -41,7 +42,7 @@ def resolution_choices(n: int) -> list[str]:
 def evaluation_choices(n: int) -> list[dict[str, str]]:
     combos = list(itertools.product(GRADES, repeat=3))
     random.Random(12).shuffle(combos)
-    return [dict(zip(("d1", "d2", "d3"), c)) for c in combos[:n]]  # all different
+    return [dict(zip(("d1", "d2", "d3"), c, strict=True)) for c in combos[:n]]  # all different
 
 
 @pytest.mark.slow
@@ -100,12 +101,12 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
         assert (await chair.call("start_item", {"item_id": item_id}))["ok"]
         opened = await chair.call("open_ballot", {"ballot_id": ballot_id})
         assert opened["ok"], opened
-        await wait_until(lambda: all((t.state.get("ballot") or {}).get("id") == ballot_id for t in everyone), 30,
+        await wait_until(lambda b=ballot_id: all((t.state.get("ballot") or {}).get("id") == b for t in everyone), 30,
                          "every terminal to show the ballot")
         order = list(range(len(seats)))
         random.Random(ballot_id).shuffle(order)
 
-        async def press(i: int, position: int) -> None:
+        async def press(i: int, position: int, ballot_id: int = ballot_id, choices: list[Any] = choices) -> None:
             await asyncio.sleep(position * 0.07)  # spread over ~1 s: several progress pushes
             ack = await seats[i].call("cast", {"ballot_id": ballot_id, "choice": choices[i], "cast_id": new_cast_id()})
             assert ack["ok"], ack
@@ -156,15 +157,15 @@ async def console_reads(base: str, staff: dict[str, Terminal], ballot_id: int, s
     for username, t in staff.items():
         async with aiohttp.ClientSession(headers={"Cookie": t.headers["Cookie"]}) as http:  # type: ignore[index]
             for path in (f"/api/ballots/{ballot_id}/results", f"/api/sittings/{sitting_id}/agenda",
-                         f"/api/audit?limit=500", f"/api/sittings/{sitting_id}/export.json"):
+                         "/api/audit?limit=500", f"/api/sittings/{sitting_id}/export.json"):
                 async with http.get(base + path) as r:
                     if r.status == 200 and r.content_type == "application/json":
                         out.append((f"{username} GET {path}", await r.json()))
                     else:
                         assert r.status == 403, (username, path, r.status)
-        async with aiohttp.ClientSession(headers={"Cookie": t.headers["Cookie"]}) as http:  # type: ignore[index]
-            async with http.get(f"{base}/api/ballots/{ballot_id}/rounds/1/sheet.pdf") as r:
-                assert r.status in (403, 409), (username, r.status)  # no sheet of an open round
+        async with aiohttp.ClientSession(headers={"Cookie": t.headers["Cookie"]}) as http, \
+                http.get(f"{base}/api/ballots/{ballot_id}/rounds/1/sheet.pdf") as r:  # type: ignore[index]
+            assert r.status in (403, 409), (username, r.status)  # no sheet of an open round
     return out
 
 
@@ -277,8 +278,8 @@ def wal_images(db_path: Any) -> list[bytes]:
     taken during a sitting (a backup, a copied disk, the files left by a crash) holds."""
     import struct
 
-    main = bytearray(open(db_path, "rb").read())
-    wal = open(f"{db_path}-wal", "rb").read()
+    main = bytearray(Path(db_path).read_bytes())
+    wal = Path(f"{db_path}-wal").read_bytes()
     page_size = struct.unpack(">I", wal[8:12])[0]
     salts = wal[16:24]
     images, pages, offset = [], {}, 32
@@ -310,11 +311,11 @@ def read_image(image: bytes, folder: Any, round_id: int) -> tuple[set[int], dict
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "a copy of the SQLite files taken during or right after a secret ballot (the -wal file) holds the "
-    "database after every commit; a cast commits its participation and its counters together, so the "
-    "difference between two commits names the member and the option. Needs a storage design that never "
-    "writes who and what in the same commit (or ballots mixed in batches, and the log checkpointed and "
-    "truncated at the close); not a small fix"))
+    "while a secret ballot is open, the SQLite -wal file holds the database after every commit, and a cast "
+    "commits its participation and its counters together: the difference between two commits names the member "
+    "and the option (15 of 15 votes read back). The checkpoint at the close empties the log afterwards, but a "
+    "copy of the files taken during the vote (a backup, a crash) still links them. Needs a storage design that "
+    "never writes who and what in the same commit (e.g. casts mixed in batches); not a small fix"))
 def test_the_sqlite_write_ahead_log_does_not_reveal_secret_votes(tmp_path):
     import uuid as _uuid
 
@@ -339,7 +340,7 @@ def test_the_sqlite_write_ahead_log_does_not_reveal_secret_votes(tmp_path):
         item = s.scalar(select(models.AgendaItem.id).order_by(models.AgendaItem.position))
     services.start_item(store, chair, item)
     round_id = services.open_ballot(store, chair, ballot)
-    chosen = dict(zip((m.person_id for m in members), resolution_choices(len(members))))
+    chosen = dict(zip((m.person_id for m in members), resolution_choices(len(members)), strict=True))
     for m in members:
         services.cast_vote(store, m, ballot, chosen[m.person_id], _uuid.uuid4().hex)
     # the server is still running (its connections keep the log): someone copies the files now

@@ -1,13 +1,13 @@
 """A reconnect storm: 1,000 seats lose the network at once in the middle of a ballot and come back.
 
-A real server process (eventlet) behind a TCP relay; 1,000 real websocket clients, all signed in, a
-secret resolution open. 400 seats have voted (acknowledged); 100 more press just as the network goes
-(their casts may or may not reach the server); as the first of them is acknowledged, every tablet-side connection is reset at once,
-while the server's side stays open and silent, as when an access point fails: the server learns of
-it only by its ping timeout. All seats reconnect at once. Each one's fresh snapshot must say exactly
-what is stored: whether it has voted and its receipt, how many have voted, who is present. The seats
-without an acknowledgement send again with the same cast_id, the other 500 vote, and every seat ends
-showing all 1,000 votes and its own, with each vote stored once."""
+A real server process (eventlet) behind a TCP relay; 1,000 real websocket clients, all signed in, a secret
+resolution open. 400 seats have voted (acknowledged); 100 more press just as the network goes (their casts
+may or may not reach the server); as the first of them is acknowledged, every tablet-side connection is
+reset at once, while the server's side stays open and silent, as when an access point fails: the server
+learns of it only by its ping timeout. All seats reconnect at once. Each one's fresh snapshot must say
+exactly what is stored: whether it has voted and its receipt, how many have voted, who is present. The seats
+without an acknowledgement send again with the same cast_id, the other 500 vote, and every seat ends showing
+all 1,000 votes and its own, with each vote stored once."""
 from __future__ import annotations
 
 import asyncio
@@ -89,7 +89,7 @@ async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
         early = range(VOTED_BEFORE)
         acks = await asyncio.gather(*(seats[i].call("cast", cast(i)) for i in early))
         assert all(a["ok"] for a in acks)
-        acked = {i: a for i, a in zip(early, acks)}
+        acked = {i: a for i, a in zip(early, acks, strict=True)}
         await wait_until(lambda: all(s.state["ballot"]["voted"] == VOTED_BEFORE for s in seats), 30,
                          "every seat to show the first votes")
         phase("first votes")
@@ -140,7 +140,7 @@ async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
         # --- the rest vote; the unacknowledged send again with the same cast_id ------------------------------
         rest = [i for i in range(n) if i not in acked]
         answers = await asyncio.gather(*(seats[i].call("cast", cast(i)) for i in rest))
-        for i, ack in zip(rest, answers):
+        for i, ack in zip(rest, answers, strict=True):
             assert ack["ok"], (i, ack)
             assert ack["duplicate"] == (person_ids[i] in stored), (i, ack)
             if person_ids[i] in stored:
@@ -151,7 +151,7 @@ async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
 
         # the state each seat built from pushes is what a fresh snapshot says
         fresh = await gather_limited([s.call("snapshot") for s in seats], limit=500)
-        for s, ack in zip(seats, fresh):
+        for s, ack in zip(seats, fresh, strict=True):
             assert ack["ok"]
             assert ack["snapshot"]["me"]["vote"] == s.state["me"]["vote"]
             assert ack["snapshot"]["ballot"]["voted"] == s.state["ballot"]["voted"] == n
