@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import ballots
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import models
 from ..db import Store
@@ -197,9 +197,9 @@ def add_item(store: Store, actor: Actor, sitting_id: int, *, title: Any, kind: A
             raise Invalid("bad_position", f"议程位置必须在1到{last + 1}之间", f"position must be 1..{last + 1}")
         else:
             pos = position
-            for other in tx.session.scalars(select(models.AgendaItem).where(
-                    models.AgendaItem.sitting_id == sitting_id, models.AgendaItem.position >= pos)):
-                other.position += 1
+            tx.session.execute(update(models.AgendaItem).where(
+                models.AgendaItem.sitting_id == sitting_id, models.AgendaItem.position >= pos)
+                .values(position=models.AgendaItem.position + 1))
         item = models.AgendaItem(sitting_id=sitting_id, position=pos, title=title, kind=kind,
                                  amends_item_id=amends_item_id, status="pending")
         tx.session.add(item)
