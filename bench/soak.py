@@ -129,14 +129,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Namespace) -> dict[str, Any]:
     import socketio
 
@@ -151,7 +143,7 @@ async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Names
 
     lat: dict[str, list[float]] = {"cast ack": [], "open → all seats": [], "close → all seats": [],
                                    "reconnect → snapshot": []}
-    rss: list[tuple[int, float]] = [(0, rss_mb(pid))]
+    rss: list[tuple[int, float]] = [(0, bench.rss_mb(pid))]
     reconnects = 0
     started = time.perf_counter()
     for number, (item, ballot, kind, secret) in enumerate(ids["plan"], start=1):
@@ -204,7 +196,7 @@ async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Names
         for s in seats:  # keep the clients' own memory flat
             s.events = [e for e in s.events if e[0] >= t_close]
         if number % 5 == 0:
-            rss.append((number, rss_mb(pid)))
+            rss.append((number, bench.rss_mb(pid)))
             print(f"  ballot {number:3d} ({kind:10s} {'secret' if secret else 'named '})  "
                   f"server RSS {rss[-1][1]:6.1f} MB  reconnects so far {reconnects:4d}  "
                   f"elapsed {time.perf_counter() - started:6.1f} s", flush=True)

@@ -55,8 +55,3 @@ def verify_chain(store: Store, *, up_to: int | None = None) -> ChainReport:
                                    f"the chain head says {head.last_id} entries ending in {head.last_hash[:12]}…, "
                                    f"but {count} are stored ending in {prev[:12]}…")
     return ChainReport(True, count, prev)
-
-
-def entry_at(store: Store, entry_id: int) -> models.AuditEntry | None:
-    with store.read() as s:
-        return s.get(models.AuditEntry, entry_id)

@@ -165,7 +165,6 @@ class Tx:
     head: models.ChainHead
     entries: list[dict[str, Any]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    after_commit: list[Any] = field(default_factory=list)
 
     def audit(self, action: str, payload: dict[str, Any], *, sitting_id: int | None = None,
               push: bool = False, actor: Actor | None = None) -> AuditRecord:
@@ -219,8 +218,6 @@ def transaction(store: Store, actor: Actor) -> Iterator[Tx]:
         events = tx.events
     finally:
         session.close()
-    for fn in tx.after_commit:
-        fn()
     store.publish(events)
 
 

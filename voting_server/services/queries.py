@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from .base import NotFound, iso
-from .setup import ruleset_of
-from .sitting import PRESENT, attendance_counts, observer_ids, roster_ids
-from .voting import latest_round, rules_of
+from .sitting import PRESENT, attendance_counts, attendance_summary, observer_ids, roster_ids
+from .voting import rules_of
 
 AUDIENCES = ("seat", "observer", "chair", "clerk", "display")
 STAFF_AUDIENCES = ("chair", "clerk")
@@ -101,11 +100,7 @@ def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[
 
 
 def attendance_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
-    counts = attendance_counts(s, sitting)
-    quorum = ruleset_of(sitting.body).quorum
-    summary = {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
-               "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
-               "quorum_rule_zh": quorum.describe_zh()}
+    summary = attendance_summary(s, sitting)
     if audience not in STAFF_AUDIENCES:
         return summary  # seats, observers and the hall see the counts; the consoles see who
     roster = roster_ids(s, sitting)

@@ -60,13 +60,15 @@ def _attendance_row(session: Session, sitting_id: int, person_id: int) -> models
     return row
 
 
-def _attendance_payload(session: Session, sitting: models.Sitting) -> dict[str, Any]:
+def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, Any]:
+    """应到 / 实到 / 请假 / 缺席 and whether the quorum (the body's rule, from ballots/) holds."""
     counts = attendance_counts(session, sitting)
     from .setup import ruleset_of
 
     quorum = ruleset_of(sitting.body).quorum
     return {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
-            "quorum_held": quorum.holds(counts["entitled"], counts["attending"])}
+            "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
+            "quorum_rule_zh": quorum.describe_zh()}
 
 
 def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
@@ -84,7 +86,7 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
         sitting.status, sitting.opened_at = "open", utcnow()
         s.flush()
         tx.audit("sitting_opened", {"sitting_id": sitting.id, "roster": sitting.roster,
-                                    "attendance": _attendance_payload(s, sitting)},
+                                    "attendance": attendance_summary(s, sitting)},
                  sitting_id=sitting.id, push=True)
 
 
@@ -197,12 +199,12 @@ def set_attendance(store: Store, actor: Actor, sitting_id: int, person_id: int, 
         if person.id not in set(roster_ids(s, sitting)) | set(observer_ids(s, sitting)):
             raise Invalid("not_on_roster", f"{person.name}不在本次会议名单中", f"{person.name} is not on the roster")
         row = _attendance_row(s, sitting.id, person.id)
-        before = _attendance_payload(s, sitting)["quorum_held"] if sitting.status == "open" else None
+        before = attendance_summary(s, sitting)["quorum_held"] if sitting.status == "open" else None
         row.status, row.reason = status, reason
         if status in PRESENT and row.signed_in_at is None:
             row.signed_in_at = utcnow()
         s.flush()
-        after = _attendance_payload(s, sitting)
+        after = attendance_summary(s, sitting)
         tx.audit("attendance_set", {"person_id": person.id, "status": status, "reason": reason,
                                     "attendance": after, "quorum_lost": before is True and not after["quorum_held"]},
                  sitting_id=sitting.id)

@@ -2,9 +2,33 @@
 // reminders, re-votes, the speaker queue and the announcement to read out after each close.
 import { LiveClient } from "./client.js";
 import {
-  h, region, invalidate, staffGate, logout, chrome, connectionIndicator, toast, ackOk, sittingPicker,
-  kindLabel, outcomeHeadline, resultTable, resultBars, announcement, turnoutLine, attendanceFigures, fmtClock,
-  fmtDate, fmtTime, outcomeClass, t, lang, pick, errorText, onLangChange,
+  ackOk,
+  announcement,
+  attendanceFigures,
+  chrome,
+  connectionIndicator,
+  errorText,
+  fmtClock,
+  fmtDate,
+  fmtTime,
+  h,
+  invalidate,
+  kindLabel,
+  lang,
+  logout,
+  onLangChange,
+  outcomeClass,
+  outcomeHeadline,
+  pick,
+  region,
+  resultBars,
+  resultTable,
+  sittingPicker,
+  staffGate,
+  t,
+  tickCountdowns,
+  toast,
+  turnoutLine,
 } from "./ui.js";
 
 const els = {
@@ -68,11 +92,7 @@ function render(state) {
 
 function tick() {
   if (!client || !client.state) return;
-  for (const el of document.querySelectorAll(".countdown[data-deadline]")) {
-    const left = client.secondsLeft(el.dataset.deadline);
-    el.textContent = fmtClock(left);
-    el.classList.toggle("urgent", left != null && left <= 30);
-  }
+  tickCountdowns(client);
 }
 
 async function command(name, payload, okText) {

@@ -2,9 +2,28 @@
 // the result with a chart and 通过 / 未获通过 large enough to read across the hall.
 import { LiveClient } from "./client.js";
 import {
-  h, region, invalidate, staffGate, chrome, connectionIndicator, sittingPicker, kindLabel, outcomeHeadline,
-  resultBars, resultTable, announcement, turnoutLine, attendanceFigures, fmtClock, fmtDate, t, lang, pick, errorText,
+  announcement,
+  attendanceFigures,
+  chrome,
+  connectionIndicator,
+  errorText,
+  fmtClock,
+  fmtDate,
+  h,
+  invalidate,
+  kindLabel,
+  lang,
   onLangChange,
+  outcomeHeadline,
+  pick,
+  region,
+  resultBars,
+  resultTable,
+  sittingPicker,
+  staffGate,
+  t,
+  tickCountdowns,
+  turnoutLine,
 } from "./ui.js";
 
 const els = {
@@ -51,11 +70,7 @@ function tick() {
   const now = client ? new Date(client.now()) : new Date();
   els.clock.textContent = now.toLocaleTimeString(lang() === "en" ? "en-GB" : "zh-CN", { hour: "2-digit", minute: "2-digit" });
   if (!client || !client.state) return;
-  for (const el of document.querySelectorAll(".countdown[data-deadline]")) {
-    const left = client.secondsLeft(el.dataset.deadline);
-    el.textContent = fmtClock(left);
-    el.classList.toggle("urgent", left != null && left <= 30);
-  }
+  tickCountdowns(client);
 }
 
 function render(state) {

@@ -2,9 +2,31 @@
 // ballot — choose, confirm, "已表决" with the receipt — then the result after the close.
 import { LiveClient, newCastId, hasVoted } from "./client.js";
 import {
-  h, region, invalidate, api, ApiError, session, chrome, connectionIndicator, toast, ackOk,
-  kindLabel, optionLabel, outcomeHeadline, outcomeClass, resultTable, announcement, turnoutLine, fmtClock, fmtDate,
-  t, lang, pick, errorText, onLangChange,
+  ApiError,
+  ackOk,
+  announcement,
+  api,
+  chrome,
+  connectionIndicator,
+  errorText,
+  fmtClock,
+  fmtDate,
+  h,
+  invalidate,
+  kindLabel,
+  lang,
+  onLangChange,
+  optionLabel,
+  outcomeClass,
+  outcomeHeadline,
+  pick,
+  region,
+  resultTable,
+  session,
+  t,
+  tickCountdowns,
+  toast,
+  turnoutLine,
 } from "./ui.js";
 
 const TOKEN_KEY = "biaojue.seat.token";
@@ -653,11 +675,7 @@ function renderResults(state) {
 
 function tick() {
   if (!client || !client.state) return;
-  for (const el of document.querySelectorAll(".countdown[data-deadline]")) {
-    const left = client.secondsLeft(el.dataset.deadline);
-    el.textContent = fmtClock(left);
-    el.classList.toggle("urgent", left != null && left <= 30);
-  }
+  tickCountdowns(client);
   const b = client.state.ballot;
   if (b && b.status === "open" && b.deadline) renderBallot(client.state); // rebuilds only when time runs out
 }

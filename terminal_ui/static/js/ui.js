@@ -381,6 +381,15 @@ export function outcomeHeadline(result, { tag = "p", extraClass = "" } = {}) {
   return h(tag, { class: `outcome ${outcomeClass(result.outcome)} ${extraClass}` }, text);
 }
 
+/** Refresh every countdown on the page (elements .countdown[data-deadline]) from the server clock. */
+export function tickCountdowns(client) {
+  for (const el of document.querySelectorAll(".countdown[data-deadline]")) {
+    const left = client.secondsLeft(el.dataset.deadline);
+    el.textContent = fmtClock(left);
+    el.classList.toggle("urgent", left != null && left <= 30);
+  }
+}
+
 export function fmtClock(seconds) {
   if (seconds == null) return "";
   const m = Math.floor(seconds / 60);
