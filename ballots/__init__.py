@@ -51,7 +51,7 @@ from .kinds import (
 from .order import check_order
 from .presets import PRESETS, THRESHOLD_KEYS, RuleSet, ruleset
 from .results import OUTCOMES, QuestionResult, Result
-from .rules import Base, Quorum, Threshold, Turnout, parse_fraction
+from .rules import Base, Quorum, Rule, Threshold, Turnout, parse_fraction
 
 __all__ = [
     # errors
@@ -67,6 +67,7 @@ __all__ = [
     "Turnout",
     "Threshold",
     "Quorum",
+    "Rule",
     "parse_fraction",
     # kinds
     "BallotSpec",

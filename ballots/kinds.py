@@ -214,6 +214,15 @@ class BallotSpec(ABC):
     def to_dict(self) -> dict[str, Any]:
         """Plain data, including "kind"; :func:`spec_from_dict` rebuilds an equal spec."""
 
+    def limits(self) -> dict[str, Any]:
+        """What a terminal needs to enforce this ballot's rule without re-implementing it:
+        ``answer_all`` (every question must be answered), ``max_marks`` (how many questions may be
+        answered with ``for_code``; None for no limit), ``for_code`` (the option that counts as a
+        vote for), ``caps`` ({option code: at most n per ballot}) and ``default_code`` (what an
+        unanswered question counts as; None when it may not be left unanswered)."""
+        return {"kind": self.kind, "answer_all": True, "max_marks": None, "for_code": FOR.code, "caps": {},
+                "default_code": None}
+
     # shared machinery
 
     def empty_counts(self) -> dict[str, dict[str, int]]:
@@ -779,6 +788,9 @@ class EvaluationSpec(BallotSpec):
             quorum=quorum.to_dict(),
         )
 
+    def limits(self) -> dict[str, Any]:
+        return {**super().limits(), "for_code": self.grades[0].code, "caps": dict(self.caps)}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -1025,6 +1037,10 @@ class SelectionSpec(BallotSpec):
             lines_zh.append(f"{'、'.join(tied)}得票相同，需另行表决。")
             lines_en.append(f"Tied at the cut-off: {', '.join(tied)}; a run-off round is needed.")
         return zh + "\n" + "\n".join(lines_zh), en + "\n" + "\n".join(lines_en)
+
+    def limits(self) -> dict[str, Any]:
+        return {**super().limits(), "answer_all": False, "max_marks": self.max_marks, "for_code": self.for_code,
+                "default_code": None if self.options == "mark" else ABSTAIN.code}
 
     def to_dict(self) -> dict[str, Any]:
         return {

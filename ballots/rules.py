@@ -23,7 +23,7 @@ from typing import Any
 from .errors import InvalidCounts, RuleError
 from .text import fraction_en, fraction_zh
 
-__all__ = ["Base", "Turnout", "Threshold", "Quorum", "parse_fraction", "check_count"]
+__all__ = ["Base", "Turnout", "Threshold", "Quorum", "Rule", "parse_fraction", "check_count"]
 
 
 class Base(str, Enum):
@@ -342,3 +342,37 @@ class Quorum:
         _reject_unknown(d, {"fraction", "strict"}, "法定人数规则", "quorum")
         start = defaults if defaults is not None else cls()
         return cls(fraction=d.get("fraction", start.fraction), strict=d.get("strict", start.strict))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The rule one ballot runs under, frozen when the ballot is created and copied onto each round:
+    the body's preset name, the passing threshold and the quorum. Every reader of a round (the tally,
+    the terminals' quorum banner, the sheets, the verifier) uses this value, never the body's current
+    rulebook. Stored as ``{"preset": ..., "threshold": {...}, "quorum": {...}}``."""
+
+    preset: str
+    threshold: Threshold
+    quorum: Quorum
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.preset, str) or not self.preset.strip():
+            raise RuleError("invalid_field", "规则预设名称必须是非空字符串", f"preset must be a non-empty string, got {self.preset!r}")
+        if not isinstance(self.threshold, Threshold):
+            raise RuleError("invalid_threshold", "通过规则必须是 Threshold", f"threshold must be a Threshold, got {self.threshold!r}")
+        if not isinstance(self.quorum, Quorum):
+            raise RuleError("invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {self.quorum!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"preset": self.preset, "threshold": self.threshold.to_dict(), "quorum": self.quorum.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Rule:
+        if not isinstance(d, Mapping):
+            raise RuleError("not_a_mapping", "表决规则必须是映射", f"rule must be a mapping, got {d!r}")
+        _reject_unknown(d, {"preset", "threshold", "quorum"}, "表决规则", "rule")
+        for key in ("threshold", "quorum"):
+            if key not in d:
+                raise RuleError("missing_field", f"表决规则缺少 {key}", f"rule is missing {key!r}")
+        return cls(preset=d.get("preset") or "custom", threshold=Threshold.from_dict(d["threshold"]),
+                   quorum=Quorum.from_dict(d["quorum"]))

@@ -1,0 +1,99 @@
+"""The words for the codes every screen and sheet shows: ballot kinds, voting methods, outcomes,
+attendance, secrecy. Written once, here; the pages receive them through the server's message
+catalogue, the result sheets and exports read them from this module.
+
+Each group maps a stable code to its Chinese and English label. :func:`label` looks one up;
+:func:`flat` gives every label as ``{"group.code": text}`` for one language (the keys the pages use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY",
+           "label", "flat"]
+
+
+@dataclass(frozen=True)
+class Label:
+    zh: str
+    en: str
+
+    def pick(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+#: Agenda item and ballot kinds.
+KIND: Mapping[str, Label] = {
+    "resolution": Label("议案", "Resolution"),
+    "appointment": Label("任免", "Appointment or removal"),
+    "evaluation": Label("满意度测评", "Evaluation"),
+    "selection": Label("票决", "Selection"),
+    "election": Label("选举", "Election"),
+    "report": Label("报告", "Report"),
+    "other": Label("其他", "Other"),
+}
+
+#: How a round was counted.
+METHOD: Mapping[str, Label] = {
+    "tablet": Label("电子表决", "Tablets"),
+    "hands": Label("举手表决", "Show of hands"),
+    "mixed": Label("电子表决＋举手", "Tablets and show of hands"),
+}
+
+#: The outcome of a whole round (``Result.outcome``).
+OUTCOME: Mapping[str, Label] = {
+    "passed": Label("通过", "Passed"),
+    "failed": Label("未获通过", "Not passed"),
+    "mixed": Label("部分通过", "Partly passed"),
+    "evaluated": Label("测评完成", "Evaluated"),
+    "tie": Label("有并列，需另行表决", "Tie: run-off needed"),
+    "selected": Label("票决完成", "Selection made"),
+    "no_quorum": Label("不足法定人数", "No quorum"),
+}
+
+#: The outcome of one question of a round (``QuestionResult.outcome``; evaluations use grade codes).
+QUESTION_OUTCOME: Mapping[str, Label] = {
+    "passed": Label("通过", "Passed"),
+    "failed": Label("未获通过", "Not passed"),
+    "no_quorum": Label("不足法定人数", "No quorum"),
+    "chosen": Label("入选", "Chosen"),
+    "not_chosen": Label("未入选", "Not chosen"),
+    "tie": Label("并列", "Tie"),
+}
+
+#: A person's attendance at a sitting.
+ATTENDANCE: Mapping[str, Label] = {
+    "present": Label("出席", "Present"),
+    "video": Label("视频出席", "By video"),
+    "leave": Label("请假", "On leave"),
+    "absent": Label("缺席", "Absent"),
+}
+
+#: Whether anyone may learn who chose what.
+SECRECY: Mapping[str, Label] = {
+    "secret": Label("无记名", "Secret"),
+    "named": Label("记名", "Named"),
+}
+
+#: Every group by the key prefix the pages use.
+GROUPS: Mapping[str, Mapping[str, Label]] = {
+    "kind": KIND,
+    "method": METHOD,
+    "outcome": OUTCOME,
+    "qoutcome": QUESTION_OUTCOME,
+    "status": ATTENDANCE,
+    "secrecy": SECRECY,
+}
+
+
+def label(group: Mapping[str, Label], code: str, lang: str = "zh") -> str:
+    """The label of ``code`` in ``group``; an unknown code is shown as itself."""
+    found = group.get(code)
+    return found.pick(lang) if found is not None else code
+
+
+def flat(lang: str) -> dict[str, str]:
+    """Every label of every group as ``{"outcome.passed": "通过", ...}`` in one language."""
+    return {f"{prefix}.{code}": lab.pick(lang) for prefix, group in GROUPS.items() for code, lab in group.items()}
