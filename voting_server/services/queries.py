@@ -176,6 +176,7 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         "spec": rnd.spec, "questions": [
             {"id": q.id, "label": q.label, "options": [{"code": o.code, "zh": o.zh, "en": o.en} for o in q.options]}
             for q in spec.questions()],
+        "limits": spec.limits(),
         "threshold_zh": threshold.describe_zh(), "threshold_en": threshold.describe_en(),
         "needed": needed, "present": counts["attending"], "entitled": counts["entitled"], "voted": rnd.voters,
         "result": None,
