@@ -1,14 +1,21 @@
-"""Biaojue voting rules: ballot kinds, thresholds, quorum, tally and presets, as pure data.
+"""Biaojue voting rules: ballot kinds, thresholds, quorum, tally, announcements and presets, as pure data.
 
 Standard library only and free of I/O; nothing here imports the rest of the project. Everything
 public is re-exported from this package:
 
 * errors   -- :class:`BallotError` and its subclasses (each with a stable ``code``);
-* rules    -- :class:`Turnout`, :class:`Base`, :class:`Threshold`, :class:`Quorum`;
-* kinds    -- :class:`ResolutionSpec`, :class:`AppointmentSpec`, :class:`EvaluationSpec`,
-  :class:`SelectionSpec`, their parts, :data:`KINDS`, :func:`spec_from_dict`, :func:`check_order`;
-* results  -- :class:`Result`, :class:`QuestionResult`;
-* presets  -- :class:`RuleSet`, :data:`PRESETS`, :func:`ruleset`.
+* rules    -- :class:`Turnout`, :class:`Base`, :class:`Threshold`, :class:`Quorum` and :class:`Rule`
+  (the typed rule frozen per round: preset, threshold, quorum);
+* kinds    -- a package, one module per kind over a shared base: :class:`ResolutionSpec`,
+  :class:`AppointmentSpec`, :class:`EvaluationSpec`, :class:`SelectionSpec`, their parts
+  (:class:`Option`, :class:`Question`, :class:`Person`, :class:`EvalObject` and :class:`Candidate`,
+  both :class:`Named`), :class:`Limits` (what ``spec.limits()`` sends to terminals and ``validate``
+  enforces), the registry :data:`KINDS`, :func:`spec_from_dict`, :func:`check_order`;
+* announce -- the words of the chair's announcements, apart from the counting;
+* results  -- :class:`Result`, :class:`QuestionResult`, :data:`OUTCOMES`;
+* presets  -- :class:`RuleSet`, :data:`PRESETS`, :func:`ruleset`;
+* labels   -- the labels of kinds, methods, outcomes, attendance and secrecy, written once;
+* plain    -- stored (plain-data) forms derived from the dataclass fields; text -- numbers in words.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ from .kinds import (
     Candidate,
     EvalObject,
     EvaluationSpec,
+    Limits,
+    Named,
     Option,
     Person,
     Question,
@@ -71,6 +80,8 @@ __all__ = [
     "parse_fraction",
     # kinds
     "BallotSpec",
+    "Limits",
+    "Named",
     "Option",
     "Question",
     "FOR",

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY",
-           "label", "flat"]
+__all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY", "label", "flat"]
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .errors import BallotError, RuleError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .kinds import Person
+    from .kinds.appointment import Person
 
 __all__ = ["check_order"]
 

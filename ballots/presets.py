@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import RuleError
 from .kinds import KINDS, AppointmentSpec, BallotSpec
-from .rules import Base, Quorum, Threshold
+from .rules import Base, Quorum, Threshold, need_quorum
 
 __all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "ruleset"]
 
@@ -65,10 +65,7 @@ class RuleSet:
                 "规则名称必须是非空字符串",
                 f"rule set name must be a non-empty string, got {self.name!r}",
             )
-        if not isinstance(self.quorum, Quorum):
-            raise RuleError(
-                "invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {self.quorum!r}"
-            )
+        need_quorum(self.quorum)
         if not isinstance(self.thresholds, Mapping):
             raise RuleError(
                 "invalid_field", "thresholds 必须是映射", f"thresholds must be a mapping, got {self.thresholds!r}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import RuleError
+from .plain import to_plain
 from .rules import Quorum, Threshold, Turnout
 
 __all__ = ["QuestionResult", "Result", "OUTCOMES"]
@@ -60,15 +61,7 @@ class QuestionResult:
     rank: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "question_id": self.question_id,
-            "label": self.label,
-            "counts": dict(self.counts),
-            "not_voted": self.not_voted,
-            "needed": self.needed,
-            "outcome": self.outcome,
-            "rank": self.rank,
-        }
+        return to_plain(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> QuestionResult:

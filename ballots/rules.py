@@ -21,9 +21,20 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import InvalidCounts, RuleError
+from .plain import reject_unknown, to_plain
 from .text import fraction_en, fraction_zh
 
-__all__ = ["Base", "Turnout", "Threshold", "Quorum", "Rule", "parse_fraction", "check_count"]
+__all__ = [
+    "Base",
+    "Turnout",
+    "Threshold",
+    "Quorum",
+    "Rule",
+    "parse_fraction",
+    "check_count",
+    "need_threshold",
+    "need_quorum",
+]
 
 
 class Base(str, Enum):
@@ -116,8 +127,8 @@ class Turnout:
         """Entitled but not present (on leave and absent together)."""
         return self.entitled - self.present
 
-    def to_dict(self) -> dict[str, int]:
-        return {"entitled": self.entitled, "present": self.present, "cast": self.cast, "invalid": self.invalid}
+    def to_dict(self) -> dict[str, Any]:
+        return to_plain(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Turnout:
@@ -186,13 +197,6 @@ def _smallest_count(fraction: Fraction, base: int, strict: bool) -> int:
     if strict:
         return product.numerator // product.denominator + 1
     return -((-product.numerator) // product.denominator)
-
-
-def _reject_unknown(d: Mapping[str, Any], allowed: set[str], what_zh: str, what_en: str) -> None:
-    unknown = set(d) - allowed
-    if unknown:
-        names = ", ".join(sorted(map(str, unknown)))
-        raise RuleError("unknown_field", f"{what_zh}含未知字段：{names}", f"unknown {what_en} field(s): {names}")
 
 
 def _init_fraction_rule(obj: object, fraction: object, strict: object, what: str) -> None:
@@ -280,7 +284,7 @@ class Threshold:
         """Build from a plain mapping; missing keys come from ``defaults`` (or the class defaults)."""
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "表决通过规则必须是映射", f"threshold must be a mapping, got {d!r}")
-        _reject_unknown(d, {"base", "fraction", "strict"}, "表决通过规则", "threshold")
+        reject_unknown(d, {"base", "fraction", "strict"}, "threshold", what_zh="表决通过规则")
         start = defaults if defaults is not None else cls()
         return cls(
             base=d.get("base", start.base),
@@ -339,9 +343,25 @@ class Quorum:
     def from_dict(cls, d: Mapping[str, Any], *, defaults: Quorum | None = None) -> Quorum:
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "法定人数规则必须是映射", f"quorum must be a mapping, got {d!r}")
-        _reject_unknown(d, {"fraction", "strict"}, "法定人数规则", "quorum")
+        reject_unknown(d, {"fraction", "strict"}, "quorum", what_zh="法定人数规则")
         start = defaults if defaults is not None else cls()
         return cls(fraction=d.get("fraction", start.fraction), strict=d.get("strict", start.strict))
+
+
+def need_threshold(value: object) -> Threshold:
+    """``value`` if it is a :class:`Threshold`, else ``RuleError("invalid_threshold")``."""
+    if not isinstance(value, Threshold):
+        raise RuleError(
+            "invalid_threshold", "通过规则必须是 Threshold", f"threshold must be a Threshold, got {value!r}"
+        )
+    return value
+
+
+def need_quorum(value: object) -> Quorum:
+    """``value`` if it is a :class:`Quorum`, else ``RuleError("invalid_quorum")``."""
+    if not isinstance(value, Quorum):
+        raise RuleError("invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {value!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -357,22 +377,27 @@ class Rule:
 
     def __post_init__(self) -> None:
         if not isinstance(self.preset, str) or not self.preset.strip():
-            raise RuleError("invalid_field", "规则预设名称必须是非空字符串", f"preset must be a non-empty string, got {self.preset!r}")
-        if not isinstance(self.threshold, Threshold):
-            raise RuleError("invalid_threshold", "通过规则必须是 Threshold", f"threshold must be a Threshold, got {self.threshold!r}")
-        if not isinstance(self.quorum, Quorum):
-            raise RuleError("invalid_quorum", "法定人数规则必须是 Quorum", f"quorum must be a Quorum, got {self.quorum!r}")
+            raise RuleError(
+                "invalid_field",
+                "规则预设名称必须是非空字符串",
+                f"preset must be a non-empty string, got {self.preset!r}",
+            )
+        need_threshold(self.threshold)
+        need_quorum(self.quorum)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"preset": self.preset, "threshold": self.threshold.to_dict(), "quorum": self.quorum.to_dict()}
+        return to_plain(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Rule:
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "表决规则必须是映射", f"rule must be a mapping, got {d!r}")
-        _reject_unknown(d, {"preset", "threshold", "quorum"}, "表决规则", "rule")
+        reject_unknown(d, {"preset", "threshold", "quorum"}, "rule", what_zh="表决规则")
         for key in ("threshold", "quorum"):
             if key not in d:
                 raise RuleError("missing_field", f"表决规则缺少 {key}", f"rule is missing {key!r}")
-        return cls(preset=d.get("preset") or "custom", threshold=Threshold.from_dict(d["threshold"]),
-                   quorum=Quorum.from_dict(d["quorum"]))
+        return cls(
+            preset=d.get("preset") or "custom",
+            threshold=Threshold.from_dict(d["threshold"]),
+            quorum=Quorum.from_dict(d["quorum"]),
+        )

@@ -48,7 +48,11 @@ APP_REMOVE_NO_POST = {"kind": "appointment", "persons": [ZHAO_OUT], "combined": 
 APP_NO_POST = {"kind": "appointment", "persons": [QIAN]}
 APP_LIST = {"kind": "appointment", "persons": [LI_OUT, ZHANG, WANG], "combined": True}
 APP_TWO = {"kind": "appointment", "persons": [ZHAO_OUT, QIAN], "combined": True}
-OBJECTS = [{"id": "edu", "name": "市教育局"}, {"id": "health", "name": "市卫健委"}, {"id": "env", "name": "市生态环境局"}]
+OBJECTS = [
+    {"id": "edu", "name": "市教育局"},
+    {"id": "health", "name": "市卫健委"},
+    {"id": "env", "name": "市生态环境局"},
+]
 EVAL = {"kind": "evaluation", "objects": OBJECTS}
 EVAL_ONE = {"kind": "evaluation", "objects": OBJECTS[:1]}
 FOUR_GRADES = [
@@ -92,119 +96,166 @@ def _grades(s: int, b: int, u: int, **more: int) -> dict[str, int]:
     return {"satisfied": s, "basic": b, "unsatisfied": u, **more}
 
 
-# name: (spec, counts, turnout, threshold, quorum)
-TALLIES: dict[str, tuple[dict[str, Any], Any, dict[str, int], dict[str, Any], dict[str, Any]]] = {
-    "resolution_rules_md_passed": (RES, {"main": _three(9, 2, 1)}, {"entitled": 15, "present": 13, "cast": 12}, ALL_HALF, Q_HALF),
-    "resolution_rules_md_failed": (RES, {"main": _three(7, 4, 1)}, {"entitled": 15, "present": 13, "cast": 12}, ALL_HALF, Q_HALF),
-    "resolution_quorum_lost": (RES, {"main": _three(7, 0, 0)}, {"entitled": 15, "present": 7, "cast": 7}, ALL_HALF, Q_HALF),
-    "resolution_invalid_ballots": (RES, {"main": _three(8, 1, 1)}, {"entitled": 15, "present": 12, "cast": 10, "invalid": 1}, ALL_HALF, Q_HALF),
-    "resolution_nobody_voted": (RES, {}, {"entitled": 15, "present": 12}, ALL_HALF, Q_HALF),
-    "resolution_partial_counts": (RES, {"main": {"for": 8}}, {"entitled": 15, "present": 12, "cast": 8}, ALL_HALF, Q_HALF),
-    "resolution_untitled": (RES_UNTITLED, {"main": _three(8, 0, 0)}, {"entitled": 15, "present": 8, "cast": 8}, ALL_HALF, Q_HALF),
-    "resolution_procedural_present": (RES, {"main": _three(6, 3, 1)}, {"entitled": 15, "present": 10, "cast": 10}, PRESENT_HALF, Q_HALF),
-    "resolution_votes_cast_two_thirds": (RES, {"main": _three(6, 3, 0)}, {"entitled": 15, "present": 10, "cast": 9}, CAST_TWO_THIRDS, Q_HALF),
-    "resolution_for_and_against": (RES, {"main": _three(3, 2, 5)}, {"entitled": 15, "present": 10, "cast": 10}, FOR_AGAINST_HALF, Q_HALF),
-    "resolution_cast_majority_failed": (RES, {"main": _three(5, 5, 0)}, {"entitled": 20, "present": 11, "cast": 10}, CAST_HALF, Q_HALF),
-    "resolution_two_thirds_strict": (RES, {"main": _three(20, 4, 3)}, {"entitled": 30, "present": 28, "cast": 27}, ALL_TWO_THIRDS_STRICT, Q_HALF),
-    "resolution_at_least_one": (RES, {"main": _three(0, 0, 1)}, {"entitled": 5, "present": 3, "cast": 1}, AT_LEAST_ONE, Q_HALF),
-    "resolution_plenary_quorum_exact": (RES, {"main": _three(190, 5, 3)}, {"entitled": 300, "present": 200, "cast": 198}, ALL_HALF, Q_TWO_THIRDS),
-    "resolution_plenary_quorum_lost": (RES, {"main": _three(190, 5, 3)}, {"entitled": 300, "present": 199, "cast": 198}, ALL_HALF, Q_TWO_THIRDS),
-    "appointment_passed": (APP_ONE, {"p1": _three(12, 1, 1)}, {"entitled": 15, "present": 14, "cast": 14}, ALL_HALF, Q_HALF),
-    "appointment_failed": (APP_ONE, {"p1": _three(7, 5, 1)}, {"entitled": 15, "present": 14, "cast": 13}, ALL_HALF, Q_HALF),
-    "appointment_quorum_lost": (APP_ONE, {"p1": _three(6, 0, 0)}, {"entitled": 15, "present": 6, "cast": 6}, ALL_HALF, Q_HALF),
-    "appointment_removal": (APP_REMOVE, {"p0": _three(13, 0, 1)}, {"entitled": 15, "present": 14, "cast": 14}, ALL_HALF, Q_HALF),
-    "appointment_removal_no_post": (APP_REMOVE_NO_POST, {"p3": _three(9, 2, 2)}, {"entitled": 15, "present": 14, "cast": 13, "invalid": 1}, ALL_HALF, Q_HALF),
-    "appointment_no_post": (APP_NO_POST, {"p4": _three(8, 0, 0)}, {"entitled": 15, "present": 8, "cast": 8}, ALL_HALF, Q_HALF),
+# name: (spec, counts, turnout (entitled, present, cast, invalid), threshold, quorum)
+TALLIES: dict[str, tuple[dict[str, Any], Any, tuple[int, ...], dict[str, Any], dict[str, Any]]] = {
+    "resolution_rules_md_passed": (RES, {"main": _three(9, 2, 1)}, (15, 13, 12), ALL_HALF, Q_HALF),
+    "resolution_rules_md_failed": (RES, {"main": _three(7, 4, 1)}, (15, 13, 12), ALL_HALF, Q_HALF),
+    "resolution_quorum_lost": (RES, {"main": _three(7, 0, 0)}, (15, 7, 7), ALL_HALF, Q_HALF),
+    "resolution_invalid_ballots": (RES, {"main": _three(8, 1, 1)}, (15, 12, 10, 1), ALL_HALF, Q_HALF),
+    "resolution_nobody_voted": (RES, {}, (15, 12), ALL_HALF, Q_HALF),
+    "resolution_partial_counts": (RES, {"main": {"for": 8}}, (15, 12, 8), ALL_HALF, Q_HALF),
+    "resolution_untitled": (RES_UNTITLED, {"main": _three(8, 0, 0)}, (15, 8, 8), ALL_HALF, Q_HALF),
+    "resolution_procedural_present": (RES, {"main": _three(6, 3, 1)}, (15, 10, 10), PRESENT_HALF, Q_HALF),
+    "resolution_votes_cast_two_thirds": (RES, {"main": _three(6, 3, 0)}, (15, 10, 9), CAST_TWO_THIRDS, Q_HALF),
+    "resolution_for_and_against": (RES, {"main": _three(3, 2, 5)}, (15, 10, 10), FOR_AGAINST_HALF, Q_HALF),
+    "resolution_cast_majority_failed": (RES, {"main": _three(5, 5, 0)}, (20, 11, 10), CAST_HALF, Q_HALF),
+    "resolution_two_thirds_strict": (RES, {"main": _three(20, 4, 3)}, (30, 28, 27), ALL_TWO_THIRDS_STRICT, Q_HALF),
+    "resolution_at_least_one": (RES, {"main": _three(0, 0, 1)}, (5, 3, 1), AT_LEAST_ONE, Q_HALF),
+    "resolution_plenary_quorum_exact": (RES, {"main": _three(190, 5, 3)}, (300, 200, 198), ALL_HALF, Q_TWO_THIRDS),
+    "resolution_plenary_quorum_lost": (RES, {"main": _three(190, 5, 3)}, (300, 199, 198), ALL_HALF, Q_TWO_THIRDS),
+    "appointment_passed": (APP_ONE, {"p1": _three(12, 1, 1)}, (15, 14, 14), ALL_HALF, Q_HALF),
+    "appointment_failed": (APP_ONE, {"p1": _three(7, 5, 1)}, (15, 14, 13), ALL_HALF, Q_HALF),
+    "appointment_quorum_lost": (APP_ONE, {"p1": _three(6, 0, 0)}, (15, 6, 6), ALL_HALF, Q_HALF),
+    "appointment_removal": (APP_REMOVE, {"p0": _three(13, 0, 1)}, (15, 14, 14), ALL_HALF, Q_HALF),
+    "appointment_removal_no_post": (APP_REMOVE_NO_POST, {"p3": _three(9, 2, 2)}, (15, 14, 13, 1), ALL_HALF, Q_HALF),
+    "appointment_no_post": (APP_NO_POST, {"p4": _three(8, 0, 0)}, (15, 8, 8), ALL_HALF, Q_HALF),
     "appointment_combined_mixed": (
         APP_LIST,
         {"p0": _three(14, 0, 0), "p1": _three(11, 2, 1), "p2": _three(6, 6, 1)},
-        {"entitled": 15, "present": 14, "cast": 14},
+        (15, 14, 14),
         ALL_HALF,
         Q_HALF,
     ),
     "appointment_combined_all_passed": (
-        APP_TWO, {"p3": _three(10, 1, 1), "p4": _three(9, 2, 0)}, {"entitled": 15, "present": 13, "cast": 12}, ALL_HALF, Q_HALF
+        APP_TWO,
+        {"p3": _three(10, 1, 1), "p4": _three(9, 2, 0)},
+        (15, 13, 12),
+        ALL_HALF,
+        Q_HALF,
     ),
     "appointment_combined_all_failed": (
-        APP_TWO, {"p3": _three(2, 9, 1), "p4": _three(7, 4, 0)}, {"entitled": 15, "present": 13, "cast": 12, "invalid": 1},
-        ALL_HALF, Q_HALF,
+        APP_TWO,
+        {"p3": _three(2, 9, 1), "p4": _three(7, 4, 0)},
+        (15, 13, 12, 1),
+        ALL_HALF,
+        Q_HALF,
     ),
-    "appointment_combined_quorum_lost": (
-        APP_LIST, {"p0": _three(5, 0, 0)}, {"entitled": 15, "present": 5, "cast": 5}, ALL_HALF, Q_HALF
-    ),
+    "appointment_combined_quorum_lost": (APP_LIST, {"p0": _three(5, 0, 0)}, (15, 5, 5), ALL_HALF, Q_HALF),
     "evaluation_each_grade": (
         EVAL,
         {"edu": _grades(9, 4, 2), "health": _grades(5, 3, 7), "env": _grades(2, 3, 10)},
-        {"entitled": 15, "present": 15, "cast": 15},
+        (15, 15, 15),
         ALL_HALF,
         Q_HALF,
     ),
     "evaluation_exactly_half": (
-        EVAL, {"edu": _grades(8, 4, 4), "health": _grades(4, 4, 8), "env": _grades(0, 0, 0)},
-        {"entitled": 16, "present": 16, "cast": 16}, ALL_HALF, Q_HALF,
+        EVAL,
+        {"edu": _grades(8, 4, 4), "health": _grades(4, 4, 8), "env": _grades(0, 0, 0)},
+        (16, 16, 16),
+        ALL_HALF,
+        Q_HALF,
     ),
-    "evaluation_single_object": (EVAL_ONE, {"edu": _grades(10, 2, 1)}, {"entitled": 15, "present": 14, "cast": 13}, ALL_HALF, Q_HALF),
+    "evaluation_single_object": (EVAL_ONE, {"edu": _grades(10, 2, 1)}, (15, 14, 13), ALL_HALF, Q_HALF),
     "evaluation_four_grades": (
-        EVAL_FOUR, {"edu": _grades(6, 2, 1, unknown=5), "health": _grades(8, 1, 1, unknown=4)},
-        {"entitled": 15, "present": 14, "cast": 14}, ALL_HALF, Q_HALF,
+        EVAL_FOUR,
+        {"edu": _grades(6, 2, 1, unknown=5), "health": _grades(8, 1, 1, unknown=4)},
+        (15, 14, 14),
+        ALL_HALF,
+        Q_HALF,
     ),
     "evaluation_four_grades_all_counted": (
-        EVAL_FOUR_ALL_COUNT, {"edu": _grades(3, 2, 1, unknown=8)}, {"entitled": 15, "present": 14, "cast": 14}, ALL_HALF, Q_HALF
+        EVAL_FOUR_ALL_COUNT,
+        {"edu": _grades(3, 2, 1, unknown=8)},
+        (15, 14, 14),
+        ALL_HALF,
+        Q_HALF,
     ),
     "evaluation_caps": (
-        EVAL_CAPS, {"edu": _grades(10, 3, 1), "health": _grades(12, 1, 1), "env": _grades(6, 5, 3)},
-        {"entitled": 15, "present": 14, "cast": 14}, ALL_HALF, Q_HALF,
+        EVAL_CAPS,
+        {"edu": _grades(10, 3, 1), "health": _grades(12, 1, 1), "env": _grades(6, 5, 3)},
+        (15, 14, 14),
+        ALL_HALF,
+        Q_HALF,
     ),
     "evaluation_invalid_and_not_voted": (
-        EVAL, {"edu": _grades(9, 1, 1), "health": _grades(2, 8, 1), "env": _grades(1, 1, 9)},
-        {"entitled": 15, "present": 14, "cast": 11, "invalid": 1}, ALL_HALF, Q_HALF,
+        EVAL,
+        {"edu": _grades(9, 1, 1), "health": _grades(2, 8, 1), "env": _grades(1, 1, 9)},
+        (15, 14, 11, 1),
+        ALL_HALF,
+        Q_HALF,
     ),
-    "evaluation_quorum_lost": (EVAL, {"edu": _grades(5, 1, 1)}, {"entitled": 15, "present": 7, "cast": 7}, ALL_HALF, Q_HALF),
+    "evaluation_quorum_lost": (EVAL, {"edu": _grades(5, 1, 1)}, (15, 7, 7), ALL_HALF, Q_HALF),
     "evaluation_own_grades": (
-        EVAL_OWN_GRADES, {"edu": {"good": 9, "fair": 3, "poor": 0, "skip": 2}, "health": {"good": 3, "fair": 9, "skip": 2}},
-        {"entitled": 15, "present": 14, "cast": 14}, ALL_HALF, Q_HALF,
+        EVAL_OWN_GRADES,
+        {"edu": {"good": 9, "fair": 3, "poor": 0, "skip": 2}, "health": {"good": 3, "fair": 9, "skip": 2}},
+        (15, 14, 14),
+        ALL_HALF,
+        Q_HALF,
     ),
-    "evaluation_present_base": (
-        EVAL_ONE, {"edu": _grades(5, 2, 2)}, {"entitled": 15, "present": 9, "cast": 9}, PRESENT_HALF, Q_HALF
-    ),
+    "evaluation_present_base": (EVAL_ONE, {"edu": _grades(5, 2, 2)}, (15, 9, 9), PRESENT_HALF, Q_HALF),
     "selection_top_n": (
-        SEL, _marks(c1=250, c2=240, c3=160, c4=155, c5=5, c6=0), {"entitled": 300, "present": 280, "cast": 270, "invalid": 2},
-        ALL_HALF, Q_TWO_THIRDS,
+        SEL,
+        _marks(c1=250, c2=240, c3=160, c4=155, c5=5, c6=0),
+        (300, 280, 270, 2),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
     "selection_fewer_reach_threshold": (
-        SEL, _marks(c1=200, c2=100, c3=100, c4=100), {"entitled": 300, "present": 280, "cast": 270}, ALL_HALF, Q_TWO_THIRDS
+        SEL,
+        _marks(c1=200, c2=100, c3=100, c4=100),
+        (300, 280, 270),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
     "selection_tie_at_cut_off": (
-        SEL_TWO, _marks(c1=180, c2=170, c3=170, c4=10, c5=0), {"entitled": 300, "present": 280, "cast": 270}, ALL_HALF, Q_TWO_THIRDS
+        SEL_TWO,
+        _marks(c1=180, c2=170, c3=170, c4=10, c5=0),
+        (300, 280, 270),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
     "selection_three_way_tie": (
-        SEL_TWO, _marks(c1=180, c2=180, c3=180, c4=10, c5=0), {"entitled": 300, "present": 280, "cast": 280}, ALL_HALF, Q_TWO_THIRDS
+        SEL_TWO,
+        _marks(c1=180, c2=180, c3=180, c4=10, c5=0),
+        (300, 280, 280),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
     "selection_tie_inside_top_n": (
-        SEL, _marks(c1=200, c2=200, c3=180, c4=170), {"entitled": 300, "present": 280, "cast": 270}, ALL_HALF, Q_TWO_THIRDS
+        SEL,
+        _marks(c1=200, c2=200, c3=180, c4=170),
+        (300, 280, 270),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
     "selection_tie_below_threshold": (
-        SEL_TWO, _marks(c1=200, c2=120, c3=120, c4=20), {"entitled": 300, "present": 280, "cast": 270}, ALL_HALF, Q_TWO_THIRDS
+        SEL_TWO,
+        _marks(c1=200, c2=120, c3=120, c4=20),
+        (300, 280, 270),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
-    "selection_none_chosen": (
-        SEL, _marks(c1=100, c2=90, c3=80), {"entitled": 300, "present": 250, "cast": 250}, ALL_HALF, Q_TWO_THIRDS
-    ),
+    "selection_none_chosen": (SEL, _marks(c1=100, c2=90, c3=80), (300, 250, 250), ALL_HALF, Q_TWO_THIRDS),
     "selection_fewer_candidates_than_places": (
-        SEL_FEW, _marks(c1=160, c2=170), {"entitled": 300, "present": 250, "cast": 240}, ALL_HALF, Q_TWO_THIRDS
+        SEL_FEW,
+        _marks(c1=160, c2=170),
+        (300, 250, 240),
+        ALL_HALF,
+        Q_TWO_THIRDS,
     ),
-    "selection_single_candidate": (SEL_ONE, _marks(c1=151), {"entitled": 300, "present": 200, "cast": 200}, ALL_HALF, Q_TWO_THIRDS),
-    "selection_quorum_lost": (SEL, _marks(c1=190), {"entitled": 300, "present": 199, "cast": 195}, ALL_HALF, Q_TWO_THIRDS),
+    "selection_single_candidate": (SEL_ONE, _marks(c1=151), (300, 200, 200), ALL_HALF, Q_TWO_THIRDS),
+    "selection_quorum_lost": (SEL, _marks(c1=190), (300, 199, 195), ALL_HALF, Q_TWO_THIRDS),
     "selection_for_against_abstain": (
         SEL_FAA,
         {"c1": _three(170, 50, 50), "c2": _three(170, 90, 10), "c3": _three(100, 100, 70), "c4": _three(20, 200, 50)},
-        {"entitled": 300, "present": 280, "cast": 270, "invalid": 3},
+        (300, 280, 270, 3),
         ALL_HALF,
         Q_TWO_THIRDS,
     ),
     "selection_for_against_abstain_for_and_against": (
         SEL_FAA,
         {"c1": _three(120, 40, 100), "c2": _three(100, 110, 50), "c3": _three(60, 20, 180), "c4": {"for": 5}},
-        {"entitled": 300, "present": 270, "cast": 260},
+        (300, 270, 260),
         FOR_AGAINST_HALF,
         Q_TWO_THIRDS,
     ),
@@ -214,19 +265,40 @@ TALLIES: dict[str, tuple[dict[str, Any], Any, dict[str, int], dict[str, Any], di
 CHOICES: dict[str, tuple[dict[str, Any], list[Any]]] = {
     "resolution": (
         RES,
-        [{"main": "for"}, {"main": "赞成"}, {"main": " For "}, {"main": "ABSTAIN"}, {"main": "反对"}, {}, {"main": "x"},
-         {"main": 1}, {"other": "for"}, "for", ["main"]],
+        [
+            {"main": "for"},
+            {"main": "赞成"},
+            {"main": " For "},
+            {"main": "ABSTAIN"},
+            {"main": "反对"},
+            {},
+            {"main": "x"},
+            {"main": 1},
+            {"other": "for"},
+            "for",
+            ["main"],
+        ],
     ),
     "resolution_untitled": (RES_UNTITLED, [{}, {"main": "弃权"}]),
     "appointment_list": (
         APP_LIST,
-        [{"p0": "for", "p1": "against", "p2": "abstain"}, {"p0": "for", "p1": "for"}, {"p0": "for", "p1": "for", "p2": "maybe"}],
+        [
+            {"p0": "for", "p1": "against", "p2": "abstain"},
+            {"p0": "for", "p1": "for"},
+            {"p0": "for", "p1": "for", "p2": "maybe"},
+        ],
     ),
-    "evaluation": (EVAL, [{"edu": "满意", "health": "basically satisfied", "env": "unsatisfied"}, {"edu": "satisfied"}]),
+    "evaluation": (
+        EVAL,
+        [{"edu": "满意", "health": "basically satisfied", "env": "unsatisfied"}, {"edu": "satisfied"}],
+    ),
     "evaluation_four": (EVAL_FOUR, [{"edu": "不了解", "health": "unknown"}, {"edu": "不了解", "health": "don't know"}]),
     "evaluation_caps": (
         EVAL_CAPS,
-        [{"edu": "satisfied", "health": "satisfied", "env": "basic"}, {"edu": "satisfied", "health": "satisfied", "env": "satisfied"}],
+        [
+            {"edu": "satisfied", "health": "satisfied", "env": "basic"},
+            {"edu": "satisfied", "health": "satisfied", "env": "satisfied"},
+        ],
     ),
     "evaluation_own_grades": (
         EVAL_OWN_GRADES,
@@ -234,13 +306,24 @@ CHOICES: dict[str, tuple[dict[str, Any], list[Any]]] = {
     ),
     "selection_mark": (
         SEL,
-        [{}, {"c1": "mark", "c3": "选择"}, {"c1": "mark", "c2": "mark", "c3": "mark"},
-         {"c1": "mark", "c2": "mark", "c3": "mark", "c4": "mark"}, {"c1": "for"}, {"c9": "mark"}],
+        [
+            {},
+            {"c1": "mark", "c3": "选择"},
+            {"c1": "mark", "c2": "mark", "c3": "mark"},
+            {"c1": "mark", "c2": "mark", "c3": "mark", "c4": "mark"},
+            {"c1": "for"},
+            {"c9": "mark"},
+        ],
     ),
     "selection_for_against_abstain": (
         SEL_FAA,
-        [{}, {"c1": "for", "c2": "不赞成"}, {"c1": "赞成", "c2": "for", "c3": "against", "c4": "弃权"},
-         {"c1": "for", "c2": "for", "c3": "for"}, {"c1": "mark"}],
+        [
+            {},
+            {"c1": "for", "c2": "不赞成"},
+            {"c1": "赞成", "c2": "for", "c3": "against", "c4": "弃权"},
+            {"c1": "for", "c2": "for", "c3": "for"},
+            {"c1": "mark"},
+        ],
     ),
 }
 
@@ -302,20 +385,26 @@ BAD_SPECS: list[Any] = [
 ]
 
 # name: (spec, counts, turnout) -- each is refused by tally
-BAD_COUNTS: dict[str, tuple[dict[str, Any], Any, dict[str, int]]] = {
-    "not_a_mapping": (RES, [1, 2], {"entitled": 15, "present": 10, "cast": 10}),
-    "unknown_question": (RES, {"other": _three(1, 0, 0)}, {"entitled": 15, "present": 10, "cast": 10}),
-    "question_not_a_mapping": (RES, {"main": 5}, {"entitled": 15, "present": 10, "cast": 10}),
-    "unknown_option": (RES, {"main": {"yes": 1}}, {"entitled": 15, "present": 10, "cast": 10}),
-    "negative": (RES, {"main": {"for": -1}}, {"entitled": 15, "present": 10, "cast": 10}),
-    "boolean": (RES, {"main": {"for": True}}, {"entitled": 15, "present": 10, "cast": 10}),
-    "exceeds_cast": (APP_TWO, {"p3": _three(5, 5, 1)}, {"entitled": 15, "present": 12, "cast": 10}),
-    "cap_in_counts": (EVAL_CAPS, {"edu": _grades(10, 0, 0), "health": _grades(10, 0, 0), "env": _grades(10, 0, 0)},
-                      {"entitled": 15, "present": 14, "cast": 14}),
-    "zero_cap_in_counts": (EVAL_OWN_GRADES, {"edu": {"poor": 1}}, {"entitled": 15, "present": 14, "cast": 14}),
-    "marks_exceed_ballots": (SEL_TWO, _marks(c1=10, c2=10, c3=10), {"entitled": 30, "present": 20, "cast": 10}),
-    "for_marks_exceed_ballots": (SEL_FAA, {"c1": _three(10, 0, 0), "c2": _three(10, 0, 0), "c3": _three(1, 0, 0)},
-                                 {"entitled": 30, "present": 20, "cast": 10}),
+BAD_COUNTS: dict[str, tuple[dict[str, Any], Any, tuple[int, ...]]] = {
+    "not_a_mapping": (RES, [1, 2], (15, 10, 10)),
+    "unknown_question": (RES, {"other": _three(1, 0, 0)}, (15, 10, 10)),
+    "question_not_a_mapping": (RES, {"main": 5}, (15, 10, 10)),
+    "unknown_option": (RES, {"main": {"yes": 1}}, (15, 10, 10)),
+    "negative": (RES, {"main": {"for": -1}}, (15, 10, 10)),
+    "boolean": (RES, {"main": {"for": True}}, (15, 10, 10)),
+    "exceeds_cast": (APP_TWO, {"p3": _three(5, 5, 1)}, (15, 12, 10)),
+    "cap_in_counts": (
+        EVAL_CAPS,
+        {"edu": _grades(10, 0, 0), "health": _grades(10, 0, 0), "env": _grades(10, 0, 0)},
+        (15, 14, 14),
+    ),
+    "zero_cap_in_counts": (EVAL_OWN_GRADES, {"edu": {"poor": 1}}, (15, 14, 14)),
+    "marks_exceed_ballots": (SEL_TWO, _marks(c1=10, c2=10, c3=10), (30, 20, 10)),
+    "for_marks_exceed_ballots": (
+        SEL_FAA,
+        {"c1": _three(10, 0, 0), "c2": _three(10, 0, 0), "c3": _three(1, 0, 0)},
+        (30, 20, 10),
+    ),
 }
 
 
@@ -333,10 +422,10 @@ def _spec_record(spec_dict: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _tally(case: tuple[dict[str, Any], Any, dict[str, int], dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+def _tally(case: tuple[dict[str, Any], Any, tuple[int, ...], dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
     spec_dict, counts, turnout, threshold, quorum = case
     result = spec_from_dict(spec_dict).tally(
-        counts, Turnout.from_dict(turnout), Threshold.from_dict(threshold), Quorum.from_dict(quorum)
+        counts, Turnout(*turnout), Threshold.from_dict(threshold), Quorum.from_dict(quorum)
     )
     return {"spec": _spec_record(spec_dict), "result": result.to_dict()}
 
@@ -360,10 +449,10 @@ def _bad_spec(d: Any) -> list[str]:
     raise AssertionError(f"accepted: {d!r}")
 
 
-def _bad_counts(case: tuple[dict[str, Any], Any, dict[str, int]]) -> list[str]:
+def _bad_counts(case: tuple[dict[str, Any], Any, tuple[int, ...]]) -> list[str]:
     spec_dict, counts, turnout = case
     try:
-        spec_from_dict(spec_dict).tally(counts, Turnout.from_dict(turnout), Threshold.from_dict(ALL_HALF), Quorum())
+        spec_from_dict(spec_dict).tally(counts, Turnout(*turnout), Threshold.from_dict(ALL_HALF), Quorum())
     except BallotError as err:
         return _error(err)
     raise AssertionError(f"accepted: {case!r}")
