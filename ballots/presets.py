@@ -14,13 +14,14 @@ shipped presets; :func:`ruleset` returns one with a body's own overrides applied
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
 from .errors import RuleError
 from .kinds import KINDS, AppointmentSpec, BallotSpec
+from .plain import to_plain
 from .rules import Base, Quorum, Threshold, need_quorum
 
 __all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "ruleset"]
@@ -37,8 +38,8 @@ def _check_bool(value: object, what: str) -> bool:
     return value
 
 
-def _check_threshold_keys(keys: object) -> None:
-    for key in keys:  # type: ignore[attr-defined]
+def _check_threshold_keys(keys: Iterable[object]) -> None:
+    for key in keys:
         if key not in THRESHOLD_KEYS:
             raise RuleError(
                 "unknown_threshold",
@@ -137,13 +138,7 @@ class RuleSet:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "quorum": self.quorum.to_dict(),
-            "thresholds": {k: t.to_dict() for k, t in self.thresholds.items()},
-            "secret_by_default": self.secret_by_default,
-            "allow_combined_appointments": self.allow_combined_appointments,
-        }
+        return to_plain(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> RuleSet:
