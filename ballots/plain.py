@@ -1,14 +1,14 @@
 """Plain data (JSON-ready dicts, lists, strings, numbers) from frozen dataclasses and back, derived
 from their fields and type hints instead of written out per class.
 
-* :func:`to_plain` -- ``{field: value}`` in field order; nested dataclasses through their own
-  ``to_dict``, tuples and lists as lists, mappings as dicts.
+* :func:`to_plain` -- ``{field: value}`` in field order; tuples and lists as lists, mappings as dicts,
+  any other value with a ``to_dict`` (a nested record, a threshold) through it.
 * :func:`from_plain` -- the reverse for one class: refuses a non-mapping (``not_a_mapping``) and
   unknown keys (``unknown_field``), fills missing keys from the field defaults, and converts each value
   by its type hint: ``tuple[X, ...]`` from a list (``invalid_field`` otherwise), ``Mapping[...]`` from a
   mapping (``not_a_mapping`` otherwise), a :class:`Plain` class through its ``from_dict``, ``X | None``
-  keeps None. A missing key without a default is passed on as None for the class to refuse. Checking the
-  values themselves is the class's own ``__post_init__``.
+  keeps None. A missing key without a default is read as None (a list field then reports "not a list",
+  any other field reaches the class's own check). Checking values is the class's ``__post_init__``.
 * :class:`Plain` -- a mixin giving a dataclass ``to_dict()`` and ``from_dict()`` from the two above.
 
 Every refusal is a :class:`~ballots.errors.RuleError` naming the record ("option", "person", ...).
@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Protocol, Self
 
 from .errors import RuleError
@@ -61,47 +61,77 @@ def reject_unknown(d: Mapping[str, Any], allowed: Iterable[str], what: str, *, w
         raise RuleError("unknown_field", zh, f"unknown {what} field(s): {names}")
 
 
+_SCALARS = (str, int, bool, type(None))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain_value(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type) and hasattr(value, "to_dict"):
-        return value.to_dict()
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, (tuple, list)):
         return [_plain_value(v) for v in value]
     if isinstance(value, Mapping):
         return {k: _plain_value(v) for k, v in value.items()}
-    return value
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
 
 
 def to_plain(obj: DataclassInstance) -> dict[str, Any]:
     """The fields of the dataclass instance ``obj`` as plain data, in declaration order."""
-    return {f.name: _plain_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    cls = type(obj)
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(obj))
+    return {name: _plain_value(getattr(obj, name)) for name in _FIELD_NAMES[cls]}
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+#: Converts one stored value of a field (named by the second argument) to what the constructor takes.
+Convert = Callable[[Any, str], Any]
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    """The evaluated type hints of ``cls`` (computed once per class)."""
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
+def _as_is(value: Any, name: str) -> Any:
+    return value
 
 
-def _from_value(hint: Any, value: Any, name: str) -> Any:
+def _converter(hint: Any) -> Convert:
+    """How a stored value becomes a field value, from the field's type hint."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if value is None or len(args) != 1:
-            return value
-        return _from_value(args[0], value, name)
+        if len(args) != 1:
+            return _as_is
+        inner = _converter(args[0])
+        return lambda value, name: None if value is None else inner(value, name)
     if origin is tuple:
         items = typing.get_args(hint)
-        item = items[0] if items else Any
-        return tuple(_from_value(item, v, name) for v in need_list(value, name))
+        item = _converter(items[0]) if items else _as_is
+        return lambda value, name: tuple(item(v, name) for v in need_list(value, name))
     if origin in (Mapping, dict):
-        return need_mapping(value, name)
+        return need_mapping
     if isinstance(hint, type) and issubclass(hint, Plain):
-        return hint.from_dict(value)
-    return value
+        return lambda value, name: hint.from_dict(value)
+    return _as_is
+
+
+#: Per field: name, converter, and a maker of its default (None when it has none).
+_Plan = tuple[tuple[str, Convert, Callable[[], Any] | None], ...]
+_PLANS: dict[type, _Plan] = {}
+
+
+def _default(f: dataclasses.Field[Any]) -> Callable[[], Any] | None:
+    if f.default is not dataclasses.MISSING:
+        value = f.default
+        return lambda: value
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory
+    return None
+
+
+def _plan(cls: type) -> _Plan:
+    """How to build ``cls`` from plain data (worked out once per class)."""
+    if cls not in _PLANS:
+        hints = typing.get_type_hints(cls)
+        _PLANS[cls] = tuple((f.name, _converter(hints[f.name]), _default(f)) for f in dataclasses.fields(cls) if f.init)
+    return _PLANS[cls]
 
 
 def from_plain(cls: type[Any], d: object, what: str, *, ignore: Iterable[str] = ()) -> Any:
@@ -110,19 +140,17 @@ def from_plain(cls: type[Any], d: object, what: str, *, ignore: Iterable[str] = 
     ``what`` names the record in error messages; keys in ``ignore`` are accepted and dropped.
     """
     data = need_mapping(d, what)
-    fields = [f for f in dataclasses.fields(cls) if f.init]
-    reject_unknown(data, [*(f.name for f in fields), *ignore], what)
-    hints = _hints(cls)
+    plan = _plan(cls)
+    if not data.keys() <= {name for name, _, _ in plan}:
+        reject_unknown(data, [*(name for name, _, _ in plan), *ignore], what)
     kwargs: dict[str, Any] = {}
-    for f in fields:
-        if f.name in data:
-            kwargs[f.name] = _from_value(hints[f.name], data[f.name], f.name)
-        elif f.default is not dataclasses.MISSING:
-            kwargs[f.name] = f.default
-        elif f.default_factory is not dataclasses.MISSING:
-            kwargs[f.name] = f.default_factory()
+    for name, convert, default in plan:
+        if name in data:
+            kwargs[name] = convert(data[name], name)
+        elif default is not None:
+            kwargs[name] = default()
         else:
-            kwargs[f.name] = _from_value(hints[f.name], None, f.name)
+            kwargs[name] = convert(None, name)
     return cls(**kwargs)
 
 

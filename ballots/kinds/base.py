@@ -170,14 +170,12 @@ class Counted:
     turnout: Turnout
     threshold: Threshold
     quorum: Quorum
+    quorum_needed: int = field(init=False)
+    held: bool = field(init=False)
 
-    @property
-    def quorum_needed(self) -> int:
-        return self.quorum.needed(self.turnout.entitled)
-
-    @property
-    def held(self) -> bool:
-        return self.quorum.holds(self.turnout.entitled, self.turnout.present)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "quorum_needed", self.quorum.needed(self.turnout.entitled))
+        object.__setattr__(self, "held", self.turnout.present >= self.quorum_needed)
 
     def needed(self, for_and_against: int) -> int:
         """For-votes needed for one question (``for_and_against`` matters only for that base)."""
