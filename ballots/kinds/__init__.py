@@ -39,7 +39,7 @@ from .evaluation import (
     EvaluationSpec,
 )
 from .resolution import ResolutionSpec
-from .selection import MARK, NOT_FOR, Candidate, SelectionSpec
+from .selection import MARK, NOT_FOR, SELECTION_OPTIONS, Candidate, SelectionSpec
 
 __all__ = [
     "Option",
@@ -65,6 +65,7 @@ __all__ = [
     "EvaluationSpec",
     "EVALUATION_RULES",
     "Candidate",
+    "SELECTION_OPTIONS",
     "SelectionSpec",
     "KINDS",
     "spec_from_dict",

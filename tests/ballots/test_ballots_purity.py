@@ -67,3 +67,63 @@ def test_no_io_no_floats_no_project_imports() -> None:
                 assert not isinstance(node.value, float), f"{path.relative_to(ROOT)} has a float literal {node.value!r}"
             if isinstance(node, ast.Name):
                 assert node.id != "float", f"{path.relative_to(ROOT)} uses float"
+
+
+#: The public names of the package before the kinds became a package; callers depend on every one.
+PUBLIC = [
+    "BallotError",
+    "RuleError",
+    "InvalidChoice",
+    "TooManyMarks",
+    "CapExceeded",
+    "NotEntitled",
+    "InvalidCounts",
+    "Base",
+    "Turnout",
+    "Threshold",
+    "Quorum",
+    "Rule",
+    "parse_fraction",
+    "BallotSpec",
+    "Option",
+    "Question",
+    "FOR",
+    "AGAINST",
+    "ABSTAIN",
+    "FOR_AGAINST_ABSTAIN",
+    "NOT_FOR",
+    "MARK",
+    "SATISFIED",
+    "BASIC",
+    "UNSATISFIED",
+    "UNKNOWN",
+    "DEFAULT_GRADES",
+    "EVALUATION_RULES",
+    "ResolutionSpec",
+    "Person",
+    "AppointmentSpec",
+    "check_order",
+    "EvalObject",
+    "EvaluationSpec",
+    "Candidate",
+    "SelectionSpec",
+    "KINDS",
+    "spec_from_dict",
+    "Result",
+    "QuestionResult",
+    "OUTCOMES",
+    "RuleSet",
+    "PRESETS",
+    "THRESHOLD_KEYS",
+    "ruleset",
+]
+
+
+def test_the_public_names_stay() -> None:
+    import ballots.kinds
+
+    assert set(PUBLIC) <= set(ballots.__all__)
+    assert all(hasattr(ballots, name) for name in ballots.__all__)
+    for name in set(PUBLIC) & set(ballots.kinds.__all__):
+        assert getattr(ballots.kinds, name) is getattr(ballots, name)
+    assert ballots.kinds.SELECTION_OPTIONS == ("mark", "for_against_abstain")
