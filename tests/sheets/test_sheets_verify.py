@@ -118,6 +118,8 @@ def test_every_sheet_verifies(demo, sheets):
         assert all_ok(verify_sheet(demo.store, pdf, instance=demo.instance)), name
     out = format_checks(verify_sheet(demo.store, sheets["B5-R1"], trust=cert.dump()))
     assert "VERIFIED" in out and out.count("PASS") == len(CHECKS)
+    # the re-tally names the outcome in words, as the sheet does
+    assert "B5-R1：重新计票结果一致（票决完成）" in out and "B5-R1: the re-tally agrees (Selection made)" in out
 
 
 def test_a_later_arrival_does_not_upset_the_retally(demo, sheets):

@@ -25,6 +25,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ballots import labels
+
 from .. import models
 from ..db import Store
 from ..services.audit import verify_chain
@@ -181,8 +183,9 @@ def _retally_one(store: Store, doc: dict[str, Any]) -> Part:
         fields = ", ".join(diff[:6])
         return False, f"{sid}：按存档选票重新计票与存档结果不同（{fields}）", \
             f"{sid}: re-tallying the stored votes gives a different result ({fields})"
-    outcome = data.get("outcome")
-    return True, f"{sid}：重新计票结果一致（{outcome}）", f"{sid}: the re-tally agrees ({outcome})"
+    outcome = str(data.get("outcome"))
+    return (True, f"{sid}：重新计票结果一致（{labels.label(labels.OUTCOME, outcome)}）",
+            f"{sid}: the re-tally agrees ({labels.label(labels.OUTCOME, outcome, 'en')})")
 
 
 # --- public ---------------------------------------------------------------------------------------
