@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY", "label", "flat"]
+__all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY",
+           "SITTING", "label", "flat"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,13 @@ SECRECY: Mapping[str, Label] = {
     "named": Label("记名", "Named"),
 }
 
+#: The state of a sitting (``Sitting.status``).
+SITTING: Mapping[str, Label] = {
+    "planned": Label("未开会", "Not started"),
+    "open": Label("会议进行中", "In session"),
+    "closed": Label("已闭会", "Closed"),
+}
+
 #: Every group by the key prefix the pages use.
 GROUPS: Mapping[str, Mapping[str, Label]] = {
     "kind": KIND,
@@ -84,6 +92,7 @@ GROUPS: Mapping[str, Mapping[str, Label]] = {
     "qoutcome": QUESTION_OUTCOME,
     "status": ATTENDANCE,
     "secrecy": SECRECY,
+    "sitting": SITTING,
 }
 
 

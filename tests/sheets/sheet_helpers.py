@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from voting_server.db import Store
 from voting_server.sheets import data as sd
-from voting_server.sheets.sign import body_key
+from voting_server.sheets.keys import body_key
 
 DAY = dt.date(2026, 11, 25)
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -65,6 +65,20 @@ def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
             pytest.fail(message + " (CI must check the sheets' text)")
         pytest.skip(message)
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def column_text(pdf: bytes, left_mm: float, width_mm: float) -> str:
+    """The text of one column of every page (a strip ``width_mm`` wide from ``left_mm``), without
+    whitespace: a cell wrapped over lines reads whole, not interleaved with its neighbours."""
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        if IN_CI:
+            pytest.fail("pdftotext (poppler-utils) is not installed (CI must check the sheets' text)")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    pt = 72 / 25.4
+    args = [exe, "-enc", "UTF-8", "-x", str(round(left_mm * pt)), "-y", "0", "-W", str(round(width_mm * pt)),
+            "-H", "2000", "-", "-"]
+    return flat(subprocess.run(args, input=pdf, capture_output=True, check=True).stdout.decode("utf-8"))
 
 
 def flat(text: str) -> str:

@@ -10,9 +10,10 @@ import uuid
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib.pagesizes import A4
-from sheet_helpers import DAY, FAST_HASHER, flat, pdf_text
+from sheet_helpers import DAY, FAST_HASHER, column_text, flat, pdf_text
 from sqlalchemy import select
 
+from ballots import labels
 from voting_server import demo as demo_seed
 from voting_server import models, services
 from voting_server.db import Store
@@ -48,7 +49,7 @@ def assert_common(text: str, doc: dict) -> None:
                   "python -m voting_server verify", flat(res["announcement_zh"])):
         assert flat(piece) in t, piece
     assert ("无记名" if doc["ballot"]["secret"] else "记名") in t
-    assert {"tablet": "电子表决", "hands": "举手表决", "mixed": "混合"}[doc["method"]] in t
+    assert {"tablet": "电子表决", "hands": "举手表决", "mixed": "电子表决＋举手"}[doc["method"]] in t
     tr = res["turnout"]
     assert f"应到{tr['entitled']}人，实到{tr['present']}人" in t
     for a in doc["absentees"]:
@@ -179,6 +180,34 @@ def test_english_sheet(demo):
         assert flat(piece) in text, piece
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sheets_print_the_shared_labels(demo, lang):
+    """Kinds, methods, secrecy, outcomes and attendance read as on every screen (ballots.labels)."""
+    for ballot_id, number in demo.rounds():
+        doc = demo.doc(ballot_id, number)
+        text = flat(pdf_text(render_result_sheet(demo.store, ballot_id, number, lang=lang)))
+        secrecy = "secret" if doc["ballot"]["secret"] else "named"
+        for group, code in ((labels.KIND, doc["ballot"]["kind"]), (labels.METHOD, doc["method"]),
+                            (labels.SECRECY, secrecy), (labels.OUTCOME, doc["result"]["outcome"])):
+            assert flat(labels.label(group, code, lang)) in text, (doc["sheet_id"], code)
+    # the summary's kind, method and outcome columns (18 mm margin; columns 11, 48, 13 or 20, 11, 18 … 20 mm)
+    summary = render_sitting_summary(demo.store, demo.sitting_id, lang=lang)
+    kind_w = 13 if lang == "zh" else 20
+    columns = {"kind": column_text(summary, 18 + 11 + 48, kind_w),
+               "method": column_text(summary, 18 + 11 + 48 + kind_w + 11, 18),
+               "outcome": column_text(summary, 210 - 18 - 20, 20)}
+    for b, r in demo.rounds():
+        doc = demo.doc(b, r)
+        for column, code in (("kind", doc["ballot"]["kind"]), ("method", doc["method"]),
+                             ("outcome", doc["result"]["outcome"])):
+            word = flat(labels.label(labels.GROUPS[column], code, lang))
+            assert word in columns[column], (doc["sheet_id"], code, columns[column])
+    attendance = flat(pdf_text(render_attendance_sheet(demo.store, demo.sitting_id, lang=lang)))
+    for status in ("present", "video", "leave", "absent"):
+        assert flat(labels.label(labels.ATTENDANCE, status, lang)) in attendance, status
+    assert flat(labels.label(labels.SITTING, "closed", lang)) in attendance
+
+
 def test_unknown_language_is_refused(demo):
     with pytest.raises(ValueError):
         render_result_sheet(demo.store, demo.ballots[0], 1, lang="fr")
@@ -195,7 +224,7 @@ def test_summary_lists_every_item_and_outcome(demo):
     pdf = render_sitting_summary(demo.store, demo.sitting_id)
     text = flat(pdf_text(pdf))
     assert "会议表决结果汇总" in text
-    short = {"passed": "通过", "failed": "未获通过", "evaluated": "已测评", "selected": "已票决", "tie": "并列",
+    short = {"passed": "通过", "failed": "未获通过", "evaluated": "测评完成", "selected": "票决完成", "tie": "有并列",
              "mixed": "部分通过"}
     for ballot_id, number in demo.rounds():
         doc = demo.doc(ballot_id, number)
@@ -333,7 +362,7 @@ def test_tie_at_the_cut_off_is_reported(edge):
     pdf = render_result_sheet(store, b2, 1)
     text = flat(pdf_text(pdf))
     assert "并列：乙项目、丙项目得票相同，并列于限选名额处，需另行表决" in text
-    assert "票决出现并列，需另行表决" in text
+    assert "有并列，需另行表决" in text
     layout = pdf_text(pdf, layout=True)
     assert re.search(r"1\s+甲项目\s+10\s+0\s+8\s+入选", layout)
     assert re.search(r"2\s+乙项目\s+9\s+0\s+8\s+并列", layout)

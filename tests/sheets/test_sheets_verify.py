@@ -32,6 +32,7 @@ from voting_server.services.voting import tally_round
 from voting_server.sheets import (
     all_ok,
     check_receipt,
+    keys,
     render_result_sheet,
     sign,
     signed_attendance_sheet,
@@ -42,7 +43,8 @@ from voting_server.sheets import (
     verify_sheet,
 )
 from voting_server.sheets import data as sd
-from voting_server.sheets.verify import CHECKS, embedded_documents, format_checks
+from voting_server.sheets.checks import CHECKS, format_checks
+from voting_server.sheets.signed_pdf import embedded_documents
 
 
 @pytest.fixture(autouse=True)
@@ -116,6 +118,8 @@ def test_every_sheet_verifies(demo, sheets):
         assert all_ok(verify_sheet(demo.store, pdf, instance=demo.instance)), name
     out = format_checks(verify_sheet(demo.store, sheets["B5-R1"], trust=cert.dump()))
     assert "VERIFIED" in out and out.count("PASS") == len(CHECKS)
+    # the re-tally names the outcome in words, as the sheet does
+    assert "B5-R1：重新计票结果一致（票决完成）" in out and "B5-R1: the re-tally agrees (Selection made)" in out
 
 
 def test_a_later_arrival_does_not_upset_the_retally(demo, sheets):
@@ -313,38 +317,38 @@ def test_member_receipts(demo):
 
 
 def test_generated_key_is_private_and_reused(tmp_path):
-    k1 = sign.body_key(tmp_path, 9, "某市人大常委会")
-    path = sign.key_path(tmp_path, 9)
+    k1 = keys.body_key(tmp_path, 9, "某市人大常委会")
+    path = keys.key_path(tmp_path, 9)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert sign.cert_path(tmp_path, 9).read_bytes() == k1.certificate_pem()
+    assert keys.cert_path(tmp_path, 9).read_bytes() == k1.certificate_pem()
     assert k1.certificate.subject.native["common_name"] == "某市人大常委会"
-    assert sign.body_key(tmp_path, 9, "某市人大常委会").fingerprint == k1.fingerprint
+    assert keys.body_key(tmp_path, 9, "某市人大常委会").fingerprint == k1.fingerprint
 
 
 def test_key_with_a_passphrase(tmp_path, monkeypatch):
     monkeypatch.setenv("BIAOJUE_CERT_PASSPHRASE", "s3cret-pass")
-    key = sign.body_key(tmp_path, 4, "某县人大常委会")
+    key = keys.body_key(tmp_path, 4, "某县人大常委会")
     with pytest.raises(ValueError):
-        pkcs12.load_key_and_certificates(sign.key_path(tmp_path, 4).read_bytes(), None)
-    assert sign.body_key(tmp_path, 4, "某县人大常委会").fingerprint == key.fingerprint
+        pkcs12.load_key_and_certificates(keys.key_path(tmp_path, 4).read_bytes(), None)
+    assert keys.body_key(tmp_path, 4, "某县人大常委会").fingerprint == key.fingerprint
 
 
 def test_imported_pkcs12_replaces_the_key_and_old_sheets_still_verify(demo_copy, tmp_path):
     s = demo_copy
     instance = tmp_path / "inst"
     old_sheet = signed_result_sheet(s.store, s.ballots[1], 1, instance=instance)
-    old_fp = sign.body_key(instance, s.body_id, "x").fingerprint
-    key, cert = sign.make_self_signed("某县人大常委会（外部签发）", body_id=s.body_id)
+    old_fp = keys.body_key(instance, s.body_id, "x").fingerprint
+    key, cert = keys.make_self_signed("某县人大常委会（外部签发）", body_id=s.body_id)
     p12 = pkcs12.serialize_key_and_certificates(b"ext", key, cert, None,
                                                 serialization.BestAvailableEncryption(b"import-pw"))
     with pytest.raises(ValueError):
-        sign.import_pkcs12(instance, s.body_id, p12, passphrase="wrong")
-    new = sign.import_pkcs12(instance, s.body_id, p12, passphrase="import-pw")
+        keys.import_pkcs12(instance, s.body_id, p12, passphrase="wrong")
+    new = keys.import_pkcs12(instance, s.body_id, p12, passphrase="import-pw")
     assert new.fingerprint != old_fp
-    assert stat.S_IMODE(os.stat(sign.key_path(instance, s.body_id)).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(keys.key_path(instance, s.body_id)).st_mode) == 0o600
     new_sheet = signed_result_sheet(s.store, s.ballots[1], 1, instance=instance)
     assert embedded_documents(new_sheet) == embedded_documents(old_sheet)
-    fps = {sign.fingerprint(c) for c in sign.body_certificates(instance, s.body_id)}
+    fps = {keys.fingerprint(c) for c in keys.body_certificates(instance, s.body_id)}
     assert fps == {old_fp, new.fingerprint}
     assert all_ok(verify_sheet(s.store, old_sheet, instance=instance))
     assert all_ok(verify_sheet(s.store, new_sheet, instance=instance))
@@ -352,10 +356,10 @@ def test_imported_pkcs12_replaces_the_key_and_old_sheets_still_verify(demo_copy,
 
 
 def test_pkcs12_without_a_key_is_refused(tmp_path):
-    _key, cert = sign.make_self_signed("x", body_id=1)
+    _key, cert = keys.make_self_signed("x", body_id=1)
     only_cert = pkcs12.serialize_key_and_certificates(b"c", None, None, [cert], serialization.NoEncryption())
     with pytest.raises(ValueError):
-        sign.import_pkcs12(tmp_path, 1, only_cert)
+        keys.import_pkcs12(tmp_path, 1, only_cert)
 
 
 # --- command line and speed -----------------------------------------------------------------------

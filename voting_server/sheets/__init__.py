@@ -10,6 +10,7 @@ Reads stored results and never recounts for a sheet; only the verifier re-tallie
     check_receipt(store, ballot_id, round_number, receipt) -> bool
     export_csv / export_xlsx / export_json / export_sitting
 """
+from .checks import Check, all_ok, format_checks
 from .data import digest, parse_sheet_id, result_document, sheet_id, verify_url
 from .export import (
     export_csv,
@@ -20,6 +21,7 @@ from .export import (
     read_json,
     read_xlsx,
 )
+from .keys import BodyKey, body_certificates, body_key, import_pkcs12
 from .pdf import (
     render_attendance_sheet,
     render_bundle,
@@ -27,10 +29,6 @@ from .pdf import (
     render_sitting_summary,
 )
 from .sign import (
-    BodyKey,
-    body_certificates,
-    body_key,
-    import_pkcs12,
     sign_pdf,
     signed_attendance_sheet,
     signed_bundle,
@@ -38,15 +36,7 @@ from .sign import (
     signed_sheets,
     signed_sitting_summary,
 )
-from .verify import (
-    Check,
-    all_ok,
-    check_receipt,
-    format_checks,
-    stored_result,
-    verify_reference,
-    verify_sheet,
-)
+from .verify import check_receipt, stored_result, verify_reference, verify_sheet
 
 __all__ = [
     "BodyKey", "Check", "all_ok", "body_certificates", "body_key", "check_receipt", "digest", "export_csv",

@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import models
-from ..db import Store
 from ..services.base import Conflict, NotFound, canonical, iso
 from ..services.setup import ruleset_of
 from ..services.sitting import attendance_counts, observer_ids, roster_ids
@@ -230,7 +229,10 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
 
     counts = attendance_counts(s, sitting)
     quorum = ruleset_of(sitting.body).quorum
-    ordered = lambda ids: sorted((i for i in ids if i in people), key=lambda i: _seat_key(people[i].seat, i))
+
+    def ordered(ids: list[int]) -> list[int]:
+        return sorted((i for i in ids if i in people), key=lambda i: _seat_key(people[i].seat, i))
+
     return {
         "format": ATTENDANCE_FORMAT,
         "sheet_id": attendance_sheet_id(sitting.id),
@@ -269,6 +271,6 @@ def sitting_overview(s: Session, sitting_id: int) -> dict[str, Any]:
     return {"attendance": att, "items": out_items, "audit": chain_head(s)}
 
 
-def results_of_sitting(store: Store, sitting_id: int) -> list[dict[str, Any]]:
-    with store.read() as s:
-        return [result_document(s, b, r) for b, r in closed_rounds(s, sitting_id)]
+def overview_results(overview: dict[str, Any]) -> list[dict[str, Any]]:
+    """The result documents of every closed round in a sitting overview, in agenda order."""
+    return [d for item in overview["items"] for b in item["ballots"] for d in b["rounds"]]

@@ -29,7 +29,8 @@ from ..migrate import upgrade
 from ..services import Actor
 from . import data as sd
 from .export import export_sitting
-from .sign import body_key, signed_sheets
+from .keys import body_key
+from .sign import signed_sheets
 
 MARKER = ".biaojue-demo"
 DB_NAME = "biaojue.sqlite3"
@@ -69,25 +70,36 @@ def _prepare(out: Path) -> Path:
     return db
 
 
-def simulate(store: Store, *, seed: int = 2026, day: dt.date | None = None,
-             echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
-    """Run the demo sitting on an empty, migrated store. Returns the ids."""
-    rng = random.Random(seed)
-    ids = demo.seed(store, today=day or dt.date.today())
-    sitting_id, body_id = ids["sitting_id"], ids["body_id"]
-    clerk = Actor(role="clerk", name="何静", user_id=3)
-    chair = Actor(role="chair", name="王建国", user_id=2)
+@dataclass
+class _Run:
+    """The state of a simulated sitting while it runs: who is present, the seeded votes."""
 
-    with store.read() as s:
-        people = s.scalars(select(models.Person).where(models.Person.role == "member")
-                           .order_by(models.Person.id)).all()
-        members = [Actor(role="member", name=p.name, person_id=p.id) for p in people]
-        items = list(s.scalars(select(models.AgendaItem.id).where(models.AgendaItem.sitting_id == sitting_id)
-                               .order_by(models.AgendaItem.position)))
-        seeded = list(s.scalars(select(models.Ballot.id).order_by(models.Ballot.id)))
-    budget_b, removal_b, appoint_b, eval_b = seeded[:4]
+    store: Store
+    rng: random.Random
+    sitting_id: int
+    members: list[Actor]
+    present: list[Actor] = field(default_factory=list)
+    clerk: Actor = field(default_factory=lambda: Actor(role="clerk", name="何静", user_id=3))
+    chair: Actor = field(default_factory=lambda: Actor(role="chair", name="王建国", user_id=2))
 
-    # the rest of the agenda: a selection, a named resolution, a mixed (tablet + hands) resolution
+    def three_way(self, weights: tuple[float, float, float] = (0.8, 0.12, 0.08)) -> str:
+        return self.rng.choices(["for", "against", "abstain"], weights=weights)[0]
+
+    def cast(self, member: Actor, ballot_id: int, choice: Any) -> None:
+        services.cast_vote(self.store, member, ballot_id, choice, uuid.uuid4().hex)
+
+    def vote(self, ballot_id: int, choose: Callable[[], Any], skip: float = 0.05) -> None:
+        """Open the ballot, let each present member vote (a few do not), close it."""
+        services.open_ballot(self.store, self.chair, ballot_id)
+        for m in self.present:
+            if self.rng.random() >= skip:
+                self.cast(m, ballot_id, choose())
+        services.close_ballot(self.store, self.chair, ballot_id)
+
+
+def _rest_of_agenda(run: _Run) -> dict[str, tuple[int, int]]:
+    """A selection, a named resolution and a mixed (tablet + hands) resolution: (item, ballot) of each."""
+    store, clerk, sitting_id = run.store, run.clerk, run.sitting_id
     item_sel = services.add_item(store, clerk, sitting_id, title="2027年县级民生实事项目票决", kind="selection")
     sel_b = services.create_ballot(store, clerk, item_sel, title="票决2027年县级民生实事项目（从7项中选4项）", spec={
         "kind": "selection", "max_marks": 4, "options": "mark",
@@ -98,95 +110,117 @@ def simulate(store: Store, *, seed: int = 2026, day: dt.date | None = None,
     item_mixed = services.add_item(store, clerk, sitting_id, title="关于县人大常委会2027年监督工作计划的决定（草案）")
     mixed_b = services.create_ballot(store, clerk, item_mixed, method="mixed", spec={
         "kind": "resolution", "question": "表决通过2027年监督工作计划"})
+    return {"selection": (item_sel, sel_b), "named": (item_named, named_b), "mixed": (item_mixed, mixed_b)}
 
-    # attendance: 张伟 on leave, 赵敏 absent, 孙红梅 by video, 朱晓燕 late
-    services.open_sitting(store, chair, sitting_id)
+
+def _open_with_attendance(run: _Run) -> tuple[Actor, Actor]:
+    """Open the sitting: 张伟 on leave, 赵敏 absent, 孙红梅 by video, 朱晓燕 late. Returns (late, video)."""
+    store, clerk, sitting_id, members = run.store, run.clerk, run.sitting_id, run.members
+    services.open_sitting(store, run.chair, sitting_id)
     on_leave, absent, video, late = members[2], members[6], members[11], members[13]
-    services.set_attendance(store, clerk, sitting_id, on_leave.person_id, "leave", "外出学习")
-    services.set_attendance(store, clerk, sitting_id, absent.person_id, "absent", "")
-    services.set_attendance(store, clerk, sitting_id, video.person_id, "video", "因公在外，视频参会")
+    for member, status, reason in ((on_leave, "leave", "外出学习"), (absent, "absent", ""),
+                                   (video, "video", "因公在外，视频参会")):
+        assert member.person_id is not None
+        services.set_attendance(store, clerk, sitting_id, member.person_id, status, reason)
     for m in members:
         if m not in (on_leave, absent, video, late):
             services.sign_in(store, m, sitting_id)
-    present = [m for m in members if m not in (on_leave, absent, late)]
-    echo(f"sitting {sitting_id} opened: {len(present)} of {len(members)} present")
+    run.present = [m for m in members if m not in (on_leave, absent, late)]
+    return late, video
 
-    def three_way(weights: tuple[float, float, float] = (0.8, 0.12, 0.08)) -> str:
-        return rng.choices(["for", "against", "abstain"], weights=weights)[0]
 
-    def cast(member: Actor, ballot_id: int, choice: Any) -> None:
-        services.cast_vote(store, member, ballot_id, choice, uuid.uuid4().hex)
+def _budget_with_revote(run: _Run, item: int, ballot: int, late: Actor) -> None:
+    """Four tablets fail in round 1; a member arrives; the chair orders a re-vote."""
+    store, chair = run.store, run.chair
+    services.start_item(store, chair, item)
+    services.open_ballot(store, chair, ballot)
+    for m in run.present[4:]:
+        run.cast(m, ballot, run.three_way())
+    services.close_ballot(store, chair, ballot)
+    services.sign_in(store, late, run.sitting_id)  # arrives between the rounds
+    run.present.append(late)
+    services.revote(store, chair, ballot)
+    for m in run.present:
+        run.cast(m, ballot, run.three_way())
+    services.close_ballot(store, chair, ballot)
 
-    def vote(ballot_id: int, voters: list[Actor], choose: Callable[[], Any], skip: float = 0.05) -> None:
-        services.open_ballot(store, chair, ballot_id)
-        for m in voters:
-            if rng.random() >= skip:
-                cast(m, ballot_id, choose())
-        services.close_ballot(store, chair, ballot_id)
 
-    # 1. budget resolution: four tablets fail in round 1; the chair orders a re-vote
-    services.start_item(store, chair, items[0])
-    services.open_ballot(store, chair, budget_b)
-    for m in present[4:]:
-        cast(m, budget_b, three_way())
-    services.close_ballot(store, chair, budget_b)
-    services.sign_in(store, late, sitting_id)  # arrives between the rounds
-    present.append(late)
-    services.revote(store, chair, budget_b)
-    for m in present:
-        cast(m, budget_b, three_way())
-    services.close_ballot(store, chair, budget_b)
-    echo("item 1: budget resolution voted twice (re-vote after a device failure)")
-
-    # 2. removal, then appointment to the same post
-    services.start_item(store, chair, items[1])
-    vote(removal_b, present, lambda: {"p1": three_way((0.85, 0.1, 0.05))})
-    vote(appoint_b, present, lambda: {"p2": three_way((0.75, 0.15, 0.1))})
-    echo("item 2: removal and appointment")
-
-    # 3. evaluation of three departments
-    services.start_item(store, chair, items[2])
-    weights = {"d1": (0.55, 0.35, 0.1), "d2": (0.35, 0.5, 0.15), "d3": (0.2, 0.35, 0.45)}
-    vote(eval_b, present, lambda: {d: rng.choices(["satisfied", "basic", "unsatisfied"], weights=w)[0]
-                                   for d, w in weights.items()})
-    echo("item 3: evaluation")
-
-    # 4. selection: each member marks up to four projects
-    services.start_item(store, chair, item_sel)
+def _selection(run: _Run, item: int, ballot: int) -> None:
+    """Each member marks up to four projects, the popular ones more often."""
+    services.start_item(run.store, run.chair, item)
 
     def marks() -> dict[str, str]:
-        liked = [f"c{i}" for i, p in enumerate(POPULARITY, start=1) if rng.random() < p]
-        rng.shuffle(liked)
+        liked = [f"c{i}" for i, p in enumerate(POPULARITY, start=1) if run.rng.random() < p]
+        run.rng.shuffle(liked)
         return {cid: "mark" for cid in liked[:4]}
 
-    vote(sel_b, present, marks, skip=0.0)
-    echo("item 4: selection of projects")
+    run.vote(ballot, marks, skip=0.0)
 
-    # 5. named resolution (one member changes their vote before the close)
-    services.start_item(store, chair, item_named)
-    services.open_ballot(store, chair, named_b)
-    for m in present:
-        if rng.random() >= 0.07:
-            cast(m, named_b, three_way((0.85, 0.08, 0.07)))
-    changer = present[0]
-    services.cast_vote(store, changer, named_b, "for", uuid.uuid4().hex)  # change (or first vote): allowed here
-    services.close_ballot(store, chair, named_b)
-    echo("item 5: named resolution")
 
-    # 6. mixed: tablets in the hall, the member on video by show of hands (entered by the clerk)
-    services.start_item(store, chair, item_mixed)
-    services.open_ballot(store, chair, mixed_b)
-    for m in present:
+def _named(run: _Run, item: int, ballot: int) -> None:
+    """A named resolution; one member changes their vote before the close."""
+    services.start_item(run.store, run.chair, item)
+    services.open_ballot(run.store, run.chair, ballot)
+    for m in run.present:
+        if run.rng.random() >= 0.07:
+            run.cast(m, ballot, run.three_way((0.85, 0.08, 0.07)))
+    run.cast(run.present[0], ballot, "for")  # change (or first vote): allowed here
+    services.close_ballot(run.store, run.chair, ballot)
+
+
+def _mixed_and_close(run: _Run, item: int, ballot: int, video: Actor) -> None:
+    """Tablets in the hall, the member on video by show of hands (entered by the clerk); then close."""
+    store, chair = run.store, run.chair
+    services.start_item(store, chair, item)
+    services.open_ballot(store, chair, ballot)
+    for m in run.present:
         if m is not video:
-            cast(m, mixed_b, three_way())
-    services.enter_show_of_hands(store, clerk, mixed_b, counts={"main": {"for": 1}}, ballots_cast=1,
+            run.cast(m, ballot, run.three_way())
+    services.enter_show_of_hands(store, run.clerk, ballot, counts={"main": {"for": 1}}, ballots_cast=1,
                                  note="视频参会人员举手表决")
-    services.close_ballot(store, chair, mixed_b)
-    services.finish_item(store, chair, item_mixed)
-    services.close_sitting(store, chair, sitting_id)
+    services.close_ballot(store, chair, ballot)
+    services.finish_item(store, chair, item)
+    services.close_sitting(store, chair, run.sitting_id)
+
+
+def simulate(store: Store, *, seed: int = 2026, day: dt.date | None = None,
+             echo: Callable[[str], None] = lambda _m: None) -> dict[str, Any]:
+    """Run the demo sitting on an empty, migrated store. Returns the ids."""
+    rng = random.Random(seed)
+    ids = demo.seed(store, today=day or dt.date.today())
+    sitting_id = ids["sitting_id"]
+    with store.read() as s:
+        people = s.scalars(select(models.Person).where(models.Person.role == "member")
+                           .order_by(models.Person.id)).all()
+        members = [Actor(role="member", name=p.name, person_id=p.id) for p in people]
+        items = list(s.scalars(select(models.AgendaItem.id).where(models.AgendaItem.sitting_id == sitting_id)
+                               .order_by(models.AgendaItem.position)))
+        seeded = list(s.scalars(select(models.Ballot.id).order_by(models.Ballot.id)))
+    budget_b, removal_b, appoint_b, eval_b = seeded[:4]
+    run = _Run(store, rng, sitting_id, members)
+    added = _rest_of_agenda(run)
+    late, video = _open_with_attendance(run)
+    echo(f"sitting {sitting_id} opened: {len(run.present)} of {len(members)} present")
+
+    _budget_with_revote(run, items[0], budget_b, late)
+    echo("item 1: budget resolution voted twice (re-vote after a device failure)")
+    services.start_item(store, run.chair, items[1])
+    run.vote(removal_b, lambda: {"p1": run.three_way((0.85, 0.1, 0.05))})
+    run.vote(appoint_b, lambda: {"p2": run.three_way((0.75, 0.15, 0.1))})
+    echo("item 2: removal and appointment")
+    services.start_item(store, run.chair, items[2])
+    weights = {"d1": (0.55, 0.35, 0.1), "d2": (0.35, 0.5, 0.15), "d3": (0.2, 0.35, 0.45)}
+    run.vote(eval_b, lambda: {d: rng.choices(["satisfied", "basic", "unsatisfied"], weights=w)[0]
+                              for d, w in weights.items()})
+    echo("item 3: evaluation")
+    _selection(run, *added["selection"])
+    echo("item 4: selection of projects")
+    _named(run, *added["named"])
+    echo("item 5: named resolution")
+    _mixed_and_close(run, *added["mixed"], video)
     echo("item 6: mixed ballot with a show-of-hands entry; sitting closed")
-    return {"sitting_id": sitting_id, "body_id": body_id, "ballots": [budget_b, removal_b, appoint_b, eval_b, sel_b,
-                                                                       named_b, mixed_b]}
+    ballots = [budget_b, removal_b, appoint_b, eval_b] + [added[k][1] for k in ("selection", "named", "mixed")]
+    return {"sitting_id": sitting_id, "body_id": ids["body_id"], "ballots": ballots}
 
 
 def run_demo_sitting(out_dir: str | Path | None = None, *, seed: int = 2026, lang: str = "zh",

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import ballots
+from ballots import labels
 
 from ..db import Store
 from . import data as sd
@@ -42,14 +43,18 @@ def _cols(*spec: tuple[str, str, type]) -> list[Column]:
     return [Column(k, z, t) for k, z, t in spec]
 
 
+#: A member who cast no ballot: away (the attendance label says why) or present and not voted.
+AWAY = ("leave", "absent")
+NOT_VOTED = "未按表决器"
+
 _RESULT_HEAD = _cols(
     ("sheet_id", "结果单编号", str), ("item_position", "议题序号", int), ("item_title", "议题", str),
     ("ballot_id", "表决编号", int), ("ballot_title", "表决事项", str), ("kind", "类型", str), ("round", "轮次", int),
-    ("method", "表决方式", str), ("secret", "无记名", bool), ("entitled", "应到", int), ("present", "实到", int),
-    ("cast", "有效票", int), ("invalid", "无效票", int), ("quorum_held", "符合法定人数", bool),
+    ("method", "表决方式", str), ("secret", labels.SECRECY["secret"].zh, bool), ("entitled", "应到", int),
+    ("present", "实到", int), ("cast", "有效票", int), ("invalid", "无效票", int), ("quorum_held", "符合法定人数", bool),
     ("question_id", "事项编号", str), ("question", "事项", str))
 _RESULT_TAIL = _cols(
-    ("not_voted", "未按表决器", int), ("needed", "需", int), ("outcome", "结果", str), ("rank", "名次", int),
+    ("not_voted", NOT_VOTED, int), ("needed", "需", int), ("outcome", "结果", str), ("rank", "名次", int),
     ("ballot_outcome", "表决结果", str), ("opened_at", "开始时间(UTC)", str), ("closed_at", "结束时间(UTC)", str),
     ("audit_id", "审计链条目", int), ("audit_head", "审计链头", str))
 _KNOWN_OPTIONS = [("for", "赞成"), ("against", "反对/不赞成"), ("abstain", "弃权"), ("mark", "得票"),
@@ -141,7 +146,8 @@ def named_votes_table(docs: list[dict[str, Any]]) -> Table:
                 elif v.get("voted"):
                     zh = "未选"
                 else:
-                    zh = {"leave": "请假", "absent": "缺席"}.get(absent.get(v["name"], ""), "未按表决器")
+                    status = absent.get(v["name"], "")
+                    zh = labels.label(labels.ATTENDANCE, status) if status in AWAY else NOT_VOTED
                 rows.append({"sheet_id": d["sheet_id"], "ballot_id": d["ballot"]["id"], "round": d["round"]["number"],
                              "ballot_title": d["ballot"]["title"], "person_id": v["person_id"], "seat": v["seat"],
                              "name": v["name"], "question_id": q.id, "question": q.label, "choice": code,
@@ -149,12 +155,20 @@ def named_votes_table(docs: list[dict[str, Any]]) -> Table:
     return Table("named_votes", NAMED_COLUMNS, rows)
 
 
+def _stored(store: Store, sitting_id: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The result documents of every closed round of a sitting, and its attendance document."""
+    with store.read() as s:
+        return ([sd.result_document(s, b, r) for b, r in sd.closed_rounds(s, sitting_id)],
+                sd.attendance_document(s, sitting_id))
+
+
+def _tables(docs: list[dict[str, Any]], att: dict[str, Any]) -> dict[str, Table]:
+    return {"results": results_table(docs), "attendance": attendance_table(att), "named_votes": named_votes_table(docs)}
+
+
 def sitting_tables(store: Store, sitting_id: int) -> dict[str, Table]:
     """The three tables of a sitting, from stored results and attendance."""
-    with store.read() as s:
-        docs = [sd.result_document(s, b, r) for b, r in sd.closed_rounds(s, sitting_id)]
-        att = sd.attendance_document(s, sitting_id)
-    return {"results": results_table(docs), "attendance": attendance_table(att), "named_votes": named_votes_table(docs)}
+    return _tables(*_stored(store, sitting_id))
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -261,10 +275,11 @@ def export_xlsx(store: Store, sitting_id: int) -> bytes:
 
 def export_json(store: Store, sitting_id: int) -> bytes:
     """The tables plus the full result and attendance documents (the same data the sheets embed)."""
-    with store.read() as s:
-        docs = [sd.result_document(s, b, r) for b, r in sd.closed_rounds(s, sitting_id)]
-        att = sd.attendance_document(s, sitting_id)
-    tables = {"results": results_table(docs), "attendance": attendance_table(att), "named_votes": named_votes_table(docs)}
+    docs, att = _stored(store, sitting_id)
+    return _json(docs, att, _tables(docs, att))
+
+
+def _json(docs: list[dict[str, Any]], att: dict[str, Any], tables: dict[str, Table]) -> bytes:
     payload = {"format": EXPORT_FORMAT, "sitting": att["sitting"], "body": att["body"],
                "tables": {name: {"columns": t.keys, "rows": t.rows} for name, t in tables.items()},
                "results": docs, "attendance": att}
@@ -285,7 +300,8 @@ def export_sitting(store: Store, sitting_id: int, out_dir: str | Path) -> list[P
     """Write every export of a sitting into ``out_dir``; returns the files written."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = sitting_tables(store, sitting_id)
+    docs, att = _stored(store, sitting_id)
+    tables = _tables(docs, att)
     written = []
     for name, table in tables.items():
         path = out / f"{name}-S{sitting_id}.csv"
@@ -295,6 +311,6 @@ def export_sitting(store: Store, sitting_id: int, out_dir: str | Path) -> list[P
     path.write_bytes(tables_xlsx(tables))
     written.append(path)
     path = out / f"sitting-S{sitting_id}.json"
-    path.write_bytes(export_json(store, sitting_id))
+    path.write_bytes(_json(docs, att, tables))
     written.append(path)
     return written

@@ -1,0 +1,77 @@
+"""The answer of a verification: one :class:`Check` per question asked of a sheet, each with its
+reason in Chinese and English, and the lines the command line prints."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Every check, in the order they are made, with its title.
+CHECKS: dict[str, tuple[str, str]] = {
+    "readable": ("文件可读取", "file readable"),
+    "signature_intact": ("签名完整", "signature intact"),
+    "signed_by_body": ("由本机关证书签署", "signed by the body's certificate"),
+    "unmodified": ("签署后未被修改", "unmodified since signing"),
+    "result_matches": ("内嵌结果与存档一致", "embedded result equals the stored one"),
+    "audit_chain": ("审计链完整", "audit chain intact"),
+    "retally": ("重新计票结果一致", "re-tally gives the same result"),
+}
+
+#: One part of a check: passed, why (Chinese), why (English).
+Part = tuple[bool, str, str]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification step: its name, whether it passed, and why (Chinese and English)."""
+
+    name: str
+    ok: bool
+    reason_zh: str
+    reason_en: str
+
+    @property
+    def title_zh(self) -> str:
+        return CHECKS.get(self.name, (self.name, self.name))[0]
+
+    @property
+    def title_en(self) -> str:
+        return CHECKS.get(self.name, (self.name, self.name))[1]
+
+    @property
+    def reason(self) -> str:
+        return f"{self.reason_zh} / {self.reason_en}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "title_zh": self.title_zh, "title_en": self.title_en,
+                "reason_zh": self.reason_zh, "reason_en": self.reason_en}
+
+
+def all_ok(checks: Iterable[Check]) -> bool:
+    checks = list(checks)
+    return bool(checks) and all(c.ok for c in checks)
+
+
+def format_checks(checks: Sequence[Check]) -> str:
+    """One line per check, as the command line prints them."""
+    lines = []
+    for c in checks:
+        mark = "通过 PASS" if c.ok else "失败 FAIL"
+        lines.append(f"[{mark}] {c.name}: {c.title_zh} / {c.title_en}")
+        lines.append(f"        {c.reason_zh}")
+        lines.append(f"        {c.reason_en}")
+    verdict = ("核验通过：全部检查均通过。 / VERIFIED: every check passed." if all_ok(checks)
+               else "核验未通过。 / NOT VERIFIED.")
+    return "\n".join(lines + [verdict])
+
+
+def skipped(names: Iterable[str], zh: str, en: str) -> list[Check]:
+    """Failed checks that could not be made, and why."""
+    return [Check(n, False, f"未检查：{zh}", f"not checked: {en}") for n in names]
+
+
+def combine(name: str, parts: list[Part]) -> Check:
+    """One check from the parts of several documents: passed when all pass; shows the failing ones."""
+    ok = all(p[0] for p in parts)
+    shown = [p for p in parts if not p[0]] or parts
+    return Check(name, ok, "；".join(p[1] for p in shown), "; ".join(p[2] for p in shown))
