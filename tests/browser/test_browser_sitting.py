@@ -419,7 +419,7 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     # every screen in English too
     chair.click("#lang-switch")
     e(chair.locator("#att-h")).to_have_text("Attendance")
-    e(chair.locator(".closed-ballot .outcome")).to_have_text("Selected")
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("Selection made")
     chair.click("#lang-switch")
     e(chair.locator("#att-h")).to_have_text("出席情况")
 
@@ -478,7 +478,7 @@ def test_clerk_roster_import_and_tablet_revocation(browser, live_server, console
     e(clerk.locator("#roster-problems")).to_have_count(0)
     clerk.click("#roster-import")
     e(clerk.locator("#people-title")).to_contain_text("共2人")
-    e(clerk.locator(".data-table", has_text="钱二")).to_contain_text("列席")
+    e(clerk.locator("#sec-roster .data-table", has_text="钱二")).to_contain_text("列席")
 
     # back to the demo committee: a tablet is paired, then revoked
     clerk.select_option("#ctx-body", label="某县人大常委会")

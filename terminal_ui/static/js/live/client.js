@@ -9,7 +9,7 @@
 //   progress   {seq, sitting_id, ballot_id, round_id, voted, non_voters?} how many have voted
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked
-import { io } from "../vendor/socket.io.esm.min.js";
+import { io } from "../../vendor/socket.io.esm.min.js";
 
 const ACK_TIMEOUT = 10000;
 
@@ -212,6 +212,13 @@ export class LiveClient {
     if ("non_voters" in msg) next.non_voters = msg.non_voters;
     this.state.ballot = next;
     this._changed(["ballot"], "progress");
+  }
+
+  /** Change a section on this terminal only (e.g. "signed in" before the push arrives) and tell the views. */
+  setLocal(name, value) {
+    if (!this.state) return;
+    this.state[name] = value;
+    this._changed([name], "local");
   }
 
   _changed(names, type, ev) {
