@@ -13,18 +13,21 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask.blueprints import BlueprintSetupState
 
 from . import catalogue
+from .options import option_sets
 
 blueprint = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static/ui")
 
 PAGES = ("seat", "chair", "clerk", "display", "verify")
 EXTENSION = "terminal_ui.catalogues"
+OPTIONS = "terminal_ui.options"
 
 
 @blueprint.record_once
 def _load_catalogues(state: BlueprintSetupState) -> None:
     """Read the catalogues once, when the pages are registered: a broken catalogue stops the start."""
     state.app.extensions[EXTENSION] = catalogue.load()
+    state.app.extensions[OPTIONS] = option_sets()
 
 
 def _catalogues() -> dict[str, catalogue.Catalogue]:
@@ -67,6 +70,15 @@ def messages(lang: str) -> Response:
         return response
     response = Response(found.body, mimetype="application/json")
     response.set_etag(found.etag)
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+@blueprint.get("/ui/options.json")
+def options() -> Response:
+    """The options of each ballot kind, from the rules engine (see :mod:`terminal_ui.options`)."""
+    response = jsonify(current_app.extensions[OPTIONS])
+    response.add_etag()
     response.cache_control.no_cache = True
     return response.make_conditional(request)
 

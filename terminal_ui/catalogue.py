@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale
 from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from ballots import labels
@@ -24,8 +24,6 @@ from ballots import labels
 FOLDER = Path(__file__).resolve().parent / "translations"
 SOURCE = "zh"
 DOMAIN = "messages"
-#: The order of gettext plural forms (``msgstr[0]``, ``msgstr[1]`` …) by CLDR plural category.
-PLURAL_ORDER = ("zero", "one", "two", "few", "many", "other")
 
 Text = str | tuple[str, ...]
 
@@ -36,11 +34,12 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Catalogue:
-    """One language: every key's text (a tuple of plural forms for counted texts), as served JSON."""
+    """One language: every key's text (a tuple of plural forms for counted texts), its gettext plural
+    rule (which form a number takes), and all of it as the JSON the pages load."""
 
     lang: str
     messages: Mapping[str, Text]
-    plural: tuple[str, ...]
+    plural: str
     body: bytes
     etag: str
 
@@ -69,11 +68,6 @@ def languages(folder: Path = FOLDER) -> tuple[str, ...]:
     return (SOURCE, *(lang for lang in found if lang != SOURCE))
 
 
-def _plural_tags(lang: str) -> tuple[str, ...]:
-    tags = Locale.parse(lang).plural_form.tags | {"other"}
-    return tuple(t for t in PLURAL_ORDER if t in tags)
-
-
 def _entries(catalog: Catalog, *, source: bool) -> dict[str, Text]:
     """``{key: text}`` of a catalogue: the ``msgid`` of the source, the ``msgstr`` of a translation
     (``""`` where it is missing or fuzzy, so the source text is shown instead)."""
@@ -88,10 +82,10 @@ def _entries(catalog: Catalog, *, source: bool) -> dict[str, Text]:
             raise CatalogueError(f"key {key!r} is written twice")
         if source:
             out[key] = message.id if isinstance(message.id, str) else (message.id[0],)
-        elif message.fuzzy or not all(message.string if isinstance(message.string, tuple) else (message.string,)):
-            out[key] = ""
-        else:
-            out[key] = message.string if isinstance(message.string, str) else tuple(message.string)
+            continue
+        text = message.string  # Babel gives a counted text as many forms as its Plural-Forms header says
+        complete = all(text) if isinstance(text, tuple) else bool(text)
+        out[key] = text if complete and not message.fuzzy else ""
     return out
 
 
@@ -102,23 +96,29 @@ def _with_labels(lang: str, messages: dict[str, Text]) -> dict[str, Text]:
     return {**messages, **labels.flat(lang)}
 
 
+def _file(lang: str, folder: Path) -> tuple[dict[str, Text], str]:
+    """One language's entries and its gettext plural rule."""
+    if lang == SOURCE:
+        return _entries(read(source_path(folder)), source=True), get_plural(SOURCE).plural_expr
+    catalog = read(translation_path(lang, folder), lang)
+    return _entries(catalog, source=False), catalog.plural_expr
+
+
 def entries(lang: str, folder: Path = FOLDER) -> dict[str, Text]:
     """The entries of one language's file, as :func:`_entries` reads them."""
-    if lang == SOURCE:
-        return _entries(read(source_path(folder)), source=True)
-    return _entries(read(translation_path(lang, folder), lang), source=False)
+    return _file(lang, folder)[0]
 
 
 def load(folder: Path = FOLDER) -> dict[str, Catalogue]:
     """Every language's catalogue, ready to serve. Untranslated entries fall back to the source text."""
-    source = entries(SOURCE, folder)
-    files = {lang: entries(lang, folder) for lang in languages(folder)}
+    files = {lang: _file(lang, folder) for lang in languages(folder)}
+    source = files[SOURCE][0]
     merged = {lang: _with_labels(lang, {key: found.get(key) or text for key, text in source.items()})
-              for lang, found in files.items()}
+              for lang, (found, _rule) in files.items()}
     names = {lang: {"name": m["lang.name"], "switch": m["lang.switch_to"]} for lang, m in merged.items()}
     out = {}
     for lang, messages in merged.items():
-        plural = _plural_tags(lang)
+        plural = files[lang][1]
         body = json.dumps({"lang": lang, "plural": plural, "languages": names, "messages": messages},
                           ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
         out[lang] = Catalogue(lang, messages, plural, body, hashlib.sha256(body).hexdigest()[:32])

@@ -2,7 +2,7 @@
 // re-vote, opening without quorum, closing the sitting). What is being confirmed is a Store, so the
 // panels that show a confirmation redraw when it changes.
 import { h } from "../core/dom.js";
-import { errorText, lang, t } from "../core/i18n.js";
+import { errorText, t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
 import { Store } from "../core/store.js";
 
@@ -54,7 +54,7 @@ export async function run(client, name, payload, { ok = null, confirmed = false 
 }
 
 function overrideMessage(ack) {
-  return `${errorText(ack)}${lang() === "en" ? ". " : "。"}${t("chair.override_question")}`;
+  return t("chair.override_message", { reason: errorText(ack) });
 }
 
 /**

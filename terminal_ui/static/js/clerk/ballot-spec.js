@@ -1,6 +1,6 @@
 // The request that creates a ballot from the clerk's form: its spec in the rules engine's format
 // (docs/protocol.md) and its options. Fields the clerk left untouched have their form defaults.
-import { DEFAULT_GRADES, UNKNOWN } from "./options.js";
+import { grades } from "./options.js";
 
 function specOfKind(form, rows) {
   const f = form.fields;
@@ -13,7 +13,7 @@ function specOfKind(form, rows) {
   }
   if (form.kind === "evaluation") {
     const spec = { kind: "evaluation", objects: rows.map((r, i) => ({ id: `o${i + 1}`, name: r.name.trim() })) };
-    if (f.unknown) spec.grades = [...DEFAULT_GRADES, UNKNOWN];
+    if (f.unknown) spec.grades = grades({ unknown: true });
     if (f.cap !== undefined && f.cap !== "") spec.caps = { satisfied: parseInt(f.cap, 10) };
     return spec;
   }

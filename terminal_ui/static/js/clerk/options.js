@@ -1,20 +1,18 @@
-// The option sets of the ballot kinds, for what the server does not send with a ballot: the grades
-// of an evaluation with "不了解" (a new ballot's spec must list them) and the option labels of a stored
-// result (the results route gives counts by option code). They are ballots.kinds' own options.
-const FOR = { code: "for", zh: "赞成", en: "for" };
-const AGAINST = { code: "against", zh: "反对", en: "against" };
-const ABSTAIN = { code: "abstain", zh: "弃权", en: "abstain" };
-const NOT_FOR = { code: "against", zh: "不赞成", en: "against" };
-const MARK = { code: "mark", zh: "选择", en: "mark" };
-export const DEFAULT_GRADES = [{ code: "satisfied", zh: "满意", en: "satisfied" },
-  { code: "basic", zh: "基本满意", en: "basically satisfied" }, { code: "unsatisfied", zh: "不满意", en: "unsatisfied" }];
-export const UNKNOWN = { code: "unknown", zh: "不了解", en: "don't know" };
+// The options of each ballot kind as the rules engine defines them (GET /ui/options.json), for what
+// the server does not send with a ballot: the option labels of a stored result (the results route
+// gives counts by option code) and the grades of a new evaluation with "不了解".
+const sets = await (await fetch("/ui/options.json", { credentials: "same-origin" })).json();
+
+/** The options of an evaluation: the default grades, and "don't know" when asked for. */
+export function grades({ unknown = false } = {}) {
+  return unknown ? [...sets.evaluation, ...sets["grade.unknown"]] : sets.evaluation;
+}
 
 /** The options every question of a ballot with ``spec`` has. */
 function optionsOf(spec) {
-  if (spec.kind === "evaluation") return spec.grades || DEFAULT_GRADES;
-  if (spec.kind === "selection") return spec.options === "for_against_abstain" ? [FOR, NOT_FOR, ABSTAIN] : [MARK];
-  return [FOR, AGAINST, ABSTAIN];
+  if (spec.kind === "evaluation") return spec.grades || grades();
+  if (spec.kind === "selection") return sets[`selection.${spec.options || "mark"}`];
+  return sets[spec.kind] || sets.resolution;
 }
 
 /** A stored result's questions with their options (what resultTable needs of a ballot). */

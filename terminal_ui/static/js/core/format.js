@@ -1,5 +1,8 @@
 // Times, dates and sizes as the pages show them.
-import { lang, locale } from "./i18n.js";
+import { locale } from "./i18n.js";
+
+/** Dates and times in English as in Britain: 24-hour clock, day before month. */
+const dateLocale = () => (locale() === "en" ? "en-GB" : locale());
 
 export function fmtClock(seconds) {
   if (seconds == null) return "";
@@ -13,14 +16,14 @@ export function fmtTime(when) {
   if (!when) return "";
   const d = when instanceof Date ? when : new Date(when);
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleTimeString(lang() === "en" ? "en-GB" : locale(), { hour: "2-digit", minute: "2-digit" });
+  return d.toLocaleTimeString(dateLocale(), { hour: "2-digit", minute: "2-digit" });
 }
 
-/** A calendar date (YYYY-MM-DD): 2026年11月25日, or 2026-11-25 in English. */
+/** A calendar date (YYYY-MM-DD, or the date of an ISO timestamp) in the language's long form. */
 export function fmtDate(isoDate) {
   if (!isoDate) return "";
   const [y, m, d] = isoDate.slice(0, 10).split("-").map(Number);
-  return lang() === "zh" ? `${y}年${m}月${d}日` : `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  return new Intl.DateTimeFormat(dateLocale(), { dateStyle: "long", timeZone: "UTC" }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 /** Date and time of an ISO timestamp. */

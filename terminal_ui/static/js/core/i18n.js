@@ -6,10 +6,13 @@
 // The choice of language is kept in localStorage and in the `lang` cookie (the server renders the
 // templates and its own messages in the cookie's language).
 
+import { pluralRule } from "./plural.js";
+
 const cache = new Map();
 const listeners = [];
 let current = null;
-let catalogue = { lang: "zh", plural: ["other"], languages: {}, messages: {} };
+let catalogue = { lang: "zh", plural: "0", languages: {}, messages: {} };
+let pluralIndex = () => 0;
 
 async function fetchCatalogue(code) {
   if (!cache.has(code)) {
@@ -42,12 +45,17 @@ async function start() {
   const rendered = document.documentElement.dataset.lang || "zh";
   const wanted = savedLang() || rendered;
   try {
-    catalogue = await fetchCatalogue(wanted);
+    use(await fetchCatalogue(wanted));
   } catch (_) {
-    catalogue = await fetchCatalogue(rendered);
+    use(await fetchCatalogue(rendered));
   }
-  current = catalogue.lang;
   if (current !== rendered) remember(current);
+}
+
+function use(found) {
+  catalogue = found;
+  current = found.lang;
+  pluralIndex = pluralRule(found.plural);
 }
 
 await start();
@@ -71,10 +79,9 @@ function format(text, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
-/** The plural form of a counted text for the number ``n`` (gettext order, CLDR categories). */
+/** The plural form of a counted text for the number ``n``, by the catalogue's Plural-Forms rule. */
 function pluralForm(forms, n) {
-  const index = catalogue.plural.indexOf(new Intl.PluralRules(locale()).select(Number(n) || 0));
-  return forms[index >= 0 ? index : forms.length - 1] ?? forms[0];
+  return forms[pluralIndex(Math.abs(Math.trunc(Number(n) || 0)))] ?? forms[forms.length - 1];
 }
 
 /** The text of ``key`` in the current language, with {name} placeholders filled from ``vars``. */
@@ -104,8 +111,7 @@ export function nextLang() {
 }
 
 export async function setLang(code) {
-  catalogue = await fetchCatalogue(code);
-  current = catalogue.lang;
+  use(await fetchCatalogue(code));
   remember(current);
   applyI18n(document);
   for (const fn of listeners) fn(current);

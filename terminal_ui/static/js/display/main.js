@@ -75,7 +75,6 @@ function fullscreen() {
 
 async function main() {
   await staffPage({ roles: ["display", "clerk", "chair", "admin"], app: "hall" });
-  document.body.classList.add("hall-on");
   const client = new LiveClient({ sittingId: sittingFromUrl() });
   fullscreen();
   clock(client);

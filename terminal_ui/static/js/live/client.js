@@ -10,6 +10,7 @@
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked
 import { io } from "../../vendor/socket.io.esm.min.js";
+import { t } from "../core/i18n.js";
 
 const ACK_TIMEOUT = 10000;
 
@@ -104,6 +105,13 @@ export class LiveClient {
         this._setStatus(this.everOnline ? "offline" : "connecting");
       }
     });
+    this._onPushes(socket);
+    socket.connect();
+    return this;
+  }
+
+  /** The server's pushes (docs/protocol.md, section 3). */
+  _onPushes(socket) {
     socket.on("snapshot", (snap) => this._applySnapshot(snap));
     socket.on("event", (ev) => this._applyEvent(ev));
     socket.on("attendance", (msg) => this._applyAttendance(msg));
@@ -124,8 +132,6 @@ export class LiveClient {
     socket.on("revoked", (msg) => {
       this._emitLocal("revoked", msg);
     });
-    socket.connect();
-    return this;
   }
 
   /** Close and open again (e.g. after choosing another sitting or a new login). */
@@ -249,8 +255,7 @@ export class LiveClient {
             this._waiting.push(attempt);
             return;
           }
-          resolve({ ok: false, error: "offline", message: "网络连接中断，请稍后重试",
-            message_en: "the connection is down; try again shortly" });
+          resolve({ ok: false, error: "offline", message: t("error.offline") });
           return;
         }
         this.socket.timeout(timeout).emit(command, payload, (err, ack) => {
@@ -260,8 +265,7 @@ export class LiveClient {
               else this._waiting.push(attempt);
               return;
             }
-            resolve({ ok: false, error: "timeout", message: "服务器未响应，请重试",
-              message_en: "no answer from the server; try again" });
+            resolve({ ok: false, error: "timeout", message: t("error.timeout") });
             return;
           }
           resolve(ack || { ok: true });

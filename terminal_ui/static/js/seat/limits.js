@@ -15,10 +15,10 @@ export function marks(b, choice) {
 
 /** Whether answering ``questionId`` with ``code`` keeps the choice within the limits. */
 export function allowed(b, choice, questionId, code) {
-  const { max_marks: max, for_code: forCode, caps } = b.limits;
+  const { max_marks: max, for_code: forCode } = b.limits;
   const next = { ...choice, [questionId]: code };
   if (max != null && code === forCode && countOf(next, forCode) > max) return false;
-  const cap = (caps || {})[code];
+  const cap = (b.limits.caps || {})[code];
   return cap == null || countOf(next, code) <= cap;
 }
 

@@ -19,7 +19,7 @@ function neededLine(pct, n, labelled = true) {
 
 function legend(cols) {
   return h("ul", { class: "legend" },
-    cols.map((o, i) => h("li", {}, h("span", { class: `swatch fill-${o.code} fill-i${i}` }), optionLabel(o))),
+    cols.map((o) => h("li", {}, h("span", { class: `swatch fill-${o.code}` }), optionLabel(o))),
     h("li", {}, h("span", { class: "swatch fill-none" }), t("result.not_voted")));
 }
 
@@ -30,7 +30,7 @@ function evaluationBars(ballot, result, rows, pct) {
   return h("div", { class: "bars kind-evaluation" }, legend(cols), rows.map((q, row) => h("div", { class: "bar-row stacked" },
     h("span", { class: "bar-label" }, q.label),
     h("div", { class: "bar-track" },
-      cols.map((o, i) => segment(`fill-${o.code} fill-i${i}`, q.counts[o.code] ?? 0, `${optionLabel(o)} ${q.counts[o.code] ?? 0}`)),
+      cols.map((o) => segment(`fill-${o.code}`, q.counts[o.code] ?? 0, `${optionLabel(o)} ${q.counts[o.code] ?? 0}`)),
       segment("fill-none", q.not_voted),
       neededLine(pct, q.needed, row === 0)),
     verdictPill(q.outcome, questionOutcome(q, ballot)))));
@@ -58,7 +58,7 @@ function optionBars(ballot, result, rows, pct) {
   const titled = result.questions.length > 1 || result.kind === "appointment";
   return h("div", { class: `bars kind-${result.kind}` }, rows.map((q) => h("figure", { class: "bar-group" },
     titled ? h("figcaption", {}, h("span", { class: "bar-title" }, q.label), verdictPill(q.outcome, questionOutcome(q, ballot))) : null,
-    cols.map((o, i) => barRow(optionLabel(o), `fill-${o.code} fill-i${i}`, pct(q.counts[o.code] ?? 0),
+    cols.map((o, i) => barRow(optionLabel(o), `fill-${o.code}`, pct(q.counts[o.code] ?? 0),
       t("result.votes", { n: q.counts[o.code] ?? 0 }), i === 0 ? neededLine(pct, q.needed) : null)),
     barRow(t("result.not_voted"), "fill-none", pct(q.not_voted), t("result.persons", { n: q.not_voted })))));
 }
