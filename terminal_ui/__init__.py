@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
+from werkzeug.wrappers import Response as BaseResponse
 
 from . import catalogue
 from .options import option_sets
@@ -58,7 +59,7 @@ def html_lang(lang: str) -> str:
 
 
 @blueprint.get("/i18n/<lang>.json")
-def messages(lang: str) -> Response:
+def messages(lang: str) -> BaseResponse:
     """One language's catalogue for the scripts; revalidated by its ETag, so a reload costs a 304."""
     found = _catalogues().get(lang)
     if found is None:
@@ -75,7 +76,7 @@ def messages(lang: str) -> Response:
 
 
 @blueprint.get("/ui/options.json")
-def options() -> Response:
+def options() -> BaseResponse:
     """The options of each ballot kind, from the rules engine (see :mod:`terminal_ui.options`)."""
     response = jsonify(current_app.extensions[OPTIONS])
     response.add_etag()
@@ -92,5 +93,14 @@ def _page(name: str) -> str:
     return render_template(f"{name}.html", page=name, page_key=f"{name}.page_title")
 
 
-for _name in PAGES:
-    blueprint.add_url_rule(f"/{_name}", _name, lambda _name=_name: _page(_name), methods=["GET"])
+def _view(name: str) -> Any:
+    def view() -> str:
+        return _page(name)
+
+    view.__name__ = name
+    view.__doc__ = f"The {name} page."
+    return view
+
+
+for name in PAGES:
+    blueprint.add_url_rule(f"/{name}", name, _view(name), methods=["GET"])

@@ -83,7 +83,8 @@ def _entries(catalog: Catalog, *, source: bool) -> dict[str, Text]:
         if source:
             out[key] = message.id if isinstance(message.id, str) else (message.id[0],)
             continue
-        text = message.string  # Babel gives a counted text as many forms as its Plural-Forms header says
+        # Babel gives a counted text as many forms as its Plural-Forms header says.
+        text: Text = tuple(message.string) if isinstance(message.string, (tuple, list)) else message.string or ""
         complete = all(text) if isinstance(text, tuple) else bool(text)
         out[key] = text if complete and not message.fuzzy else ""
     return out

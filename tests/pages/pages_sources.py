@@ -17,5 +17,5 @@ def scripts() -> dict[Path, str]:
 
 
 def without_comments(js: str) -> str:
-    js = re.sub(r"/\*.*?\*/", "", js, flags=re.S)
+    js = re.sub(r"/\*.*?\*/", "", js, flags=re.DOTALL)
     return re.sub(r"(?m)^\s*//.*$|(?<=[;,{}()\s])//[^\n\"'`]*$", "", js)

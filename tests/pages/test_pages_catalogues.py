@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from pages_sources import TEMPLATES, UI, scripts, without_comments
 
 from ballots import labels
-from pages_sources import TEMPLATES, UI, scripts, without_comments
 from terminal_ui import catalogue
 
 PAGES = ("index", "seat", "chair", "clerk", "display", "verify")
@@ -117,8 +117,11 @@ def test_templates_write_no_chinese_of_their_own() -> None:
 
 
 def test_scripts_write_no_chinese_of_their_own() -> None:
+    """No Chinese word nor Chinese punctuation (：，（）) in a script: texts and the way they are put
+    together (common.labelled, common.noted, list.sep …) come from the catalogue."""
     for path, text in scripts().items():
-        assert re.findall(r"[\u4e00-\u9fff]+", without_comments(text)) == [], path.relative_to(UI)
+        found = re.findall(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]+", without_comments(text))
+        assert found == [], path.relative_to(UI)
 
 
 def test_every_entry_has_its_english_translation(source) -> None:
@@ -207,6 +210,27 @@ def test_catalogue_is_served_as_json_with_an_etag(client) -> None:
     zh = client.get("/i18n/zh.json").get_json()
     assert zh["messages"]["seat.confirm"] == "确认提交" and zh["plural"] == "0"
     assert client.get("/i18n/zh.json").headers["ETag"] != etag
+
+
+def test_the_options_of_each_kind_come_from_the_rules_engine(client) -> None:
+    from ballots import (
+        ABSTAIN,
+        DEFAULT_GRADES,
+        FOR,
+        FOR_AGAINST_ABSTAIN,
+        MARK,
+        NOT_FOR,
+        UNKNOWN,
+    )
+
+    r = client.get("/ui/options.json")
+    sets = r.get_json()
+    assert sets["resolution"] == sets["appointment"] == [o.to_dict() for o in FOR_AGAINST_ABSTAIN]
+    assert sets["evaluation"] == [o.to_dict() for o in DEFAULT_GRADES]
+    assert sets["selection.mark"] == [MARK.to_dict()]
+    assert sets["selection.for_against_abstain"] == [o.to_dict() for o in (FOR, NOT_FOR, ABSTAIN)]
+    assert sets["grade.unknown"] == [UNKNOWN.to_dict()]
+    assert client.get("/ui/options.json", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
 
 
 @pytest.mark.parametrize("lang", ["xx", "EN", "en.po", "zh-CN"])

@@ -5,30 +5,31 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from pages_sources import CSS, TEMPLATES, scripts, without_comments
 
 LAYERS = ("tokens", "base", "components", "page", "print")
 PAGES = ("index", "seat", "chair", "clerk", "display", "verify")
 ALLOWED = {"transparent", "currentcolor", "inherit"}
 #: CSS named colours (CSS Color Module Level 4), and the system colours that are colours too.
-NAMED = set("""aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown
-burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod
-darkgray darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen
+NAMED = frozenset("""
+aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue blueviolet brown burlywood
+cadetblue chartreuse chocolate coral cornflowerblue cornsilk crimson cyan darkblue darkcyan darkgoldenrod darkgray
+darkgreen darkgrey darkkhaki darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen
 darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue dimgray dimgrey dodgerblue
 firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite gold goldenrod gray green greenyellow grey honeydew
 hotpink indianred indigo ivory khaki lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan
 lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen lightskyblue lightslategray
-lightslategrey lightsteelblue lightyellow lime limegreen linen magenta maroon mediumaquamarine mediumblue mediumorchid
-mediumpurple mediumseagreen mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream
-mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid palegoldenrod palegreen
-paleturquoise palevioletred papayawhip peachpuff peru pink plum powderblue purple rebeccapurple red rosybrown royalblue
-saddlebrown salmon sandybrown seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen
-steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow yellowgreen canvas canvastext
-linktext visitedtext activetext buttonface buttontext buttonborder field fieldtext highlight highlighttext mark
-marktext graytext accentcolor accentcolortext""".split())
-FUNCTION = re.compile(r"\b(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(", re.I)
-HEX = re.compile(r"#[0-9a-f]{3,8}\b", re.I)
+lightslategrey lightsteelblue lightyellow lime limegreen linen magenta maroon mediumaquamarine mediumblue
+mediumorchid mediumpurple mediumseagreen mediumslateblue mediumspringgreen mediumturquoise mediumvioletred
+midnightblue mintcream mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid
+palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum powderblue purple
+rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown seagreen seashell sienna silver skyblue
+slateblue slategray slategrey snow springgreen steelblue tan teal thistle tomato turquoise violet wheat white
+whitesmoke yellow yellowgreen canvas canvastext linktext visitedtext activetext buttonface buttontext buttonborder
+field fieldtext highlight highlighttext mark marktext graytext accentcolor accentcolortext
+""".split())  # noqa: SIM905 (words to read, not code)
+FUNCTION = re.compile(r"\b(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color)\(", re.IGNORECASE)
+HEX = re.compile(r"#[0-9a-f]{3,8}\b", re.IGNORECASE)
 
 
 def sheets():
@@ -37,7 +38,7 @@ def sheets():
 
 def values(css: str) -> list[str]:
     """The value of every declaration (what follows ``property:``), comments aside."""
-    return [v for _prop, v in re.findall(r"([\w-]+)\s*:\s*([^;{}]+)", re.sub(r"/\*.*?\*/", "", css, flags=re.S))]
+    return [v for _prop, v in re.findall(r"([\w-]+)\s*:\s*([^;{}]+)", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL))]
 
 
 def colour_literals(text: str) -> list[str]:
@@ -82,7 +83,7 @@ def script_colours(js: str) -> list[str]:
     code = without_comments(js)
     in_styles = [c for groups in STYLE.findall(code) for s in groups if s for c in colour_literals(s)]
     strings = [s for groups in STRING.findall(code) for s in groups if s]
-    return in_styles + [s for s in strings if re.fullmatch(r"#[0-9a-f]{3,8}", s, re.I) or FUNCTION.search(s)]
+    return in_styles + [s for s in strings if re.fullmatch(r"#[0-9a-f]{3,8}", s, re.IGNORECASE) or FUNCTION.search(s)]
 
 
 def test_scripts_set_no_colour() -> None:
@@ -106,7 +107,7 @@ def test_each_file_is_its_layer() -> None:
         blocks = re.findall(r"@layer\s+([\w-]+)\s*\{", css)
         assert blocks == [layer], path.name
         outside = re.sub(r"@layer[^{;]*;|@page\s*\{[^}]*\}", "", css.split(f"@layer {layer} {{")[0])
-        assert re.sub(r"/\*.*?\*/", "", outside, flags=re.S).strip() == "", f"{path.name}: rules outside its layer"
+        assert re.sub(r"/\*.*?\*/", "", outside, flags=re.DOTALL).strip() == "", f"{path.name}: rules outside its layer"
 
 
 @pytest.mark.parametrize("page", PAGES)

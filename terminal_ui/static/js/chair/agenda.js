@@ -8,7 +8,7 @@ import { run } from "./commands.js";
 function item(client, it, { current, sittingOpen, ballotOpen }) {
   const start = !current && sittingOpen
     ? h("button", { class: "btn ghost small", disabled: ballotOpen, "data-fk": `start-${it.id}`,
-      "aria-label": `${t("chair.start_item")}：${it.title}`, onclick: () => run(client, "start_item", { item_id: it.id }) },
+      "aria-label": t("common.labelled", { label: t("chair.start_item"), value: it.title }), onclick: () => run(client, "start_item", { item_id: it.id }) },
     t(it.status === "done" ? "chair.resume_item" : "chair.start_item"))
     : null;
   return h("li", { class: `agenda-item st-${it.status}${current ? " current" : ""}`, "aria-current": current ? "step" : null },

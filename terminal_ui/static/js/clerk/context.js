@@ -17,7 +17,7 @@ function selects() {
     bodies.map((b) => h("option", { value: String(b.id), selected: b.id === get("bodyId") }, b.name)));
   const sitSel = h("select", { id: "ctx-sitting", "data-fk": "ctx-sitting", disabled: !sittings.length,
     onchange: (e) => chooseSitting(parseInt(e.target.value, 10)) },
-  sittings.map((x) => h("option", { value: String(x.id), selected: x.id === get("sittingId") }, `${x.title}（${t(`sitting.${x.status}`)}）`)));
+  sittings.map((x) => h("option", { value: String(x.id), selected: x.id === get("sittingId") }, t("common.noted", { text: x.title, note: t(`sitting.${x.status}`) }))));
   return [
     h("div", {}, h("label", { for: "ctx-body" }, t("clerk.body")), bodies.length ? bodySel : h("span", { class: "muted" }, t("clerk.no_body"))),
     h("div", {}, h("label", { for: "ctx-sitting" }, t("clerk.sitting")),

@@ -57,8 +57,10 @@ function summary(b, submit, redraw) {
   const qs = b.questions || [];
   return h("div", { class: "inline-confirm", role: "alertdialog", "aria-labelledby": "hands-confirm-title" },
     h("p", { id: "hands-confirm-title" }, h("strong", {}, t("clerk.hands_confirm_title"))),
-    h("ul", {}, qs.map((q) => h("li", {}, `${q.label}：`, q.options.map((o) => `${optionLabel(o)} ${count(q, o)}`).join("，"))),
-      h("li", {}, t("clerk.hands_ballots"), "：", hs.ballots, "；", t("clerk.hands_invalid"), "：", hs.invalid || "0")),
+    h("ul", {}, qs.map((q) => h("li", {}, t("common.labelled", { label: q.label,
+      value: q.options.map((o) => `${optionLabel(o)} ${count(q, o)}`).join(t("list.comma")) }))),
+    h("li", {}, [t("common.labelled", { label: t("clerk.hands_ballots"), value: hs.ballots }),
+      t("common.labelled", { label: t("clerk.hands_invalid"), value: hs.invalid || "0" })].join(t("list.semicolon")))),
     h("p", { class: "muted small" }, t("clerk.hands_confirm_help")),
     h("div", { class: "confirm-actions" },
       h("button", { class: "btn primary", id: "hands-confirm", "data-fk": "hands-confirm", onclick: submit }, t("clerk.hands_confirm")),

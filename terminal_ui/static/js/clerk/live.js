@@ -17,7 +17,7 @@ function card(client, state) {
   return h("div", { class: "card" },
     h("div", { class: "panel-head" },
       h("div", {}, h("h2", {}, s.title),
-        h("p", { class: "muted" }, dotted(fmtDate(s.date), s.place, s.chair_name && `${t("clerk.chair_name")}：${s.chair_name}`))),
+        h("p", { class: "muted" }, dotted(fmtDate(s.date), s.place, s.chair_name && t("common.labelled", { label: t("clerk.chair_name"), value: s.chair_name })))),
       h("div", { class: "sitting-status" }, h("span", { class: `status-tag st-sitting-${s.status}` }, t(`sitting.${s.status}`)), open)),
     attendanceFigures(state.attendance, { compact: true }));
 }

@@ -52,7 +52,7 @@ function peopleTable(redraw) {
       const label = t(pr ? "clerk.pair_again" : "clerk.pair_one");
       return h("tr", {}, h("td", {}, p.seat || ""), h("th", { scope: "row" }, p.name), h("td", {}, roleText(p.role)),
         h("td", {}, pr ? h("code", {}, pr.code) : ""),
-        h("td", {}, h("button", { class: "btn small", "aria-label": `${label}：${p.name}`, onclick: () => pair([p], redraw) }, label)));
+        h("td", {}, h("button", { class: "btn small", "aria-label": t("common.labelled", { label, value: p.name }), onclick: () => pair([p], redraw) }, label)));
     })));
 }
 

@@ -39,7 +39,7 @@ function round(b, answer, r) {
     resultTable(ballotOfResult(b.spec, data), data),
     r.show_of_hands ? h("p", { class: "muted small" }, handsLine(r)) : null,
     h("p", { class: "announcement-text" }, announcement(data)),
-    absent ? h("p", { class: "muted small" }, t("clerk.absentees"), "：", absenteesLine(r.result.absentees)) : null,
+    absent ? h("p", { class: "muted small" }, absenteesLine(r.result.absentees)) : null,
     h("p", { class: "muted small mono" }, t("clerk.audit_head", { id: r.result.audit_id, hash: (r.result.audit_head || "").slice(0, 16) })));
 }
 

@@ -16,9 +16,11 @@ export function printArea(...content) {
   window.print();
 }
 
-/** 缺席 members of a round with the reason: 徐明（请假，因公出差）、… */
+/** Members not present at a round, with the reason: 未出席：徐明（请假，因公出差）、… */
 export function absenteesLine(absentees) {
-  return absentees.map((a) => `${a.name}（${statusLabel(a.status)}${a.reason ? `，${a.reason}` : ""}）`).join("、");
+  const note = (a) => (a.reason ? [statusLabel(a.status), a.reason].join(t("list.comma")) : statusLabel(a.status));
+  const names = absentees.map((a) => t("common.noted", { text: a.name, note: note(a) })).join(t("list.sep"));
+  return t("common.labelled", { label: t("clerk.absentees"), value: names });
 }
 
 /** A line for a show of hands entered into a round, or null. */
@@ -41,9 +43,9 @@ export function printResult(b, answer, r) {
     resultTable(ballotOfResult(b.spec, data), data),
     outcomeHeadline(data, { extraClass: "medium" }),
     h("p", { class: "announcement-text" }, announcement(data)),
-    absent ? h("p", { class: "small" }, t("clerk.absentees"), "：", absenteesLine(r.result.absentees)) : null,
+    absent ? h("p", { class: "small" }, absenteesLine(r.result.absentees)) : null,
     r.show_of_hands ? h("p", { class: "small" }, handsLine(r)) : null,
     h("p", { class: "small" }, t("clerk.sheet_times", { opened: fmtDateTime(r.opened_at), closed: fmtTime(r.closed_at) })),
     h("p", { class: "small mono" }, t("clerk.audit_head", { id: r.result.audit_id, hash: r.result.audit_head || "" })),
-    h("div", { class: "signatures" }, SIGNATURES.map((k) => h("p", {}, t(k), "：", h("span", { class: "sig-line" }))))));
+    h("div", { class: "signatures" }, SIGNATURES.map((k) => h("p", {}, t("common.labelled", { label: t(k), value: "" }), h("span", { class: "sig-line" }))))));
 }

@@ -114,11 +114,16 @@ export async function setLang(code) {
   use(await fetchCatalogue(code));
   remember(current);
   applyI18n(document);
-  for (const fn of listeners) fn(current);
+  for (const fn of [...listeners]) fn(current);
 }
 
+/** Call ``fn`` after every change of language; returns how to stop. */
 export function onLangChange(fn) {
   listeners.push(fn);
+  return () => {
+    const at = listeners.indexOf(fn);
+    if (at >= 0) listeners.splice(at, 1);
+  };
 }
 
 /** Translate the static texts of ``root`` and set the document's language. */

@@ -47,7 +47,8 @@ export class Panel {
 
 /**
  * Draw ``panels`` now and whenever a source reports a change of a section they read, or the
- * language changes. A source has on("state", (state, changed: Set) => …) (LiveClient, Store).
+ * language changes. A source has on/off("state", (state, changed: Set) => …) (LiveClient, Store).
+ * Returns how to stop.
  */
 export function mount(panels, ...sources) {
   const draw = (p) => {
@@ -57,11 +58,14 @@ export function mount(panels, ...sources) {
       setTimeout(() => { throw err; }); // one broken panel must not stop the others (nor the start-up)
     }
   };
-  for (const source of sources) {
-    source.on("state", (_state, changed) => {
-      for (const p of panels) if (p.wants(changed)) draw(p);
-    });
-  }
-  onLangChange(() => panels.forEach(draw));
+  const changed = (_state, names) => {
+    for (const p of panels) if (p.wants(names)) draw(p);
+  };
+  for (const source of sources) source.on("state", changed);
+  const stopLang = onLangChange(() => panels.forEach(draw));
   panels.forEach(draw);
+  return () => {
+    for (const source of sources) source.off("state", changed);
+    stopLang();
+  };
 }

@@ -12,6 +12,11 @@ export class Store {
     return this;
   }
 
+  off(name, fn) {
+    this._handlers = this._handlers.filter((x) => x !== fn);
+    return this;
+  }
+
   get(key) {
     return this.state[key];
   }

@@ -47,6 +47,11 @@ export class LiveClient {
     return this;
   }
 
+  off(name, fn) {
+    this._handlers[name] = (this._handlers[name] || []).filter((x) => x !== fn);
+    return this;
+  }
+
   _emitLocal(name, ...args) {
     for (const fn of this._handlers[name] || []) {
       try {

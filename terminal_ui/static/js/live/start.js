@@ -33,7 +33,7 @@ export async function staffPage({ roles, login = "login", app }) {
  * Connect ``client`` and feed ``panels`` (with the page's own ``stores``). A staff page reloads when
  * its session has ended (the login gate shows again); before the first snapshot a refusal is shown
  * by ``refused(text, why)``. ``onTick`` runs every second after the countdowns. With ``connect: false``
- * the page connects later (client.reconnect).
+ * the page connects later (client.reconnect). Returns how to stop: disconnect, and draw no more.
  */
 export function goLive(client, { panels = [], stores = [], staff = true, refused = null, onTick = null, connect = true } = {}) {
   connectionIndicator(client);
@@ -41,14 +41,18 @@ export function goLive(client, { panels = [], stores = [], staff = true, refused
     if (staff && why.error === "unauthenticated") location.reload();
     else if (refused && !client.state) refused(errorText(why), why);
   });
-  mount(panels, client, ...stores);
-  setInterval(() => {
+  const unmount = mount(panels, client, ...stores);
+  const timer = setInterval(() => {
     if (!client.state) return;
     tickCountdowns(client);
     if (onTick) onTick();
   }, 1000);
   if (connect) client.connect();
-  return client;
+  return () => {
+    clearInterval(timer);
+    unmount();
+    client.close();
+  };
 }
 
 export { LiveClient };

@@ -16,7 +16,7 @@ import { signIn, signinPanel } from "./signin.js";
 import { syncWith, vote } from "./vote.js";
 
 const $ = (id) => document.getElementById(id);
-let client = null;
+let stop = null; // ends the live connection of a tablet that is unpaired
 
 function showPairing(message = null) {
   $("seat-app").hidden = true;
@@ -28,8 +28,8 @@ function showPairing(message = null) {
 
 function unpaired() {
   device.forget();
-  if (client) client.close();
-  client = null;
+  if (stop) stop();
+  stop = null;
   showPairing(t("seat.revoked"));
 }
 
@@ -67,14 +67,14 @@ function wire(c) {
 function startLive() {
   $("pairing").hidden = true;
   $("seat-app").hidden = false;
-  client = new LiveClient({ auth: () => ({ token: device.token() }) });
+  const client = new LiveClient({ auth: () => ({ token: device.token() }) });
   wire(client);
   const ballot = ballotPanel(client, $("ballot"), { signIn: signIn(client), onVoted: hideRemind });
   client.on("status", (st) => {
     if (st === "online") resendPending(client, hideRemind);
     ballot.draw();
   });
-  goLive(client, {
+  stop = goLive(client, {
     panels: [headerPanel(client), signinPanel(client, $("signin")), ballot, itemPanel(client, $("item")), resultsPanel(client, $("results"))],
     stores: [vote],
     staff: false,

@@ -10,7 +10,7 @@ async function fill(sel, currentId) {
     body: b, sittings: (await api("GET", `/api/bodies/${b.id}/sittings`)).sittings })));
   for (const g of groups) {
     const og = h("optgroup", { label: g.body.name });
-    for (const s of g.sittings) og.append(h("option", { value: String(s.id) }, `${s.title}（${fmtDate(s.date)}）`));
+    for (const s of g.sittings) og.append(h("option", { value: String(s.id) }, t("common.noted", { text: s.title, note: fmtDate(s.date) })));
     sel.append(og);
   }
   sel.value = String(currentId);
