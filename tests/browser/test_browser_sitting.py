@@ -9,7 +9,9 @@ it is back, a tablet reloaded after voting, QR pairing, the speaker queue, the r
 no console error anywhere."""
 from __future__ import annotations
 
+import json
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -344,6 +346,9 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     chair.locator(".live-actions").get_by_role("button", name="延长60秒").click()
     e(chair.locator(".countdown.big")).to_have_text(re.compile(r"^0[56]:\d\d$"))
     e(s1.locator(".select-count")).to_contain_text("已选 0 / 2")
+    # nothing chosen yet: the tablet says what confirming would mean (a blank ballot), not "all chosen"
+    e(s1.locator(".submit-bar")).to_contain_text("空白票")
+    e(s1.locator(".submit-bar")).not_to_contain_text("已全部选择")
     s1.click("#sel-c1")
     s1.click("#sel-c2")
     e(s1.locator(".select-count")).to_contain_text("已选 2 / 2")
@@ -416,16 +421,41 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     for page in (chair, clerk, display, s1, observer, qr_page):
         assert unlabelled(page) == [], page.url
 
-    # every screen in English too
-    chair.click("#lang-switch")
-    e(chair.locator("#att-h")).to_have_text("Attendance")
-    e(chair.locator(".closed-ballot .outcome")).to_have_text("Selected")
-    chair.click("#lang-switch")
-    e(chair.locator("#att-h")).to_have_text("出席情况")
+    # every screen in English too: the static texts, the labels of ballots.labels, no key left untranslated
+    english_everywhere(base, chair, clerk, display, s1)
 
     assert console.unexpected() == [], "\n".join(console.unexpected())
     for ctx in (chair_ctx, clerk_ctx, display_ctx, obs_ctx, qr_ctx, *(c for c, _p in seats.values())):
         ctx.close()
+
+
+def english_everywhere(base, chair, clerk, display, seat) -> None:
+    e = expect()
+    with urllib.request.urlopen(base + "/i18n/en.json") as r:
+        keys = set(json.load(r)["messages"])
+    for page in (chair, clerk, display, seat):
+        page.click("#lang-switch")
+        e(page.locator("html")).to_have_attribute("lang", "en")
+    e(chair.locator("#att-h")).to_have_text("Attendance")
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("Selection made")
+    e(chair.locator("#att-body .figure-l").nth(2)).to_have_text("On leave")
+    e(seat.locator(".ballot.closed .outcome")).to_have_text("Selection made")
+    e(seat.locator(".ballot.closed .chip").first).to_have_text("Selection")
+    e(seat.locator(".page-name")).to_have_text("Seat tablet")
+    e(display.locator(".hall-result .outcome.giant")).to_have_text("Selection made")
+    e(display.locator(".hall-ballot-head .chip").first).to_have_text("Result")
+    e(clerk.locator(".side-nav a[href='#results']")).to_have_text("Results")
+    clerk.click(".side-nav a[href='#results']")
+    e(clerk.locator(".result-card").first).to_contain_text("Round 1")
+    e(clerk.locator(".result-card").first).to_contain_text("Passed")
+    for page in (chair, clerk, display, seat):
+        text = page.inner_text("body")
+        assert [k for k in keys if k in text] == [], page.url
+    for page in (chair, clerk, display, seat):
+        page.click("#lang-switch")
+        e(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    e(chair.locator("#att-h")).to_have_text("出席情况")
+    e(seat.locator(".ballot.closed .outcome")).to_have_text("票决完成")
 
 
 def test_index_links_every_page(browser, live_server, console):
@@ -478,7 +508,7 @@ def test_clerk_roster_import_and_tablet_revocation(browser, live_server, console
     e(clerk.locator("#roster-problems")).to_have_count(0)
     clerk.click("#roster-import")
     e(clerk.locator("#people-title")).to_contain_text("共2人")
-    e(clerk.locator(".data-table", has_text="钱二")).to_contain_text("列席")
+    e(clerk.locator("#sec-roster .data-table", has_text="钱二")).to_contain_text("列席")
 
     # back to the demo committee: a tablet is paired, then revoked
     clerk.select_option("#ctx-body", label="某县人大常委会")

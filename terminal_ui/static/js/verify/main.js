@@ -1,7 +1,9 @@
 // The public verification page: upload a signed sheet, or arrive from a sheet's QR code
 // (/verify?sheet=B3-R1&h=…); and a member's receipt check after the close.
-import { api, chrome, h } from "./ui.js";
-import { errorText, onLangChange, pick, t } from "./i18n.js";
+import { api } from "../core/api.js";
+import { h } from "../core/dom.js";
+import { errorText, onLangChange, pick, t } from "../core/i18n.js";
+import { chrome } from "../live/chrome.js";
 
 chrome();
 
@@ -10,15 +12,14 @@ let last = null;
 
 function render(answer, heading) {
   last = { answer, heading };
-  out.replaceChildren();
-  if (heading) out.append(h("p", { class: "muted" }, heading()));
-  out.append(h("p", { class: `notice ${answer.ok ? "ok" : "warn"}`, role: "status" },
-    t(answer.ok ? "verify.all_ok" : "verify.failed")));
   const rows = answer.checks.map((c) => h("tr", {},
     h("th", { scope: "row" }, pick(c.title_zh, c.title_en)),
     h("td", { class: c.ok ? "good" : "bad" }, t(c.ok ? "verify.pass" : "verify.fail")),
     h("td", {}, pick(c.reason_zh, c.reason_en))));
-  out.append(h("table", { class: "table" }, h("tbody", {}, ...rows)));
+  out.replaceChildren(
+    heading ? h("p", { class: "muted" }, heading()) : "",
+    h("p", { class: `notice ${answer.ok ? "ok" : "warn"}`, role: "status" }, t(answer.ok ? "verify.all_ok" : "verify.failed")),
+    h("table", { class: "table" }, h("tbody", {}, ...rows)));
 }
 
 function fail(err) {
@@ -26,12 +27,16 @@ function fail(err) {
   out.replaceChildren(h("p", { class: "notice warn", role: "alert" }, errorText(err.data) || String(err)));
 }
 
+function checking() {
+  out.replaceChildren(h("p", { class: "muted" }, t("verify.checking")));
+}
+
 onLangChange(() => last && render(last.answer, last.heading));
 
 const params = new URLSearchParams(location.search);
 if (params.get("sheet") && params.get("h")) {
   const sheet = params.get("sheet");
-  out.replaceChildren(h("p", { class: "muted" }, t("verify.checking")));
+  checking();
   api("GET", `/api/verify?sheet=${encodeURIComponent(sheet)}&h=${encodeURIComponent(params.get("h"))}`)
     .then((answer) => render(answer, () => t("verify.reference", { sheet })), fail);
 }
@@ -42,7 +47,7 @@ document.getElementById("verify-form").addEventListener("submit", async (ev) => 
   if (!file) return;
   const form = new FormData();
   form.append("file", file);
-  out.replaceChildren(h("p", { class: "muted" }, t("verify.checking")));
+  checking();
   try {
     render(await api("POST", "/api/verify", undefined, { form }), () => file.name);
   } catch (err) {
@@ -65,4 +70,3 @@ document.getElementById("receipt-form").addEventListener("submit", async (ev) =>
     box.className = "notice warn";
   }
 });
-

@@ -1,4 +1,4 @@
 // The index page: only the language switch.
-import { chrome } from "./ui.js";
+import { chrome } from "../live/chrome.js";
 
 chrome();

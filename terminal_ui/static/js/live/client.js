@@ -9,7 +9,8 @@
 //   progress   {seq, sitting_id, ballot_id, round_id, voted, non_voters?} how many have voted
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked
-import { io } from "../vendor/socket.io.esm.min.js";
+import { io } from "../../vendor/socket.io.esm.min.js";
+import { t } from "../core/i18n.js";
 
 const ACK_TIMEOUT = 10000;
 
@@ -43,6 +44,11 @@ export class LiveClient {
 
   on(name, fn) {
     (this._handlers[name] ||= []).push(fn);
+    return this;
+  }
+
+  off(name, fn) {
+    this._handlers[name] = (this._handlers[name] || []).filter((x) => x !== fn);
     return this;
   }
 
@@ -104,6 +110,13 @@ export class LiveClient {
         this._setStatus(this.everOnline ? "offline" : "connecting");
       }
     });
+    this._onPushes(socket);
+    socket.connect();
+    return this;
+  }
+
+  /** The server's pushes (docs/protocol.md, section 3). */
+  _onPushes(socket) {
     socket.on("snapshot", (snap) => this._applySnapshot(snap));
     socket.on("event", (ev) => this._applyEvent(ev));
     socket.on("attendance", (msg) => this._applyAttendance(msg));
@@ -124,8 +137,6 @@ export class LiveClient {
     socket.on("revoked", (msg) => {
       this._emitLocal("revoked", msg);
     });
-    socket.connect();
-    return this;
   }
 
   /** Close and open again (e.g. after choosing another sitting or a new login). */
@@ -214,6 +225,13 @@ export class LiveClient {
     this._changed(["ballot"], "progress");
   }
 
+  /** Change a section on this terminal only (e.g. "signed in" before the push arrives) and tell the views. */
+  setLocal(name, value) {
+    if (!this.state) return;
+    this.state[name] = value;
+    this._changed([name], "local");
+  }
+
   _changed(names, type, ev) {
     this._emitLocal("state", this.state, new Set(names), type, ev);
   }
@@ -242,8 +260,7 @@ export class LiveClient {
             this._waiting.push(attempt);
             return;
           }
-          resolve({ ok: false, error: "offline", message: "网络连接中断，请稍后重试",
-            message_en: "the connection is down; try again shortly" });
+          resolve({ ok: false, error: "offline", message: t("error.offline") });
           return;
         }
         this.socket.timeout(timeout).emit(command, payload, (err, ack) => {
@@ -253,8 +270,7 @@ export class LiveClient {
               else this._waiting.push(attempt);
               return;
             }
-            resolve({ ok: false, error: "timeout", message: "服务器未响应，请重试",
-              message_en: "no answer from the server; try again" });
+            resolve({ ok: false, error: "timeout", message: t("error.timeout") });
             return;
           }
           resolve(ack || { ok: true });

@@ -1,0 +1,92 @@
+// The ballot on the chair's console: while open, the timer, how many have voted (and, on a named
+// ballot, who has not), reminders, more time and the close; after the close, the outcome, the
+// announcement to read out and the figures.
+import { h } from "../core/dom.js";
+import { pick, t } from "../core/i18n.js";
+import { Panel } from "../core/panel.js";
+import { countdown } from "../views/countdown.js";
+import { ballotChips, methodLabel } from "../views/labels.js";
+import { resultBars } from "../views/bars.js";
+import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
+import { ask, confirmBox, pending, run } from "./commands.js";
+
+const EXTEND_SECONDS = [30, 60, 120];
+
+function actions(client, b, closing) {
+  const extend = (n) => run(client, "extend", { ballot_id: b.id, seconds: n }, { ok: () => t("chair.extended", { n }) });
+  return h("div", { class: "live-actions", role: "group", "aria-label": t("chair.ballot_actions") },
+    h("button", { class: "btn secondary", "data-fk": "remind",
+      onclick: () => run(client, "remind", { ballot_id: b.id }, { ok: (ack) => t("chair.reminded", { n: ack.reminded ?? 0 }) }) },
+    t("chair.remind")),
+    EXTEND_SECONDS.map((n) => h("button", { class: "btn ghost", "data-fk": `extend-${n}`, onclick: () => extend(n) },
+      t("chair.extend", { n }))),
+    h("button", { class: "btn danger big", "data-fk": "close", disabled: closing,
+      onclick: () => ask({ kind: "close", id: b.id, message: t("chair.close_confirm_text") }) }, t("chair.close_ballot")));
+}
+
+export function liveBallot(client, b) {
+  const closing = Boolean(pending() && pending().kind === "close" && pending().id === b.id);
+  const status = h("span", { class: "chip live" }, t("ballot.status_open"));
+  return h("section", { class: "live-ballot", "aria-labelledby": "live-title" },
+    h("div", { class: "live-head" },
+      h("div", {},
+        ballotChips(b, { lead: status }),
+        h("h3", { id: "live-title" }, b.title),
+        h("p", { class: "muted" }, t("ballot.needed", { n: b.needed }), " · ", pick(b.threshold_zh, b.threshold_en))),
+      h("div", { class: "timer-box" },
+        h("span", { class: "muted small" }, t("chair.time_left")),
+        b.deadline
+          ? countdown(client, b.deadline, { cls: "big", role: "timer" })
+          : h("span", { class: "countdown big none" }, t("chair.no_timer")))),
+    h("div", { class: "progress-box", id: "chair-progress" }),
+    actions(client, b, closing),
+    closing ? confirmBox(pending().message, t("chair.close_ballot"),
+      () => run(client, "close_ballot", { ballot_id: b.id }, { ok: () => t("chair.closed"), confirmed: true }), "danger") : null);
+}
+
+function nonVoters(b) {
+  if (b.secret) return h("p", { class: "muted small" }, t("chair.secret_no_names"));
+  if (!b.non_voters || !b.non_voters.length) return h("p", { class: "muted small" }, t("chair.all_voted"));
+  return h("div", { class: "non-voters" }, h("p", { class: "muted small" }, t("chair.non_voters", { n: b.non_voters.length })),
+    h("ul", { class: "name-chips" }, b.non_voters.map((p) => h("li", {}, p.seat ? `${p.seat} ${p.name}` : p.name))));
+}
+
+/** How many have voted, redrawn by every progress push without touching the rest of the panel. */
+export function progressPanel(client) {
+  const ballot = () => client.state && client.state.ballot;
+  return new Panel({
+    el: () => document.getElementById("chair-progress"),
+    reads: ["ballot"],
+    key: () => { const b = ballot(); return b && [b.voted ?? 0, b.present ?? 0, b.non_voters, b.secret]; },
+    build: () => {
+      const b = ballot();
+      const voted = b.voted ?? 0;
+      const present = b.present ?? 0;
+      const pct = present ? Math.min(100, Math.round((100 * voted) / present)) : 0;
+      return [
+        h("p", { class: "progress-figure" }, h("span", { class: "muted" }, t("chair.voted_label")),
+          h("strong", {}, voted), h("span", { class: "of" }, ` / ${present}`)),
+        h("div", { class: "progress-track", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": String(present),
+          "aria-valuenow": String(voted), "aria-label": t("chair.voted_label") }, h("div", { class: "progress-fill", style: `width:${pct}%` })),
+        nonVoters(b),
+      ];
+    },
+  });
+}
+
+export function closedBallot(b) {
+  const r = b.result;
+  if (!r) return h("p", { class: "muted" }, t("seat.counting"));
+  const method = b.method_used && b.method_used !== "tablet" ? ` · ${methodLabel(b.method_used)}` : "";
+  const chart = r.kind === "resolution" || (r.kind === "appointment" && r.questions.length === 1);
+  return h("section", { class: "closed-ballot", "aria-labelledby": "closed-title" },
+    h("div", { class: "closed-head" },
+      h("div", {}, h("p", { class: "eyebrow" }, t("chair.result_of"), b.round > 1 ? ` · ${t("ballot.round_n", { n: b.round })}` : ""),
+        h("h3", { id: "closed-title" }, b.title),
+        h("p", { class: "muted" }, turnoutLine(r), method)),
+      outcomeHeadline(r, { extraClass: "huge" })),
+    h("div", { class: "script" },
+      h("p", { class: "script-label" }, t("chair.script")),
+      h("p", { class: "script-text", id: "announcement" }, announcement(r))),
+    chart ? resultBars(b, r) : resultTable(b, r));
+}

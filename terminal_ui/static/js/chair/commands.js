@@ -1,0 +1,77 @@
+// The chair's commands and the inline confirmations some of them need first (closing a ballot, a
+// re-vote, opening without quorum, closing the sitting). What is being confirmed is a Store, so the
+// panels that show a confirmation redraw when it changes.
+import { h } from "../core/dom.js";
+import { errorText, t } from "../core/i18n.js";
+import { ackOk, toast } from "../core/notify.js";
+import { Store } from "../core/store.js";
+
+/** {kind: "override"|"close"|"revote"|"close_sitting", id, message, revote} or null. */
+export const asking = new Store({ pending: null });
+
+export function pending() {
+  return asking.get("pending");
+}
+
+/** Show a confirmation (or none) and put the keyboard on its first button. */
+export function ask(p) {
+  asking.set({ pending: p });
+  const focus = document.querySelector(".inline-confirm [data-autofocus]");
+  if (focus) focus.focus();
+}
+
+export function confirmBox(message, label, onYes, tone = "primary") {
+  return h("div", { class: "inline-confirm", role: "alertdialog", "aria-label": message },
+    h("p", {}, message),
+    h("div", { class: "confirm-actions" },
+      h("button", { class: `btn ${tone}`, "data-autofocus": "", "data-fk": "confirm-yes", onclick: async (e) => {
+        e.currentTarget.disabled = true;
+        await onYes();
+      } }, label),
+      h("button", { class: "btn ghost", "data-fk": "confirm-no", onclick: () => ask(null) }, t("common.cancel"))));
+}
+
+let busy = false;
+
+/** Send one command at a time; resolves with its acknowledgement (null while another is under way). */
+async function command(client, name, payload) {
+  if (busy) return null;
+  busy = true;
+  const ack = await client.call(name, payload);
+  busy = false;
+  return ack;
+}
+
+/**
+ * A command whose success is a toast (``ok(ack)`` gives its text) and whose refusal is shown;
+ * ``confirmed`` commands close their confirmation.
+ */
+export async function run(client, name, payload, { ok = null, confirmed = false } = {}) {
+  const ack = await command(client, name, payload);
+  if (!ack) return;
+  if (confirmed) ask(null);
+  if (ackOk(ack) && ok) toast(ok(ack), "ok");
+}
+
+function overrideMessage(ack) {
+  return t("chair.override_message", { reason: errorText(ack) });
+}
+
+/**
+ * Open a ballot (or its re-vote). Without quorum the server refuses; the chair may then say
+ * explicitly to go ahead (the override is audited).
+ */
+export async function open(client, id, { revote = false, override = false } = {}) {
+  const payload = override ? { ballot_id: id, override_quorum: true } : { ballot_id: id };
+  const ack = await command(client, revote ? "revote" : "open_ballot", payload);
+  if (!ack) return;
+  if (ack.ok) {
+    ask(null);
+    toast(t(revote ? "chair.revote_opened" : "chair.opened"), "ok");
+  } else if (ack.error === "no_quorum" && !override) {
+    ask({ kind: "override", id, revote, message: overrideMessage(ack) });
+  } else {
+    ask(null);
+    ackOk(ack);
+  }
+}

@@ -1,0 +1,79 @@
+// The current item: its ballots (open, re-vote), the ballot on screen (live or its result) and the
+// confirmations the chair gives before opening without quorum or re-voting.
+import { h } from "../core/dom.js";
+import { t } from "../core/i18n.js";
+import { Panel } from "../core/panel.js";
+import { ballotChips } from "../views/labels.js";
+import { closedBallot, liveBallot, progressPanel } from "./ballot.js";
+import { ask, confirmBox, open, pending, run } from "./commands.js";
+
+function empty(title, help) {
+  return h("div", { class: "empty-state" }, h("h2", {}, t(title)), h("p", { class: "muted" }, t(help)));
+}
+
+function rowAction(client, x, openId) {
+  if (x.status === "draft") {
+    return h("button", { class: "btn primary", disabled: Boolean(openId), "data-fk": `open-${x.id}`,
+      onclick: () => open(client, x.id) }, t("chair.open_ballot"));
+  }
+  if (x.status !== "closed") return null;
+  return h("button", { class: "btn ghost", disabled: Boolean(openId), "data-fk": `revote-${x.id}`,
+    onclick: () => ask({ kind: "revote", id: x.id, message: t("chair.revote_confirm_text", { title: x.title }) }) },
+  t("chair.revote"));
+}
+
+function ballotRow(client, x, openId) {
+  const rounds = x.rounds > 1 ? h("span", { class: "chip" }, t("ballot.rounds_n", { n: x.rounds })) : null;
+  const row = h("li", { class: `ballot-row st-${x.status}` },
+    h("div", {}, h("span", { class: "ballot-row-title" }, x.title), ballotChips(x, { method: true, round: 1, tail: rounds })),
+    h("span", { class: `status-tag st-${x.status}` }, t(`ballot.status_${x.status}`)),
+    rowAction(client, x, openId));
+  const p = pending();
+  if (p && p.kind === "revote" && p.id === x.id) {
+    return [row, h("li", {}, confirmBox(p.message, t("chair.revote"), () => open(client, x.id, { revote: true })))];
+  }
+  return row;
+}
+
+function build(client, state, item) {
+  const sitting = state.sitting || {};
+  if (sitting.status !== "open") {
+    return sitting.status === "closed" ? empty("chair.sitting_closed", "chair.sitting_closed_help")
+      : empty("chair.sitting_planned", "chair.sitting_planned_help");
+  }
+  if (!item) return empty("chair.no_current", "chair.no_current_help");
+  const b = state.ballot;
+  const openId = b && b.status === "open" ? b.id : null;
+  const p = pending();
+  const blocks = [h("header", { class: "panel-head" },
+    h("div", {}, h("p", { class: "eyebrow" }, t("chair.current_item"), " · ", t("agenda.item_no", { n: item.position })),
+      h("h2", { id: "current-title" }, item.title)),
+    h("button", { class: "btn ghost", disabled: Boolean(openId), "data-fk": "finish",
+      onclick: () => run(client, "finish_item", { item_id: item.id }) }, t("chair.finish_item")))];
+  if (p && p.kind === "override") {
+    blocks.push(confirmBox(p.message, t("chair.override_confirm"), () => open(client, p.id, { revote: p.revote, override: true })));
+  }
+  if (b && b.item_id === item.id) blocks.push(b.status === "open" ? liveBallot(client, b) : closedBallot(b));
+  const ballots = item.ballots || [];
+  if (!ballots.length) return [...blocks, h("p", { class: "muted" }, t("chair.no_ballots"))];
+  return [...blocks, h("h3", { class: "section-title" }, t("chair.ballots_of_item")),
+    h("ul", { class: "ballot-list" }, ballots.map((x) => ballotRow(client, x, openId)))];
+}
+
+export function currentPanel(client, el) {
+  const state = () => client.state || {};
+  const item = () => {
+    const ag = state().agenda || { items: [] };
+    return (ag.items || []).find((i) => i.id === ag.current_item_id) || null;
+  };
+  return new Panel({
+    el,
+    reads: ["agenda", "ballot", "sitting", "pending"],
+    key: () => {
+      const b = state().ballot;
+      return [item(), b && { ...b, voted: undefined, non_voters: undefined }, pending(), state().sitting && state().sitting.status];
+    },
+    build: () => build(client, state(), item()),
+    children: [progressPanel(client)],
+  });
+}

@@ -1,0 +1,129 @@
+// The form for a new ballot on an item: its kind, title, the rows of its kind (persons, objects or
+// candidates), the kind's own settings, secrecy, method, timer. Its values are kept in ``form`` so a
+// push that redraws the agenda keeps what the clerk has typed.
+import { api, failText } from "../core/api.js";
+import { focusId, h } from "../core/dom.js";
+import { t } from "../core/i18n.js";
+import { toast } from "../core/notify.js";
+import { kindLabel, methodLabel, secrecyLabel } from "../views/labels.js";
+import { specOf } from "./ballot-spec.js";
+import { guarded, loadAgenda } from "./data.js";
+
+const KINDS = ["resolution", "appointment", "evaluation", "selection"];
+const ACTIONS = [["appoint", "clerk.appoint"], ["remove", "clerk.remove"]]; // 任命 / 免去
+let form = null; // {itemId, kind, rows: [{name, post?, action?}], fields: {key: value}}
+
+/** Whether the form is open on ``itemId`` (on any item when null); the open form. */
+export function formFor(itemId) {
+  return form && (itemId === null || form.itemId === itemId) ? form : null;
+}
+
+function defaultRows(kind) {
+  if (kind === "appointment") return [{ name: "", post: "", action: "appoint" }];
+  if (kind === "evaluation" || kind === "selection") return [{ name: "" }, { name: "" }];
+  return [];
+}
+
+export function newForm(item) {
+  const kind = KINDS.includes(item.kind) ? item.kind : "resolution";
+  form = { itemId: item.id, kind, rows: defaultRows(kind), fields: {} };
+}
+
+/** Keep a form field's value in the form's state, so a push that redraws the page keeps it. */
+function field(key, el, prop = "value") {
+  if (form.fields[key] !== undefined) el[prop] = form.fields[key];
+  el.addEventListener(el.tagName === "SELECT" || prop === "checked" ? "change" : "input", () => { form.fields[key] = el[prop]; });
+  return el;
+}
+
+const labelled = (el, key, cls = null) => h("div", { class: cls }, h("label", { for: el.id }, t(key)), el);
+const checkbox = (el, key) => h("div", { class: "check" }, el, h("label", { for: el.id }, t(key)));
+
+/** The settings of the ballot's kind: the question, combined appointments, a cap, the marks allowed. */
+function kindFields() {
+  const box = (key, id) => field(key, h("input", { id, type: "checkbox" }), "checked");
+  if (form.kind === "resolution") {
+    return labelled(field("question", h("input", { id: "bf-question", placeholder: t("clerk.question_placeholder") })), "clerk.question", "span2");
+  }
+  if (form.kind === "appointment") return checkbox(box("combined", "bf-combined"), "clerk.combined");
+  if (form.kind === "evaluation") {
+    return [labelled(field("cap", h("input", { id: "bf-cap", type: "number", min: "0", placeholder: t("clerk.cap_none") })), "clerk.cap_satisfied"),
+      checkbox(box("unknown", "bf-unknown"), "clerk.grade_unknown")];
+  }
+  return [labelled(field("max", h("input", { id: "bf-max", type: "number", min: "1", required: true, value: "1" })), "clerk.max_marks"),
+    labelled(field("options", h("select", { id: "bf-options" }, h("option", { value: "mark" }, t("clerk.sel_mark")),
+      h("option", { value: "for_against_abstain" }, t("clerk.sel_faa")))), "clerk.sel_options")];
+}
+
+function rowEditor(redraw) {
+  if (form.kind === "resolution") return null;
+  const input = (r, i, key, attrs) => h("input", { id: `bf-row-${i}-${key}`, value: r[key], ...attrs, oninput: (e) => { r[key] = e.target.value; } });
+  const rows = form.rows.map((r, i) => h("li", { class: "row-edit" },
+    h("span", { class: "row-no" }, i + 1),
+    input(r, i, "name", { "data-fk": `bf-row-${i}-name`, required: i === 0, "aria-label": `${t(`clerk.row_name_${form.kind}`)} ${i + 1}` }),
+    form.kind === "appointment" ? [
+      input(r, i, "post", { placeholder: t("clerk.post"), "aria-label": `${t("clerk.post")} ${i + 1}` }),
+      h("select", { id: `bf-row-${i}-action`, "aria-label": `${t("clerk.action")} ${i + 1}`, onchange: (e) => { r.action = e.target.value; } },
+        ACTIONS.map(([a, key]) => h("option", { value: a, selected: r.action === a }, t(key))))] : null,
+    h("button", { type: "button", class: "btn small ghost", "aria-label": `${t("common.remove")} ${i + 1}`, disabled: form.rows.length <= 1,
+      onclick: () => { form.rows.splice(i, 1); redraw(); } }, "✕")));
+  const add = () => {
+    form.rows.push(form.kind === "appointment" ? { name: "", post: "", action: "appoint" } : { name: "" });
+    redraw();
+    focusId(`bf-row-${form.rows.length - 1}-name`);
+  };
+  return h("fieldset", { class: "rows" }, h("legend", {}, t(`clerk.rows_${form.kind}`)),
+    form.kind === "appointment" ? h("p", { class: "muted small" }, t("clerk.appointment_help")) : null,
+    h("ol", { class: "plain" }, rows),
+    h("button", { type: "button", class: "btn small secondary", id: "bf-add-row", onclick: add }, t("clerk.add_row")));
+}
+
+function options() {
+  const secret = field("secret", h("select", { id: "bf-secret" }, h("option", { value: "" }, t("clerk.secret_default")),
+    h("option", { value: "secret" }, secrecyLabel(true)), h("option", { value: "named" }, secrecyLabel(false))));
+  const method = field("method", h("select", { id: "bf-method" }, ["tablet", "hands", "mixed"].map((m) => h("option", { value: m }, methodLabel(m)))));
+  const timer = field("timer", h("input", { id: "bf-timer", type: "number", min: "10", max: "3600", step: "10", placeholder: t("clerk.timer_none") }));
+  return h("fieldset", { class: "form-grid" }, h("legend", {}, t("clerk.ballot_options")),
+    labelled(secret, "clerk.secrecy"), labelled(method, "clerk.method"), labelled(timer, "clerk.timer"),
+    checkbox(field("change", h("input", { id: "bf-change", type: "checkbox" }), "checked"), "clerk.allow_change"),
+    checkbox(field("procedural", h("input", { id: "bf-procedural", type: "checkbox" }), "checked"), "clerk.procedural"));
+}
+
+async function create(item, err, redraw) {
+  const made = specOf(form);
+  if (made.error) {
+    err.textContent = t(made.error);
+    return;
+  }
+  try {
+    await api("POST", `/api/items/${item.id}/ballots`, made.ballot);
+    toast(t("clerk.ballot_created"), "ok");
+    form = null;
+    redraw();
+    await guarded(loadAgenda);
+  } catch (ex) {
+    err.textContent = failText(ex);
+  }
+}
+
+export function ballotForm(item, redraw) {
+  const kind = h("select", { id: "bf-kind", "data-fk": "bf-kind", onchange: (e) => {
+    form = { ...form, kind: e.target.value, rows: defaultRows(e.target.value), fields: { title: form.fields.title } };
+    redraw();
+  } }, KINDS.map((k) => h("option", { value: k, selected: k === form.kind }, kindLabel(k))));
+  const title = field("title", h("input", { id: "bf-title", "data-fk": "bf-title", placeholder: item.title }));
+  const err = h("p", { class: "form-error", role: "alert" });
+  return h("form", { class: "ballot-form", "aria-labelledby": "bf-heading", onsubmit: (e) => {
+    e.preventDefault();
+    err.textContent = "";
+    create(item, err, redraw);
+  } },
+  h("h4", { id: "bf-heading" }, t("clerk.new_ballot")),
+  h("div", { class: "form-grid" }, labelled(kind, "clerk.ballot_kind"), labelled(title, "clerk.ballot_title", "span2"), kindFields()),
+  rowEditor(redraw),
+  options(),
+  err,
+  h("div", { class: "form-row" },
+    h("button", { class: "btn primary", type: "submit", id: "bf-submit" }, t("clerk.create_ballot")),
+    h("button", { class: "btn ghost", type: "button", onclick: () => { form = null; redraw(); } }, t("common.cancel"))));
+}

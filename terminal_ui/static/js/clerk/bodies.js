@@ -1,0 +1,43 @@
+// The bodies (a standing committee, a congress …) with their rule presets; creating one.
+import { api } from "../core/api.js";
+import { h, headRow } from "../core/dom.js";
+import { t } from "../core/i18n.js";
+import { Panel } from "../core/panel.js";
+import { chooseBody, get, guarded, refreshAll } from "./data.js";
+
+const PRESETS = ["standing_committee", "congress_plenary", "generic_committee"];
+
+function createForm() {
+  const name = h("input", { id: "body-name", required: true, placeholder: t("clerk.body_name_placeholder") });
+  const preset = h("select", { id: "body-preset" }, PRESETS.map((p) => h("option", { value: p }, t(`preset.${p}`))));
+  return h("form", { class: "form-row", onsubmit: async (e) => {
+    e.preventDefault();
+    const out = await guarded(() => api("POST", "/api/bodies", { name: name.value.trim(), preset: preset.value }), t("clerk.body_created"));
+    if (!out) return;
+    chooseBody(out.id);
+    await refreshAll();
+  } },
+  h("div", { class: "grow" }, h("label", { for: "body-name" }, t("clerk.body_name")), name),
+  h("div", {}, h("label", { for: "body-preset" }, t("clerk.preset")), preset),
+  h("button", { class: "btn primary", type: "submit" }, t("clerk.create_body")));
+}
+
+function table(bodies) {
+  return h("table", { class: "data-table" },
+    headRow(["clerk.body_name", "clerk.preset", "clerk.members", "clerk.observers"], t),
+    h("tbody", {}, bodies.map((b) => h("tr", { class: b.id === get("bodyId") ? "selected" : "" },
+      h("th", { scope: "row" }, b.name), h("td", {}, t(`preset.${b.preset}`)),
+      h("td", { class: "num" }, b.members), h("td", { class: "num" }, b.observers)))));
+}
+
+export function bodiesPanel(el) {
+  return new Panel({
+    el,
+    reads: ["bodies", "bodyId"],
+    key: () => [get("bodies"), get("bodyId")],
+    build: () => h("section", { class: "card", "aria-labelledby": "bodies-title" },
+      h("h2", { id: "bodies-title" }, t("clerk.bodies")),
+      get("bodies").length ? table(get("bodies")) : h("p", { class: "muted" }, t("clerk.no_body")),
+      h("details", { class: "form-details" }, h("summary", {}, t("clerk.create_body")), createForm())),
+  });
+}

@@ -1,0 +1,89 @@
+// The clerk's console: body and roster (with the import preview), sittings, agenda, documents and
+// ballots; tablet pairing with printable QR codes; attendance with leave reasons; show-of-hands entry
+// with a second confirmation; results of every round, printable; the audit log.
+import { h } from "../core/dom.js";
+import { goLive, LiveClient, staffPage } from "../live/start.js";
+import { attendancePanel } from "./attendance.js";
+import { auditPanel } from "./audit.js";
+import { bodiesPanel } from "./bodies.js";
+import { contextPanel, titlePanel } from "./context.js";
+import { data, get, guarded, loadAgenda, loadAllResults, loadAudit, loadDevices, refreshAll } from "./data.js";
+import { handsPanel } from "./hands.js";
+import { importPanel } from "./import.js";
+import { itemsPanel } from "./items.js";
+import { sittingPanel } from "./live.js";
+import { pairingPanel } from "./pairing.js";
+import { peoplePanel } from "./people.js";
+import { resultsPanel } from "./results.js";
+import { sittingsPanel } from "./sittings.js";
+
+const SECTIONS = ["live", "roster", "agenda", "pairing", "results", "audit"];
+const LOADS = { audit: loadAudit, results: loadAllResults, pairing: loadDevices };
+
+function currentSection() {
+  const name = location.hash.replace("#", "");
+  return SECTIONS.includes(name) ? name : "live";
+}
+
+function showSection() {
+  const name = currentSection();
+  for (const s of SECTIONS) document.getElementById(`sec-${s}`).hidden = s !== name;
+  for (const a of document.querySelectorAll(".side-nav a")) {
+    if (a.getAttribute("href") === `#${name}`) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  if (LOADS[name]) LOADS[name]();
+}
+
+/** One element per panel in a section's body, in order. */
+function slots(section, count) {
+  const els = Array.from({ length: count }, () => h("div"));
+  document.querySelector(`#sec-${section} .sec-body`).replaceChildren(...els);
+  return els;
+}
+
+function panels(client) {
+  const [sitting, hands, attendance] = slots("live", 3);
+  const [bodies, people, roster] = slots("roster", 3);
+  const [sittings, items] = slots("agenda", 2);
+  const body = (name) => document.querySelector(`#sec-${name} .sec-body`);
+  return [
+    titlePanel(client), contextPanel(document.getElementById("clerk-context")),
+    sittingPanel(client, sitting), handsPanel(client, hands), attendancePanel(client, attendance),
+    bodiesPanel(bodies), peoplePanel(people), importPanel(roster),
+    sittingsPanel(sittings), itemsPanel(items),
+    pairingPanel(body("pairing")), resultsPanel(body("results")), auditPanel(body("audit")),
+  ];
+}
+
+/** The agenda as the clerk edits it is loaded over HTTP: reload it (once) after a push changed it. */
+function followAgenda(client) {
+  let timer = null;
+  client.on("state", (_state, changed, type) => {
+    if (!changed.has("agenda") || type === "snapshot") return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      await guarded(loadAgenda);
+      if (type === "ballot_closed" && currentSection() === "results") await loadAllResults();
+    }, 150);
+  });
+}
+
+async function main() {
+  await staffPage({ roles: ["clerk", "admin"], app: "clerk-app" });
+  window.addEventListener("hashchange", showSection);
+  await refreshAll();
+  const client = new LiveClient({ sittingId: get("sittingId") });
+  followAgenda(client);
+  data.on("state", (_state, changed) => {
+    if (changed.has("sittingId") && get("sittingId") && (client.sittingId !== get("sittingId") || !client.socket)) {
+      client.reconnect({ sittingId: get("sittingId") });
+    }
+  });
+  // Without a sitting there is nothing live to follow: the console connects once one is chosen.
+  goLive(client, { panels: panels(client), stores: [data], connect: Boolean(get("sittingId")) });
+  showSection();
+  await loadDevices();
+}
+
+main();

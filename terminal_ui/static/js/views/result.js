@@ -1,0 +1,63 @@
+// A closed round's result as every screen shows it: the headline, the turnout line, the table and
+// the announcement to read out.
+import { h } from "../core/dom.js";
+import { pick, t } from "../core/i18n.js";
+import { optionLabel, outcomeClass, outcomeLabel, questionOutcome } from "./labels.js";
+
+/** Option columns of a result: the ballot's options (its first question's), else the counted codes. */
+export function resultColumns(ballot, result) {
+  const q0 = (ballot && ballot.questions && ballot.questions[0]) || null;
+  if (q0) return q0.options;
+  const codes = result && result.questions[0] ? Object.keys(result.questions[0].counts) : [];
+  return codes.map((c) => ({ code: c, zh: c, en: c }));
+}
+
+export function announcement(result) {
+  return result ? pick(result.announcement_zh, result.announcement_en) : "";
+}
+
+/** Turnout line: 应到 / 实到 / 表决票 / 无效. */
+export function turnoutLine(result) {
+  const tu = result.turnout || {};
+  return t("result.turnout", { entitled: tu.entitled, present: tu.present, cast: tu.cast, invalid: tu.invalid || 0 });
+}
+
+/** Questions in the order of the result: selections by rank. */
+export function rankedQuestions(result) {
+  const rows = [...result.questions];
+  if (result.kind === "selection") rows.sort((a, b) => (a.rank || 0) - (b.rank || 0));
+  return rows;
+}
+
+/** The result as a table: one row per question, a column per option, 未按, needed and outcome. */
+export function resultTable(ballot, result) {
+  const cols = resultColumns(ballot, result);
+  const selection = result.kind === "selection";
+  const evaluation = result.kind === "evaluation";
+  const head = h("tr", {},
+    selection ? h("th", { scope: "col" }, t("result.rank")) : null,
+    h("th", { scope: "col" }, t(`result.subject.${result.kind}`)),
+    cols.map((o) => h("th", { scope: "col", class: "num" }, optionLabel(o))),
+    h("th", { scope: "col", class: "num" }, t("result.not_voted")),
+    evaluation ? null : h("th", { scope: "col", class: "num" }, t("result.needed")),
+    h("th", { scope: "col" }, t(evaluation ? "result.grade" : "result.outcome")));
+  const row = (q) => h("tr", {},
+    selection ? h("td", { class: "num" }, q.rank ?? "") : null,
+    h("th", { scope: "row" }, q.label),
+    cols.map((o) => h("td", { class: "num" }, q.counts[o.code] ?? 0)),
+    h("td", { class: "num" }, q.not_voted),
+    evaluation ? null : h("td", { class: "num" }, q.needed ?? ""),
+    h("td", { class: `verdict ${outcomeClass(q.outcome)}` }, questionOutcome(q, ballot)));
+  return h("table", { class: "result-table" },
+    h("thead", {}, head),
+    h("tbody", {}, rankedQuestions(result).map(row)));
+}
+
+/** The headline of a closed ballot: 通过 / 未获通过 (or the kind's own), large. */
+export function outcomeHeadline(result, { extraClass = "" } = {}) {
+  let text = outcomeLabel(result.outcome);
+  if (result.kind === "appointment" && result.questions.length === 1 && result.outcome !== "no_quorum") {
+    text = outcomeLabel(result.questions[0].outcome);
+  }
+  return h("p", { class: `outcome ${outcomeClass(result.outcome)} ${extraClass}` }, text);
+}
