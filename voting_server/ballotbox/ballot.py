@@ -88,8 +88,10 @@ class Layout:
 
     @property
     def max_bytes(self) -> int:
-        """An upper bound on a well-formed ballot's JSON text (67 bytes per quoted hex and comma)."""
-        return 64 + 67 * (6 * len(self.slots) + 2 * (self.branches - 2 * len(self.slots))) + 8 * len(self.sums)
+        """An upper bound on a well-formed ballot's JSON text: 70 bytes per quoted hex string with its
+        separator, 8 per list, 128 for the rest."""
+        strings = 6 * len(self.slots) + 2 * (self.branches - 2 * len(self.slots))
+        return 128 + 70 * strings + 8 * (len(self.slots) + len(self.sums))
 
     def values(self, normalised: Mapping[str, str]) -> list[int]:
         """The 0/1 vector of a choice ``spec.validate`` returned."""
