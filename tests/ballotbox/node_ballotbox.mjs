@@ -10,15 +10,18 @@ const refusal = (err) => {
 
 async function run(cmd) {
   if (cmd.op === "encrypt") {
-    const started = performance.now();
+    const ms = [];
     const ballots = cmd.choices.map((choice) => {
+      const started = performance.now();
       try {
         return encryptBallot(cmd.layout, cmd.keys, cmd.context, choice);
       } catch (err) {
         return refusal(err);
+      } finally {
+        ms.push(performance.now() - started);
       }
     });
-    return { ballots, ms: (performance.now() - started) / Math.max(1, cmd.choices.length) };
+    return { ballots, ms };
   }
   if (cmd.op === "partial") {
     try {
