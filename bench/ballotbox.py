@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import ballots  # noqa: E402
-from voting_server import ballotbox as bb  # noqa: E402
-from voting_server.ballotbox.ballot import ballot_hash, read_ballot  # noqa: E402
+import ballots
+from voting_server import ballotbox as bb
+from voting_server.ballotbox.ballot import ballot_hash, read_ballot
 
 GRADES = [{"code": c, "zh": z, "en": c} for c, z in
           (("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意"), ("unknown", "不了解"))]

@@ -6,6 +6,7 @@ import json
 import random
 
 import pytest
+from ballotbox_helpers import CONTEXT, GRADES, SPECS, spec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,8 +15,6 @@ from voting_server import ballotbox as bb
 from voting_server.ballotbox import group
 from voting_server.ballotbox.ballot import encrypt_values, read_ballot
 from voting_server.ballotbox.proofs import prove_range
-
-from ballotbox_helpers import CONTEXT, GRADES, SPECS, spec
 
 SLOW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

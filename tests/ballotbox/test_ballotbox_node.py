@@ -6,7 +6,7 @@ import json
 import random
 
 import pytest
-from ballotbox_helpers import CONTEXT, PINS, SPECS, node, spec
+from ballotbox_helpers import CONTEXT, PINS, ROOT, SPECS, node, spec
 
 import ballots
 from voting_server import ballotbox as bb
@@ -87,7 +87,7 @@ def test_browser_key_holder_refusals(dealing, threshold_keys):
 
 
 def test_the_browser_rebuilds_the_golden_box():
-    golden = json.loads(open(GOLDEN_PATH, encoding="utf-8").read())
+    golden = json.loads((ROOT / GOLDEN_PATH).read_text("utf-8"))
     keys = bb.KeySet.from_dict(golden["keys"])
     request = {"v": 1, "context": golden["context"], "key": keys.key_id.hex(),
                "ballots": [[x for slot in b["slots"] for x in slot[:2]] for b in golden["ballots"]]}

@@ -42,15 +42,15 @@ def test_every_falsification_is_caught(threshold_keys, holders):
     keys = threshold_keys.to_dict()
     other = bb.encrypt(s, threshold_keys, CONTEXT, {"main": "for"})
     cases = {
-        "counts_mismatch": dict(counts={"main": {"for": 2, "against": 0, "abstain": 0}}),
-        "box_hash_mismatch": dict(box_hash="00" * 32),
-        "wrong_box": dict(ballots=[wires[0], other], box_hash=None),  # a ballot swapped after the decryption
-        "duplicate_ballot": dict(ballots=[wires[0], wires[0]]),
-        "too_few_partials": dict(partials=partials[:1]),
-        "bad_proof": dict(ballots=[wires[0], {**wires[1], "sums": [wires[0]["sums"][0]]}]),
+        "counts_mismatch": {"counts": {"main": {"for": 2, "against": 0, "abstain": 0}}},
+        "box_hash_mismatch": {"box_hash": "00" * 32},
+        "wrong_box": {"ballots": [wires[0], other], "box_hash": None},  # a ballot swapped after the decryption
+        "duplicate_ballot": {"ballots": [wires[0], wires[0]]},
+        "too_few_partials": {"partials": partials[:1]},
+        "bad_proof": {"ballots": [wires[0], {**wires[1], "sums": [wires[0]["sums"][0]]}]},
     }
     for code, change in cases.items():
-        args = dict(ballots=wires, partials=partials, counts=tally.counts, box_hash=tally.box_hash) | change
+        args = {"ballots": wires, "partials": partials, "counts": tally.counts, "box_hash": tally.box_hash} | change
         with pytest.raises(bb.BallotBoxError) as err:
             bb.verify_tally(s, keys, CONTEXT, **args)
         assert err.value.code == code

@@ -28,12 +28,36 @@ from typing import Any
 from ballots import BallotSpec
 
 from .errors import refuse
-from .group import add, base, digest, hexes, mul, point_hex, psum, random_scalar, scalar_hex, small, ssum, u32
+from .group import (
+    add,
+    base,
+    digest,
+    hexes,
+    mul,
+    point_hex,
+    psum,
+    random_scalar,
+    scalar_hex,
+    small,
+    ssum,
+    u32,
+    versioned,
+)
 from .keys import KeySet
 from .proofs import prove_range, verify_range
 
-__all__ = ["Layout", "Ballot", "encrypt", "verify_ballot", "read_ballot", "load_ballot", "ballot_hash",
-           "context_bytes", "MAX_SLOTS", "MAX_BRANCHES"]
+__all__ = [
+    "MAX_BRANCHES",
+    "MAX_SLOTS",
+    "Ballot",
+    "Layout",
+    "ballot_hash",
+    "context_bytes",
+    "encrypt",
+    "load_ballot",
+    "read_ballot",
+    "verify_ballot",
+]
 
 MAX_SLOTS = 1024
 MAX_BRANCHES = 8192
@@ -45,7 +69,8 @@ def context_bytes(context: object) -> bytes:
     """The round's context string (e.g. "sitting 7 / ballot 12 / round 1") as it enters every hash."""
     raw = context.encode("utf-8") if isinstance(context, str) else b""
     if not raw or len(raw) > MAX_CONTEXT:
-        raise refuse("invalid_context", "轮次标识无效", f"the round context must be a non-empty string of at most {MAX_CONTEXT} bytes")
+        raise refuse("invalid_context", "轮次标识无效",
+                     f"the round context must be a non-empty string of at most {MAX_CONTEXT} bytes")
     return raw
 
 
@@ -79,7 +104,8 @@ class Layout:
                 sums.append((idx, 0, limit))
         lay = cls(tuple(slots), tuple(sums), required, lim["default_code"])
         if len(slots) > MAX_SLOTS or lay.branches > MAX_BRANCHES:
-            raise refuse("ballot_too_large", "该表决的选项过多，无法加密", f"this ballot has too many options to encrypt ({len(slots)} slots)")
+            raise refuse("ballot_too_large", "该表决的选项过多，无法加密",
+                         f"this ballot has too many options to encrypt ({len(slots)} slots)")
         return lay
 
     @property
@@ -146,7 +172,8 @@ def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[
     sums = []
     for t, (idx, lo, hi) in enumerate(layout.sums):
         a, b = psum(cts[i][0] for i in idx), psum(cts[i][1] for i in idx)
-        proof = prove_range((*head, b"sum", u32(t)), key, a, b, ssum(rs[i] for i in idx), sum(values[i] for i in idx), lo, hi)
+        r, m = ssum(rs[i] for i in idx), sum(values[i] for i in idx)
+        proof = prove_range((*head, b"sum", u32(t)), key, a, b, r, m, lo, hi)
         sums.append([x.hex() for x in proof])
     return {"v": 1, "slots": slots, "sums": sums}
 
@@ -154,7 +181,8 @@ def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[
 def load_ballot(text: str | bytes, layout: Layout) -> Any:
     """Parse a ballot's JSON text, refusing one larger than any well-formed ballot before parsing."""
     if len(text) > layout.max_bytes:
-        raise refuse("ballot_too_large", "选票数据过大", f"ballot of {len(text)} bytes exceeds the {layout.max_bytes} allowed")
+        raise refuse("ballot_too_large", "选票数据过大",
+                     f"ballot of {len(text)} bytes exceeds the {layout.max_bytes} allowed")
     try:
         return json.loads(text)
     except (ValueError, UnicodeDecodeError):
@@ -163,11 +191,13 @@ def load_ballot(text: str | bytes, layout: Layout) -> Any:
 
 def read_ballot(layout: Layout, wire: object) -> tuple[list[Ciphertext], list[list[bytes]], list[list[bytes]]]:
     """The ciphertexts and proofs of a wire ballot, every field checked; no proof is verified yet."""
-    if not isinstance(wire, Mapping) or set(wire) != {"v", "slots", "sums"} or wire["v"] != 1 or type(wire["v"]) is not int:
-        raise refuse("malformed", "选票格式错误（应为 v=1 的 slots 与 sums）", "malformed ballot: expected v=1, slots and sums")
+    wire = versioned(wire, {"v", "slots", "sums"}, "选票格式错误（应为 v=1 的 slots 与 sums）",
+                     "malformed ballot: expected v=1, slots and sums")
     slots, sums = wire["slots"], wire["sums"]
-    if not isinstance(slots, list) or len(slots) != len(layout.slots) or not isinstance(sums, list) or len(sums) != len(layout.sums):
-        raise refuse("malformed", "选票的密文或证明数目不符", "the ballot's number of ciphertexts or sum proofs does not match the ballot")
+    if not (isinstance(slots, list) and len(slots) == len(layout.slots)
+            and isinstance(sums, list) and len(sums) == len(layout.sums)):
+        raise refuse("malformed", "选票的密文或证明数目不符",
+                     "the ballot's number of ciphertexts or sum proofs does not match the ballot")
     raw_slots = [hexes(s, 6, "选票密文") for s in slots]
     raw_sums = [hexes(s, 2 * (hi - lo + 1), "选票证明") for s, (_, lo, hi) in zip(sums, layout.sums)]
     cts = [(point_hex(s[0], "选票密文"), point_hex(s[1], "选票密文")) for s in raw_slots]

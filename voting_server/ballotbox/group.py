@@ -14,17 +14,40 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import rbcl
 
 from .errors import refuse
 
 __all__ = [
-    "PROTOCOL", "GROUP", "IDENTITY", "ZERO", "G",
-    "scalar", "signed", "random_scalar", "sadd", "ssub", "smul", "sinv", "ssum",
-    "base", "mul", "add", "sub", "psum", "small", "dlog",
-    "challenge", "digest", "u32", "hexes", "point_hex", "scalar_hex",
+    "GROUP",
+    "IDENTITY",
+    "PROTOCOL",
+    "ZERO",
+    "G",
+    "add",
+    "base",
+    "challenge",
+    "digest",
+    "dlog",
+    "hexes",
+    "mul",
+    "point_hex",
+    "psum",
+    "random_scalar",
+    "sadd",
+    "scalar",
+    "scalar_hex",
+    "signed",
+    "sinv",
+    "small",
+    "smul",
+    "ssub",
+    "ssum",
+    "sub",
+    "u32",
 ]
 
 PROTOCOL = b"biaojue-ballotbox-v1"
@@ -109,7 +132,7 @@ def u32(n: int) -> bytes:
     return n.to_bytes(4, "big")
 
 
-def _framed(h: "hashlib._Hash", label: bytes, items: Sequence[bytes]) -> None:
+def _framed(h: hashlib._Hash, label: bytes, items: Sequence[bytes]) -> None:
     for item in (PROTOCOL, GROUP, label, *items):
         h.update(len(item).to_bytes(4, "big"))
         h.update(item)
@@ -142,6 +165,13 @@ def hexes(value: object, count: int, what: str) -> list[bytes]:
             raise refuse("malformed_encoding", f"{what}含无效编码", f"{what}: not a 64-digit lowercase hex encoding")
         out.append(bytes.fromhex(item))
     return out
+
+
+def versioned(value: object, fields: set[str], zh: str, en: str, code: str = "malformed") -> Mapping[str, Any]:
+    """A wire object of version 1 with exactly these fields (``v`` among them), or a refusal."""
+    if not isinstance(value, Mapping) or set(value) != fields or type(value["v"]) is not int or value["v"] != 1:
+        raise refuse(code, zh, en)
+    return value
 
 
 def point_hex(raw: bytes, what: str) -> bytes:

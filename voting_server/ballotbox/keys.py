@@ -14,14 +14,29 @@ decrypts both modes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import refuse
-from .group import add, base, digest, hexes, mul, point_hex, random_scalar, sadd, scalar, sinv, smul, ssub, u32
+from .group import (
+    add,
+    base,
+    digest,
+    hexes,
+    mul,
+    point_hex,
+    random_scalar,
+    sadd,
+    scalar,
+    sinv,
+    smul,
+    ssub,
+    u32,
+    versioned,
+)
 
-__all__ = ["KeySet", "Share", "MAX_HOLDERS", "lagrange_at_zero", "polynomial_shares"]
+__all__ = ["MAX_HOLDERS", "KeySet", "Share", "lagrange_at_zero", "polynomial_shares"]
 
 MAX_HOLDERS = 15
 
@@ -62,8 +77,8 @@ class KeySet:
 
     @classmethod
     def from_dict(cls, d: object) -> KeySet:
-        if not isinstance(d, Mapping) or set(d) != {"v", "k", "n", "commitments"} or d["v"] != 1:
-            raise refuse("malformed_keyset", "密钥公开数据格式错误", "malformed key set (expected v, k, n, commitments)")
+        d = versioned(d, {"v", "k", "n", "commitments"}, "密钥公开数据格式错误",
+                      "malformed key set (expected v, k, n, commitments)", "malformed_keyset")
         k, n = d["k"], d["n"]
         if any(isinstance(x, bool) or not isinstance(x, int) for x in (k, n)) or not 1 <= k <= n <= MAX_HOLDERS:
             raise refuse("malformed_keyset", "门限或人数无效", f"invalid threshold {k!r} of {n!r} (1 ≤ k ≤ n ≤ {MAX_HOLDERS})")

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from .group import add, base, challenge, mul, random_scalar, sadd, signed, small, smul, ssub, ssum, sub, u32
 
-__all__ = ["prove_range", "verify_range", "prove_dleq", "verify_dleq"]
+__all__ = ["prove_dleq", "prove_range", "verify_dleq", "verify_range"]
 
 Proof = list[bytes]  # flat: c_lo, v_lo, c_lo+1, v_lo+1, ...
 

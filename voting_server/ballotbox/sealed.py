@@ -26,7 +26,7 @@ from .errors import refuse
 from .group import base, digest, random_scalar
 from .keys import KeySet, Share
 
-__all__ = ["seal", "unseal", "SealedRound", "KeyFolder"]
+__all__ = ["KeyFolder", "SealedRound", "seal", "unseal"]
 
 _NONCE = 12
 
@@ -90,10 +90,12 @@ class KeyFolder:
         path = self._file(context)
         try:
             if path.stat().st_mode & 0o077:
-                raise refuse("key_file_exposed", "密钥文件权限过宽（应为 0600）", f"{path} is readable by others (mode must be 0600)")
+                raise refuse("key_file_exposed", "密钥文件权限过宽（应为 0600）",
+                             f"{path} is readable by others (mode must be 0600)")
             wrap = path.read_bytes()
         except FileNotFoundError:
-            raise refuse("round_key_destroyed", "该轮次的密钥已销毁或不存在", "this round's key has been destroyed or never existed") from None
+            raise refuse("round_key_destroyed", "该轮次的密钥已销毁或不存在",
+                         "this round's key has been destroyed or never existed") from None
         try:
             blob = bytes.fromhex(sealed)
         except (TypeError, ValueError):

@@ -33,7 +33,7 @@ from .errors import refuse
 from .group import base, digest, random_scalar, scalar_hex
 from .keys import MAX_HOLDERS, KeySet, Share, polynomial_shares
 
-__all__ = ["Kdf", "KDF_DEFAULT", "Dealing", "deal", "protect", "unlock", "CARD_PREFIX"]
+__all__ = ["CARD_PREFIX", "KDF_DEFAULT", "Dealing", "Kdf", "deal", "protect", "unlock"]
 
 CARD_PREFIX = "BJKEY:"
 _HEADER, _BODY, _CARD = 37, 85, 89
@@ -80,7 +80,8 @@ def _check_pin(pin: object) -> str:
 def deal(k: int, n: int, pins: Sequence[str], kdf: Kdf = KDF_DEFAULT) -> Dealing:
     """Deal a fresh round key to n key holders, any k of whom can decrypt (default use: 2 of 3)."""
     if any(isinstance(x, bool) or not isinstance(x, int) for x in (k, n)) or not 1 <= k <= n <= MAX_HOLDERS:
-        raise refuse("invalid_threshold", f"门限须满足 1 ≤ k ≤ n ≤ {MAX_HOLDERS}", f"the threshold must satisfy 1 ≤ k ≤ n ≤ {MAX_HOLDERS}")
+        raise refuse("invalid_threshold", f"门限须满足 1 ≤ k ≤ n ≤ {MAX_HOLDERS}",
+                     f"the threshold must satisfy 1 ≤ k ≤ n ≤ {MAX_HOLDERS}")
     if len(pins) != n:
         raise refuse("invalid_pin", "每位监票人需要一个 PIN", "one PIN per key holder is needed")
     pins = [_check_pin(p) for p in pins]
@@ -120,7 +121,8 @@ def unlock(card: str, pin: str, keys: KeySet) -> Share:
         raise refuse("card_other_key", "此密钥卡不属于本轮的密钥", "this key card belongs to another key set")
     kdf = Kdf(data[2], data[3], data[4]).check()
     try:
-        secret = ChaCha20Poly1305(kdf.derive(_check_pin(pin), data[21:_HEADER])).decrypt(bytes(12), data[_HEADER:_BODY], data[:_HEADER])
+        key = kdf.derive(_check_pin(pin), data[21:_HEADER])
+        secret = ChaCha20Poly1305(key).decrypt(bytes(12), data[_HEADER:_BODY], data[:_HEADER])
     except InvalidTag:
         raise refuse("wrong_pin", "PIN 错误", "wrong PIN") from None
     share = Share(index, scalar_hex(secret, "密钥份额"))

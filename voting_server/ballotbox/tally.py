@@ -24,11 +24,11 @@ from ballots import BallotSpec
 
 from .ballot import Ballot, Layout, ballot_hash, context_bytes, verify_ballot
 from .errors import refuse
-from .group import IDENTITY, add, base, digest, dlog, hexes, mul, point_hex, psum, scalar_hex, sub, u32
+from .group import IDENTITY, add, base, digest, dlog, hexes, mul, point_hex, psum, scalar_hex, sub, u32, versioned
 from .keys import KeySet, Share, lagrange_at_zero
 from .proofs import prove_dleq, verify_dleq
 
-__all__ = ["Box", "Tally", "partial", "check_partial", "combine", "verify_tally", "MAX_BALLOTS"]
+__all__ = ["MAX_BALLOTS", "Box", "Tally", "check_partial", "combine", "partial", "verify_tally"]
 
 MAX_BALLOTS = 10_000
 
@@ -50,7 +50,8 @@ class Box:
         if len(ballot.cts) != self.slots:
             raise refuse("malformed", "选票的密文数目不符", "the ballot's number of ciphertexts does not match the box")
         if ballot.hash in self._hashes or any(a in self._alphas for a, _ in ballot.cts):
-            raise refuse("duplicate_ballot", "票箱中已有相同的选票密文", "this ballot (or one of its ciphertexts) is already in the box")
+            raise refuse("duplicate_ballot", "票箱中已有相同的选票密文",
+                         "this ballot (or one of its ciphertexts) is already in the box")
         if len(self.ballots) >= MAX_BALLOTS:
             raise refuse("box_full", "票箱已满", f"a box holds at most {MAX_BALLOTS} ballots")
         self._hashes.add(ballot.hash)
@@ -80,12 +81,12 @@ class Box:
     @classmethod
     def from_request(cls, keys: KeySet, request: object) -> Box:
         """Rebuild a box from a decryption request (on a key holder's device): every hash recomputed."""
-        if not isinstance(request, Mapping) or set(request) != {"v", "context", "key", "ballots"} or request["v"] != 1:
-            raise refuse("malformed", "解密请求格式错误", "malformed decryption request")
+        request = versioned(request, {"v", "context", "key", "ballots"}, "解密请求格式错误", "malformed decryption request")
         if request["key"] != keys.key_id.hex():
             raise refuse("wrong_key", "解密请求不属于本密钥", "the decryption request is for another key set")
         rows = request["ballots"]
-        if not isinstance(rows, list) or not rows or len(rows) > MAX_BALLOTS or not isinstance(rows[0], list) or len(rows[0]) < 2:
+        if not (isinstance(rows, list) and 0 < len(rows) <= MAX_BALLOTS
+                and isinstance(rows[0], list) and len(rows[0]) >= 2):
             raise refuse("malformed", "解密请求中没有选票", "the decryption request holds no ballots")
         box = cls(keys, request["context"], len(rows[0]) // 2)
         for row in rows:
@@ -107,15 +108,15 @@ def partial(box: Box, share: Share) -> dict[str, Any]:
         raise refuse("share_mismatch", "密钥份额与公开承诺不符", f"the share of holder {share.index} does not match the key set")
     head = box._head(share.index)
     shares = [mul(share.secret, a) for a, _ in box.sums]
-    proofs = [prove_dleq((*head, u32(s)), share.secret, public, a, d) for s, ((a, _), d) in enumerate(zip(box.sums, shares))]
+    proofs = [prove_dleq((*head, u32(s)), share.secret, public, a, d)
+              for s, ((a, _), d) in enumerate(zip(box.sums, shares))]
     return {"v": 1, "index": share.index, "box": box.hash.hex(), "shares": [d.hex() for d in shares],
             "proofs": [[x.hex() for x in p] for p in proofs]}
 
 
 def check_partial(box: Box, wire: object) -> tuple[int, list[bytes]]:
     """A key holder's partial decryption, checked: (their index, their decryption shares)."""
-    if not isinstance(wire, Mapping) or set(wire) != {"v", "index", "box", "shares", "proofs"} or wire["v"] != 1:
-        raise refuse("malformed", "部分解密数据格式错误", "malformed partial decryption")
+    wire = versioned(wire, {"v", "index", "box", "shares", "proofs"}, "部分解密数据格式错误", "malformed partial decryption")
     index = box.keys.check_index(wire["index"])
     if wire["box"] != box.hash.hex():
         raise refuse("wrong_box", f"监票人 {index} 解密的不是本票箱", f"key holder {index} decrypted another ballot box")
@@ -127,7 +128,8 @@ def check_partial(box: Box, wire: object) -> tuple[int, list[bytes]]:
     public, head = box.keys.public_share(index), box._head(index)
     for s, ((a, _), d, proof) in enumerate(zip(box.sums, shares, proofs)):
         if not verify_dleq((*head, u32(s)), public, a, d, proof):
-            raise refuse("bad_partial", f"监票人 {index} 的解密证明无效", f"the decryption proof of key holder {index} does not verify")
+            raise refuse("bad_partial", f"监票人 {index} 的解密证明无效",
+                         f"the decryption proof of key holder {index} does not verify")
     return index, shares
 
 
