@@ -39,6 +39,29 @@ def test_browser_ballots_verify_and_tally_in_python(name, threshold_keys, holder
     assert bb.combine(box, layout, [bb.partial(box, h) for h in holders[:2]]).counts == s.count(choices)
 
 
+def random_choices(s, n, seed):
+    rng = random.Random(seed)
+    ids = [q.id for q in s.questions()] + ["nobody"]
+    codes = sorted({c for q in s.questions() for c in q.codes()} | {"bogus"})
+    return [{qid: rng.choice(codes) for qid in ids if rng.random() < 0.6} for _ in range(n)]
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_the_browser_encrypts_exactly_what_validate_accepts(name, threshold_keys):
+    s = spec(name)
+    layout = bb.Layout.of(s)
+    choices = random_choices(s, 30, name)
+    answer = node({"op": "encrypt", "layout": layout.to_dict(), "keys": threshold_keys.to_dict(), "context": CONTEXT,
+                   "choices": choices})
+    for choice, wire in zip(choices, answer["ballots"]):
+        try:
+            s.validate(choice)
+        except ballots.BallotError:
+            assert "error" in wire, choice
+            continue
+        bb.verify_ballot(layout, threshold_keys, CONTEXT, wire)
+
+
 def test_the_browser_refuses_what_validate_refuses(threshold_keys):
     cases = {"selection": [{f"c{i}": "mark" for i in range(11)}, {"zz": "mark"}, {"c0": "for"}],
              "evaluation": [{f"o{i}": "satisfied" for i in range(8)}, {"o0": "basic"}],

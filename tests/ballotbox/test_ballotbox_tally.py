@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-from concurrent.futures import ThreadPoolExecutor
+import pickle
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,17 @@ def test_a_round_re_checks_from_public_data_only(threshold_keys, holders):
     sparse = {"c3": {"mark": 2}, "c0": {"mark": 1}}  # counts may omit zeros
     with ThreadPoolExecutor(2) as pool:
         assert bb.verify_tally(s, threshold_keys.to_dict(), CONTEXT, wires, partials, sparse, map_fn=pool.map).cast == 3
+
+
+def test_refusals_cross_a_process_pool_intact(threshold_keys):
+    s = spec("resolution")
+    layout = bb.Layout.of(s)
+    bad = bb.encrypt(s, threshold_keys, CONTEXT, {"main": "for"})
+    bad["sums"][0][0] = bad["sums"][0][1]
+    with ProcessPoolExecutor(1) as pool, pytest.raises(bb.BallotBoxError) as err:
+        list(pool.map(bb.verify_ballot, [layout], [threshold_keys], [CONTEXT], [bad]))
+    assert (err.value.code, err.value.zh) == ("bad_proof", "选票的合计证明无效")
+    assert pickle.loads(pickle.dumps(err.value)).code == "bad_proof"
 
 
 def test_every_falsification_is_caught(threshold_keys, holders):

@@ -66,7 +66,8 @@ Ciphertext = tuple[bytes, bytes]
 
 
 def context_bytes(context: object) -> bytes:
-    """The round's context string (e.g. "sitting 7 / ballot 12 / round 1") as it enters every hash."""
+    """The round's context string as it enters every hash: unique per round (e.g. "sitting 7 / ballot
+    12 / round 1"), so that no ballot, proof or key file of one round serves another."""
     raw = context.encode("utf-8") if isinstance(context, str) else b""
     if not raw or len(raw) > MAX_CONTEXT:
         raise refuse("invalid_context", "轮次标识无效",

@@ -74,7 +74,7 @@ export function readBox(keySet, request) {
   const keys = readKeys(keySet);
   const { v, context, key, ballots } = request || {};
   if (v !== 1 || key !== toHex(keys.id) || !Array.isArray(ballots) || !ballots.length || ballots.length > MAX_BALLOTS
-      || !Array.isArray(ballots[0]) || ballots[0].length < 2) {
+      || !Array.isArray(ballots[0]) || ballots[0].length < 2 || ballots[0].length % 2) {
     throw new BallotBoxError("malformed", "解密请求格式错误或不属于本密钥", "malformed decryption request, or for another key set");
   }
   const slots = ballots[0].length / 2;
