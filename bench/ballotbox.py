@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT))
 
 import ballots
 from voting_server import ballotbox as bb
-from voting_server.ballotbox.ballot import ballot_hash, read_ballot
 
 GRADES = [{"code": c, "zh": z, "en": c} for c, z in
           (("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意"), ("unknown", "不了解"))]
@@ -91,8 +90,7 @@ def bench_kind(name, d, n, sample_size, keys, shares, use_node, pool):
     def fill():
         box = bb.Box(keys, CONTEXT, len(layout.slots))
         for text in stored:
-            cts = read_ballot(layout, bb.load_ballot(text, layout))[0]
-            box.add(bb.Ballot(tuple(cts), ballot_hash(keys, CONTEXT, cts)))
+            box.add(bb.restore_ballot(layout, keys, CONTEXT, bb.load_ballot(text, layout)))
         return box
 
     box, add = timed(fill)

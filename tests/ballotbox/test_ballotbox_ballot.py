@@ -213,6 +213,17 @@ def test_a_ballot_is_bound_to_its_round_key_and_slots(threshold_keys, sealed):
         bb.verify_ballot(layout, threshold_keys, CONTEXT, swapped)
 
 
+def test_a_restored_ballot_is_the_verified_one_and_still_checked(threshold_keys):
+    s = spec("appointment")
+    layout = bb.Layout.of(s)
+    wire = bb.encrypt(s, threshold_keys, CONTEXT, {"p0": "for", "p1": "against", "p2": "abstain"})
+    assert bb.restore_ballot(layout, threshold_keys, CONTEXT, wire) == bb.verify_ballot(layout, threshold_keys, CONTEXT, wire)
+    wire["slots"][0][0] = "00" * 32
+    with pytest.raises(bb.BallotBoxError) as err:
+        bb.restore_ballot(layout, threshold_keys, CONTEXT, wire)
+    assert err.value.code == "invalid_point"
+
+
 def test_a_copied_ballot_or_ciphertext_is_refused_by_the_box(threshold_keys):
     s = spec("selection")
     layout = bb.Layout.of(s)

@@ -69,7 +69,8 @@ What the server calls:
   and the key set to the tablets;
 * cast: ``encrypt(spec, keys, context, choice)`` (server encrypts) or ``verify_ballot(layout, keys,
   context, load_ballot(text, layout))`` (tablet encrypts; off the event loop) -> ``Ballot``; store the
-  wire ballot and ``ballot.receipt``; ``Box.add(ballot)`` refuses copies;
+  wire ballot and ``ballot.receipt``; ``Box.add(ballot)`` refuses copies (after a restart, rebuild an
+  open round's box with ``restore_ballot`` from the stored ballots);
 * close: ``box.request()`` to the key holders' devices, ``check_partial(box, p)`` as each answers
   ("监票人解密 1/2"), ``combine(box, layout, partials)`` -> ``Tally`` (counts for ``spec.tally``,
   holders, box hash); sealed: ``combine(box, layout, [partial(box, folder.share(context, keys,
@@ -79,7 +80,7 @@ What the server calls:
 
 from __future__ import annotations
 
-from .ballot import Ballot, Layout, ballot_hash, encrypt, load_ballot, verify_ballot
+from .ballot import Ballot, Layout, ballot_hash, encrypt, load_ballot, restore_ballot, verify_ballot
 from .errors import BallotBoxError
 from .keys import KeySet, Share
 from .sealed import KeyFolder, SealedRound, seal, unseal
@@ -106,6 +107,7 @@ __all__ = [
     "encrypt",
     "load_ballot",
     "partial",
+    "restore_ballot",
     "seal",
     "unlock",
     "unseal",

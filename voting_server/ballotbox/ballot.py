@@ -56,6 +56,7 @@ __all__ = [
     "encrypt",
     "load_ballot",
     "read_ballot",
+    "restore_ballot",
     "verify_ballot",
 ]
 
@@ -205,6 +206,13 @@ def read_ballot(layout: Layout, wire: object) -> tuple[list[Ciphertext], list[li
     slot_proofs = [[scalar_hex(x, "选票证明") for x in s[2:]] for s in raw_slots]
     sum_proofs = [[scalar_hex(x, "选票证明") for x in s] for s in raw_sums]
     return cts, slot_proofs, sum_proofs
+
+
+def restore_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> Ballot:
+    """A ballot read back from the server's own storage, whose proofs were verified when it was cast:
+    every field checked again, the proofs not (to rebuild an open round's box after a restart)."""
+    cts = read_ballot(layout, wire)[0]
+    return Ballot(tuple(cts), ballot_hash(keys, context, cts))
 
 
 def verify_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> Ballot:
