@@ -5,6 +5,8 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 VENDOR  := terminal_ui/static/vendor
 SIO_JS  := $(VENDOR)/socket.io.esm.min.js
+NOBLE_JS := $(VENDOR)/noble-ballotbox.esm.js
+NOBLE_PKGS := @noble/curves@2.4.0 @noble/hashes@2.4.0 @noble/ciphers@2.4.0 esbuild@0.28.2
 
 .PHONY: run test test-fast bench clean system-deps assets
 
@@ -24,7 +26,25 @@ $(SIO_JS):
 	  cp $$tmp/node_modules/socket.io-client/dist/socket.io.min.js $(VENDOR)/socket.io.min.js && rm -rf $$tmp; \
 	else echo "npm not found: the Socket.IO browser client cannot be installed" >&2; exit 1; fi
 
-assets: $(SIO_JS)
+# The encrypted ballot box's primitives in the browser (ristretto255, SHA-2, Argon2id, ChaCha20-Poly1305),
+# from npm at pinned versions; npm ships them as many ES module files, so esbuild bundles the few
+# exports used into one ES module, served by our own server like the Socket.IO client.
+$(NOBLE_JS):
+	@mkdir -p $(VENDOR)
+	@if command -v npm >/dev/null 2>&1; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm install --silent --no-audit --no-fund $(NOBLE_PKGS) >/dev/null && \
+	    printf '%s\n' \
+	      "export { ristretto255 } from '@noble/curves/ed25519.js';" \
+	      "export { bytesToNumberLE, numberToBytesLE } from '@noble/curves/utils.js';" \
+	      "export { sha256, sha512 } from '@noble/hashes/sha2.js';" \
+	      "export { argon2idAsync } from '@noble/hashes/argon2.js';" \
+	      "export { randomBytes } from '@noble/hashes/utils.js';" \
+	      "export { chacha20poly1305 } from '@noble/ciphers/chacha.js';" > entry.js && \
+	    ./node_modules/.bin/esbuild entry.js --bundle --format=esm --minify --log-level=warning --outfile=bundle.js) && \
+	  cp $$tmp/bundle.js $@ && rm -rf $$tmp; \
+	else echo "npm not found: the ballot box's browser library cannot be installed" >&2; exit 1; fi
+
+assets: $(SIO_JS) $(NOBLE_JS)
 
 # Debian packages the tests use: Chromium (browser tests), a CJK font (result sheets), poppler (PDF text).
 system-deps:
@@ -38,11 +58,11 @@ system-deps:
 	  else echo "missing system packages:$$missing (browser and PDF tests will skip outside CI)"; fi; \
 	fi
 
-run: $(STAMP) $(SIO_JS)
+run: $(STAMP) $(SIO_JS) $(NOBLE_JS)
 	$(PY) run.py --demo
 
 # pytest exits 5 when it collected no test; make treats any non-zero exit as failure.
-test: $(STAMP) $(SIO_JS) system-deps
+test: $(STAMP) $(SIO_JS) $(NOBLE_JS) system-deps
 	$(PY) -m pytest
 
 test-fast: $(STAMP)

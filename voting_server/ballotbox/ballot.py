@@ -1,0 +1,232 @@
+"""Encrypted ballots: a spec's layout, the honest encoder and the verifier.
+
+A ballot is one exponential-ElGamal ciphertext per (question, option) -- a *slot* -- encrypting 1 if
+the member chose that option and 0 otherwise, so the per-slot sums of a round are exactly the tally
+input ``{question_id: {option: n}}`` of ``spec.tally``. The layout (:class:`Layout`) lists the slots and
+the linear constraints a valid ballot meets, derived from ``spec.questions()`` and ``spec.limits()``:
+
+* every slot is 0 or 1 (a 0/1 proof each);
+* a question that must be answered (``answer_all``) or that has a default answer (``default_code``,
+  e.g. 弃权 for an unanswered for/against/abstain candidate, as ``spec.validate`` records it) sums to
+  exactly 1; any other question with several options sums to 0..1 (a mark-style candidate has one
+  slot, so its 0/1 proof says it all: an unmarked candidate encrypts 0, as its plaintext is absent);
+* at most ``max_marks`` slots of ``for_code`` are 1, and at most ``caps[code]`` slots of each capped
+  grade (range proofs 0..L on the sums), each omitted when L is no less than the number of slots.
+
+A vector meets these constraints exactly when it is the encoding of a choice ``spec.validate``
+accepts (the property tests check both directions), so a ballot whose proofs verify is a valid
+ballot, and the sums decrypt to what the plaintext count would have been.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ballots import BallotSpec
+
+from .errors import refuse
+from .group import (
+    add,
+    base,
+    digest,
+    hexes,
+    mul,
+    point_hex,
+    psum,
+    random_scalar,
+    scalar_hex,
+    small,
+    ssum,
+    u32,
+    versioned,
+)
+from .keys import KeySet
+from .proofs import prove_range, verify_range
+
+__all__ = [
+    "MAX_BRANCHES",
+    "MAX_SLOTS",
+    "Ballot",
+    "Layout",
+    "ballot_hash",
+    "context_bytes",
+    "encrypt",
+    "load_ballot",
+    "read_ballot",
+    "restore_ballot",
+    "verify_ballot",
+]
+
+MAX_SLOTS = 1024
+MAX_BRANCHES = 8192
+MAX_CONTEXT = 256
+Ciphertext = tuple[bytes, bytes]
+
+
+def context_bytes(context: object) -> bytes:
+    """The round's context string as it enters every hash: unique per round (e.g. "sitting 7 / ballot
+    12 / round 1"), so that no ballot, proof or key file of one round serves another."""
+    raw = context.encode("utf-8") if isinstance(context, str) else b""
+    if not raw or len(raw) > MAX_CONTEXT:
+        raise refuse("invalid_context", "轮次标识无效",
+                     f"the round context must be a non-empty string of at most {MAX_CONTEXT} bytes")
+    return raw
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Slots (question id, option code) in spec order, and the sums (slot indices, lo, hi) to prove."""
+
+    slots: tuple[tuple[str, str], ...]
+    sums: tuple[tuple[tuple[int, ...], int, int], ...]
+    required: bool
+    default: str | None
+
+    @classmethod
+    def of(cls, spec: BallotSpec) -> Layout:
+        lim = spec.limits()
+        required = bool(lim["answer_all"]) or lim["default_code"] is not None
+        slots: list[tuple[str, str]] = []
+        sums: list[tuple[tuple[int, ...], int, int]] = []
+        for q in spec.questions():
+            first = len(slots)
+            slots += [(q.id, code) for code in q.codes()]
+            idx = tuple(range(first, len(slots)))
+            if required:
+                sums.append((idx, 1, 1))
+            elif len(idx) > 1:
+                sums.append((idx, 0, 1))
+        bounds = [(lim["for_code"], lim["max_marks"])] if lim["max_marks"] is not None else []
+        for code, limit in [*bounds, *sorted(lim["caps"].items())]:
+            idx = tuple(i for i, (_, c) in enumerate(slots) if c == code)
+            if limit < len(idx):
+                sums.append((idx, 0, limit))
+        lay = cls(tuple(slots), tuple(sums), required, lim["default_code"])
+        if len(slots) > MAX_SLOTS or lay.branches > MAX_BRANCHES:
+            raise refuse("ballot_too_large", "该表决的选项过多，无法加密",
+                         f"this ballot has too many options to encrypt ({len(slots)} slots)")
+        return lay
+
+    @property
+    def branches(self) -> int:
+        return 2 * len(self.slots) + sum(hi - lo + 1 for _, lo, hi in self.sums)
+
+    @property
+    def max_bytes(self) -> int:
+        """An upper bound on a well-formed ballot's JSON text: 70 bytes per quoted hex string with its
+        separator, 8 per list, 128 for the rest."""
+        strings = 6 * len(self.slots) + 2 * (self.branches - 2 * len(self.slots))
+        return 128 + 70 * strings + 8 * (len(self.slots) + len(self.sums))
+
+    def values(self, normalised: Mapping[str, str]) -> list[int]:
+        """The 0/1 vector of a choice ``spec.validate`` returned."""
+        return [1 if normalised.get(qid) == code else 0 for qid, code in self.slots]
+
+    def questions(self) -> dict[str, list[str]]:
+        """Option codes by question id, in slot order."""
+        out: dict[str, list[str]] = {}
+        for qid, code in self.slots:
+            out.setdefault(qid, []).append(code)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a tablet needs to encrypt (see ``ballotbox/ballot.js``): the rules are computed here."""
+        return {"v": 1, "questions": [{"id": q, "options": o} for q, o in self.questions().items()],
+                "required": self.required, "default": self.default,
+                "sums": [{"slots": list(idx), "min": lo, "max": hi} for idx, lo, hi in self.sums]}
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A ballot whose proofs verified: its ciphertexts and its hash (the member's receipt)."""
+
+    cts: tuple[Ciphertext, ...]
+    hash: bytes
+
+    @property
+    def receipt(self) -> str:
+        return self.hash.hex()
+
+
+def ballot_hash(keys: KeySet, context: str, cts: Sequence[Ciphertext]) -> bytes:
+    return digest(b"ballot", keys.key_id, context_bytes(context), u32(len(cts)), *(p for ct in cts for p in ct))
+
+
+def encrypt(spec: BallotSpec, keys: KeySet, context: str, choice: Mapping[str, str]) -> dict[str, Any]:
+    """The wire form of a member's choice, encrypted under the round's key with its validity proofs.
+
+    The choice is first checked by ``spec.validate``: an invalid choice raises the rules' own error
+    and produces no ballot."""
+    layout = Layout.of(spec)
+    return encrypt_values(layout, keys, context, layout.values(spec.validate(choice)))
+
+
+def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[int]) -> dict[str, Any]:
+    key = keys.public_key
+    rs = [random_scalar() for _ in values]
+    cts = [(base(r), add(small(m), mul(r, key))) for r, m in zip(rs, values)]
+    head = (keys.key_id, context_bytes(context), ballot_hash(keys, context, cts))
+    slots = [[a.hex(), b.hex(), *(x.hex() for x in prove_range((*head, b"slot", u32(i)), key, a, b, r, m, 0, 1))]
+             for i, ((a, b), r, m) in enumerate(zip(cts, rs, values))]
+    sums = []
+    for t, (idx, lo, hi) in enumerate(layout.sums):
+        a, b = psum(cts[i][0] for i in idx), psum(cts[i][1] for i in idx)
+        r, m = ssum(rs[i] for i in idx), sum(values[i] for i in idx)
+        proof = prove_range((*head, b"sum", u32(t)), key, a, b, r, m, lo, hi)
+        sums.append([x.hex() for x in proof])
+    return {"v": 1, "slots": slots, "sums": sums}
+
+
+def load_ballot(text: str | bytes, layout: Layout) -> Any:
+    """Parse a ballot's JSON text, refusing one larger than any well-formed ballot before parsing."""
+    if len(text) > layout.max_bytes:
+        raise refuse("ballot_too_large", "选票数据过大",
+                     f"ballot of {len(text)} bytes exceeds the {layout.max_bytes} allowed")
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        raise refuse("malformed", "选票数据不是有效的 JSON", "the ballot is not valid JSON") from None
+
+
+def read_ballot(layout: Layout, wire: object) -> tuple[list[Ciphertext], list[list[bytes]], list[list[bytes]]]:
+    """The ciphertexts and proofs of a wire ballot, every field checked; no proof is verified yet."""
+    wire = versioned(wire, {"v", "slots", "sums"}, "选票格式错误（应为 v=1 的 slots 与 sums）",
+                     "malformed ballot: expected v=1, slots and sums")
+    slots, sums = wire["slots"], wire["sums"]
+    if not (isinstance(slots, list) and len(slots) == len(layout.slots)
+            and isinstance(sums, list) and len(sums) == len(layout.sums)):
+        raise refuse("malformed", "选票的密文或证明数目不符",
+                     "the ballot's number of ciphertexts or sum proofs does not match the ballot")
+    raw_slots = [hexes(s, 6, "选票密文") for s in slots]
+    raw_sums = [hexes(s, 2 * (hi - lo + 1), "选票证明") for s, (_, lo, hi) in zip(sums, layout.sums)]
+    cts = [(point_hex(s[0], "选票密文"), point_hex(s[1], "选票密文")) for s in raw_slots]
+    slot_proofs = [[scalar_hex(x, "选票证明") for x in s[2:]] for s in raw_slots]
+    sum_proofs = [[scalar_hex(x, "选票证明") for x in s] for s in raw_sums]
+    return cts, slot_proofs, sum_proofs
+
+
+def restore_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> Ballot:
+    """A ballot read back from the server's own storage, whose proofs were verified when it was cast:
+    every field checked again, the proofs not (to rebuild an open round's box after a restart)."""
+    cts = read_ballot(layout, wire)[0]
+    return Ballot(tuple(cts), ballot_hash(keys, context, cts))
+
+
+def verify_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> Ballot:
+    """Check a wire ballot completely: its form, then every 0/1 and sum proof; return its ciphertexts."""
+    cts, slot_proofs, sum_proofs = read_ballot(layout, wire)
+    key = keys.public_key
+    h = ballot_hash(keys, context, cts)
+    head = (keys.key_id, context_bytes(context), h)
+    for i, ((a, b), proof) in enumerate(zip(cts, slot_proofs)):
+        if not verify_range((*head, b"slot", u32(i)), key, a, b, 0, 1, proof):
+            qid, code = layout.slots[i]
+            raise refuse("bad_proof", f"选票证明无效（{qid} / {code}）", f"the 0/1 proof of {qid}/{code} does not verify")
+    for t, ((idx, lo, hi), proof) in enumerate(zip(layout.sums, sum_proofs)):
+        a, b = psum(cts[i][0] for i in idx), psum(cts[i][1] for i in idx)
+        if not verify_range((*head, b"sum", u32(t)), key, a, b, lo, hi, proof):
+            raise refuse("bad_proof", "选票的合计证明无效", f"the proof that sum {t} lies in {lo}..{hi} does not verify")
+    return Ballot(tuple(cts), h)
