@@ -1,4 +1,5 @@
-"""Order of appointment and removal votes: removal before appointment to the same post (先免后任).
+"""Order of appointment and removal votes: removal before appointment to the same post (先免后任); a
+dismissal (撤职) takes a person off a post as a removal does.
 
 :func:`check_order` looks at a planned sequence of persons (the order in which their appointment or
 removal will be voted) and returns one :class:`~ballots.errors.RuleError` per person whose
@@ -29,12 +30,13 @@ def check_order(plan: Sequence[Person]) -> list[BallotError]:
         if appointee.action != "appoint" or not post:
             continue
         for removed in plan[i + 1 :]:
-            if removed.action == "remove" and removed.post.strip() == post:
+            if removed.action in ("remove", "dismiss") and removed.post.strip() == post:
+                verb_zh, verb_en = ("撤销", "dismissing") if removed.action == "dismiss" else ("免去", "removing")
                 problems.append(
                     RuleError(
                         "appointment_before_removal",
-                        f"先免后任：免去{removed.name}的{post}职务，应在任命{appointee.name}为{post}之前表决",
-                        f"removal before appointment: removing {removed.name} from {post} must be voted "
+                        f"先免后任：{verb_zh}{removed.name}的{post}职务，应在任命{appointee.name}为{post}之前表决",
+                        f"removal before appointment: {verb_en} {removed.name} from {post} must be voted "
                         f"before appointing {appointee.name} to {post}",
                     )
                 )
