@@ -169,7 +169,8 @@ class SelectionSpec(PlacesSpec):
         chosen (and no more than the tied); ``chosen_before`` gains those this round chose, in order."""
         if not result.ties:
             raise RuleError("no_tie", "本轮没有并列，无需再次投票", "this round has no tie to vote again on")
-        chosen = [self.person(q, result) for q in self.chosen_in(result)]
+        by_id = {c.id: c for c in self.candidates}  # self.person refuses an id that is not on the list
+        chosen = tuple(by_id[self.person(q, result).id] for q in self.chosen_in(result))
         tied = {self.person(q, result).id for q in result.ties[0]}
         return SelectionSpec(
             candidates=tuple(c for c in self.candidates if c.id in tied),
@@ -177,7 +178,7 @@ class SelectionSpec(PlacesSpec):
             options=self.options,
             places=self.to_fill - len(chosen),
             stage="runoff",
-            chosen_before=(*self.chosen_before, *(c for c in self.candidates if c in chosen)),
+            chosen_before=(*self.chosen_before, *chosen),
         )
 
     def announce(self, result: Result) -> tuple[str, str]:
