@@ -16,7 +16,10 @@ from .errors import BallotError, RuleError
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .kinds.appointment import Person
 
-__all__ = ["check_order"]
+__all__ = ["REMOVALS", "check_order"]
+
+#: The actions that take a person off a post (免职, 撤职): voted before an appointment to it (先免后任).
+REMOVALS = ("remove", "dismiss")
 
 
 def check_order(plan: Sequence[Person]) -> list[BallotError]:
@@ -30,7 +33,7 @@ def check_order(plan: Sequence[Person]) -> list[BallotError]:
         if appointee.action != "appoint" or not post:
             continue
         for removed in plan[i + 1 :]:
-            if removed.action in ("remove", "dismiss") and removed.post.strip() == post:
+            if removed.action in REMOVALS and removed.post.strip() == post:
                 verb_zh, verb_en = ("撤销", "dismissing") if removed.action == "dismiss" else ("免去", "removing")
                 problems.append(
                     RuleError(

@@ -27,8 +27,8 @@ from typing import Any
 
 from .errors import RuleError
 from .kinds import KINDS, AppointmentSpec, BallotSpec, ElectionSpec
-from .kinds.appointment import REMOVALS
 from .margins import MARGIN_KEYS, MARGINS, Margin
+from .order import REMOVALS
 from .plain import later, to_plain
 from .rules import MEMBERS, Base, Quorum, Rule, Threshold, need_quorum
 from .words import Words, need_words

@@ -18,7 +18,7 @@ from typing import ClassVar, Literal
 
 from .. import announce
 from ..errors import RuleError
-from ..order import check_order
+from ..order import REMOVALS, check_order
 from ..plain import Plain
 from ..results import Result
 from ..rules import MEMBERS, Quorum, Threshold, Turnout
@@ -28,9 +28,7 @@ from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Limits, Question, need_text, 
 __all__ = ["ACTIONS", "REMOVALS", "Person", "AppointmentSpec"]
 
 #: What a vote on a person decides: appointment (任命), removal (免职), dismissal (撤职).
-ACTIONS = ("appoint", "remove", "dismiss")
-#: The actions that take a person off a post (voted before an appointment to it: 先免后任).
-REMOVALS = ("remove", "dismiss")
+ACTIONS = ("appoint", *REMOVALS)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,8 @@ class BallotSpec(Plain, ABC):
     answer_noun: ClassVar[tuple[str, str]] = ("议题", "question")
     #: What a mark is counted in when a ballot has too many ("最多可选3项").
     mark_unit: ClassVar[str] = "项"
+    #: Whether more ballots returned than voters makes the round void (an election) rather than an error.
+    voids_over_returned: ClassVar[bool] = False
 
     @abstractmethod
     def questions(self) -> tuple[Question, ...]:
@@ -122,9 +124,8 @@ class BallotSpec(Plain, ABC):
                 raise InvalidChoice(
                     "missing_answer", f"未对{noun_zh}“{q.label}”作出选择", f"no answer for {noun_en} {q.label!r}"
                 )
-        listed = {q.id for q in self.questions()}
-        for qid, (q, value) in given.items():
-            if qid not in listed:
+        for qid, (q, value) in given.items():  # the questions a ballot may add (write-ins)
+            if qid not in out:
                 out[qid] = q.match(value)
         self._check_marks_and_caps(out, limits)
         return out
@@ -243,9 +244,6 @@ class BallotSpec(Plain, ABC):
             )
         questions = {q.id: q for q in self.questions()}
         return check_counts(counts, turnout.cast, questions, self.answer_limits(), self.extra_question)
-
-    #: Whether more ballots returned than voters makes the round void (an election) rather than an error.
-    voids_over_returned: ClassVar[bool] = False
 
     def _finish(
         self,
