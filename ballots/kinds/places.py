@@ -167,9 +167,7 @@ def standing(rounds: Sequence[tuple[PlacesSpec, Result]]) -> Standing:
     chose (else ``RuleError("rounds_out_of_order")``). A round without a result (no quorum, void)
     changes nothing but asks for the round to be voted again."""
     if not rounds or rounds[0][0].stage != "first":
-        raise RuleError(
-            "rounds_out_of_order", "各轮结果须从第一次投票开始", "the rounds must begin with a first round"
-        )
+        raise RuleError("rounds_out_of_order", "各轮结果须从第一次投票开始", "the rounds must begin with a first round")
     chosen: list[Named] = []
     tied: tuple[str, ...] = ()
     places, repeat = 0, False
