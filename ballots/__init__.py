@@ -5,15 +5,19 @@ public is re-exported from this package:
 
 * errors   -- :class:`BallotError` and its subclasses (each with a stable ``code``);
 * rules    -- :class:`Turnout`, :class:`Base`, :class:`Threshold`, :class:`Quorum` and :class:`Rule`
-  (the typed rule frozen per round: preset, threshold, quorum);
+  (the typed rule frozen per round: preset, threshold, quorum, words); words -- :class:`Words`, how a
+  body names its members (组成人员 / 代表 / 成员);
 * kinds    -- a package, one module per kind over a shared base: :class:`ResolutionSpec`,
-  :class:`AppointmentSpec`, :class:`EvaluationSpec`, :class:`SelectionSpec`, their parts
-  (:class:`Option`, :class:`Question`, :class:`Person`, :class:`EvalObject` and :class:`Candidate`,
-  both :class:`Named`), :class:`Limits` (what ``spec.limits()`` sends to terminals and ``validate``
-  enforces), the registry :data:`KINDS`, :func:`spec_from_dict`, :func:`check_order`;
+  :class:`AppointmentSpec`, :class:`EvaluationSpec`, :class:`SelectionSpec`, :class:`ElectionSpec`,
+  their parts (:class:`Option`, :class:`Question`, :class:`Person`, :class:`EvalObject`,
+  :class:`Candidate` and :class:`Nominee`, all three :class:`Named`), :class:`Limits` (what
+  ``spec.limits()`` sends to terminals and ``validate`` enforces), :class:`PaperCount`, the kinds that
+  fill places (:class:`PlacesSpec`, :func:`standing`, :func:`further_election`, :func:`write_in_key`),
+  the registry :data:`KINDS`, :func:`spec_from_dict`, :func:`check_order`;
+* margins  -- :class:`Margin` and :data:`MARGINS`, an election's 差额 by post type;
 * announce -- the words of the chair's announcements, apart from the counting;
 * results  -- :class:`Result`, :class:`QuestionResult`, :data:`OUTCOMES`;
-* presets  -- :class:`RuleSet`, :data:`PRESETS`, :func:`ruleset`;
+* presets  -- :class:`RuleSet`, :data:`PRESETS`, :func:`ruleset`, :data:`ALWAYS_SECRET`;
 * labels   -- the labels of kinds, methods, outcomes, attendance and secrecy, written once;
 * plain    -- stored (plain-data) forms derived from the dataclass fields; text -- numbers in words.
 """
@@ -41,26 +45,38 @@ from .kinds import (
     MARK,
     NOT_FOR,
     SATISFIED,
+    STAGES,
     UNKNOWN,
     UNSATISFIED,
+    WRITE_IN_PREFIX,
     AppointmentSpec,
     BallotSpec,
     Candidate,
+    ElectionSpec,
     EvalObject,
     EvaluationSpec,
     Limits,
     Named,
+    Nominee,
     Option,
+    PaperCount,
     Person,
+    PlacesSpec,
     Question,
     ResolutionSpec,
     SelectionSpec,
+    Standing,
+    further_election,
     spec_from_dict,
+    standing,
+    write_in_key,
 )
+from .margins import MARGINS, POST_TYPES, Margin
 from .order import check_order
-from .presets import PRESETS, THRESHOLD_KEYS, RuleSet, ruleset
+from .presets import ALWAYS_SECRET, OPTIONAL_THRESHOLD_KEYS, PRESETS, THRESHOLD_KEYS, RuleSet, ruleset
 from .results import OUTCOMES, QuestionResult, Result
-from .rules import Base, Quorum, Rule, Threshold, Turnout, parse_fraction
+from .rules import MEMBERS, Base, Quorum, Rule, Threshold, Turnout, parse_fraction
+from .words import Words
 
 __all__ = [
     # errors
@@ -78,6 +94,8 @@ __all__ = [
     "Quorum",
     "Rule",
     "parse_fraction",
+    "Words",
+    "MEMBERS",
     # kinds
     "BallotSpec",
     "Limits",
@@ -104,6 +122,19 @@ __all__ = [
     "EvaluationSpec",
     "Candidate",
     "SelectionSpec",
+    "PaperCount",
+    "PlacesSpec",
+    "STAGES",
+    "Standing",
+    "standing",
+    "Nominee",
+    "ElectionSpec",
+    "WRITE_IN_PREFIX",
+    "write_in_key",
+    "further_election",
+    "Margin",
+    "MARGINS",
+    "POST_TYPES",
     "KINDS",
     "spec_from_dict",
     # results
@@ -114,5 +145,7 @@ __all__ = [
     "RuleSet",
     "PRESETS",
     "THRESHOLD_KEYS",
+    "OPTIONAL_THRESHOLD_KEYS",
+    "ALWAYS_SECRET",
     "ruleset",
 ]

@@ -7,7 +7,10 @@ functions here turn such a result into the Chinese and English text read out and
   :func:`no_quorum_zh` / :func:`no_quorum_en`, :func:`votes_zh` / :func:`votes_en` ("赞成9票，反对2票，
   弃权1票，未按表决器1人"), :func:`verdict_zh` / :func:`verdict_en` ("需8票，通过。");
 * one function per kind: :func:`resolution`, :func:`appointment`, :func:`evaluation`, :func:`selection`,
-  each returning ``(zh, en)``.
+  :func:`election`, each returning ``(zh, en)``.
+
+Where a sentence names the body's members it uses the words the result was tallied with
+(:attr:`Result.words`: "全体代表", not "全体组成人员", under the plenary preset).
 
 Outcome words that are also labels on screens and sheets (通过, 未获通过, 入选, 不足法定人数 …) are read
 from :mod:`ballots.labels`. Everything here is a pure function of its arguments.
@@ -18,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .labels import OUTCOME, QUESTION_OUTCOME
+from .labels import OUTCOME, QUESTION_OUTCOME, STAGE
 from .results import QuestionResult, Result
+from .rules import Threshold
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .kinds.base import Option
@@ -39,6 +43,7 @@ __all__ = [
     "appointment",
     "evaluation",
     "selection",
+    "election",
 ]
 
 #: The English verdict of a resolution and of an appointment: (passed, failed).
@@ -49,6 +54,11 @@ APPROVED = ("approved", "not approved")
 def capitalise(text: str) -> str:
     """Upper-case the first letter only ("for 9" → "For 9")."""
     return text[:1].upper() + text[1:]
+
+
+def _many(n: int, noun: str) -> str:
+    """ "1 place", "2 places"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _lower(text: str) -> str:
@@ -209,11 +219,41 @@ def _selection_verdict(q: QuestionResult, for_code: str) -> tuple[str, str]:
     return f"名次在限选数之外，{not_chosen_zh}", f"ranked below the number to choose: {not_chosen_en}"
 
 
+def _places_lines(
+    result: Result, to_fill: int, chosen: Sequence[str], before: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """The places not filled ("应选3项，入选1项，2项空缺。" or "…，1项待另行表决。") and, after a run-off,
+    the list joined with those chosen before ("连同此前入选的8项，共入选10项：…。")."""
+    zh: list[str] = []
+    en: list[str] = []
+    short = to_fill - len(chosen)
+    if short:
+        tie = bool(result.ties)
+        zh.append(f"应选{to_fill}项，入选{len(chosen)}项，{short}项{'待另行表决' if tie else '空缺'}。")
+        en.append(
+            f"{_many(to_fill, 'place')}, {len(chosen)} chosen, {short} {'left to a run-off' if tie else 'unfilled'}."
+        )
+    if before:
+        joined = [*before, *chosen]
+        zh.append(f"连同此前入选的{len(before)}项，共入选{len(joined)}项：{'、'.join(joined)}。")
+        en.append(f"With the {len(before)} chosen before, {len(joined)} chosen: {', '.join(joined)}.")
+    return zh, en
+
+
 def selection(
-    result: Result, options: Sequence[Option], *, for_code: str, max_marks: int, marks_only: bool
+    result: Result,
+    options: Sequence[Option],
+    *,
+    for_code: str,
+    max_marks: int,
+    marks_only: bool,
+    places: int | None = None,
+    before: Sequence[str] = (),
 ) -> tuple[str, str]:
     """The ballots, then one line per candidate by rank ("第1名 项目1：得票250票。需151票，入选。"), the
-    chosen list and the ties needing a run-off. ``marks_only``: a ballot only marks candidates."""
+    chosen list, the places not filled, the ties needing a run-off and, after a run-off, the list joined
+    with those ``before``. ``marks_only``: a ballot only marks candidates; ``places``: when it differs
+    from ``max_marks`` (a run-off, or free marking) it is named ("应选10项，每票最多选15项。")."""
     zh, en = header(result)
     if not result.quorum_held:
         return zh, en
@@ -222,8 +262,12 @@ def selection(
     if t.invalid:
         summary_zh += f"，无效票{t.invalid}张"
         summary_en += f", invalid {t.invalid}"
-    lines_zh = [summary_zh + f"，未按表决器{t.not_voted}人。每票最多选{max_marks}项。"]
-    lines_en = [summary_en + f", not voted {t.not_voted}. At most {max_marks} per ballot."]
+    places_zh, places_en = ("", "") if places is None else (f"应选{places}项，", f"{_many(places, 'place')}, at most ")
+    lines_zh = [summary_zh + f"，未按表决器{t.not_voted}人。{places_zh}每票最多选{max_marks}项。"]
+    lines_en = [summary_en + f", not voted {t.not_voted}. " + (places_en or "At most ") + f"{max_marks} per ballot."]
+    if before:
+        lines_zh.insert(0, f"本轮就得票相同的项目再次投票，此前已入选{len(before)}项。")
+        lines_en.insert(0, f"Run-off among the tied; {len(before)} chosen before.")
     position = {q.question_id: i for i, q in enumerate(result.questions)}
     ranked = sorted(result.questions, key=lambda q: (q.rank or 0, position[q.question_id]))
     for q in ranked:
@@ -239,9 +283,95 @@ def selection(
     chosen_zh, chosen_en = QUESTION_OUTCOME["chosen"].zh, QUESTION_OUTCOME["chosen"].en
     lines_zh.append(f"{chosen_zh}{len(chosen)}项" + (f"：{'、'.join(chosen)}。" if chosen else "。"))
     lines_en.append(f"{chosen_en} {len(chosen)}" + (f": {', '.join(chosen)}." if chosen else "."))
+    more_zh, more_en = _places_lines(result, max_marks if places is None else places, chosen, before)
+    lines_zh += more_zh
+    lines_en += more_en
     names = {q.question_id: q.label for q in result.questions}
     for group in result.ties:
         tied = [names[cid] for cid in group]
         lines_zh.append(f"{'、'.join(tied)}得票相同，需另行表决。")
         lines_en.append(f"Tied at the cut-off: {', '.join(tied)}; a run-off round is needed.")
+    return zh + "\n" + "\n".join(lines_zh), en + "\n" + "\n".join(lines_en)
+
+
+def _election_ballots(result: Result) -> tuple[str, str]:
+    """ "投票280人，收回选票280张，有效票278张，无效票2张，本次选举有效。" (or void)."""
+    t = result.turnout
+    voters = t.returned if t.voters is None else t.voters
+    zh = f"投票{voters}人，收回选票{t.returned}张，有效票{t.cast}张，无效票{t.invalid}张，"
+    en = f"Voted {voters}, ballots returned {t.returned}, valid {t.cast}, invalid {t.invalid}; "
+    if result.outcome == "void":
+        return zh + "收回选票多于投票人数，本次选举无效。", en + "more ballots than voters: this round is void."
+    return zh + "本次选举有效。", en + "the round is valid."
+
+
+def _election_person(q: QuestionResult, written: bool) -> tuple[str, str]:
+    verdict = QUESTION_OUTCOME[q.outcome] if q.outcome in QUESTION_OUTCOME else OUTCOME[q.outcome]
+    if written:
+        return (
+            f"{q.label}（另选他人）：得票{q.counts['for']}票，{verdict.zh}。",
+            f"{q.label} (write-in): votes {q.counts['for']}; {_lower(verdict.en)}.",
+        )
+    parts = [("赞成", q.counts["for"]), ("反对", q.counts["against"]), ("弃权", q.counts["abstain"])]
+    parts_en = [("for", q.counts["for"]), ("against", q.counts["against"]), ("abstain", q.counts["abstain"])]
+    return f"{q.label}：{votes_zh(parts)}，{verdict.zh}。", f"{q.label}: {votes_en(parts_en)}; {_lower(verdict.en)}."
+
+
+def _election_verdicts(result: Result, places: int, before: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Who is elected and by what rule, the tie and the places left to a further election."""
+    threshold = Threshold.from_dict(result.threshold)
+    elected = [q.label for q in sorted(result.questions, key=lambda q: q.rank or 0) if q.outcome == "elected"]
+    zh: list[str] = []
+    en: list[str] = []
+    if elected:
+        zh.append(f"{'、'.join(elected)}{threshold.reached_zh(result.words)}，当选。")
+        en.append(f"{', '.join(elected)} reached the threshold ({threshold.describe_en(result.words)}): elected.")
+    open_places = places - len(elected)
+    if result.ties:
+        tied = [q.label for q in result.questions if q.question_id in result.ties[0]]
+        zh.append(f"{'、'.join(tied)}得票相同，需就剩余{open_places}名再次投票。")
+        en.append(f"Equal votes at the cut-off: {', '.join(tied)}; a new round among them for {open_places}.")
+    elif open_places:
+        zh.append(f"应选{places}名，当选{len(elected)}名，尚缺{open_places}名，需另行选举。")
+        en.append(f"{_many(places, 'place')}, {len(elected)} elected, {open_places} left to a further election.")
+    if before:
+        joined = [*before, *elected]
+        zh.append(f"连同此前当选的{len(before)}名，共当选{len(joined)}名：{'、'.join(joined)}。")
+        en.append(f"With the {len(before)} elected before, {len(joined)} elected: {', '.join(joined)}.")
+    return zh, en
+
+
+def election(
+    result: Result,
+    *,
+    post: str,
+    places: int,
+    candidates: int,
+    written: set[str],
+    stage: str,
+    before: Sequence[str] = (),
+) -> tuple[str, str]:
+    """ "应选5名，候选人6名。" with the ballots returned and their validity, one line per person (votes for,
+    against, abstain; write-ins by votes), who is elected ("……得票超过全体代表的半数，当选。"), ties and
+    places left; after a run-off or a further election, the list joined with those elected ``before``."""
+    zh, en = header(result)
+    if not result.quorum_held:
+        return zh, en
+    stage_zh, stage_en = "", ""
+    if stage != "first":
+        stage_zh = f"（{STAGE[stage].zh}，此前已当选{len(before)}名）"
+        stage_en = f" ({_lower(STAGE[stage].en)}; {len(before)} elected before)"
+    lines_zh = [f"选举{post}{stage_zh}：应选{places}名，候选人{candidates}名。"]
+    lines_en = [f"Election of {post}{stage_en}: {_many(places, 'place')}, {_many(candidates, 'candidate')}."]
+    ballots_zh, ballots_en = _election_ballots(result)
+    lines_zh.append(ballots_zh)
+    lines_en.append(ballots_en)
+    if result.outcome != "void":
+        for q in result.questions:
+            line_zh, line_en = _election_person(q, q.question_id in written)
+            lines_zh.append(line_zh)
+            lines_en.append(line_en)
+        more_zh, more_en = _election_verdicts(result, places, before)
+        lines_zh += more_zh
+        lines_en += more_en
     return zh + "\n" + "\n".join(lines_zh), en + "\n" + "\n".join(lines_en)

@@ -1,6 +1,7 @@
 """The words for the codes every screen and sheet shows: ballot kinds, voting methods, outcomes,
-attendance, secrecy. Written once, here; the pages receive them through the server's message
-catalogue, the result sheets and exports read them from this module.
+attendance, secrecy, where an election's person comes from, and the stage of a round. Written once,
+here; the pages receive them through the server's message catalogue, the result sheets and exports
+read them from this module.
 
 Each group maps a stable code to its Chinese and English label. :func:`label` looks one up;
 :func:`flat` gives every label as ``{"group.code": text}`` for one language (the keys the pages use).
@@ -12,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY",
-           "SITTING", "label", "flat"]
+           "SITTING", "NOMINATION", "STAGE", "label", "flat"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ OUTCOME: Mapping[str, Label] = {
     "tie": Label("有并列，需另行表决", "Tie: run-off needed"),
     "selected": Label("票决完成", "Selection made"),
     "no_quorum": Label("不足法定人数", "No quorum"),
+    "partly_selected": Label("部分入选，名额空缺", "Partly selected: places unfilled"),
+    "unfilled": Label("无人入选，名额空缺", "No place filled"),
+    "elected": Label("选举完成", "Elected"),
+    "partly_elected": Label("部分当选，需另行选举", "Partly elected: further election needed"),
+    "void": Label("本次选举无效", "Void round"),
 }
 
 #: The outcome of one question of a round (``QuestionResult.outcome``; evaluations use grade codes).
@@ -61,6 +67,22 @@ QUESTION_OUTCOME: Mapping[str, Label] = {
     "chosen": Label("入选", "Chosen"),
     "not_chosen": Label("未入选", "Not chosen"),
     "tie": Label("并列", "Tie"),
+    "elected": Label("当选", "Elected"),
+    "not_elected": Label("未当选", "Not elected"),
+    "void": Label("选举无效", "Void"),
+}
+
+#: Where a person on an election ballot comes from.
+NOMINATION: Mapping[str, Label] = {
+    "candidate": Label("候选人", "Candidate"),
+    "write_in": Label("另选他人", "Write-in"),
+}
+
+#: The round of a selection or an election (``stage`` of the spec).
+STAGE: Mapping[str, Label] = {
+    "first": Label("第一次投票", "First round"),
+    "runoff": Label("就票数相等者再次投票", "Run-off among the tied"),
+    "further": Label("另行选举", "Further election"),
 }
 
 #: A person's attendance at a sitting.
@@ -93,6 +115,8 @@ GROUPS: Mapping[str, Mapping[str, Label]] = {
     "status": ATTENDANCE,
     "secrecy": SECRECY,
     "sitting": SITTING,
+    "nomination": NOMINATION,
+    "stage": STAGE,
 }
 
 

@@ -1,4 +1,5 @@
-"""Order of appointment and removal votes: removal before appointment to the same post (先免后任).
+"""Order of appointment and removal votes: removal before appointment to the same post (先免后任); a
+dismissal (撤职) takes a person off a post as a removal does.
 
 :func:`check_order` looks at a planned sequence of persons (the order in which their appointment or
 removal will be voted) and returns one :class:`~ballots.errors.RuleError` per person whose
@@ -15,7 +16,10 @@ from .errors import BallotError, RuleError
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .kinds.appointment import Person
 
-__all__ = ["check_order"]
+__all__ = ["REMOVALS", "check_order"]
+
+#: The actions that take a person off a post (免职, 撤职): voted before an appointment to it (先免后任).
+REMOVALS = ("remove", "dismiss")
 
 
 def check_order(plan: Sequence[Person]) -> list[BallotError]:
@@ -29,12 +33,13 @@ def check_order(plan: Sequence[Person]) -> list[BallotError]:
         if appointee.action != "appoint" or not post:
             continue
         for removed in plan[i + 1 :]:
-            if removed.action == "remove" and removed.post.strip() == post:
+            if removed.action in REMOVALS and removed.post.strip() == post:
+                verb_zh, verb_en = ("撤销", "dismissing") if removed.action == "dismiss" else ("免去", "removing")
                 problems.append(
                     RuleError(
                         "appointment_before_removal",
-                        f"先免后任：免去{removed.name}的{post}职务，应在任命{appointee.name}为{post}之前表决",
-                        f"removal before appointment: removing {removed.name} from {post} must be voted "
+                        f"先免后任：{verb_zh}{removed.name}的{post}职务，应在任命{appointee.name}为{post}之前表决",
+                        f"removal before appointment: {verb_en} {removed.name} from {post} must be voted "
                         f"before appointing {appointee.name} to {post}",
                     )
                 )

@@ -10,6 +10,9 @@ from their fields and type hints instead of written out per class.
   keeps None. A missing key without a default is read as None (a list field then reports "not a list",
   any other field reaches the class's own check). Checking values is the class's ``__post_init__``.
 * :class:`Plain` -- a mixin giving a dataclass ``to_dict()`` and ``from_dict()`` from the two above.
+* :func:`later` -- declares a field added after data was first stored: it is written only when its value
+  differs from its default, so everything stored before it existed keeps its exact stored form (and
+  reads back unchanged, the missing key taking the default).
 
 Every refusal is a :class:`~ballots.errors.RuleError` naming the record ("option", "person", ...).
 """
@@ -24,7 +27,7 @@ from typing import Any, ClassVar, Protocol, Self
 
 from .errors import RuleError
 
-__all__ = ["Plain", "to_plain", "from_plain", "need_mapping", "need_list", "reject_unknown"]
+__all__ = ["Plain", "later", "to_plain", "from_plain", "need_mapping", "need_list", "reject_unknown"]
 
 
 class DataclassInstance(Protocol):
@@ -61,8 +64,30 @@ def reject_unknown(d: Mapping[str, Any], allowed: Iterable[str], what: str, *, w
         raise RuleError("unknown_field", zh, f"unknown {what} field(s): {names}")
 
 
+_LATER = "biaojue.plain.later"
+
+
+def later(default: Any = None, *, factory: Callable[[], Any] | None = None, repr: bool = True) -> Any:
+    """A dataclass field added after records were first stored: ``to_plain`` leaves it out while it holds
+    its default (``default``, or what ``factory()`` makes), so older stored forms stay exactly as they
+    were and read back unchanged. ``repr=False`` also keeps it out of ``repr()``."""
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, repr=repr, metadata={_LATER: factory})
+    return dataclasses.field(default=default, repr=repr, metadata={_LATER: lambda: default})
+
+
 _SCALARS = (str, int, bool, type(None))
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+#: Per class: (field name, the default it is left out at, or _ALWAYS when it is always written).
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+_ALWAYS = object()
+
+
+def _stored_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    if cls not in _FIELDS:
+        _FIELDS[cls] = tuple(
+            (f.name, f.metadata[_LATER]() if _LATER in f.metadata else _ALWAYS) for f in dataclasses.fields(cls)
+        )
+    return _FIELDS[cls]
 
 
 def _plain_value(value: object) -> object:
@@ -77,11 +102,14 @@ def _plain_value(value: object) -> object:
 
 
 def to_plain(obj: DataclassInstance) -> dict[str, Any]:
-    """The fields of the dataclass instance ``obj`` as plain data, in declaration order."""
-    cls = type(obj)
-    if cls not in _FIELD_NAMES:
-        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(obj))
-    return {name: _plain_value(getattr(obj, name)) for name in _FIELD_NAMES[cls]}
+    """The fields of the dataclass instance ``obj`` as plain data, in declaration order; a :func:`later`
+    field is left out while it holds its default."""
+    out: dict[str, Any] = {}
+    for name, skip_at in _stored_fields(type(obj)):
+        value = getattr(obj, name)
+        if skip_at is _ALWAYS or value != skip_at:
+            out[name] = _plain_value(value)
+    return out
 
 
 #: Converts one stored value of a field (named by the second argument) to what the constructor takes.

@@ -1,15 +1,21 @@
 """Named rule sets (presets) a body chooses from, and overrides on top of them.
 
 A :class:`RuleSet` is a quorum, one threshold per kind of question, whether ballots are secret by
-default, and whether several appointments may be voted together. :data:`PRESETS` holds the three
-shipped presets; :func:`ruleset` returns one with a body's own overrides applied:
+default, whether several appointments may be voted together, the body's words (:class:`Words`) and its
+election margins (:mod:`ballots.margins`). :data:`PRESETS` holds the three shipped presets;
+:func:`ruleset` returns one with a body's own overrides applied:
 
 * "standing_committee" -- 地方人大常委会: quorum more than half of all members; everything passes with
   more than half of all members (全体组成人员的过半数); procedural motions more than half of those present;
+  its members are 组成人员;
 * "congress_plenary"   -- 人民代表大会全体会议: quorum two-thirds of all deputies or more (三分之二以上,
-  inclusive); everything passes with more than half of all deputies;
+  inclusive); everything passes with more than half of all deputies (全体代表的过半数), elections too;
+  its members are 代表;
 * "generic_committee"  -- any other committee: quorum more than half; passes with more than half of the
-  valid votes cast; named (not secret) ballots by default.
+  valid votes cast; named (not secret) ballots by default; its members are 成员.
+
+Some ballots are secret whatever a body's rules say (:data:`ALWAYS_SECRET`): :meth:`RuleSet.is_secret`
+is the one question a caller asks.
 """
 
 from __future__ import annotations
@@ -20,14 +26,35 @@ from fractions import Fraction
 from typing import Any
 
 from .errors import RuleError
-from .kinds import KINDS, AppointmentSpec, BallotSpec
-from .plain import to_plain
-from .rules import Base, Quorum, Threshold, need_quorum
+from .kinds import KINDS, AppointmentSpec, BallotSpec, ElectionSpec
+from .margins import MARGIN_KEYS, MARGINS, Margin
+from .order import REMOVALS
+from .plain import later, to_plain
+from .rules import MEMBERS, Base, Quorum, Rule, Threshold, need_quorum
+from .words import Words, need_words
 
-__all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "ruleset"]
+__all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "OPTIONAL_THRESHOLD_KEYS", "ALWAYS_SECRET", "ruleset"]
 
-#: The keys a rule set's thresholds may have.
+#: The keys every shipped preset sets a threshold for.
 THRESHOLD_KEYS = ("resolution", "appointment", "removal", "procedural", "evaluation", "selection")
+#: Keys a rule set may also set; without one, the kind's ballots use "resolution" ("election").
+OPTIONAL_THRESHOLD_KEYS = ("election",)
+_ALL_THRESHOLD_KEYS = (*THRESHOLD_KEYS, *OPTIONAL_THRESHOLD_KEYS)
+
+#: Ballots that are secret whatever a body's rules say: an election (地方组织法 2022 and 选举法: 选举采用无记名
+#: 投票方式) and a dismissal (撤职, 监督法 2024 Art. 62: 撤职案的表决采用无记名投票的方式). Not a setting: no
+#: override reaches it.
+ALWAYS_SECRET = ("election", "dismissal")
+
+
+def _secret_reasons(spec: BallotSpec) -> tuple[str, ...]:
+    """Which of :data:`ALWAYS_SECRET` make ``spec`` secret."""
+    reasons = []
+    if isinstance(spec, ElectionSpec):
+        reasons.append("election")
+    if isinstance(spec, AppointmentSpec) and any(p.action == "dismiss" for p in spec.persons):
+        reasons.append("dismissal")
+    return tuple(reasons)
 
 
 def _check_bool(value: object, what: str) -> bool:
@@ -40,24 +67,48 @@ def _check_bool(value: object, what: str) -> bool:
 
 def _check_threshold_keys(keys: Iterable[object]) -> None:
     for key in keys:
-        if key not in THRESHOLD_KEYS:
+        if key not in _ALL_THRESHOLD_KEYS:
             raise RuleError(
                 "unknown_threshold",
-                f"未知的通过规则类别 {key!r}（可选：{', '.join(THRESHOLD_KEYS)}）",
-                f"unknown threshold key {key!r} (one of: {', '.join(THRESHOLD_KEYS)})",
+                f"未知的通过规则类别 {key!r}（可选：{', '.join(_ALL_THRESHOLD_KEYS)}）",
+                f"unknown threshold key {key!r} (one of: {', '.join(_ALL_THRESHOLD_KEYS)})",
             )
+
+
+def _check_margin_key(key: object) -> None:
+    if key not in MARGIN_KEYS:
+        raise RuleError(
+            "unknown_margin",
+            f"未知的差额类别 {key!r}（可选：{', '.join(MARGIN_KEYS)}）",
+            f"unknown margin key {key!r} (one of: {', '.join(MARGIN_KEYS)})",
+        )
+
+
+def _check_margins(margins: object) -> dict[str, Margin]:
+    if not isinstance(margins, Mapping):
+        raise RuleError("invalid_field", "margins 必须是映射", f"margins must be a mapping, got {margins!r}")
+    for key, m in margins.items():
+        _check_margin_key(key)
+        if not isinstance(m, Margin):
+            raise RuleError("invalid_margin", f"{key} 的差额设置必须是 Margin", f"margin {key!r} must be a Margin")
+    return {**MARGINS, **margins}
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """A body's voting rules. ``thresholds`` maps keys of :data:`THRESHOLD_KEYS` to thresholds;
-    a kind without its own key uses "resolution"."""
+    """A body's voting rules. ``thresholds`` maps keys of :data:`THRESHOLD_KEYS` (and
+    :data:`OPTIONAL_THRESHOLD_KEYS`) to thresholds; a kind without its own key uses "resolution".
+    ``words``: how the body names its members; ``margins``: its election margins by key (every key of
+    :data:`~ballots.margins.MARGIN_KEYS`; those not given are the law's). Both are stored only when they
+    differ from the standing committee's words and the law's margins."""
 
     name: str
     quorum: Quorum
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
     secret_by_default: bool = True
     allow_combined_appointments: bool = False
+    words: Words = later(MEMBERS)
+    margins: Mapping[str, Margin] = later(factory=lambda: dict(MARGINS))
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -87,18 +138,23 @@ class RuleSet:
             )
         _check_bool(self.secret_by_default, "secret_by_default")
         _check_bool(self.allow_combined_appointments, "allow_combined_appointments")
-        object.__setattr__(self, "thresholds", {k: self.thresholds[k] for k in THRESHOLD_KEYS if k in self.thresholds})
+        need_words(self.words)
+        ordered = {k: self.thresholds[k] for k in _ALL_THRESHOLD_KEYS if k in self.thresholds}
+        object.__setattr__(self, "thresholds", ordered)
+        object.__setattr__(self, "margins", _check_margins(self.margins))
 
     def __hash__(self) -> int:
         thresholds = tuple(self.thresholds.items())
-        return hash((self.name, self.quorum, thresholds, self.secret_by_default, self.allow_combined_appointments))
+        margins = tuple(self.margins.items())
+        flags = (self.secret_by_default, self.allow_combined_appointments)
+        return hash((self.name, self.quorum, thresholds, flags, self.words, margins))
 
     def threshold_for(self, kind: str, *, procedural: bool = False, action: str | None = None) -> Threshold:
         """The threshold for a ballot of ``kind``.
 
         ``procedural=True`` picks "procedural"; ``kind="appointment"`` with ``action="remove"`` picks
-        "removal". A key the rule set lacks falls back to "appointment" (for removals), then to
-        "resolution".
+        "removal" (so does ``action="dismiss"``). A key the rule set lacks falls back to "appointment"
+        (for removals), then to "resolution".
         """
         if kind not in KINDS:
             raise RuleError(
@@ -106,16 +162,16 @@ class RuleSet:
                 f"未知的表决类型 {kind!r}（可选：{', '.join(KINDS)}）",
                 f"unknown ballot kind {kind!r} (one of: {', '.join(KINDS)})",
             )
-        if action not in (None, "appoint", "remove"):
+        if action not in (None, "appoint", *REMOVALS):
             raise RuleError(
                 "invalid_action",
-                f"任免类别必须是 appoint 或 remove，收到的是 {action!r}",
-                f"action must be 'appoint' or 'remove', got {action!r}",
+                f"任免类别必须是 appoint、remove 或 dismiss，收到的是 {action!r}",
+                f"action must be 'appoint', 'remove' or 'dismiss', got {action!r}",
             )
         chain: list[str] = []
         if procedural:
             chain.append("procedural")
-        if kind == "appointment" and action == "remove":
+        if kind == "appointment" and action in REMOVALS:
             chain.append("removal")
         chain += [kind, "resolution"]
         for key in chain:
@@ -123,8 +179,41 @@ class RuleSet:
                 return self.thresholds[key]
         raise AssertionError("unreachable: 'resolution' is required")  # pragma: no cover
 
+    def threshold_for_spec(self, spec: BallotSpec, *, procedural: bool = False) -> Threshold:
+        """The threshold for ``spec``: an appointment ballot that only takes persons off posts (免职 or
+        撤职) uses "removal"; otherwise as :meth:`threshold_for` by kind."""
+        action = None
+        if isinstance(spec, AppointmentSpec):
+            action = "remove" if all(p.action in REMOVALS for p in spec.persons) else "appoint"
+        return self.threshold_for(spec.kind, procedural=procedural, action=action)
+
+    def rule_for(self, spec: BallotSpec, *, procedural: bool = False, threshold: Threshold | None = None) -> Rule:
+        """The :class:`Rule` to freeze on a ballot of ``spec`` (``threshold`` overrides the body's)."""
+        chosen = self.threshold_for_spec(spec, procedural=procedural) if threshold is None else threshold
+        return Rule(self.name, chosen, self.quorum, self.words)
+
+    def must_be_secret(self, spec: BallotSpec) -> bool:
+        """Whether ``spec`` is secret whatever is asked (:data:`ALWAYS_SECRET`): an election, a dismissal."""
+        return bool(_secret_reasons(spec))
+
+    def is_secret(self, spec: BallotSpec, requested: bool | None = None) -> bool:
+        """Whether a ballot of ``spec`` is secret: always for :data:`ALWAYS_SECRET` (asking for a named
+        one raises ``RuleError("must_be_secret")``), else ``requested`` or the body's default."""
+        if requested is not None:
+            _check_bool(requested, "secret")
+        reasons = _secret_reasons(spec)
+        if reasons and requested is False:
+            what_zh = "选举" if "election" in reasons else "撤职案的表决"
+            raise RuleError(
+                "must_be_secret",
+                f"{what_zh}一律采用无记名投票，不能记名",
+                f"{' and '.join(reasons)} ballots are always secret; a named one is not allowed",
+            )
+        return True if reasons else (self.secret_by_default if requested is None else requested)
+
     def check_spec(self, spec: BallotSpec) -> None:
-        """Raise :class:`RuleError` if the body's rules do not allow ``spec`` (a combined appointment)."""
+        """Raise :class:`RuleError` if the body's rules do not allow ``spec``: a combined appointment the
+        body does not allow, or an election whose candidates miss the margin of its post type."""
         if (
             isinstance(spec, AppointmentSpec)
             and spec.combined
@@ -136,6 +225,8 @@ class RuleSet:
                 "本机关的议事规则不允许合并表决任免案，应逐人表决",
                 "this body's rules do not allow voting several appointments together; vote one person at a time",
             )
+        if isinstance(spec, ElectionSpec) and spec.margin_key is not None:
+            self.margins[spec.margin_key].check(spec.places, len(spec.candidates))
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)
@@ -144,9 +235,7 @@ class RuleSet:
     def from_dict(cls, d: Mapping[str, Any]) -> RuleSet:
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "规则必须是映射", f"rule set must be a mapping, got {d!r}")
-        _check_keys(
-            d, {"name", "quorum", "thresholds", "secret_by_default", "allow_combined_appointments"}, "unknown_field"
-        )
+        _check_keys(d, _OVERRIDE_KEYS, "unknown_field")
         for key in ("name", "quorum", "thresholds"):
             if key not in d:
                 raise RuleError("missing_field", f"规则缺少 {key}", f"rule set is missing {key!r}")
@@ -162,7 +251,17 @@ class RuleSet:
             thresholds={k: Threshold.from_dict(v) for k, v in thresholds.items()},
             secret_by_default=d.get("secret_by_default", True),
             allow_combined_appointments=d.get("allow_combined_appointments", False),
+            words=Words.from_dict(d["words"]) if "words" in d else MEMBERS,
+            margins={k: Margin.from_dict(v) for k, v in _mapping(d.get("margins", {}), "margins").items()},
         )
+
+
+def _mapping(value: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise RuleError(
+            "not_a_mapping", f"{what} 覆盖设置必须是映射", f"{what} overrides must be a mapping, got {value!r}"
+        )
+    return value
 
 
 def _check_keys(d: Mapping[str, Any], allowed: set[str], code: str) -> None:
@@ -188,6 +287,10 @@ def _same_for_all(t: Threshold, **special: Threshold) -> dict[str, Threshold]:
     return out
 
 
+#: The words of a congress plenary (代表) and of any other committee (成员).
+PLENARY_WORDS = Words("代表", "deputy", "deputies", "出席代表", "代表", "deputies")
+COMMITTEE_WORDS = Words("成员", "member", "members", "出席成员", "成员", "members")
+
 #: The shipped presets, by name.
 PRESETS: dict[str, RuleSet] = {
     "standing_committee": RuleSet(
@@ -203,6 +306,7 @@ PRESETS: dict[str, RuleSet] = {
         thresholds=_same_for_all(_MAJORITY_OF_ALL),
         secret_by_default=True,
         allow_combined_appointments=False,
+        words=PLENARY_WORDS,
     ),
     "generic_committee": RuleSet(
         name="generic_committee",
@@ -210,18 +314,29 @@ PRESETS: dict[str, RuleSet] = {
         thresholds=_same_for_all(_MAJORITY_OF_CAST),
         secret_by_default=False,
         allow_combined_appointments=False,
+        words=COMMITTEE_WORDS,
     ),
 }
 
-_OVERRIDE_KEYS = {"name", "quorum", "thresholds", "secret_by_default", "allow_combined_appointments"}
+_OVERRIDE_KEYS = {
+    "name",
+    "quorum",
+    "thresholds",
+    "secret_by_default",
+    "allow_combined_appointments",
+    "words",
+    "margins",
+}
 
 
 def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
     """The preset named ``preset`` with ``overrides`` applied.
 
     ``overrides`` may hold "name", "quorum" (partial: ``{"fraction": "2/3"}``), "thresholds" (per key,
-    partial: ``{"resolution": {"base": "present"}}``), "secret_by_default" and
-    "allow_combined_appointments". An unknown preset or override key raises :class:`RuleError`.
+    partial: ``{"resolution": {"base": "present"}}``), "secret_by_default",
+    "allow_combined_appointments", "words" (partial: ``{"member_zh": "委员"}``) and "margins" (per key,
+    partial: ``{"deputy_head": {"high": 2}}``). An unknown preset or override key raises
+    :class:`RuleError`. No override makes an always-secret ballot named (:data:`ALWAYS_SECRET`).
     """
     if not isinstance(preset, str) or preset not in PRESETS:
         raise RuleError(
@@ -241,13 +356,7 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
     if "quorum" in overrides:
         changes["quorum"] = Quorum.from_dict(overrides["quorum"], defaults=base.quorum)
     if "thresholds" in overrides:
-        t_over = overrides["thresholds"]
-        if not isinstance(t_over, Mapping):
-            raise RuleError(
-                "not_a_mapping",
-                "thresholds 覆盖设置必须是映射",
-                f"thresholds overrides must be a mapping, got {t_over!r}",
-            )
+        t_over = _mapping(overrides["thresholds"], "thresholds")
         _check_threshold_keys(t_over)
         thresholds = dict(base.thresholds)
         for key, t in t_over.items():
@@ -256,4 +365,16 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
     for key in ("secret_by_default", "allow_combined_appointments"):
         if key in overrides:
             changes[key] = _check_bool(overrides[key], key)
+    if "words" in overrides:
+        changes["words"] = Words.from_dict(overrides["words"], defaults=base.words)
+    if "margins" in overrides:
+        changes["margins"] = _margin_overrides(base, _mapping(overrides["margins"], "margins"))
     return replace(base, **changes)
+
+
+def _margin_overrides(base: RuleSet, given: Mapping[str, Any]) -> dict[str, Margin]:
+    margins = dict(base.margins)
+    for key, partial in given.items():
+        _check_margin_key(key)
+        margins[key] = Margin.from_dict({**margins[key].to_dict(), **_mapping(partial, f"margins.{key}")})
+    return margins

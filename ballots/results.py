@@ -2,9 +2,10 @@
 
 :class:`Result` is what a ballot kind's ``tally`` returns: attendance, quorum, the exact rule it ran
 under, one :class:`QuestionResult` per question (every option's count, zeros included, and the
-not-voted column), the overall outcome, ties needing a run-off, and the chair's announcement in
-Chinese and English. ``to_dict()`` gives JSON-ready plain types and ``Result.from_dict`` rebuilds an
-equal object, so a stored result never needs recounting to be shown or printed.
+not-voted column), the overall outcome, ties needing a run-off, the body's words it was worded with,
+and the chair's announcement in Chinese and English. ``to_dict()`` gives JSON-ready plain types and
+``Result.from_dict`` rebuilds an equal object, so a stored result never needs recounting to be shown
+or printed.
 """
 
 from __future__ import annotations
@@ -15,12 +16,29 @@ from typing import Any
 
 from .errors import RuleError
 from .plain import to_plain
-from .rules import Quorum, Threshold, Turnout
+from .rules import MEMBERS, Quorum, Threshold, Turnout
+from .words import Words
 
 __all__ = ["QuestionResult", "Result", "OUTCOMES"]
 
-#: Every value :attr:`Result.outcome` may take.
-OUTCOMES = ("passed", "failed", "mixed", "evaluated", "tie", "selected", "no_quorum")
+#: Every value :attr:`Result.outcome` may take. Selections and elections: "selected" / "elected" when
+#: every place is filled, "partly_selected" / "partly_elected" when some are, "unfilled" when none is,
+#: "tie" when the cut-off needs a run-off; "void" when an election round returned more ballots than
+#: deputies voted.
+OUTCOMES = (
+    "passed",
+    "failed",
+    "mixed",
+    "evaluated",
+    "tie",
+    "selected",
+    "no_quorum",
+    "partly_selected",
+    "unfilled",
+    "elected",
+    "partly_elected",
+    "void",
+)
 
 
 def _bad(what: str, value: object) -> RuleError:
@@ -47,9 +65,10 @@ class QuestionResult:
     """The count of one question (a resolution, one person, one evaluated object, one candidate).
 
     ``outcome`` is "passed"/"failed" for resolutions and appointments, the code of the grade reached
-    for evaluations, "chosen"/"not_chosen"/"tie" for selections, and "no_quorum" for every kind when
-    the quorum did not hold. ``rank`` is set for selections only (1 = most for-votes; equal votes
-    share a rank).
+    for evaluations, "chosen"/"not_chosen"/"tie" for selections, "elected"/"not_elected"/"tie"/"void"
+    for elections, and "no_quorum" for every kind when the quorum did not hold. ``rank`` is set for
+    selections and elections only: those that met their threshold are ranked first, among themselves
+    (1 = most for-votes; equal votes share a rank), then the others, among themselves.
     """
 
     question_id: str
@@ -97,6 +116,7 @@ class Result:
     announcement_zh: str
     announcement_en: str
     quorum: dict[str, Any] = field(default_factory=dict)
+    words: Words = MEMBERS
 
     def question(self, question_id: str) -> QuestionResult:
         """The result of one question, by id (KeyError if absent)."""
@@ -106,6 +126,8 @@ class Result:
         raise KeyError(question_id)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data; "words" only when they are not the standing committee's (see :mod:`ballots.words`)."""
+        words = {} if self.words == MEMBERS else {"words": self.words.to_dict()}
         return {
             "kind": self.kind,
             "turnout": self.turnout.to_dict(),
@@ -118,6 +140,7 @@ class Result:
             "ties": [list(t) for t in self.ties],
             "announcement_zh": self.announcement_zh,
             "announcement_en": self.announcement_en,
+            **words,
         }
 
     @classmethod
@@ -151,4 +174,5 @@ class Result:
             announcement_zh=_get(d, "announcement_zh", str),
             announcement_en=_get(d, "announcement_en", str),
             quorum=dict(quorum),
+            words=Words.from_dict(_get(d, "words", Mapping)) if "words" in d else MEMBERS,
         )

@@ -1,10 +1,16 @@
 """Attendance, quorum and passing-threshold rules, as data.
 
-* :class:`Turnout`   -- the numbers of one ballot: entitled (应到), present (实到), valid ballots cast,
-  invalid ballots; members present who cast nothing are :attr:`Turnout.not_voted` (未按表决器).
+* :class:`Turnout`   -- the numbers of one ballot (in :mod:`ballots.turnout`, re-exported here): entitled
+  (应到), present (实到), valid ballots cast, invalid ballots; members present who cast nothing are
+  :attr:`Turnout.not_voted` (未按表决器).
 * :class:`Base`      -- what a threshold is a fraction *of*.
 * :class:`Threshold` -- {base, fraction, strict}: "全体组成人员的过半数", "出席人员的三分之二以上", ...
 * :class:`Quorum`    -- how many members must be present for the sitting to vote.
+* :class:`Rule`      -- preset name, threshold, quorum and the body's :class:`~ballots.words.Words`,
+  frozen per round.
+
+Descriptions take the body's words ("全体代表的过半数"); without them they use the standing
+committee's ("全体组成人员的过半数"), as every rule stored before words were part of the rule did.
 
 All arithmetic is on integers and :class:`fractions.Fraction`; there is no float anywhere.
 "strict" means the count must *exceed* the fraction ("过半数", "超过"); inclusive means it may equal
@@ -18,11 +24,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidCounts, RuleError
-from .plain import reject_unknown, to_plain
+from .errors import RuleError
+from .plain import later, reject_unknown, to_plain
 from .text import fraction_en, fraction_zh
+from .turnout import Turnout, check_count
+from .words import Words, need_words
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from .kinds.base import BallotSpec
+    from .results import Result
+
+#: The standing committee's words: what a description uses when given none.
+MEMBERS = Words()
 
 __all__ = [
     "Base",
@@ -32,6 +47,8 @@ __all__ = [
     "Rule",
     "parse_fraction",
     "check_count",
+    "Words",
+    "MEMBERS",
     "need_threshold",
     "need_quorum",
 ]
@@ -47,104 +64,28 @@ class Base(str, Enum):
 
     @property
     def zh(self) -> str:
-        return _BASE_ZH[self]
+        """The base in the standing committee's words ("全体组成人员")."""
+        return self.name_zh(MEMBERS)
 
     @property
     def en(self) -> str:
-        return _BASE_EN[self]
+        return self.name_en(MEMBERS)
 
+    def name_zh(self, words: Words) -> str:
+        """The base in a body's words: "全体代表", "出席代表", "有效票数" ..."""
+        if self is Base.ALL_MEMBERS:
+            return words.all_zh
+        if self is Base.PRESENT:
+            return words.present_zh
+        return "有效票数" if self is Base.VOTES_CAST else "赞成票与反对票之和"
 
-_BASE_ZH = {
-    Base.ALL_MEMBERS: "全体组成人员",
-    Base.PRESENT: "出席人员",
-    Base.VOTES_CAST: "有效票数",
-    Base.FOR_AND_AGAINST: "赞成票与反对票之和",
-}
-_BASE_EN = {
-    Base.ALL_MEMBERS: "all members",
-    Base.PRESENT: "members present",
-    Base.VOTES_CAST: "valid votes cast",
-    Base.FOR_AND_AGAINST: "votes for and against",
-}
-
-
-def check_count(value: object, what_zh: str, what_en: str) -> int:
-    """Return ``value`` if it is a non-negative ``int`` (not a bool), else raise :class:`InvalidCounts`."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidCounts(
-            "not_an_integer",
-            f"{what_zh}必须是整数，收到的是 {value!r}",
-            f"{what_en} must be an integer, got {value!r}",
-        )
-    if value < 0:
-        raise InvalidCounts(
-            "negative_count",
-            f"{what_zh}不能为负数（{value}）",
-            f"{what_en} must not be negative (got {value})",
-        )
-    return value
-
-
-@dataclass(frozen=True)
-class Turnout:
-    """Attendance and ballots of one vote.
-
-    ``entitled`` is the roster on the day (应到), ``present`` those present (实到, video attendance
-    included), ``cast`` the valid ballots (abstentions included), ``invalid`` ballots counted as
-    invalid (e.g. more marks than allowed). Everyone present who is in neither is "not voted".
-    """
-
-    entitled: int
-    present: int
-    cast: int = 0
-    invalid: int = 0
-
-    def __post_init__(self) -> None:
-        check_count(self.entitled, "应到人数", "entitled")
-        check_count(self.present, "实到人数", "present")
-        check_count(self.cast, "有效票数", "cast")
-        check_count(self.invalid, "无效票数", "invalid")
-        if self.present > self.entitled:
-            raise InvalidCounts(
-                "present_exceeds_entitled",
-                f"实到{self.present}人，多于应到的{self.entitled}人",
-                f"present ({self.present}) exceeds entitled ({self.entitled})",
-            )
-        if self.cast + self.invalid > self.present:
-            raise InvalidCounts(
-                "ballots_exceed_present",
-                f"有效票{self.cast}张加无效票{self.invalid}张，多于实到的{self.present}人",
-                f"cast ({self.cast}) plus invalid ({self.invalid}) exceeds present ({self.present})",
-            )
-
-    @property
-    def not_voted(self) -> int:
-        """Present but cast nothing (未按表决器) -- its own column, never folded into abstain."""
-        return self.present - self.cast - self.invalid
-
-    @property
-    def absent(self) -> int:
-        """Entitled but not present (on leave and absent together)."""
-        return self.entitled - self.present
-
-    def to_dict(self) -> dict[str, Any]:
-        return to_plain(self)
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Turnout:
-        if not isinstance(d, Mapping):
-            raise InvalidCounts("not_a_mapping", "出席数据必须是映射", "turnout must be a mapping")
-        unknown = set(d) - {"entitled", "present", "cast", "invalid"}
-        if unknown:
-            raise InvalidCounts(
-                "unknown_field",
-                f"出席数据含未知字段：{', '.join(sorted(map(str, unknown)))}",
-                f"unknown turnout field(s): {', '.join(sorted(map(str, unknown)))}",
-            )
-        for key in ("entitled", "present"):
-            if key not in d:
-                raise InvalidCounts("missing_field", f"出席数据缺少 {key}", f"turnout is missing {key!r}")
-        return cls(d["entitled"], d["present"], d.get("cast", 0), d.get("invalid", 0))
+    def name_en(self, words: Words) -> str:
+        """ "all deputies", "deputies present", "valid votes cast" ..."""
+        if self is Base.ALL_MEMBERS:
+            return words.all_en
+        if self is Base.PRESENT:
+            return words.present_en
+        return "valid votes cast" if self is Base.VOTES_CAST else "votes for and against"
 
 
 _FRACTION_RE = re.compile(r"^\s*(\d+)\s*(?:/\s*(\d+)\s*)?$")
@@ -256,9 +197,9 @@ class Threshold:
         check_count(votes, "赞成票数", "votes")
         return votes >= self.needed(turnout, for_and_against=for_and_against)
 
-    def describe_zh(self) -> str:
-        """E.g. "全体组成人员的过半数", "出席人员的三分之二以上", "超过有效票数的三分之二"."""
-        base = self.base.zh
+    def describe_zh(self, words: Words = MEMBERS) -> str:
+        """E.g. "全体组成人员的过半数", "全体代表的过半数", "出席人员的三分之二以上", "超过有效票数的三分之二"."""
+        base = self.base.name_zh(need_words(words))
         if self.fraction == 0:
             return "至少一票"
         if self.fraction == Fraction(1, 2):
@@ -267,14 +208,23 @@ class Threshold:
             return f"超过{base}的{fraction_zh(self.fraction)}"
         return f"{base}的{fraction_zh(self.fraction)}" + ("" if self.fraction == 1 else "以上")
 
-    def describe_en(self) -> str:
-        """E.g. "more than half of all members", "at least two-thirds of members present"."""
+    def describe_en(self, words: Words = MEMBERS) -> str:
+        """E.g. "more than half of all members", "more than half of all deputies"."""
+        base = self.base.name_en(need_words(words))
         if self.fraction == 0:
             return "at least one vote"
         if self.fraction == 1:
-            return f"all of {self.base.en}"
+            return f"all of {base}"
         lead = "more than" if self.strict else "at least"
-        return f"{lead} {fraction_en(self.fraction)} of {self.base.en}"
+        return f"{lead} {fraction_en(self.fraction)} of {base}"
+
+    def reached_zh(self, words: Words = MEMBERS) -> str:
+        """What a winner's votes did, as an election announces it: "得票超过全体代表的半数"."""
+        base = self.base.name_zh(need_words(words))
+        if self.fraction == 0:
+            return "得票至少一票"
+        share = "半数" if self.fraction == Fraction(1, 2) else fraction_zh(self.fraction)
+        return f"得票{'超过' if self.strict else '达到'}{base}的{share}"
 
     def to_dict(self) -> dict[str, Any]:
         return {"base": self.base.value, "fraction": _fraction_str(self.fraction), "strict": self.strict}
@@ -315,26 +265,28 @@ class Quorum:
         check_count(present, "实到人数", "present")
         return present >= self.needed(entitled)
 
-    def describe_zh(self) -> str:
-        """E.g. "全体组成人员过半数出席", "全体组成人员三分之二以上出席"."""
+    def describe_zh(self, words: Words = MEMBERS) -> str:
+        """E.g. "全体组成人员过半数出席", "全体代表三分之二以上出席"."""
+        everyone = need_words(words).all_zh
         if self.fraction == 0:
             return "至少一人出席"
         if self.fraction == Fraction(1, 2):
-            return "全体组成人员过半数出席" if self.strict else "全体组成人员半数以上出席"
+            return f"{everyone}过半数出席" if self.strict else f"{everyone}半数以上出席"
         if self.fraction == 1:
-            return "全体组成人员全部出席"
+            return f"{everyone}全部出席"
         if self.strict:
-            return f"超过全体组成人员的{fraction_zh(self.fraction)}出席"
-        return f"全体组成人员{fraction_zh(self.fraction)}以上出席"
+            return f"超过{everyone}的{fraction_zh(self.fraction)}出席"
+        return f"{everyone}{fraction_zh(self.fraction)}以上出席"
 
-    def describe_en(self) -> str:
-        """E.g. "more than half of all members present"."""
+    def describe_en(self, words: Words = MEMBERS) -> str:
+        """E.g. "more than half of all members present", "at least two-thirds of all deputies present"."""
+        w = need_words(words)
         if self.fraction == 0:
-            return "at least one member present"
+            return f"at least one {w.member_en} present"
         if self.fraction == 1:
-            return "all members present"
+            return f"{w.all_en} present"
         lead = "more than" if self.strict else "at least"
-        return f"{lead} {fraction_en(self.fraction)} of all members present"
+        return f"{lead} {fraction_en(self.fraction)} of {w.all_en} present"
 
     def to_dict(self) -> dict[str, Any]:
         return {"fraction": _fraction_str(self.fraction), "strict": self.strict}
@@ -367,13 +319,15 @@ def need_quorum(value: object) -> Quorum:
 @dataclass(frozen=True)
 class Rule:
     """The rule one ballot runs under, frozen when the ballot is created and copied onto each round:
-    the body's preset name, the passing threshold and the quorum. Every reader of a round (the tally,
-    the terminals' quorum banner, the sheets, the verifier) uses this value, never the body's current
-    rulebook. Stored as ``{"preset": ..., "threshold": {...}, "quorum": {...}}``."""
+    the body's preset name, the passing threshold, the quorum and the body's words. Every reader of a
+    round (the tally, the terminals' quorum banner, the sheets, the verifier) uses this value, never the
+    body's current rulebook. Stored as ``{"preset": ..., "threshold": {...}, "quorum": {...}}`` plus
+    ``"words": {...}`` unless they are the standing committee's (a rule stored without words has them)."""
 
     preset: str
     threshold: Threshold
     quorum: Quorum
+    words: Words = later(MEMBERS)
 
     def __post_init__(self) -> None:
         if not isinstance(self.preset, str) or not self.preset.strip():
@@ -384,6 +338,11 @@ class Rule:
             )
         need_threshold(self.threshold)
         need_quorum(self.quorum)
+        need_words(self.words)
+
+    def tally(self, spec: BallotSpec, counts: Mapping[str, Mapping[str, int]], turnout: Turnout) -> Result:
+        """``spec``'s result of ``counts`` under this rule (its threshold, quorum and words)."""
+        return spec.tally(counts, turnout, self.threshold, self.quorum, words=self.words)
 
     def to_dict(self) -> dict[str, Any]:
         return to_plain(self)
@@ -392,7 +351,7 @@ class Rule:
     def from_dict(cls, d: Mapping[str, Any]) -> Rule:
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "表决规则必须是映射", f"rule must be a mapping, got {d!r}")
-        reject_unknown(d, {"preset", "threshold", "quorum"}, "rule", what_zh="表决规则")
+        reject_unknown(d, {"preset", "threshold", "quorum", "words"}, "rule", what_zh="表决规则")
         for key in ("threshold", "quorum"):
             if key not in d:
                 raise RuleError("missing_field", f"表决规则缺少 {key}", f"rule is missing {key!r}")
@@ -400,4 +359,5 @@ class Rule:
             preset=d.get("preset") or "custom",
             threshold=Threshold.from_dict(d["threshold"]),
             quorum=Quorum.from_dict(d["quorum"]),
+            words=Words.from_dict(d["words"]) if "words" in d else MEMBERS,
         )

@@ -3,7 +3,7 @@
 Every kind has the same shape, so votes can be stored generically:
 
 * a kind is a frozen specification object (:class:`ResolutionSpec`, :class:`AppointmentSpec`,
-  :class:`EvaluationSpec`, :class:`SelectionSpec`) with a ``kind`` name;
+  :class:`EvaluationSpec`, :class:`SelectionSpec`, :class:`ElectionSpec`) with a ``kind`` name;
 * ``spec.questions()`` lists its questions, each with its options;
 * a member's ballot is a mapping ``{question_id: option_code}``, checked and normalised by
   ``spec.validate(choice)`` against ``spec.limits()`` (what a terminal enforces);
@@ -14,8 +14,9 @@ Every kind has the same shape, so votes can be stored generically:
 ``spec.to_dict()`` and :func:`spec_from_dict` store a specification as plain data; :data:`KINDS` is the
 registry of kinds by name.
 
-One module per kind (:mod:`.resolution`, :mod:`.appointment`, :mod:`.evaluation`, :mod:`.selection`)
-over the shared :mod:`.base`; a new kind is a new module and one entry in :data:`KINDS`.
+One module per kind (:mod:`.resolution`, :mod:`.appointment`, :mod:`.evaluation`, :mod:`.selection`,
+:mod:`.election`) over the shared :mod:`.base` (and, for the kinds that fill places, :mod:`.places`);
+a new kind is a new module and one entry in :data:`KINDS`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,20 @@ from typing import Any
 from ..errors import RuleError
 from ..order import check_order
 from ..plain import need_mapping
-from .appointment import AppointmentSpec, Person
-from .base import ABSTAIN, AGAINST, FOR, FOR_AGAINST_ABSTAIN, BallotSpec, Limits, Named, Option, Question
+from .appointment import ACTIONS, AppointmentSpec, Person
+from .base import (
+    ABSTAIN,
+    AGAINST,
+    FOR,
+    FOR_AGAINST_ABSTAIN,
+    BallotSpec,
+    Limits,
+    Named,
+    Option,
+    PaperCount,
+    Question,
+)
+from .election import WRITE_IN_PREFIX, ElectionSpec, Nominee, further_election, write_in_key
 from .evaluation import (
     BASIC,
     DEFAULT_GRADES,
@@ -38,6 +51,7 @@ from .evaluation import (
     EvalObject,
     EvaluationSpec,
 )
+from .places import STAGES, PlacesSpec, Standing, standing
 from .resolution import ResolutionSpec
 from .selection import MARK, NOT_FOR, SELECTION_OPTIONS, Candidate, SelectionSpec
 
@@ -46,6 +60,7 @@ __all__ = [
     "Question",
     "Named",
     "Limits",
+    "PaperCount",
     "BallotSpec",
     "FOR",
     "AGAINST",
@@ -60,6 +75,7 @@ __all__ = [
     "DEFAULT_GRADES",
     "ResolutionSpec",
     "Person",
+    "ACTIONS",
     "AppointmentSpec",
     "EvalObject",
     "EvaluationSpec",
@@ -67,6 +83,15 @@ __all__ = [
     "Candidate",
     "SELECTION_OPTIONS",
     "SelectionSpec",
+    "PlacesSpec",
+    "STAGES",
+    "Standing",
+    "standing",
+    "Nominee",
+    "ElectionSpec",
+    "WRITE_IN_PREFIX",
+    "write_in_key",
+    "further_election",
     "KINDS",
     "spec_from_dict",
     "check_order",
@@ -80,6 +105,7 @@ KINDS: dict[str, type[BallotSpec]] = {
         AppointmentSpec,
         EvaluationSpec,
         SelectionSpec,
+        ElectionSpec,
     )
 }
 

@@ -3,6 +3,11 @@
 One person per ballot by default (逐人); several at once (合并) only where the body's rules allow it
 (:meth:`ballots.presets.RuleSet.check_spec`). Removal before appointment to the same post (先免后任) is
 checked by :func:`ballots.order.check_order`.
+
+A person's ``action`` is "appoint" (任命), "remove" (免职: 免去…职务) or "dismiss" (撤职: 撤销…职务, a
+dismissal for cause under 监督法 2024 Art. 62). A ballot with a dismissal is always secret, whatever the
+body's rules say (:func:`ballots.presets.RuleSet.is_secret`); for the order of votes and the threshold
+("removal") a dismissal counts as a removal.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ from typing import ClassVar, Literal
 
 from .. import announce
 from ..errors import RuleError
-from ..order import check_order
+from ..order import REMOVALS, check_order
 from ..plain import Plain
 from ..results import Result
-from ..rules import Quorum, Threshold, Turnout
+from ..rules import MEMBERS, Quorum, Threshold, Turnout
+from ..words import Words
 from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Limits, Question, need_text, unique_ids
 
-__all__ = ["Person", "AppointmentSpec"]
+__all__ = ["ACTIONS", "REMOVALS", "Person", "AppointmentSpec"]
+
+#: What a vote on a person decides: appointment (任命), removal (免职), dismissal (撤职).
+ACTIONS = ("appoint", *REMOVALS)
 
 
 @dataclass(frozen=True)
@@ -31,28 +40,33 @@ class Person(Plain):
     id: str
     name: str
     post: str = ""
-    action: Literal["appoint", "remove"] = "appoint"
+    action: Literal["appoint", "remove", "dismiss"] = "appoint"
 
     def __post_init__(self) -> None:
         need_text(self.id, "person id")
         need_text(self.name, "person name")
         need_text(self.post, "person post", allow_empty=True)
-        if self.action not in ("appoint", "remove"):
+        if self.action not in ACTIONS:
             raise RuleError(
                 "invalid_action",
-                f"{self.name}的任免类别必须是 appoint（任命）或 remove（免职），收到的是 {self.action!r}",
-                f"action for {self.name} must be 'appoint' or 'remove', got {self.action!r}",
+                f"{self.name}的任免类别必须是 appoint（任命）、remove（免职）或 dismiss（撤职），"
+                f"收到的是 {self.action!r}",
+                f"action for {self.name} must be 'appoint', 'remove' or 'dismiss', got {self.action!r}",
             )
 
     def describe_zh(self) -> str:
-        """ "任命为局长" / "免去局长职务" (or "任命" / "免职" with no post)."""
+        """ "任命为局长" / "免去局长职务" / "撤销局长职务" (or "任命" / "免职" / "撤职" with no post)."""
         if self.action == "appoint":
             return f"任命为{self.post}" if self.post else "任命"
+        if self.action == "dismiss":
+            return f"撤销{self.post}职务" if self.post else "撤职"
         return f"免去{self.post}职务" if self.post else "免职"
 
     def describe_en(self) -> str:
         if self.action == "appoint":
             return f"appointment as {self.post}" if self.post else "appointment"
+        if self.action == "dismiss":
+            return f"dismissal from {self.post}" if self.post else "dismissal"
         return f"removal from {self.post}" if self.post else "removal"
 
     @property
@@ -115,9 +129,15 @@ class AppointmentSpec(BallotSpec):
         return Limits(self.kind)
 
     def tally(
-        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+        self,
+        counts: Mapping[str, Mapping[str, int]],
+        turnout: Turnout,
+        threshold: Threshold,
+        quorum: Quorum,
+        *,
+        words: Words = MEMBERS,
     ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum)
+        counted = self._begin(counts, turnout, threshold, quorum, words)
         results = [counted.three_way(q) for q in self.questions()]
         outcomes = {r.outcome for r in results}
         outcome = outcomes.pop() if len(outcomes) == 1 else "mixed"

@@ -9,7 +9,8 @@ from typing import ClassVar
 from .. import announce
 from ..errors import RuleError
 from ..results import QuestionResult, Result
-from ..rules import Quorum, Threshold, Turnout
+from ..rules import MEMBERS, Quorum, Threshold, Turnout
+from ..words import Words
 from .base import BallotSpec, Limits, Named, Option, Question, unique_ids
 
 __all__ = [
@@ -167,9 +168,15 @@ class EvaluationSpec(BallotSpec):
         return Limits(self.kind, for_code=self.grades[0].code, caps=dict(self.caps))
 
     def tally(
-        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+        self,
+        counts: Mapping[str, Mapping[str, int]],
+        turnout: Turnout,
+        threshold: Threshold,
+        quorum: Quorum,
+        *,
+        words: Words = MEMBERS,
     ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum)
+        counted = self._begin(counts, turnout, threshold, quorum, words)
         grade_rule = EVALUATION_RULES[self.rule]
         codes = self.counted_grades()
         results: list[QuestionResult] = []

@@ -8,7 +8,8 @@ from typing import ClassVar
 
 from .. import announce
 from ..results import Result
-from ..rules import Quorum, Threshold, Turnout
+from ..rules import MEMBERS, Quorum, Threshold, Turnout
+from ..words import Words
 from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Limits, Question, need_text
 
 __all__ = ["ResolutionSpec"]
@@ -36,9 +37,15 @@ class ResolutionSpec(BallotSpec):
         return Limits(self.kind)
 
     def tally(
-        self, counts: Mapping[str, Mapping[str, int]], turnout: Turnout, threshold: Threshold, quorum: Quorum
+        self,
+        counts: Mapping[str, Mapping[str, int]],
+        turnout: Turnout,
+        threshold: Threshold,
+        quorum: Quorum,
+        *,
+        words: Words = MEMBERS,
     ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum)
+        counted = self._begin(counts, turnout, threshold, quorum, words)
         result = counted.three_way(self.questions()[0])
         return self._finish(counted, (result,), result.outcome)
 

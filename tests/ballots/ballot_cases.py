@@ -1,13 +1,14 @@
 """The cases of the golden tables (``test_ballots_golden.py``), also used by other tests: specs of
 every kind, tallies (quorum lost, ties, invalid ballots, not-voted, 4 grades, caps, combined
 appointments, mark and for/against/abstain selections), sample ballots, malformed specs and counts,
-rule sets. Plain data only."""
+rule sets; and cases tallied under a preset's own rule (plenary, generic committee, elections). Plain
+data, and the one way a worded case is tallied (:func:`worded_result`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ballots import PRESETS
+from ballots import PRESETS, Result, Rule, Turnout, spec_from_dict
 
 # --- rules used by the cases -----------------------------------------------------------------
 
@@ -370,7 +371,7 @@ BAD_SPECS: list[Any] = [
     {"kind": "selection", "candidates": PROJECTS, "max_marks": True},
     {"kind": "selection", "candidates": PROJECTS, "max_marks": "3"},
     {"kind": "selection", "candidates": PROJECTS, "max_marks": 3, "options": "rank"},
-    {"kind": "selection", "candidates": PROJECTS, "max_marks": 3, "places": 3},
+    {"kind": "selection", "candidates": PROJECTS, "max_marks": 3, "places": 0},
 ]
 
 # name: (spec, counts, turnout) -- each is refused by tally
@@ -411,3 +412,142 @@ RULESETS: dict[str, tuple[str, dict[str, Any] | None]] = {
         },
     ),
 }
+
+
+# --- cases tallied under a preset's own rule: threshold, quorum and words ---------------------
+
+NOMINEES = [{"id": f"n{i}", "name": name} for i, name in enumerate(["王一", "李二", "张三", "刘四", "陈五", "杨六"], 1)]
+ELECT_FIVE = {
+    "kind": "election",
+    "post": "县人大常委会委员",
+    "places": 5,
+    "candidates": NOMINEES,
+    "post_type": "committee_member",
+}
+ELECT_DEPUTY = {
+    "kind": "election",
+    "post": "县人民政府副县长",
+    "places": 2,
+    "candidates": NOMINEES[:3],
+    "post_type": "deputy_head",
+}
+ELECT_HEAD = {
+    "kind": "election",
+    "post": "县人民法院院长",
+    "places": 1,
+    "candidates": NOMINEES[:1],
+    "post_type": "head",
+}
+ELECT_RUNOFF = {
+    "kind": "election",
+    "post": "县人民政府副县长",
+    "places": 1,
+    "candidates": NOMINEES[1:3],
+    "post_type": "deputy_head",
+    "write_ins": False,
+    "stage": "runoff",
+    "chosen_before": NOMINEES[:1],
+}
+SEL_PLACES = {
+    "kind": "selection",
+    "candidates": [
+        {**p, "amount": f"{i}00万元", "responsible_unit": "县住建局"} for i, p in enumerate(PROJECTS[:5], 1)
+    ],
+    "max_marks": 5,
+    "options": "for_against_abstain",
+    "places": 2,
+}
+SEL_RUNOFF = {
+    "kind": "selection",
+    "candidates": PROJECTS[1:3],
+    "max_marks": 1,
+    "places": 1,
+    "stage": "runoff",
+    "chosen_before": PROJECTS[:1],
+}
+APP_DISMISS = {
+    "kind": "appointment",
+    "persons": [{"id": "p9", "name": "周九", "post": "县财政局局长", "action": "dismiss"}],
+}
+
+
+def _vote(f: int, a: int, b: int) -> dict[str, int]:
+    return {"for": f, "against": a, "abstain": b}
+
+
+# name: (preset, spec, counts, turnout (entitled, present, cast, invalid[, voters]))
+WORDED_TALLIES: dict[str, tuple[str, dict[str, Any], Any, tuple[int | None, ...]]] = {
+    "plenary_resolution": ("congress_plenary", RES, {"main": _three(200, 50, 20)}, (300, 280, 270)),
+    "plenary_resolution_no_quorum": ("congress_plenary", RES, {"main": _three(190, 5, 3)}, (300, 199, 198)),
+    "generic_resolution": ("generic_committee", RES, {"main": _three(6, 3, 1)}, (12, 10, 10)),
+    "standing_dismissal": ("standing_committee", APP_DISMISS, {"p9": _three(12, 1, 1)}, (15, 14, 14)),
+    "plenary_selection_places_apart_from_marks": (
+        "congress_plenary",
+        SEL_PLACES,
+        {"c1": _vote(250, 20, 10), "c2": _vote(240, 30, 10), "c3": _vote(200, 60, 20), "c4": _vote(100, 150, 30)},
+        (300, 280, 280),
+    ),
+    "plenary_selection_runoff": ("congress_plenary", SEL_RUNOFF, _marks(c2=160, c3=110), (300, 280, 275, 3)),
+    "election_all_places_filled": (
+        "congress_plenary",
+        ELECT_FIVE,
+        {
+            "n1": _vote(270, 10, 8),
+            "n2": _vote(260, 20, 8),
+            "n3": _vote(250, 30, 8),
+            "n4": _vote(240, 40, 8),
+            "n5": _vote(230, 50, 8),
+            "n6": _vote(100, 150, 38),
+            "w:赵七": {"for": 3},
+        },
+        (300, 290, 288, 2, 290),
+    ),
+    "election_fewer_reach_the_threshold": (
+        "congress_plenary",
+        ELECT_FIVE,
+        {
+            "n1": _vote(200, 60, 20),
+            "n2": _vote(180, 80, 20),
+            "n3": _vote(160, 100, 20),
+            "n4": _vote(150, 110, 20),
+            "n5": _vote(140, 120, 20),
+            "n6": _vote(100, 150, 30),
+        },
+        (300, 285, 280, 1, 281),
+    ),
+    "election_tie_at_the_cut_off": (
+        "congress_plenary",
+        ELECT_DEPUTY,
+        {"n1": _vote(200, 50, 30), "n2": _vote(170, 80, 30), "n3": _vote(170, 90, 20)},
+        (300, 280, 280),
+    ),
+    "election_more_reach_than_places": (
+        "congress_plenary",
+        ELECT_DEPUTY,
+        {"n1": _vote(200, 50, 30), "n2": _vote(180, 80, 20), "n3": _vote(160, 90, 30)},
+        (300, 280, 280),
+    ),
+    "election_runoff": (
+        "congress_plenary",
+        ELECT_RUNOFF,
+        {"n2": _vote(190, 60, 30), "n3": _vote(80, 170, 30)},
+        (300, 280, 280),
+    ),
+    "election_write_in_elected": (
+        "congress_plenary",
+        ELECT_HEAD,
+        {"n1": _vote(100, 150, 20), "w:赵七": {"for": 160}},
+        (300, 280, 270, 0, 280),
+    ),
+    "election_void": ("congress_plenary", ELECT_DEPUTY, {"n1": _vote(200, 50, 39)}, (300, 290, 289, 3, 290)),
+    "election_no_quorum": ("congress_plenary", ELECT_DEPUTY, {"n1": _vote(190, 5, 3)}, (300, 199, 198)),
+}
+
+
+def worded_result(case: tuple[str, dict[str, Any], Any, tuple[int | None, ...]]) -> tuple[Rule, Result]:
+    """The rule a preset freezes for a worded case's spec, and the case's result tallied under it."""
+    preset, spec_dict, counts, turnout = case
+    spec = spec_from_dict(spec_dict)
+    PRESETS[preset].check_spec(spec)
+    rule = PRESETS[preset].rule_for(spec)
+    return rule, rule.tally(spec, counts, Turnout(*turnout))  # type: ignore[arg-type]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from ballot_cases import TALLIES
+from ballot_cases import TALLIES, WORDED_TALLIES, worded_result
 
 from ballots import Quorum, Result, Threshold, Turnout, announce, spec_from_dict
 
@@ -18,6 +18,15 @@ def test_a_stored_result_is_announced_again_to_the_byte(name: str) -> None:
     result = spec.tally(counts, Turnout(*turnout), Threshold.from_dict(threshold), Quorum.from_dict(quorum))
     stored = Result.from_dict(json.loads(json.dumps(result.to_dict())))
     assert spec_from_dict(spec.to_dict()).announce(stored) == (result.announcement_zh, result.announcement_en)
+
+
+@pytest.mark.parametrize("name", sorted(WORDED_TALLIES))
+def test_a_stored_result_keeps_its_words_and_is_announced_again_to_the_byte(name: str) -> None:
+    rule, result = worded_result(WORDED_TALLIES[name])
+    stored = Result.from_dict(json.loads(json.dumps(result.to_dict())))
+    assert stored == result and stored.words == rule.words
+    spec = spec_from_dict(WORDED_TALLIES[name][1])
+    assert spec.announce(stored) == (result.announcement_zh, result.announcement_en)
 
 
 @pytest.mark.parametrize(

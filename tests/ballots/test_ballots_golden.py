@@ -4,9 +4,10 @@ Stored specs, stored results and the JSON inside signed sheets depend on these e
 expected values in ``golden.json`` were recorded once from the rules engine and are compared in full:
 ``spec.to_dict()``, ``spec.questions()``, ``spec.limits()``, the normalised form (or the error) of
 sample ballots, the error of malformed specs and counts, and the whole ``Result.to_dict()`` with both
-announcements. A new case is added to the tables of ``ballot_cases.py``; its expected value is
-recorded by running this file as a script (``python tests/ballots/test_ballots_golden.py``) and
-reviewed by hand.
+announcements; and, for the cases tallied under a preset's own rule (``WORDED_TALLIES``: the plenary's
+代表, a generic committee's 成员, elections), the frozen rule too. A new case is added to the tables of
+``ballot_cases.py``; its expected value is recorded by running this file as a script
+(``python tests/ballots/test_ballots_golden.py``) and reviewed by hand.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ballot_cases import ALL_HALF, BAD_COUNTS, BAD_SPECS, CHOICES, RULESETS, TALLIES
+from ballot_cases import ALL_HALF, BAD_COUNTS, BAD_SPECS, CHOICES, RULESETS, TALLIES, WORDED_TALLIES, worded_result
 
 from ballots import BallotError, Quorum, Rule, Threshold, Turnout, ruleset, spec_from_dict
 
@@ -44,6 +45,11 @@ def _tally(case: tuple[dict[str, Any], Any, tuple[int, ...], dict[str, Any], dic
         counts, Turnout(*turnout), Threshold.from_dict(threshold), Quorum.from_dict(quorum)
     )
     return {"spec": _spec_record(spec_dict), "result": result.to_dict()}
+
+
+def _worded(case: tuple[str, dict[str, Any], Any, tuple[int | None, ...]]) -> dict[str, Any]:
+    rule, result = worded_result(case)
+    return {"rule": rule.to_dict(), "spec": _spec_record(case[1]), "result": result.to_dict()}
 
 
 def _choices(case: tuple[dict[str, Any], list[Any]]) -> list[Any]:
@@ -84,6 +90,7 @@ def compute() -> dict[str, Any]:
     return {
         "rulesets": {name: _ruleset(case) for name, case in RULESETS.items()},
         "tallies": {name: _tally(case) for name, case in TALLIES.items()},
+        "worded": {name: _worded(case) for name, case in WORDED_TALLIES.items()},
         "choices": {name: _choices(case) for name, case in CHOICES.items()},
         "bad_specs": [[d, _bad_spec(d)] for d in BAD_SPECS],
         "bad_counts": {name: _bad_counts(case) for name, case in BAD_COUNTS.items()},
@@ -100,6 +107,7 @@ EXPECTED = _load() if GOLDEN.exists() else {}
 
 def test_the_tables_and_the_recording_cover_the_same_cases() -> None:
     assert set(EXPECTED["tallies"]) == set(TALLIES)
+    assert set(EXPECTED["worded"]) == set(WORDED_TALLIES)
     assert set(EXPECTED["choices"]) == set(CHOICES)
     assert [d for d, _ in EXPECTED["bad_specs"]] == json.loads(json.dumps(BAD_SPECS))
     assert set(EXPECTED["bad_counts"]) == set(BAD_COUNTS)
@@ -115,6 +123,12 @@ def test_tally_and_announcement_are_unchanged(name: str) -> None:
     assert got == want
     # key order too: stored JSON and signed sheets keep it
     assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("name", sorted(WORDED_TALLIES))
+def test_worded_tally_rule_and_announcement_are_unchanged(name: str) -> None:
+    got = json.loads(json.dumps(_worded(WORDED_TALLIES[name])))
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(EXPECTED["worded"][name], ensure_ascii=False)
 
 
 @pytest.mark.parametrize("name", sorted(CHOICES))

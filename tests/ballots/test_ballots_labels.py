@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from ballot_cases import TALLIES
+from ballot_cases import TALLIES, WORDED_TALLIES, worded_result
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,6 +47,11 @@ def test_every_question_outcome_a_kind_produces_has_a_label_or_is_a_grade() -> N
         for outcome in outcomes:
             assert outcome in L.QUESTION_OUTCOME or outcome in L.OUTCOME or outcome in grades, (name, outcome)
         seen |= outcomes - grades
+    for name, case in WORDED_TALLIES.items():
+        result = worded_result(case)[1]
+        outcomes = {q.outcome for q in result.questions} | {result.outcome}
+        assert outcomes <= set(L.QUESTION_OUTCOME) | set(L.OUTCOME), name
+        seen |= outcomes
     # the tables reach every question outcome a kind can give
     assert set(L.QUESTION_OUTCOME) <= seen
 

@@ -127,7 +127,7 @@ def test_spec_from_dict_unknown_kind(d: Any) -> None:
 
 
 def test_kind_registry() -> None:
-    assert set(KINDS) == {"resolution", "appointment", "evaluation", "selection"}
+    assert set(KINDS) == {"resolution", "appointment", "evaluation", "selection", "election"}
     for name, cls in KINDS.items():
         assert cls.kind == name
 

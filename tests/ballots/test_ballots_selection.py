@@ -59,7 +59,8 @@ def test_fewer_than_n_reach_the_threshold() -> None:
     spec = SelectionSpec(CANDS[:4], max_marks=3)
     r = marks(spec, {"c1": 200, "c2": 100, "c3": 100, "c4": 100}, Turnout(300, 280, 270))
     assert [q.outcome for q in r.questions] == ["chosen", "not_chosen", "not_chosen", "not_chosen"]
-    assert r.outcome == "selected"
+    assert r.outcome == "partly_selected"  # 应选3项，入选1项，2项空缺
+    assert "应选3项，入选1项，2项空缺。" in r.announcement_zh
 
 
 def test_tie_at_the_cut_off_is_reported_not_chosen() -> None:
@@ -83,7 +84,7 @@ def test_tie_inside_the_top_n_is_not_a_tie() -> None:
 def test_tie_below_the_threshold_is_no_tie() -> None:
     spec = SelectionSpec(CANDS[:3], max_marks=1)
     r = marks(spec, {"c1": 100, "c2": 100, "c3": 5}, Turnout(300, 280, 270))
-    assert r.ties == () and r.outcome == "selected"
+    assert r.ties == () and r.outcome == "unfilled"  # nothing chosen is not "selected"
     assert {q.outcome for q in r.questions} == {"not_chosen"}
 
 
@@ -230,7 +231,8 @@ def test_selection_invariants(v: tuple[SelectionSpec, dict[str, int], Turnout]) 
         assert len({q.counts["mark"] for q in tied}) == 1
         assert len(chosen) + len(tied) > spec.max_marks
     elif r.quorum_held:
-        assert r.outcome == "selected"
+        filled = "selected" if len(chosen) == spec.max_marks else "partly_selected" if chosen else "unfilled"
+        assert r.outcome == filled
     for c in chosen:
         for o in r.questions:
             if o.outcome != "chosen":
