@@ -4,7 +4,7 @@ import { encryptBallot } from "../../terminal_ui/static/js/ballotbox/ballot.js";
 import { partialDecrypt, readBox, unlockCard } from "../../terminal_ui/static/js/ballotbox/holder.js";
 
 const refusal = (err) => {
-  if (err && err.code) return { error: err.code, zh: err.zh };
+  if (err && err.code) return { error: err.code, en: err.en };
   throw err;
 };
 

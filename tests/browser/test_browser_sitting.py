@@ -383,7 +383,7 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     s3.click("#confirm-btn")
     e(s3.locator(".voted")).to_be_visible()
     chair_close(chair)
-    e(chair.locator(".closed-ballot .outcome")).to_have_text("票决完成")
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("无人入选，名额空缺")
     e(chair.locator("#announcement")).to_contain_text("每票最多选2项")
     e(display.locator(".hall-chart .kind-selection .bar-row")).to_have_count(4)
     e(s3.locator(".ballot.closed .result-table")).to_contain_text("城区学校扩建")
@@ -414,7 +414,7 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     qr_page = console.watch(qr_ctx.new_page(), "seat L2")
     qr_page.goto(f"{base}/seat?pair={code}")
     e(qr_page.locator("#who")).to_contain_text("郭文华")
-    e(qr_page.locator(".ballot.closed .outcome")).to_have_text("票决完成")
+    e(qr_page.locator(".ballot.closed .outcome")).to_have_text("无人入选，名额空缺")
     assert "pair=" not in qr_page.url
 
     # every control has an accessible name, on every page (the clerk's sections are all built)
@@ -437,12 +437,12 @@ def english_everywhere(base, chair, clerk, display, seat) -> None:
         page.click("#lang-switch")
         e(page.locator("html")).to_have_attribute("lang", "en")
     e(chair.locator("#att-h")).to_have_text("Attendance")
-    e(chair.locator(".closed-ballot .outcome")).to_have_text("Selection made")
+    e(chair.locator(".closed-ballot .outcome")).to_have_text("No place filled")
     e(chair.locator("#att-body .figure-l").nth(2)).to_have_text("On leave")
-    e(seat.locator(".ballot.closed .outcome")).to_have_text("Selection made")
+    e(seat.locator(".ballot.closed .outcome")).to_have_text("No place filled")
     e(seat.locator(".ballot.closed .chip").first).to_have_text("Selection")
     e(seat.locator(".page-name")).to_have_text("Seat tablet")
-    e(display.locator(".hall-result .outcome.giant")).to_have_text("Selection made")
+    e(display.locator(".hall-result .outcome.giant")).to_have_text("No place filled")
     e(display.locator(".hall-ballot-head .chip").first).to_have_text("Result")
     e(clerk.locator(".side-nav a[href='#results']")).to_have_text("Results")
     clerk.click(".side-nav a[href='#results']")
@@ -455,7 +455,7 @@ def english_everywhere(base, chair, clerk, display, seat) -> None:
         page.click("#lang-switch")
         e(page.locator("html")).to_have_attribute("lang", "zh-CN")
     e(chair.locator("#att-h")).to_have_text("出席情况")
-    e(seat.locator(".ballot.closed .outcome")).to_have_text("票决完成")
+    e(seat.locator(".ballot.closed .outcome")).to_have_text("无人入选，名额空缺")
 
 
 def test_index_links_every_page(browser, live_server, console):

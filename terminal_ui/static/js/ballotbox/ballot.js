@@ -13,7 +13,7 @@ const keyTables = new Map();
 function contextBytes(context) {
   const raw = typeof context === "string" ? text(context) : new Uint8Array(0);
   if (!raw.length || raw.length > MAX_CONTEXT) {
-    throw new BallotBoxError("invalid_context", "轮次标识无效", "the round context must be a non-empty string of at most 256 bytes");
+    throw new BallotBoxError("invalid_context", "the round context must be a non-empty string of at most 256 bytes");
   }
   return raw;
 }
@@ -25,29 +25,29 @@ function fastKey(keys) {
 }
 
 /** The 0/1 vector of a choice {question id: option code}, checked against the layout. */
-export function choiceValues(layout, choice) {
+function choiceValues(layout, choice) {
   if (!choice || typeof choice !== "object") {
-    throw new BallotBoxError("not_a_mapping", "选票必须是映射", "a ballot must be a mapping");
+    throw new BallotBoxError("not_a_mapping", "a ballot must be a mapping");
   }
   const known = new Set(layout.questions.map((q) => q.id));
   for (const id of Object.keys(choice)) {
-    if (!known.has(id)) throw new BallotBoxError("unknown_question", `本次表决没有议题 ${id}`, `this ballot has no question ${id}`);
+    if (!known.has(id)) throw new BallotBoxError("unknown_question", `this ballot has no question ${id}`);
   }
   const values = [];
   for (const q of layout.questions) {
     const code = Object.hasOwn(choice, q.id) ? choice[q.id] : layout.default;
     if (code == null && layout.required) {
-      throw new BallotBoxError("missing_answer", `未对“${q.id}”作出选择`, `no answer for ${q.id}`);
+      throw new BallotBoxError("missing_answer", `no answer for ${q.id}`);
     }
     if (code != null && !q.options.includes(code)) {
-      throw new BallotBoxError("unknown_option", `“${q.id}”没有选项 ${code}`, `${q.id} has no option ${code}`);
+      throw new BallotBoxError("unknown_option", `${q.id} has no option ${code}`);
     }
     for (const option of q.options) values.push(option === code ? 1 : 0);
   }
   for (const s of layout.sums) {
     const total = s.slots.reduce((acc, i) => acc + values[i], 0);
     if (total < s.min || total > s.max) {
-      throw new BallotBoxError("invalid_choice", "所作选择不符合本次表决的限定", `a sum of choices is ${total}, outside ${s.min}..${s.max}`);
+      throw new BallotBoxError("invalid_choice", `a sum of choices is ${total}, outside ${s.min}..${s.max}`);
     }
   }
   return values;

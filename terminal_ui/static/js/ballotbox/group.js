@@ -14,12 +14,12 @@ const PROTOCOL = utf8.encode("biaojue-ballotbox-v1");
 const GROUP = utf8.encode("ristretto255");
 const HEX = /^[0-9a-f]{64}$/;
 
-/** A refusal with a stable code and both messages, like the server's BallotBoxError. */
+/** A refusal with a stable code, like the server's BallotBoxError; a page shows the catalogue's words for
+ *  the code (`ballotbox.<code>`), the English detail is for logs. */
 export class BallotBoxError extends Error {
-  constructor(code, zh, en) {
+  constructor(code, en) {
     super(en);
     this.code = code;
-    this.zh = zh;
     this.en = en;
   }
 }
@@ -53,7 +53,7 @@ export function randomScalar() {
   }
 }
 
-export const scalarBytes = (s) => numberToBytesLE(Fn.create(s), 32);
+const scalarBytes = (s) => numberToBytesLE(Fn.create(s), 32);
 
 /** s·P for any scalar, zero included (noble's constant-time multiply takes 1 ≤ s < order). */
 export function mul(p, s) {
@@ -69,7 +69,7 @@ export function toHex(bytes) {
 
 export function fromHex(value, what) {
   if (typeof value !== "string" || !HEX.test(value)) {
-    throw new BallotBoxError("malformed_encoding", `${what}含无效编码`, `${what}: not a 64-digit lowercase hex encoding`);
+    throw new BallotBoxError("malformed_encoding", `${what}: not a 64-digit lowercase hex encoding`);
   }
   const out = new Uint8Array(32);
   for (let i = 0; i < 32; i++) out[i] = parseInt(value.slice(2 * i, 2 * i + 2), 16);
@@ -85,7 +85,7 @@ export function pointHex(value, what) {
   } catch {
     p = Point.ZERO;
   }
-  if (p.is0()) throw new BallotBoxError("invalid_point", `${what}不是有效的群元素`, `${what}: not a valid ristretto255 point`);
+  if (p.is0()) throw new BallotBoxError("invalid_point", `${what}: not a valid ristretto255 point`);
   return p;
 }
 
@@ -97,9 +97,9 @@ export function readKeys(keys) {
   const { v, k, n, commitments } = keys || {};
   if (v !== 1 || !Number.isInteger(k) || !Number.isInteger(n) || !(k >= 1 && k <= n && n <= 15)
       || !Array.isArray(commitments) || commitments.length !== k) {
-    throw new BallotBoxError("malformed_keyset", "密钥公开数据格式错误", "malformed key set");
+    throw new BallotBoxError("malformed_keyset", "malformed key set");
   }
-  const points = commitments.map((c) => pointHex(c, "密钥承诺"));
+  const points = commitments.map((c) => pointHex(c, "key commitment"));
   const id = digest("keyset", u32(k), u32(n), ...points.map((p) => p.toBytes()));
   return { k, n, points, publicKey: points[0], id };
 }

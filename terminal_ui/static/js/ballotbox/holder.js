@@ -13,11 +13,11 @@ const PREFIX = "BJKEY:";
 const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const MAX_BALLOTS = 10000;
 
-const badCard = (zh, en) => new BallotBoxError("invalid_key_card", zh, en);
+const badCard = (en) => new BallotBoxError("invalid_key_card", en);
 const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function base32(textValue) {
-  if (!/^[A-Z2-7]{143}$/.test(textValue)) throw badCard("不是有效的监票人密钥卡", "not a key card");
+  if (!/^[A-Z2-7]{143}$/.test(textValue)) throw badCard("not a key card");
   const out = [];
   let bits = 0;
   let acc = 0;
@@ -36,11 +36,11 @@ function readCard(card) {
   const t = typeof card === "string" ? card.trim().toUpperCase() : "";
   const data = base32(t.startsWith(PREFIX) ? t.slice(PREFIX.length) : "");
   if (data.length !== 89 || data[0] !== 1 || !equal(digest("card", data.slice(0, 85)).slice(0, 4), data.slice(85))) {
-    throw badCard("密钥卡已损坏或被改动", "the key card is damaged or altered");
+    throw badCard("the key card is damaged or altered");
   }
   const [t0, log2m, p] = [data[2], data[3], data[4]];
   if (!(t0 >= 1 && t0 <= 10 && log2m >= 3 && log2m <= 18 && p >= 1 && p <= 8 && 2 ** log2m >= 8 * p)) {
-    throw badCard("密钥卡的口令派生参数无效", "invalid Argon2id parameters");
+    throw badCard("invalid Argon2id parameters");
   }
   return data;
 }
@@ -50,21 +50,21 @@ export async function unlockCard(card, pin, keySet) {
   const keys = readKeys(keySet);
   const data = readCard(card);
   const index = data[1];
-  if (index < 1 || index > keys.n) throw new BallotBoxError("not_a_holder", `编号 ${index} 不是本轮的监票人`, `index ${index} is not a key holder`);
+  if (index < 1 || index > keys.n) throw new BallotBoxError("not_a_holder", `index ${index} is not a key holder`);
   if (!equal(data.slice(5, 21), keys.id.slice(0, 16))) {
-    throw new BallotBoxError("card_other_key", "此密钥卡不属于本轮的密钥", "this key card belongs to another key set");
+    throw new BallotBoxError("card_other_key", "this key card belongs to another key set");
   }
-  if (typeof pin !== "string" || !/^[0-9]{6,12}$/.test(pin)) throw new BallotBoxError("invalid_pin", "PIN 须为 6 至 12 位数字", "a PIN is 6 to 12 digits");
+  if (typeof pin !== "string" || !/^[0-9]{6,12}$/.test(pin)) throw new BallotBoxError("invalid_pin", "a PIN is 6 to 12 digits");
   const key = await argon2idAsync(text(pin), data.slice(21, 37), { t: data[2], m: 2 ** data[3], p: data[4], dkLen: 32 });
   let raw;
   try {
     raw = chacha20poly1305(key, new Uint8Array(12), data.slice(0, 37)).decrypt(data.slice(37, 85));
   } catch {
-    throw new BallotBoxError("wrong_pin", "PIN 错误", "wrong PIN");
+    throw new BallotBoxError("wrong_pin", "wrong PIN");
   }
   const secret = bytesToNumberLE(raw);
   if (secret >= Fn.ORDER || !mul(G, secret).equals(publicShare(keys, index))) {
-    throw new BallotBoxError("share_mismatch", "密钥份额与公开承诺不符", `the share of holder ${index} does not match the key set`);
+    throw new BallotBoxError("share_mismatch", `the share of holder ${index} does not match the key set`);
   }
   return { index, secret };
 }
@@ -75,19 +75,19 @@ export function readBox(keySet, request) {
   const { v, context, key, ballots } = request || {};
   if (v !== 1 || key !== toHex(keys.id) || !Array.isArray(ballots) || !ballots.length || ballots.length > MAX_BALLOTS
       || !Array.isArray(ballots[0]) || ballots[0].length < 2 || ballots[0].length % 2) {
-    throw new BallotBoxError("malformed", "解密请求格式错误或不属于本密钥", "malformed decryption request, or for another key set");
+    throw new BallotBoxError("malformed", "malformed decryption request, or for another key set");
   }
   const slots = ballots[0].length / 2;
   const hashes = new Set();
   const seen = new Set();
   const alphas = Array.from({ length: slots }, () => []);
   for (const row of ballots) {
-    if (!Array.isArray(row) || row.length !== 2 * slots) throw new BallotBoxError("malformed", "选票密文数目不符", "a ballot's number of ciphertexts differs");
+    if (!Array.isArray(row) || row.length !== 2 * slots) throw new BallotBoxError("malformed", "a ballot's number of ciphertexts differs");
     const cts = [];
-    for (let s = 0; s < slots; s++) cts.push([pointHex(row[2 * s], "选票密文"), pointHex(row[2 * s + 1], "选票密文")]);
+    for (let s = 0; s < slots; s++) cts.push([pointHex(row[2 * s], "ballot ciphertext"), pointHex(row[2 * s + 1], "ballot ciphertext")]);
     const h = toHex(ballotHash(keys, context, cts));
     if (hashes.has(h) || cts.some((_, s) => seen.has(row[2 * s]))) {
-      throw new BallotBoxError("duplicate_ballot", "票箱中已有相同的选票密文", "a ballot (or one of its ciphertexts) is in the box twice");
+      throw new BallotBoxError("duplicate_ballot", "a ballot (or one of its ciphertexts) is in the box twice");
     }
     hashes.add(h);
     cts.forEach(([a], s) => { seen.add(row[2 * s]); alphas[s].push(a); });
