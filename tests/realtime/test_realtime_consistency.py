@@ -79,7 +79,7 @@ def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path):
 
     steps = [
         ("open sitting", lambda: chair.ok("open_sitting")),
-        ("sign-ins through the hub", lambda: [t.ok("sign_in") for t in (seat1, seat2, observer)]),
+        ("sign-ins over Socket.IO", lambda: [t.ok("sign_in") for t in (seat1, seat2, observer)]),
         ("sign-ins through the services", lambda: [services.sign_in(store, member(hall, n), sid)
                                                    for n in range(3, 13)]),
         ("set attendance", lambda: [clerk.ok("set_attendance", {"person_id": hall.person(14), "status": "leave",
@@ -131,7 +131,7 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
     numbered event (here: the close of the ballot) is pushed in between, a terminal applying the attendance
     push afterwards (protocol.md: "replace attendance and ballot") must not end up showing the ballot open
     again. The gap is widened on purpose so that the order is certain."""
-    from voting_server.realtime import hub as hub_module
+    from voting_server.realtime import publisher as publisher_module
 
     store, sid = hall.store, hall.sitting_id
     chair, seat = hall.staff("chair"), hall.seat(1)
@@ -144,7 +144,7 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
         assert t.settle()[0]
 
     built, release = [], []
-    original = hub_module.queries.sections_by_audience
+    original = publisher_module.terminal_view.sections_by_audience
 
     def slow_build(s, sitting, names):
         out = original(s, sitting, names)
@@ -155,13 +155,13 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
                 time.sleep(0.01)
         return out
 
-    monkeypatch.setattr(hub_module.queries, "sections_by_audience", slow_build)
+    monkeypatch.setattr(publisher_module.terminal_view, "sections_by_audience", slow_build)
     services.sign_in(store, member(hall, 13), sid)  # marks attendance dirty; the loop starts building
     assert _wait(lambda: built), "the attendance push was not built"
     chair.ok("close_ballot", {"ballot_id": hall.seed.ballots[0]})
     release.append(True)
     time.sleep(0.3)
-    monkeypatch.setattr(hub_module.queries, "sections_by_audience", original)
+    monkeypatch.setattr(publisher_module.terminal_view, "sections_by_audience", original)
     for t in (chair, seat):
         t.pump()
         assert t.state["ballot"]["status"] == "closed", \

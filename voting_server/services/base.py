@@ -4,11 +4,13 @@ publishes the committed events afterwards."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -112,6 +114,36 @@ def require(actor: Actor, permission: str) -> None:
     if actor.role not in PERMISSIONS[permission]:
         raise Forbidden("forbidden", f"无权执行此操作（{permission}）", f"not allowed: {permission} (role {actor.role})",
                         permission=permission, role=actor.role)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Service = Callable[Concatenate[Store, Actor, P], R]
+_PERMISSION_OF: dict[Callable[..., object], str] = {}
+
+
+def requires(permission: str, *, by: Callable[P, str] | None = None) -> Callable[[Service[P, R]], Service[P, R]]:
+    """A service that checks ``permission`` before anything else (or the permission ``by`` names for
+    the call's arguments, e.g. a speaker withdrawing their own request). The permission is recorded
+    with the function, so that the command table reads it from the service instead of writing it again."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+
+    def wrap(fn: Service[P, R]) -> Service[P, R]:
+        @functools.wraps(fn)
+        def checked(store: Store, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            require(actor, permission if by is None else by(*args, **kwargs))
+            return fn(store, actor, *args, **kwargs)
+
+        _PERMISSION_OF[checked] = permission
+        return checked
+
+    return wrap
+
+
+def permission_of(service: Callable[..., object]) -> str:
+    """The permission a service checks first (``requires``)."""
+    return _PERMISSION_OF[service]
 
 
 def utcnow() -> dt.datetime:
@@ -224,9 +256,11 @@ def transaction(store: Store, actor: Actor) -> Iterator[Tx]:
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger values name nothing
 
 
-def get_or_404(session: Session, model: type, ident: Any, what_zh: str, what_en: str) -> Any:
-    if isinstance(ident, bool) or not isinstance(ident, int):
-        raise Invalid("bad_id", f"{what_zh}编号无效", f"{what_en} id must be an integer", value=repr(ident)[:40])
+M = TypeVar("M", bound=models.Base)
+
+
+def get_or_404(session: Session, model: type[M], ident: int, what_zh: str, what_en: str) -> M:
+    """The row with this id, or ``not_found`` (an id outside 1..2^31-1 names nothing)."""
     obj = session.get(model, ident) if 0 < ident <= MAX_ID else None
     if obj is None:
         raise NotFound("not_found", f"{what_zh}不存在（{ident}）", f"{what_en} {ident} does not exist")

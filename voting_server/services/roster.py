@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
-from .base import Actor, Invalid, ServiceError, get_or_404, require, transaction
-from .setup import _jsonable, validate_person
+from .base import Actor, Invalid, ServiceError, get_or_404, requires, transaction
+from .bodies import person_json, validate_person
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
@@ -70,7 +71,7 @@ class Preview:
         return not self.problems and bool(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "count": len(self.rows), "rows": [_jsonable(r) for r in self.rows],
+        return {"ok": self.ok, "count": len(self.rows), "rows": [person_json(r) for r in self.rows],
                 "problems": [p.to_dict() for p in self.problems]}
 
 
@@ -203,10 +204,6 @@ def _header_key(text: Any) -> str:
 def preview(data: bytes, filename: str) -> Preview:
     """Read and check a roster file without touching the database."""
     result = Preview()
-    if not isinstance(data, (bytes, bytearray)):
-        result.problems.append(Problem(0, "文件内容无效", "the file has no content", "bad_file"))
-        return result
-    data = bytes(data)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         result.problems.append(Problem(0, "文件为空", "the file is empty", "empty_file"))
         return result
@@ -348,7 +345,7 @@ def _row_problems(values: dict[str, Any]) -> list[Problem]:
     return found
 
 
-def _check_against_db(session: Any, body_id: int, result: Preview) -> None:
+def _check_against_db(session: Session, body_id: int, result: Preview) -> None:
     """Seats held by people still in office and ids already used in this body are refused."""
     taken_seats = {seat: name for seat, name in session.execute(
         select(models.Person.seat, models.Person.name).where(
@@ -368,9 +365,9 @@ def _check_against_db(session: Any, body_id: int, result: Preview) -> None:
     result.problems.sort(key=lambda p: p.row)
 
 
+@requires("manage_roster")
 def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> Preview:
     """The preview the clerk sees before importing: the file's problems and clashes with the stored roster."""
-    require(actor, "manage_roster")
     result = preview(data, filename)
     with store.read() as s:
         get_or_404(s, models.Body, body_id, "机构", "body")
@@ -378,10 +375,10 @@ def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: 
     return result
 
 
+@requires("manage_roster")
 def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> int:
     """Import every row of a clean file in one transaction with one audit entry; otherwise nothing,
     and the refusal lists every problem (``details.problems``)."""
-    require(actor, "manage_roster")
     result = preview(data, filename)
     if result.problems:
         with store.read() as s:
