@@ -153,3 +153,20 @@ def spec_of(stored: dict[str, Any]) -> ballots.BallotSpec:
     """The rules engine's spec of a stored ballot or round (parsed once per distinct spec)."""
     return _spec_cached(canonical(stored))
 
+
+def sitting_rule(s: Session, sitting: models.Sitting) -> ballots.Rule:
+    """The rule the quorum banner shows: the rule of the round on screen, else the rule frozen when the
+    sitting opened, else (a planned sitting) the body's rulebook as it is now. A body changing its
+    rules while a sitting is open changes neither the banner nor the ballot."""
+    rnd = round_on_screen(s, sitting)
+    if rnd is not None:
+        return rule_of(rnd.rule)
+    if sitting.rule is not None:
+        return rule_of(sitting.rule)
+    return body_rule(sitting.body)
+
+
+def body_rule(body: models.Body) -> ballots.Rule:
+    """The body's rule for a sitting as its rulebook is now: its quorum, and the threshold of a resolution."""
+    rules = ruleset_of(body)
+    return ballots.Rule(preset=rules.name, threshold=rules.threshold_for("resolution"), quorum=rules.quorum)

@@ -31,9 +31,10 @@ from .lookups import (
     observer_ids,
     open_round,
     open_round_of_item,
+    body_rule,
     roster_ids,
-    ruleset_of,
     sitting_of_item,
+    sitting_rule,
 )
 from .values import OneOf, Refusal, Text
 
@@ -66,9 +67,9 @@ def _attendance_row(session: Session, sitting_id: int, person_id: int) -> models
 
 
 def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, Any]:
-    """应到 / 实到 / 请假 / 缺席 and whether the quorum (the body's rule, from ballots/) holds."""
+    """应到 / 实到 / 请假 / 缺席 and whether the quorum holds, under the sitting's rule (``sitting_rule``)."""
     counts = attendance_counts(session, sitting)
-    quorum = ruleset_of(sitting.body).quorum
+    quorum = sitting_rule(session, sitting).quorum
     return {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
             "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
             "quorum_rule_zh": quorum.describe_zh()}
@@ -84,6 +85,7 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
         sitting.roster = roster_ids(s, sitting)
         if not sitting.roster:
             raise Conflict("empty_roster", "名单中没有组成人员，不能开会", "the roster has no members on that day")
+        sitting.rule = body_rule(sitting.body).to_dict()
         for pid in sitting.roster + observer_ids(s, sitting):
             _attendance_row(s, sitting.id, pid)
         sitting.status, sitting.opened_at = "open", utcnow()
