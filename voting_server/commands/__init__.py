@@ -14,7 +14,16 @@ from typing import Any
 from ..db import Store
 from ..services import Actor
 from . import live, preparation
-from .table import UNSET, Batch, Command, FieldSpec, Route, Upload, check_payload, unknown_event
+from .table import (
+    UNSET,
+    Batch,
+    Command,
+    FieldSpec,
+    Route,
+    Upload,
+    check_payload,
+    unknown_event,
+)
 
 COMMANDS: dict[str, Command[Any, Any]] = {c.name: c for c in (*live.COMMANDS, *preparation.COMMANDS)}
 LIVE: dict[str, Command[Any, Any]] = {c.name: c for c in live.COMMANDS}

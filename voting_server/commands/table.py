@@ -13,7 +13,6 @@ import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Generic, TypeVar
 
 from ..db import Store
@@ -83,12 +82,18 @@ def arg(rule: Rule[T] | None = None, *, default: object = dataclasses.MISSING, s
     return dataclasses.field(default=default, metadata=meta)
 
 
-@cache
+_FIELDS: dict[type, tuple[FieldSpec, ...]] = {}
+
+
 def fields_of(args: type) -> tuple[FieldSpec, ...]:
-    return tuple(FieldSpec(name=f.name, rule=f.metadata.get("rule"), source=f.metadata.get("source", "payload"),
-                           required=f.default is dataclasses.MISSING, setting=f.metadata.get("setting"),
-                           param=f.metadata.get("param"), passed=f.metadata.get("passed", True))
-                 for f in dataclasses.fields(args))
+    """The fields of an arguments dataclass (read once per class)."""
+    if args not in _FIELDS:
+        _FIELDS[args] = tuple(
+            FieldSpec(name=f.name, rule=f.metadata.get("rule"), source=f.metadata.get("source", "payload"),
+                      required=f.default is dataclasses.MISSING, setting=f.metadata.get("setting"),
+                      param=f.metadata.get("param"), passed=f.metadata.get("passed", True))
+            for f in dataclasses.fields(args))
+    return _FIELDS[args]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ disconnecting never reach the connection handlers when a client sends them as or
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from flask import request, session
@@ -42,12 +43,14 @@ class LiveNamespace(Namespace):
         self.audiences, self.snapshots, self.publisher, self.writer = audiences, snapshots, publisher, writer
         self.store = audiences.store
         self._started = False
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         """The writer and the coalescing loop, started with the first connection."""
-        if self._started:
-            return
-        self._started = True
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
         self.publisher.start()
         if self.writer is not None:
             self.writer.start()
@@ -60,8 +63,8 @@ class LiveNamespace(Namespace):
                 # dispatched while the connection is still pending, never while it is established
                 return error_ack(unknown_event(event))
             return super().trigger_event(event, *args)
-        return self.on_command(sid, event, args[1:])  # a tuple, not *args: each starred call deepens the
-        # C stack a waiting cast keeps, about half a kilobyte per connection
+        # the arguments as one tuple, not *args: each starred call deepens the C stack a waiting cast keeps
+        return self.on_command(sid, event, args[1:])
 
     def on_connect(self, auth: Any = None) -> None:
         self.start()
@@ -74,7 +77,7 @@ class LiveNamespace(Namespace):
     def on_disconnect(self, reason: Any = None) -> None:
         self.audiences.drop(request.sid)  # type: ignore[attr-defined]
 
-    def on_command(self, sid: str, name: Any, args: tuple[Any, ...]) -> dict[str, Any]:
+    def on_command(self, sid: Any, name: Any, args: tuple[Any, ...]) -> dict[str, Any]:
         command = LIVE.get(name) if isinstance(name, str) else None
         if command is None:
             return error_ack(unknown_event(name))

@@ -33,14 +33,15 @@ class Reply(Protocol):
 
 class _ThreadReply:
     def __init__(self) -> None:
-        self._done, self._outcome = threading.Event(), ()
+        self._done = threading.Event()
+        self._outcome: tuple[object] | None = None
 
     def give(self, outcome: object) -> None:
         self._outcome = (outcome,)
         self._done.set()
 
     def take(self, timeout: float) -> tuple[object] | None:
-        return self._outcome if self._done.wait(timeout) else None  # type: ignore[return-value]
+        return self._outcome if self._done.wait(timeout) else None
 
 
 class _EventletReply:
@@ -72,7 +73,8 @@ class _GeventReply:
 def replies(async_mode: str) -> Callable[[], Reply]:
     """The lightest one-shot event of the server's async mode: a hall casting at once waits on two
     thousand of them (the green ``threading.Event`` costs about four times the memory of eventlet's)."""
-    return {"eventlet": _EventletReply, "gevent": _GeventReply}.get(async_mode, _ThreadReply)
+    kinds: dict[str, Callable[[], Reply]] = {"eventlet": _EventletReply, "gevent": _GeventReply}
+    return kinds.get(async_mode, _ThreadReply)
 
 
 class Writer:

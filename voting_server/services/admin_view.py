@@ -272,10 +272,11 @@ def verify_audit(store: Store, actor: Actor) -> dict[str, Any]:
 
 def ensure_exists(store: Store, kind: str, ident: int) -> None:
     """NotFound unless a ballot or sitting with this id exists."""
-    model: type[models.Ballot] | type[models.Sitting]
-    model, zh, en = {"ballot": (models.Ballot, "表决", "ballot"), "sitting": (models.Sitting, "会议", "sitting")}[kind]
     with store.read() as s:
-        get_or_404(s, model, ident, zh, en)
+        if kind == "ballot":
+            get_or_404(s, models.Ballot, ident, "表决", "ballot")
+        else:
+            get_or_404(s, models.Sitting, ident, "会议", "sitting")
 
 
 def round_status(store: Store, ballot_id: int, number: int) -> str | None:

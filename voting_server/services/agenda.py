@@ -10,8 +10,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-import ballots
 from sqlalchemy import func, select, update
+
+import ballots
 
 from .. import models
 from ..db import Store
@@ -113,11 +114,11 @@ def parse_spec(spec: Mapping[str, object]) -> ballots.BallotSpec:
         raise Invalid(err.code, err.zh, err.en) from err
     except (TypeError, ValueError, KeyError, AttributeError) as err:  # e.g. a list where a name belongs
         raise Invalid("bad_spec", "表决设置格式错误", f"the ballot spec is malformed: {type(err).__name__}") from err
-    check_spec_text(parsed)
+    _check_spec_text(parsed)
     return parsed
 
 
-def check_spec_text(spec: ballots.BallotSpec) -> None:
+def _check_spec_text(spec: ballots.BallotSpec) -> None:
     """The texts of a ballot spec are printed on tablets and result sheets: each within 500 characters and
     free of control characters; question ids and option codes fit their columns."""
     def walk(value: object) -> None:

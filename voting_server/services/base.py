@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 
-ROLES = ("anonymous", "member", "observer", "display", "clerk", "chair", "admin")
 STAFF_ROLES = ("admin", "chair", "clerk", "display")
 
 
@@ -116,27 +115,25 @@ def require(actor: Actor, permission: str) -> None:
                         permission=permission, role=actor.role)
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-Service = Callable[Concatenate[Store, Actor, P], R]
+F = TypeVar("F", bound=Callable[..., Any])
 _PERMISSION_OF: dict[Callable[..., object], str] = {}
 
 
-def requires(permission: str, *, by: Callable[P, str] | None = None) -> Callable[[Service[P, R]], Service[P, R]]:
+def requires(permission: str, *, by: Callable[..., str] | None = None) -> Callable[[F], F]:
     """A service that checks ``permission`` before anything else (or the permission ``by`` names for
     the call's arguments, e.g. a speaker withdrawing their own request). The permission is recorded
     with the function, so that the command table reads it from the service instead of writing it again."""
     if permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
 
-    def wrap(fn: Service[P, R]) -> Service[P, R]:
+    def wrap(fn: F) -> F:
         @functools.wraps(fn)
-        def checked(store: Store, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        def checked(store: Store, actor: Actor, *args: Any, **kwargs: Any) -> Any:
             require(actor, permission if by is None else by(*args, **kwargs))
             return fn(store, actor, *args, **kwargs)
 
         _PERMISSION_OF[checked] = permission
-        return checked
+        return cast(F, checked)
 
     return wrap
 

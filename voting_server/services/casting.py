@@ -9,17 +9,38 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, case, false, or_, select, update
+from sqlalchemy.orm import Session
 
 import ballots
-from sqlalchemy import and_, case, false, or_, select, update
-from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
 from .accounts import revoked_devices
-from .base import Actor, Conflict, Forbidden, Invalid, ServiceError, Tx, get_or_404, require, requires, transaction, utcnow
-from .lookups import hand_count, latest_round, present_ids, roster_ids, sitting_of_ballot, spec_of, voted_ids
+from .base import (
+    Actor,
+    Conflict,
+    Forbidden,
+    Invalid,
+    ServiceError,
+    Tx,
+    get_or_404,
+    require,
+    requires,
+    transaction,
+    utcnow,
+)
+from .lookups import (
+    hand_count,
+    latest_round,
+    present_ids,
+    roster_ids,
+    sitting_of_ballot,
+    spec_of,
+    voted_ids,
+)
 from .values import Refusal, Rule, Word
 
 CAST = "cast_vote"  # the permission of a cast, checked per request in a batch
@@ -178,7 +199,7 @@ def _insert_new(s: Session, rows: list[dict[str, Any]]) -> set[int]:
     Returns the members inserted."""
     if not rows:
         return set()
-    table = models.Participation.__table__
+    table = cast(Table, models.Participation.__table__)
     if s.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:

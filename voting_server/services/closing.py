@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import ballots
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+import ballots
 
 from .. import models
 from ..db import Store

@@ -10,7 +10,14 @@ import ballots
 from .. import models
 from ..db import Store
 from .base import Actor, Conflict, Invalid, requires, transaction, utcnow
-from .lookups import ballot_and_open_round, hand_count, roster_ids, rule_of, sitting_of_ballot, spec_of
+from .lookups import (
+    ballot_and_open_round,
+    hand_count,
+    roster_ids,
+    rule_of,
+    sitting_of_ballot,
+    spec_of,
+)
 from .sitting import attendance_counts
 from .values import Bounded, Refusal, Rule, Text, is_int
 
@@ -41,7 +48,7 @@ class CountsShape(Rule[Counts]):
                 raise Invalid("unknown_question", f"未知表决事项：{str(qid)[:40]}", f"unknown question {str(qid)[:40]!r}")
             if not all(is_int(n) for n in opts.values()):
                 raise _BAD_COUNT()
-        return raw  # type: ignore[return-value]
+        return raw
 
 
 COUNTS = CountsShape()

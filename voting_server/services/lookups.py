@@ -7,9 +7,10 @@ import json
 from functools import lru_cache
 from typing import Any
 
-import ballots
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+import ballots
 
 from .. import models
 from .base import Conflict, Invalid, canonical, get_or_404

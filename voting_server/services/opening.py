@@ -5,14 +5,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ballots
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import models
 from ..db import Store
-from .base import Actor, Conflict, Tx, get_or_404, iso, require, requires, transaction, utcnow
-from .lookups import item_of_ballot, latest_round, open_round, rule_of, sitting_of_item, spec_of
+from .base import (
+    Actor,
+    Conflict,
+    Tx,
+    get_or_404,
+    iso,
+    require,
+    requires,
+    transaction,
+    utcnow,
+)
+from .lookups import (
+    item_of_ballot,
+    latest_round,
+    open_round,
+    rule_of,
+    sitting_of_item,
+    spec_of,
+)
 from .sitting import attendance_counts
 from .values import Flag
 

@@ -27,11 +27,11 @@ from .base import (
 )
 from .lookups import (
     PRESENT,
+    body_rule,
     current_item,
     observer_ids,
     open_round,
     open_round_of_item,
-    body_rule,
     roster_ids,
     sitting_of_item,
     sitting_rule,
@@ -140,7 +140,7 @@ def sign_in_many(store: Store, requests: Sequence[tuple[Actor, int]]) -> list[Se
         return results
     batch_actor = requests[todo[0]][0] if len(todo) == 1 else Actor(role="member", name="batch")
     with transaction(store, batch_actor) as tx:
-        batch = _SignIns(tx, {requests[i][0].person_id for i in todo if requests[i][0].person_id is not None})
+        batch = _SignIns(tx, {pid for i in todo if (pid := requests[i][0].person_id) is not None})
         revoked = revoked_devices(tx.session, {requests[i][0].device_id for i in todo})
         for i in todo:
             actor, sitting_id = requests[i]

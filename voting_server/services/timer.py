@@ -5,7 +5,13 @@ import datetime as dt
 
 from ..db import Store
 from .base import Actor, iso, requires, transaction, utcnow
-from .lookups import ballot_and_open_round, present_ids, roster_ids, sitting_of_ballot, voted_ids
+from .lookups import (
+    ballot_and_open_round,
+    present_ids,
+    roster_ids,
+    sitting_of_ballot,
+    voted_ids,
+)
 from .values import Bounded, Refusal
 
 EXTEND_SECONDS = Bounded(10, 3600, Refusal("bad_timer", "延长时间必须在10到3600秒之间", "seconds must be 10..3600"))

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from ..services.base import Conflict, NotFound, canonical, iso
-from ..services.lookups import ruleset_of
-from ..services.lookups import observer_ids, roster_ids
+from ..services.lookups import observer_ids, roster_ids, ruleset_of
 from ..services.sitting import attendance_counts
 
 RESULT_FORMAT = "biaojue.result/1"

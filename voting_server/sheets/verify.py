@@ -31,8 +31,8 @@ from .. import models
 from ..db import Store
 from ..services.audit import verify_chain
 from ..services.base import ServiceError, canonical
-from ..services.sitting import ATTENDANCE
 from ..services.closing import tally_round
+from ..services.sitting import ATTENDANCE
 from . import data as sd
 from .sign import body_certificates, fingerprint, load_certificates, run_sync
 
