@@ -72,8 +72,11 @@ def fingerprint_of(rows: dict[str, list[Any]], skip: tuple[str, ...] = ()) -> st
 
 
 def start_example(h: Hall) -> None:
-    for client in h.sio.values():
-        client.get_received()  # pushes to the other clients: drained, not kept
+    for role, client in list(h.sio.items()):
+        if client.is_connected():
+            client.get_received()  # pushes to the other clients: drained, not kept
+        else:  # an allowed request revoked this tablet (and closed its connection): reconnected when next used
+            del h.sio[role]
     if h.fingerprint() != h.pristine_fp:  # type: ignore[attr-defined]
         h.restore()
         COUNTS["restored"] += 1

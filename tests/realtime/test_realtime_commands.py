@@ -13,9 +13,8 @@ import pytest
 from realtime_helpers import CLERK, changed_tables, dump_database
 from sqlalchemy import select
 
-from voting_server import models, services
+from voting_server import commands, models, services
 from voting_server.db import Store
-from voting_server import commands
 from voting_server.realtime.namespace import MAX_PAYLOAD
 from voting_server.services import Actor
 
@@ -331,6 +330,9 @@ def test_unknown_event_is_answered(hall):
         assert isinstance(ack, dict) and ack["ok"] is False and ack["error"] == "unknown_event", (name, ack)
         assert ack["message"] and ack["message_en"]
     assert dump_database(hall.store) == before
+    # a client-sent "disconnect" did not drop the connection from the registry, nor "connect" re-run it
+    assert seat.connected and seat.fresh()["me"]["seat"] == "1"
+    assert len(hall.live.audiences.conns) == 1
     assert seat.connected and seat.fresh()["me"]["seat"] == "1"
 
 

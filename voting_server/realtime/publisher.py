@@ -16,6 +16,8 @@ from .audiences import Audiences, person_room, room
 
 log = logging.getLogger(__name__)
 
+PEOPLE_CHANGES = ("person_added", "person_changed", "roster_imported")  # shown in the consoles' attendance
+
 
 class Publisher:
     def __init__(self, socketio: SocketIO, store: Store, audiences: Audiences, *, interval: float = 0.25) -> None:
@@ -33,6 +35,9 @@ class Publisher:
             if ev.sitting_id is None:
                 if ev.action == "device_revoked":
                     self._revoked(ev)
+                elif ev.action in PEOPLE_CHANGES:
+                    self._dirty_attendance.update(terminal_view.open_sittings_of(
+                        self.store, body_id=ev.payload.get("body_id"), person_id=ev.payload.get("person_id")))
                 continue
             if ev.seq is not None:
                 self._push(ev, ev.sitting_id)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import ballots
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+import ballots
 
 from .. import models
 from ..db import Store
@@ -266,3 +267,15 @@ def person_body(store: Store, person_id: int) -> int | None:
     with store.read() as s:
         p = s.get(models.Person, person_id)
         return p.body_id if p else None
+
+
+def open_sittings_of(store: Store, *, body_id: int | None = None, person_id: int | None = None) -> list[int]:
+    """The open sittings of a body (or of a person's body): where a change of its people shows in the
+    consoles' attendance lists (observers are read on the day; members from the roster frozen at opening)."""
+    if body_id is None and person_id is not None:
+        body_id = person_body(store, person_id)
+    if body_id is None:
+        return []
+    with store.read() as s:
+        return list(s.scalars(select(models.Sitting.id).where(models.Sitting.body_id == body_id,
+                                                              models.Sitting.status == "open")))
