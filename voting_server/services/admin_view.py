@@ -16,7 +16,7 @@ from .. import models
 from ..db import Store
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
-from .lookups import item_of_ballot, sitting_of_item
+from .lookups import ballot_status, item_of_ballot, sitting_of_item
 
 AUDIT_PAGE_MAX = 500
 
@@ -112,13 +112,6 @@ def list_sittings(store: Store, actor: Actor, body_id: int) -> list[dict[str, An
         return [{**_sitting_dict(x), "items": items.get(x.id, 0)}
                 for x in s.scalars(select(models.Sitting).where(models.Sitting.body_id == body_id)
                                    .order_by(models.Sitting.date.desc(), models.Sitting.id.desc()))]
-
-
-def ballot_status(rounds: list[models.Round]) -> str:
-    """draft: never opened; open: the latest round is open; closed: the latest round is closed."""
-    if not rounds:
-        return "draft"
-    return "open" if rounds[-1].status == "open" else "closed"
 
 
 def _round_dict(r: models.Round, result: models.Result | None) -> dict[str, Any]:

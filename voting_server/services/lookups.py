@@ -49,6 +49,12 @@ def voted_ids(s: Session, round_id: int) -> set[int]:
     return set(s.scalars(select(models.Participation.person_id).where(models.Participation.round_id == round_id)))
 
 
+def non_voter_ids(s: Session, sitting: models.Sitting, round_id: int) -> list[int]:
+    """Members present who have not voted in the round, in roster order."""
+    voted, present = voted_ids(s, round_id), present_ids(s, sitting.id)
+    return [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted]
+
+
 # --- rounds -----------------------------------------------------------------------------------------
 
 
@@ -94,6 +100,13 @@ def round_on_screen(s: Session, sitting: models.Sitting) -> models.Round | None:
     return s.scalar(select(models.Round).join(models.Ballot).where(
         models.Ballot.item_id == current.id, models.Round.status == "closed")
         .order_by(models.Round.closed_at.desc(), models.Round.id.desc()).limit(1))
+
+
+def ballot_status(rounds: list[models.Round]) -> str:
+    """draft: never opened; open: the latest round is open; closed: the latest round is closed."""
+    if not rounds:
+        return "draft"
+    return "open" if rounds[-1].status == "open" else "closed"
 
 
 def hand_count(s: Session, round_id: int) -> models.HandCount | None:

@@ -18,18 +18,18 @@ import ballots
 
 from .. import models
 from ..db import Store
-from .base import NotFound, iso
+from .base import NotFound, get_or_404, iso
 from .lookups import (
     PRESENT,
+    ballot_status,
     current_item,
+    non_voter_ids,
     observer_ids,
     open_round,
-    present_ids,
     roster_ids,
     round_on_screen,
     rule_of,
     spec_of,
-    voted_ids,
 )
 from .sitting import attendance_counts, attendance_summary
 
@@ -62,10 +62,7 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
 
 
 def get_sitting(s: Session, sitting_id: int) -> models.Sitting:
-    sitting = s.get(models.Sitting, sitting_id)
-    if sitting is None:
-        raise NotFound("not_found", f"会议不存在（{sitting_id}）", f"sitting {sitting_id} does not exist")
-    return sitting
+    return get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
 
 
 def last_change(s: Session) -> int:
@@ -137,10 +134,9 @@ def agenda_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         docs.setdefault(d.item_id, []).append({"id": d.id, "filename": d.filename, "size": d.size})
     ballot_rows: dict[int, list[dict[str, Any]]] = {}
     for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id.in_(item_ids)).order_by(models.Ballot.id)):
-        last = b.rounds[-1] if b.rounds else None
         ballot_rows.setdefault(b.item_id, []).append({
             "id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret, "method": b.method,
-            "status": "draft" if last is None else last.status, "rounds": len(b.rounds)})
+            "status": ballot_status(b.rounds), "rounds": len(b.rounds)})
     current = next((i.id for i in items if i.status == "current"), None)
     return {"current_item_id": current, "items": [
         {"id": i.id, "position": i.position, "title": i.title, "kind": i.kind, "status": i.status,
@@ -181,8 +177,7 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
 
 def non_voters(s: Session, sitting: models.Sitting, rnd: models.Round) -> list[dict[str, Any]]:
     """Present members who have not voted yet (shown to the chair for named ballots only)."""
-    voted, present = voted_ids(s, rnd.id), present_ids(s, sitting.id)
-    missing = [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted]
+    missing = non_voter_ids(s, sitting, rnd.id)
     people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(missing)))}
     return [{"person_id": pid, "name": people[pid].name, "seat": people[pid].seat} for pid in missing]
 

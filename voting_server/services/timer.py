@@ -5,13 +5,7 @@ import datetime as dt
 
 from ..db import Store
 from .base import Actor, iso, requires, transaction, utcnow
-from .lookups import (
-    ballot_and_open_round,
-    present_ids,
-    roster_ids,
-    sitting_of_ballot,
-    voted_ids,
-)
+from .lookups import ballot_and_open_round, non_voter_ids, sitting_of_ballot
 from .values import Bounded, Refusal
 
 EXTEND_SECONDS = Bounded(10, 3600, Refusal("bad_timer", "延长时间必须在10到3600秒之间", "seconds must be 10..3600"))
@@ -36,7 +30,7 @@ def remind_non_voters(store: Store, actor: Actor, ballot_id: int) -> list[int]:
         s = tx.session
         ballot, rnd = ballot_and_open_round(s, ballot_id)
         sitting = sitting_of_ballot(s, ballot)
-        missing = sorted((present_ids(s, sitting.id) & set(roster_ids(s, sitting))) - voted_ids(s, rnd.id))
+        missing = sorted(non_voter_ids(s, sitting, rnd.id))
         tx.audit("reminded", {"ballot_id": ballot.id, "round_id": rnd.id, "person_ids": missing},
                  sitting_id=sitting.id, push=True)
         return missing
