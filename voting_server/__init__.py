@@ -10,7 +10,7 @@ from flask import Flask, jsonify
 from . import config as config_mod
 from .db import Store
 
-__all__ = ["create_app", "store_of"]
+__all__ = ["create_app"]
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,6 +52,3 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pass
     return app
 
-
-def store_of(app: Flask) -> Store:
-    return app.extensions["biaojue_store"]

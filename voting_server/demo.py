@@ -31,12 +31,12 @@ def seed(store: Store, *, today: dt.date | None = None) -> dict[str, Any]:
     for i, name in enumerate(MEMBERS, start=1):
         pid = services.add_person(store, clerk, body_id, {"name": name, "role": "member", "seat": str(i),
                                                           "title": TITLES[i - 1], "joined_on": "2021-10-01"})
-        services.setup.set_pin(store, clerk, pid, DEMO_PIN)
+        services.set_pin(store, clerk, pid, DEMO_PIN)
         member_ids.append(pid)
     for j, (name, title) in enumerate(OBSERVERS, start=1):
         pid = services.add_person(store, clerk, body_id, {"name": name, "role": "observer", "seat": f"L{j}",
                                                           "title": title, "joined_on": "2021-10-01"})
-        services.setup.set_pin(store, clerk, pid, DEMO_PIN)
+        services.set_pin(store, clerk, pid, DEMO_PIN)
     sitting_id = services.create_sitting(store, clerk, body_id, title="县第十八届人大常委会第三十六次会议",
                                          date=day.isoformat(), place="县人大常委会第一会议室",
                                          chair_name="王建国", clerk_name="何静")

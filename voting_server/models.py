@@ -106,7 +106,8 @@ class Device(Base):
 
 
 class Sitting(Base):
-    """One meeting (会议). ``seq`` numbers the pushes to terminals; ``roster`` is the snapshot at opening."""
+    """One meeting (会议). ``seq`` numbers the pushes to terminals; ``roster`` is the snapshot at opening,
+    ``rule`` the body's rule (``ballots.Rule``) frozen then: the quorum shown while no ballot is on screen."""
 
     __tablename__ = "sittings"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,6 +118,7 @@ class Sitting(Base):
     status: Mapped[str] = mapped_column(String(20), default="planned")  # planned | open | closed
     seq: Mapped[int] = mapped_column(Integer, default=0)
     roster: Mapped[list[int] | None] = mapped_column(JSON)  # member ids entitled at opening
+    rule: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the body's rule at opening
     opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     chair_name: Mapped[str] = mapped_column(String(100), default="")

@@ -30,13 +30,18 @@ from fault_app import REPLAYED_CAST_ID, ErrorLog, Hall, build_hall, fast_hashing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voting_server.realtime.hub import COMMANDS
+from voting_server import commands
 
 HTTP_EXAMPLES = int(os.environ.get("FAULT_FUZZ_HTTP", "3000"))  # each 1–3 requests: about 6,000
 SIO_EXAMPLES = int(os.environ.get("FAULT_FUZZ_SIO", "2500"))  # each 1–3 events: about 5,000
 MIN_CASES = 10_000
 SCALED = "FAULT_FUZZ_HTTP" in os.environ or "FAULT_FUZZ_SIO" in os.environ  # a quicker run by hand
-RESERVED = ("connect", "disconnect", "connect_error", "__disconnect_final")  # the hub drops these as events
+RESERVED = ("connect", "disconnect", "connect_error", "__disconnect_final")  # answered unknown_event, never run
+COMMANDS = commands.LIVE
+
+
+def schema(name: str) -> dict[str, tuple[tuple[type, ...], bool]]:
+    return {key: (f.rule.json_types, f.required) for key, f in commands.schema(name).items()}
 
 FUZZ_SETTINGS = settings(deadline=None, database=None, print_blob=True,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -67,8 +72,11 @@ def fingerprint_of(rows: dict[str, list[Any]], skip: tuple[str, ...] = ()) -> st
 
 
 def start_example(h: Hall) -> None:
-    for client in h.sio.values():
-        client.get_received()  # pushes to the other clients: drained, not kept
+    for role, client in list(h.sio.items()):
+        if client.is_connected():
+            client.get_received()  # pushes to the other clients: drained, not kept
+        else:  # an allowed request revoked this tablet (and closed its connection): reconnected when next used
+            del h.sio[role]
     if h.fingerprint() != h.pristine_fp:  # type: ignore[attr-defined]
         h.restore()
         COUNTS["restored"] += 1
@@ -145,13 +153,13 @@ def valid_payloads(h: Hall, name: str) -> st.SearchStrategy[dict[str, Any]]:
         "counts": st.just({"main": {"for": 1, "against": 0, "abstain": 0}}), "ballots": st.integers(0, 3),
         "invalid": st.integers(0, 1), "note": st.just("表决器故障"),
     }
-    spec = COMMANDS[name]
+    spec = schema(name)
     return st.fixed_dictionaries({k: fields[k] for k, (_t, required) in spec.items() if required},
                                  optional={k: fields[k] for k, (_t, required) in spec.items() if not required})
 
 
 def command_payloads(h: Hall, name: str) -> st.SearchStrategy[Any]:
-    spec = COMMANDS[name]
+    spec = schema(name)
     shaped = st.fixed_dictionaries(
         {}, optional={key: field_values(h, key, types) for key, (types, _required) in spec.items()})
     extra = st.dictionaries(st.text(max_size=12) | st.sampled_from(["person_id", "sitting_id", "user_id"]),
@@ -191,13 +199,13 @@ def run_sio(h: Hall, role: str, name: str, args: tuple[Any, ...]) -> None:
     COUNTS["sio"] += 1
     no_errors_logged(h, f"{role} emitted {name!r}")
     where = f"{role} emitted {name!r} {repr(args)[:300]} -> {repr(ack)[:300]}"
+    assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), where
     if name in COMMANDS:
-        assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), where
         if ack["ok"]:
             return
         assert ack.get("error") not in (None, "server_error") and ack.get("message_en"), where
-    else:
-        assert ack is None, where  # no such command (or a reserved name): nothing answers, nothing runs
+    else:  # no such command (or a reserved name): answered unknown_event, nothing runs
+        assert ack["ok"] is False and ack["error"] == "unknown_event" and ack.get("message_en"), where
         assert client.is_connected(), f"{where}: the connection was dropped"
     COUNTS["refused_sio"] += 1
     after = h.rows()

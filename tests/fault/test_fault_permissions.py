@@ -5,7 +5,7 @@ Roles: ``anon`` (no session, no tablet), ``obs`` (an observer's tablet), ``mem``
 for itself), ``m-oth`` (a member's tablet acting on another member's vote or speaker request; where a
 request names nobody it is the member's own request again), ``chair``, ``clerk``, ``disp`` (the hall
 display's account), ``admin``, ``revoked`` (a tablet whose pairing was revoked: over HTTP its token;
-over Socket.IO a tablet still connected when it was revoked behind the hub's back, as on another server
+over Socket.IO a tablet still connected when it was revoked behind this process's back, as on another server
 process — a revoked token cannot connect at all, checked separately).
 
 "Allowed" means the request got past every permission check: it may still be refused for the state of
@@ -13,7 +13,7 @@ the sitting (409) or a bad value (400). "Refused" means 403 with a permission co
 ``login_required``, ``revoked``, ``not_yourself``, ``other_body``, ...) and nothing stored changed.
 Every case starts from the same stored state (the fuzz hall: sitting open, a secret ballot open).
 
-A route in ``app.url_map`` or a command in ``hub.COMMANDS`` without a row here fails the test, and so
+A route in ``app.url_map`` or a live command of the command table (``commands.LIVE``) without a row here fails the test, and so
 does a row without a route or command. Pages of the terminal UI blueprint (``ui.*``) are one row: they
 carry no data (everything they show comes through /api) and are public."""
 from __future__ import annotations
@@ -28,8 +28,7 @@ from typing import Any
 import pytest
 from fault_app import MINI_PDF, ErrorLog, Hall, build_hall, fast_hashing
 
-from voting_server import demo, services
-from voting_server.realtime.hub import COMMANDS
+from voting_server import commands, demo, services
 from voting_server.services import Actor
 
 COLUMNS = ("anonymous", "observer", "member", "member_other", "chair", "clerk", "display", "admin", "revoked")
@@ -326,9 +325,10 @@ def test_every_route_and_command_has_a_row(hall):
     assert not sorted(set(routes) - rows), f"routes without a row in the matrix: {sorted(set(routes) - rows)}"
     assert not sorted(rows - set(routes)), f"rows for routes that do not exist: {sorted(rows - set(routes))}"
     assert set(http_requests()) == set(HTTP_MATRIX)
-    commands = {base_key(k) for k in SIO_MATRIX}
-    assert set(COMMANDS) == commands, (f"commands without a row: {sorted(set(COMMANDS) - commands)}; "
-                                       f"rows without a command: {sorted(commands - set(COMMANDS))}")
+    rows_sio = {base_key(k) for k in SIO_MATRIX}
+    live = set(commands.LIVE)
+    assert live == rows_sio, (f"commands without a row: {sorted(live - rows_sio)}; "
+                              f"rows without a command: {sorted(rows_sio - live)}")
     assert set(sio_payloads()) == set(SIO_MATRIX)
 
 

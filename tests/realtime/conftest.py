@@ -34,7 +34,7 @@ def seeded(tmp_path_factory) -> Seed:
     app = create_app(app_config(f"sqlite:///{path}", str(folder)))
     store = app.extensions["biaojue_store"]
     ids = seed_store(store)
-    app.extensions["biaojue_hub"].interval = 3600
+    app.extensions["biaojue_live"].publisher.interval = 3600
     store.dispose()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -60,8 +60,9 @@ def app(seeded, tmp_path, config_overrides):
     shutil.copyfile(seeded.path, db_path)
     app = create_app(app_config(f"sqlite:///{db_path}", str(tmp_path), **config_overrides))
     yield app
-    # The hub's background loops run for the life of the process: let the progress loop sleep from now on.
-    app.extensions["biaojue_hub"].interval = 3600
+    # The live server's background loops run for the life of the process: let the coalescing loop sleep
+    # from now on.
+    app.extensions["biaojue_live"].publisher.interval = 3600
     app.extensions["biaojue_store"].dispose()
 
 
@@ -78,8 +79,8 @@ class Hall:
         return self.app.extensions["biaojue_store"]
 
     @property
-    def hub(self) -> Any:
-        return self.app.extensions["biaojue_hub"]
+    def live(self) -> Any:
+        return self.app.extensions["biaojue_live"]
 
     @property
     def sitting_id(self) -> int:

@@ -1,4 +1,4 @@
-"""Every inbound command of ``hub.COMMANDS``: with a valid payload it does what protocol.md says; with a bad
+"""Every live command of the command table (``commands.LIVE``): with a valid payload it does what protocol.md says; with a bad
 one (not an object, too large, unknown or missing field, wrong type, a boolean for an integer, ids that
 name nothing) it is answered with an error acknowledgement naming what is wrong, changes no row and
 pushes nothing, and the connection survives. Each audience may do only its own commands."""
@@ -13,12 +13,13 @@ import pytest
 from realtime_helpers import CLERK, changed_tables, dump_database
 from sqlalchemy import select
 
-from voting_server import models, services
+from voting_server import commands, models, services
 from voting_server.db import Store
-from voting_server.realtime.hub import COMMANDS, MAX_PAYLOAD
+from voting_server.realtime.namespace import MAX_PAYLOAD
 from voting_server.services import Actor
 
 CHAIR = Actor(role="chair", name="王建国")
+COMMANDS = commands.LIVE
 
 
 def member(hall, n: int) -> Actor:
@@ -250,7 +251,7 @@ def wrong_values(types: tuple[type, ...]) -> list[Any]:
 
 def bad_payloads(name: str, valid: dict[str, Any]) -> list[tuple[str, Any, str, str | None]]:
     """(label, payload, expected error, a word its English message must contain)."""
-    spec = COMMANDS[name]
+    spec = {key: (f.rule.json_types, f.required) for key, f in commands.schema(name).items()}
     out: list[tuple[str, Any, str, str | None]] = [
         ("list", [1, 2], "bad_payload", None), ("string", "hello", "bad_payload", None),
         ("int", 7, "bad_payload", None), ("bool", True, "bad_payload", None),
@@ -319,11 +320,19 @@ def test_extra_arguments_and_no_payload(hall):
     assert seat.cmd("speak")["error"] == "missing_field"
 
 
-def test_unknown_event_is_ignored(hall):
+def test_unknown_event_is_answered(hall):
+    """A name that is no command is answered ``unknown_event`` (protocol.md section 4) and runs nothing;
+    so are the names Socket.IO reserves for connecting and disconnecting, sent as ordinary events."""
     seat = hall.seat(1)
     before = dump_database(hall.store)
-    assert seat.cmd("drop_tables", {"all": True}) is None
+    for name in ("drop_tables", "connect", "disconnect", "message", "connect_error"):
+        ack = seat.cmd(name, {"all": True})
+        assert isinstance(ack, dict) and ack["ok"] is False and ack["error"] == "unknown_event", (name, ack)
+        assert ack["message"] and ack["message_en"]
     assert dump_database(hall.store) == before
+    # a client-sent "disconnect" did not drop the connection from the registry, nor "connect" re-run it
+    assert seat.connected and seat.fresh()["me"]["seat"] == "1"
+    assert len(hall.live.audiences.conns) == 1
     assert seat.connected and seat.fresh()["me"]["seat"] == "1"
 
 
@@ -402,7 +411,7 @@ def test_speaker_withdraws_own_request_only(hall):
 
 def test_revoked_tablet_commands_refused(hall):
     """A tablet unpaired through another server process stays connected here (that process's events do
-    not reach this one's hub) but every command it sends is refused and changes nothing."""
+    not reach this one's publisher) but every command it sends is refused and changes nothing."""
     ids = prepare(hall, "ballot")
     seat = hall.seat(1)
     elsewhere = Store(hall.store.url)  # the same database, without this process's subscribers

@@ -9,7 +9,7 @@ import pytest
 from realtime_helpers import CLERK, Terminal, first_difference
 
 from voting_server import demo, services
-from voting_server.services import Actor, queries
+from voting_server.services import Actor, terminal_view
 
 SECTIONS = {"sitting", "attendance", "agenda", "ballot", "speakers", "results", "seq", "audience"}
 CHAIR = Actor(role="chair", name="王建国")
@@ -21,7 +21,7 @@ def snapshot_of(t):
 
 
 def expected(hall, audience, person_id=None, device_id=None):
-    snap = queries.snapshot(hall.store, hall.sitting_id, audience, person_id)
+    snap = terminal_view.snapshot(hall.store, hall.sitting_id, audience, person_id)
     if person_id is not None:
         snap["me"]["device_id"] = device_id
     return snap
@@ -139,7 +139,7 @@ def refused(t, code):
 def test_refused_without_valid_credentials(hall, auth, code):
     t = hall.connect(auth=auth)
     refused(t, code)
-    assert hall.hub.conns == {}
+    assert hall.live.audiences.conns == {}
 
 
 @pytest.mark.parametrize("sitting_id,code", [("1", "bad_sitting"), (True, "bad_sitting"), (1.5, "bad_sitting"),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 
 from realtime_helpers import CLERK, Terminal
 
-from voting_server import demo, services
+from voting_server import commands, demo, services
 from voting_server.services import Actor
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -22,108 +23,156 @@ def member(hall, n: int) -> Actor:
     return Actor(role="member", name=str(n), person_id=hall.person(n))
 
 
-def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path):
-    store, sid = hall.store, hall.sitting_id
-    items, ballots = hall.seed.items, hall.seed.ballots
-    token1b, _ = services.pair_with_pin(store, hall.seed.body_id, "1", demo.DEMO_PIN)
-    terminals = {
-        "seat1": hall.seat(1), "seat2": hall.seat(2), "observer": hall.observer(1), "chair": hall.staff("chair"),
-        "clerk": hall.staff("clerk"), "admin": hall.staff("admin"), "display": hall.staff("display"),
-    }
-    terminals["seat1b"] = Terminal(hall.app, "second tablet of seat 1", auth={"token": token1b})
-    hall.terminals.append(terminals["seat1b"])
-    seat1, seat2, observer, chair, clerk = (terminals[k] for k in ("seat1", "seat2", "observer", "chair", "clerk"))
-    start_seq = {label: t.state["seq"] for label, t in terminals.items()}
-    named: dict[str, int] = {}
-    log: list[str] = []
+ROSTER_CSV = "姓名,身份,座位号\n新委员甲,组成人员,90\n新委员乙,列席,91\n".encode()
 
-    def cast(n: int, ballot_id: int, choice) -> None:
-        services.cast_vote(store, member(hall, n), ballot_id, choice, secrets.token_hex(8))
 
-    def add_named_item() -> None:
-        named["item"] = services.add_item(store, CLERK, sid, title="关于召开下次会议的决定", kind="resolution",
-                                          position=2)
-        named["ballot"] = services.create_ballot(store, CLERK, named["item"], secret=False, allow_change=True,
-                                                 spec={"kind": "resolution", "question": "是否同意"})
-        services.add_document(store, CLERK, named["item"], filename="决定草案.pdf", data=MINIMAL_PDF,
-                              folder=str(tmp_path / "docs"), max_bytes=1 << 20)
+class Sitting:
+    """The terminals of every audience, and every command of the command table sent the way it is sent:
+    the live commands over Socket.IO (and services beside them, as another process would), the
+    preparation commands through the table as HTTP sends them. ``used`` names each command sent."""
 
-    def speakers() -> None:
-        rid = seat2.ok("speak", {"item_id": items[0]})["request_id"]
-        orid = observer.ok("speak", {"item_id": items[0]})["request_id"]
-        chair.ok("speaker", {"request_id": rid, "move": "grant"})
-        chair.ok("speaker", {"request_id": rid, "move": "done"})
-        observer.ok("speaker", {"request_id": orid, "move": "withdraw"})
-        seat1.ok("speak", {"item_id": items[0]})
+    def __init__(self, hall, tmp_path) -> None:
+        self.hall, self.store, self.sid, self.tmp = hall, hall.store, hall.sitting_id, tmp_path
+        self.items, self.ballots = hall.seed.items, hall.seed.ballots
+        token1b, _ = services.pair_with_pin(self.store, hall.seed.body_id, "1", demo.DEMO_PIN)
+        self.t = {"seat1": hall.seat(1), "seat2": hall.seat(2), "observer": hall.observer(1),
+                  "chair": hall.staff("chair"), "clerk": hall.staff("clerk"), "admin": hall.staff("admin"),
+                  "display": hall.staff("display")}
+        self.t["seat1b"] = Terminal(hall.app, "second tablet of seat 1", auth={"token": token1b})
+        hall.terminals.append(self.t["seat1b"])
+        self.named: dict[str, int] = {}
+        self.used: set[str] = set()
 
-    def first_round_casts() -> None:
-        seat1.ok("cast", {"ballot_id": ballots[0], "choice": "for", "cast_id": secrets.token_hex(8)})
+    def send(self, who: str, name: str, payload=None):
+        self.used.add(name)
+        return self.t[who].ok(name, payload)
+
+    def dispatch(self, actor, name: str, payload=None, **given):
+        self.used.add(name)
+        return commands.dispatch(self.store, actor, name, payload, **given)
+
+    def cast(self, n: int, ballot_id: int, choice) -> None:
+        services.cast_vote(self.store, member(self.hall, n), ballot_id, choice, secrets.token_hex(8))
+
+    def prepare_elsewhere(self) -> None:
+        """Preparation while the sitting runs: another body, people, accounts, tablets, another sitting."""
+        body = self.hall.seed.body_id
+        self.dispatch(CLERK, "create_body", {"name": "邻县人大常委会"})
+        self.dispatch(CLERK, "update_rules", {"preset": "standing_committee"}, body_id=body)
+        pid = self.dispatch(CLERK, "add_person", {"name": "补选委员", "seat": "88"}, body_id=body)["id"]
+        self.dispatch(CLERK, "update_person", {"title": "委员"}, person_id=pid)
+        self.dispatch(CLERK, "set_pin", {"pin": "8642"}, person_id=pid)
+        upload = commands.Upload("roster.csv", ROSTER_CSV)
+        assert self.dispatch(CLERK, "preview_roster", {}, body_id=body, file=upload)["count"] == 2
+        self.dispatch(CLERK, "import_roster", {}, body_id=body, file=upload)
+        admin = Actor(role="admin", name="管理员", user_id=1)
+        self.dispatch(admin, "create_user", {"username": "clerk2", "password": "clerk2-demo-2026", "role": "clerk"})
+        code = self.dispatch(CLERK, "create_pairing", {}, person_id=pid, base_url="http://127.0.0.1:5000")["code"]
+        _token, tablet = services.pair_device(self.store, code)
+        self.dispatch(CLERK, "revoke_device", {}, device_id=tablet.device_id)
+        self.dispatch(CLERK, "create_sitting", {"title": "第三十七次会议", "date": "2026-12-20"}, body_id=body)
+
+    def add_named_item(self) -> None:
+        self.named["item"] = self.dispatch(CLERK, "add_item", {"title": "关于召开下次会议的决定", "position": 2},
+                                           sitting_id=self.sid)["id"]
+        self.named["ballot"] = self.dispatch(CLERK, "create_ballot", {
+            "secret": False, "allow_change": True, "spec": {"kind": "resolution", "question": "是否同意"}},
+            item_id=self.named["item"])["id"]
+        self.dispatch(CLERK, "add_document", {}, item_id=self.named["item"],
+                      file=commands.Upload("决定草案.pdf", MINIMAL_PDF), folder=str(self.tmp / "docs"),
+                      max_bytes=1 << 20)
+
+    def speakers(self) -> None:
+        rid = self.send("seat2", "speak", {"item_id": self.items[0]})["request_id"]
+        orid = self.send("observer", "speak", {"item_id": self.items[0]})["request_id"]
+        self.send("chair", "speaker", {"request_id": rid, "move": "grant"})
+        self.send("chair", "speaker", {"request_id": rid, "move": "done"})
+        self.send("observer", "speaker", {"request_id": orid, "move": "withdraw"})
+        self.send("seat1", "speak", {"item_id": self.items[0]})
+
+    def vote(self, who: str, ballot_id: int, choice: str) -> None:
+        self.send(who, "cast", {"ballot_id": ballot_id, "choice": choice, "cast_id": secrets.token_hex(8)})
+
+    def first_round_casts(self) -> None:
+        self.vote("seat1", self.ballots[0], "for")
         for n in range(3, 10):
-            cast(n, ballots[0], ["for", "against", "abstain"][n % 3])
+            self.cast(n, self.ballots[0], ["for", "against", "abstain"][n % 3])
 
-    def second_round_casts() -> None:
-        seat2.ok("cast", {"ballot_id": ballots[0], "choice": "against", "cast_id": secrets.token_hex(8)})
+    def second_round_casts(self) -> None:
+        self.vote("seat2", self.ballots[0], "against")
         for n in range(3, 12):
-            cast(n, ballots[0], "for")
+            self.cast(n, self.ballots[0], "for")
 
-    def named_casts() -> None:
-        seat1.ok("cast", {"ballot_id": named["ballot"], "choice": "for", "cast_id": secrets.token_hex(8)})
-        terminals["seat1b"].ok("cast", {"ballot_id": named["ballot"], "choice": "against",
-                                        "cast_id": secrets.token_hex(8)})  # a change from the other tablet
+    def named_casts(self) -> None:
+        self.vote("seat1", self.named["ballot"], "for")
+        self.vote("seat1b", self.named["ballot"], "against")  # a change from the other tablet
         for n in range(3, 8):
-            cast(n, named["ballot"], "for")
+            self.cast(n, self.named["ballot"], "for")
 
-    def hands() -> None:
-        clerk.ok("hands", {"ballot_id": ballots[1], "counts": {"p1": {"for": 9, "against": 2, "abstain": 1}},
-                           "ballots": 12, "invalid": 0, "note": "表决器故障", "confirm": True})
+    def attendance(self) -> None:
+        for n, status, reason in ((14, "leave", "出差"), (15, "video", ""), (12, "absent", "")):
+            self.send("clerk", "set_attendance", {"person_id": self.hall.person(n), "status": status, "reason": reason})
 
-    steps = [
-        ("open sitting", lambda: chair.ok("open_sitting")),
-        ("sign-ins through the hub", lambda: [t.ok("sign_in") for t in (seat1, seat2, observer)]),
-        ("sign-ins through the services", lambda: [services.sign_in(store, member(hall, n), sid)
-                                                   for n in range(3, 13)]),
-        ("set attendance", lambda: [clerk.ok("set_attendance", {"person_id": hall.person(14), "status": "leave",
-                                                                "reason": "出差"}),
-                                    clerk.ok("set_attendance", {"person_id": hall.person(15), "status": "video"}),
-                                    clerk.ok("set_attendance", {"person_id": hall.person(12), "status": "absent"})]),
-        ("start item 1", lambda: chair.ok("start_item", {"item_id": items[0]})),
-        ("speak, grant, done, withdraw", speakers),
-        ("open secret ballot", lambda: chair.ok("open_ballot", {"ballot_id": ballots[0]})),
-        ("casts", first_round_casts),
-        ("extend", lambda: chair.ok("extend", {"ballot_id": ballots[0], "seconds": 120})),
-        ("remind", lambda: chair.ok("remind", {"ballot_id": ballots[0]})),
-        ("attendance during a ballot", lambda: clerk.ok("set_attendance", {"person_id": hall.person(12),
-                                                                            "status": "present"})),
-        ("close ballot", lambda: chair.ok("close_ballot", {"ballot_id": ballots[0]})),
-        ("revote", lambda: chair.ok("revote", {"ballot_id": ballots[0]})),
-        ("casts in the new round", second_round_casts),
-        ("close the new round", lambda: chair.ok("close_ballot", {"ballot_id": ballots[0]})),
-        ("add item, ballot and document through the services", add_named_item),
-        ("finish item 1", lambda: chair.ok("finish_item", {"item_id": items[0]})),
-        ("start the added item", lambda: chair.ok("start_item", {"item_id": named["item"]})),
-        ("open named ballot", lambda: chair.ok("open_ballot", {"ballot_id": named["ballot"]})),
-        ("named casts and a change", named_casts),
-        ("close named ballot", lambda: chair.ok("close_ballot", {"ballot_id": named["ballot"]})),
-        ("start item 2 (moves on from the added one)", lambda: chair.ok("start_item", {"item_id": items[1]})),
-        ("open the removal", lambda: chair.ok("open_ballot", {"ballot_id": ballots[1]})),
-        ("show of hands", hands),
-        ("close by hands", lambda: chair.ok("close_ballot", {"ballot_id": ballots[1]})),
-        ("close sitting", lambda: chair.ok("close_sitting")),
-    ]
-    for label, action in steps:
+    def hands(self) -> None:
+        self.send("clerk", "hands", {"ballot_id": self.ballots[1], "counts": {"p1": {"for": 9, "against": 2, "abstain": 1}},
+                                     "ballots": 12, "invalid": 0, "note": "表决器故障", "confirm": True})
+
+    def steps(self) -> list[tuple[str, Callable[[], object]]]:
+        b0, b1, named = self.ballots[0], self.ballots[1], self.named
+        return [
+            ("open sitting", lambda: self.send("chair", "open_sitting")),
+            ("sign-ins over Socket.IO", lambda: [self.send(t, "sign_in") for t in ("seat1", "seat2", "observer")]),
+            ("sign-ins through the services", lambda: [services.sign_in(self.store, member(self.hall, n), self.sid)
+                                                       for n in range(3, 13)]),
+            ("set attendance", self.attendance),
+            ("preparation elsewhere", self.prepare_elsewhere),
+            ("start item 1", lambda: self.send("chair", "start_item", {"item_id": self.items[0]})),
+            ("speak, grant, done, withdraw", self.speakers),
+            ("open secret ballot", lambda: self.send("chair", "open_ballot", {"ballot_id": b0})),
+            ("casts", self.first_round_casts),
+            ("extend", lambda: self.send("chair", "extend", {"ballot_id": b0, "seconds": 120})),
+            ("remind", lambda: self.send("chair", "remind", {"ballot_id": b0})),
+            ("attendance during a ballot", lambda: self.send("clerk", "set_attendance", {
+                "person_id": self.hall.person(12), "status": "present"})),
+            ("close ballot", lambda: self.send("chair", "close_ballot", {"ballot_id": b0})),
+            ("revote", lambda: self.send("chair", "revote", {"ballot_id": b0})),
+            ("casts in the new round", self.second_round_casts),
+            ("close the new round", lambda: self.send("chair", "close_ballot", {"ballot_id": b0})),
+            ("add item, ballot and document", self.add_named_item),
+            ("finish item 1", lambda: self.send("chair", "finish_item", {"item_id": self.items[0]})),
+            ("start the added item", lambda: self.send("chair", "start_item", {"item_id": named["item"]})),
+            ("open named ballot", lambda: self.send("chair", "open_ballot", {"ballot_id": named["ballot"]})),
+            ("named casts and a change", self.named_casts),
+            ("close named ballot", lambda: self.send("chair", "close_ballot", {"ballot_id": named["ballot"]})),
+            ("start item 2 (moves on from the added one)", lambda: self.send("chair", "start_item",
+                                                                             {"item_id": self.items[1]})),
+            ("open the removal", lambda: self.send("chair", "open_ballot", {"ballot_id": b1})),
+            ("show of hands", self.hands),
+            ("close by hands", lambda: self.send("chair", "close_ballot", {"ballot_id": b1})),
+            ("a snapshot asked for", lambda: self.send("display", "snapshot")),
+            ("close sitting", lambda: self.send("chair", "close_sitting")),
+        ]
+
+
+def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path):
+    run = Sitting(hall, tmp_path)
+    start_seq = {label: t.state["seq"] for label, t in run.t.items()}
+    log: list[str] = []
+    for label, action in run.steps():
         action()
         log.append(label)
-        for name, t in terminals.items():
+        for name, t in run.t.items():
             ok, diff = t.settle()
             assert ok, f"after {' → '.join(log)}: {name} ({t.state.get('audience')}) differs from a fresh " \
                        f"snapshot at {diff}"
-
+    chair = run.t["chair"]
     final_seq = chair.state["seq"]
     assert chair.state["sitting"]["status"] == "closed"
-    for name, t in terminals.items():
+    for name, t in run.t.items():
         assert t.seqs == list(range(start_seq[name] + 1, final_seq + 1)), f"{name}: {t.seqs}"
     assert len(chair.state["results"]) == 4
-    assert seat1.state["me"]["vote"]["voted"] is True
+    assert run.t["seat1"].state["me"]["vote"]["voted"] is True
+    assert run.used == set(commands.COMMANDS), f"commands never sent: {sorted(set(commands.COMMANDS) - run.used)}"
 
 
 def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, monkeypatch):
@@ -131,7 +180,7 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
     numbered event (here: the close of the ballot) is pushed in between, a terminal applying the attendance
     push afterwards (protocol.md: "replace attendance and ballot") must not end up showing the ballot open
     again. The gap is widened on purpose so that the order is certain."""
-    from voting_server.realtime import hub as hub_module
+    from voting_server.realtime import publisher as publisher_module
 
     store, sid = hall.store, hall.sitting_id
     chair, seat = hall.staff("chair"), hall.seat(1)
@@ -144,7 +193,7 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
         assert t.settle()[0]
 
     built, release = [], []
-    original = hub_module.queries.sections_by_audience
+    original = publisher_module.terminal_view.sections_by_audience
 
     def slow_build(s, sitting, names):
         out = original(s, sitting, names)
@@ -155,13 +204,13 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
                 time.sleep(0.01)
         return out
 
-    monkeypatch.setattr(hub_module.queries, "sections_by_audience", slow_build)
+    monkeypatch.setattr(publisher_module.terminal_view, "sections_by_audience", slow_build)
     services.sign_in(store, member(hall, 13), sid)  # marks attendance dirty; the loop starts building
     assert _wait(lambda: built), "the attendance push was not built"
     chair.ok("close_ballot", {"ballot_id": hall.seed.ballots[0]})
     release.append(True)
     time.sleep(0.3)
-    monkeypatch.setattr(hub_module.queries, "sections_by_audience", original)
+    monkeypatch.setattr(publisher_module.terminal_view, "sections_by_audience", original)
     for t in (chair, seat):
         t.pump()
         assert t.state["ballot"]["status"] == "closed", \

@@ -20,7 +20,7 @@ def payloads(t, *, until: int | None = None):
 
 
 def open_hall(hall, seats=range(1, 16)):
-    """Every audience connected; the sitting opened and signed in through the hub."""
+    """Every audience connected; the sitting opened and signed in over Socket.IO."""
     chair, clerk, display = hall.staff("chair"), hall.staff("clerk"), hall.staff("display")
     observers = [hall.observer(1), hall.observer(2)]
     tablets = {n: hall.seat(n) for n in seats}

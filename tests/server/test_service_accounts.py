@@ -17,12 +17,9 @@ def test_create_user_validation(world, refuse):
         ({"username": "a b", "password": "password-2026", "role": "clerk"}, Invalid, "bad_username"),
         ({"username": "x" * 65, "password": "password-2026", "role": "clerk"}, Invalid, "text_too_long"),
         ({"username": "", "password": "password-2026", "role": "clerk"}, Invalid, "missing_text"),
-        ({"username": ["x"], "password": "password-2026", "role": "clerk"}, Invalid, "bad_text"),
         ({"username": "new.clerk", "password": "short", "role": "clerk"}, Invalid, "weak_password"),
         ({"username": "new.clerk", "password": "p" * 201, "role": "clerk"}, Invalid, "weak_password"),
-        ({"username": "new.clerk", "password": 12345678, "role": "clerk"}, Invalid, "weak_password"),
         ({"username": "new.clerk", "password": "password-2026", "role": "member"}, Invalid, "bad_role"),
-        ({"username": "new.clerk", "password": "password-2026", "role": ["clerk"]}, Invalid, "bad_role"),
         ({"username": "new.clerk", "password": "password-2026", "role": "clerk", "display_name": "名" * 101}, Invalid,
          "text_too_long"),
         ({"username": "clerk", "password": "password-2026", "role": "clerk"}, Conflict, "username_taken"),
@@ -169,7 +166,7 @@ def test_pin_pairing(world, refuse):
     services.update_person(st, world.clerk, world.members[2].person_id, {"left_on": "2026-11-30"})
     with pytest.raises(Forbidden):
         services.pair_with_pin(st, world.body_id, "3", demo.DEMO_PIN)
-    for pin in ("12", "abcd", "123456789", 1234, None):
+    for pin in ("12", "abcd", "123456789"):
         refuse(lambda pin=pin: services.set_pin(st, world.clerk, world.members[4].person_id, pin), Invalid, "bad_pin")
     services.set_pin(st, world.clerk, world.members[4].person_id, "97531")
     assert services.pair_with_pin(st, world.body_id, "5", "97531")[1].person_id == world.members[4].person_id

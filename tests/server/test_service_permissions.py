@@ -18,8 +18,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from voting_server import models, services
-from voting_server.services import ANONYMOUS, Forbidden, listing
+from voting_server import commands, models, services
+from voting_server.services import ANONYMOUS, Forbidden, admin_view
 
 ROLES = ("anonymous", "observer", "member_self", "member_other", "chair", "clerk", "display", "admin")
 SEATS = ("observer", "member_self", "member_other")
@@ -55,15 +55,15 @@ FUNCTIONS: dict[str, str] = {
     "accounts.create_user": "manage_users",
     "accounts.create_pairing": "manage_devices",
     "accounts.revoke_device": "manage_devices",
-    "setup.create_body": "manage_body",
-    "setup.update_body_rules": "manage_body",
-    "setup.add_person": "manage_roster",
-    "setup.update_person": "manage_roster",
-    "setup.set_pin": "manage_devices",
-    "setup.create_sitting": "prepare_sitting",
-    "setup.add_item": "prepare_sitting",
-    "setup.create_ballot": "prepare_sitting",
-    "setup.add_document": "prepare_sitting",
+    "accounts.set_pin": "manage_devices",
+    "bodies.create_body": "manage_body",
+    "bodies.update_body_rules": "manage_body",
+    "bodies.add_person": "manage_roster",
+    "bodies.update_person": "manage_roster",
+    "agenda.create_sitting": "prepare_sitting",
+    "agenda.add_item": "prepare_sitting",
+    "agenda.create_ballot": "prepare_sitting",
+    "agenda.add_document": "prepare_sitting",
     "sitting.open_sitting": "open_sitting",
     "sitting.close_sitting": "close_sitting",
     "sitting.sign_in": "sign_in",
@@ -72,24 +72,24 @@ FUNCTIONS: dict[str, str] = {
     "sitting.finish_item": "drive_agenda",
     "sitting.request_to_speak": "request_to_speak",
     "sitting.move_speaker": "grant_speaker",  # "withdraw" checks request_to_speak
-    "voting.open_ballot": "drive_ballot",
-    "voting.revote": "drive_ballot",
-    "voting.close_ballot": "drive_ballot",
-    "voting.extend_timer": "drive_ballot",
-    "voting.remind_non_voters": "drive_ballot",
-    "voting.enter_show_of_hands": "enter_show_of_hands",
-    "voting.cast_vote": "cast_vote",
-    "listing.list_bodies": "read_setup",
-    "listing.list_people": "read_setup",
-    "listing.list_sittings": "read_setup",
-    "listing.agenda": "read_setup",
-    "listing.list_users": "manage_users",
-    "listing.list_devices": "manage_devices",
-    "listing.item_documents": "read_documents",
-    "listing.document_file": "read_documents",
-    "listing.ballot_results": "read_results",
-    "listing.audit_page": "read_audit",
-    "listing.verify_audit": "read_audit",
+    "opening.open_ballot": "drive_ballot",
+    "opening.revote": "drive_ballot",
+    "closing.close_ballot": "drive_ballot",
+    "timer.extend_timer": "drive_ballot",
+    "timer.remind_non_voters": "drive_ballot",
+    "hands.enter_show_of_hands": "enter_show_of_hands",
+    "casting.cast_vote": "cast_vote",
+    "admin_view.list_bodies": "read_setup",
+    "admin_view.list_people": "read_setup",
+    "admin_view.list_sittings": "read_setup",
+    "admin_view.agenda": "read_setup",
+    "admin_view.list_users": "manage_users",
+    "admin_view.list_devices": "manage_devices",
+    "admin_view.item_documents": "read_documents",
+    "admin_view.document_file": "read_documents",
+    "admin_view.ballot_results": "read_results",
+    "admin_view.audit_page": "read_audit",
+    "admin_view.verify_audit": "read_audit",
     "roster.check_file": "manage_roster",
     "roster.import_roster": "manage_roster",
 }
@@ -129,6 +129,19 @@ def test_every_actor_taking_service_function_is_mapped():
     assert set(found) == set(FUNCTIONS), (
         f"unmapped: {sorted(set(found) - set(FUNCTIONS))}, gone: {sorted(set(FUNCTIONS) - set(found))}")
     assert set(FUNCTIONS.values()) <= set(services.PERMISSIONS)
+    for name, fn in found.items():  # each records the permission it checks (the command table reads it)
+        assert services.permission_of(fn) == FUNCTIONS[name], name
+
+
+def test_the_command_table_reads_each_permission_from_its_service():
+    """Every command but the snapshot calls a mapped service; the table's permission is that service's."""
+    qualified = {fn: name for name, fn in actor_functions().items()}
+    for command in commands.COMMANDS.values():
+        if command.service is None:
+            assert command.name == "snapshot"
+            continue
+        assert command.service in qualified, f"{command.name} calls an unmapped service"
+        assert command.permission == FUNCTIONS[qualified[command.service]], command.name
 
 
 ROLE_NAME = {"anonymous": "anonymous", "observer": "observer", "member_self": "member", "member_other": "member",
@@ -303,10 +316,10 @@ CALLS = {
     "sign_in": _sign_in,
     "cast_vote": _cast,
     "request_to_speak": _speak,
-    "read_results": lambda live, a, t: lambda: listing.ballot_results(live.st, a, live.w.ballots[0]),
-    "read_audit": lambda live, a, t: lambda: listing.audit_page(live.st, a, limit=5),
-    "read_setup": lambda live, a, t: lambda: listing.list_bodies(live.st, a),
-    "read_documents": lambda live, a, t: lambda: listing.item_documents(live.st, a, live.w.items[0]),
+    "read_results": lambda live, a, t: lambda: admin_view.ballot_results(live.st, a, live.w.ballots[0]),
+    "read_audit": lambda live, a, t: lambda: admin_view.audit_page(live.st, a, limit=5),
+    "read_setup": lambda live, a, t: lambda: admin_view.list_bodies(live.st, a),
+    "read_documents": lambda live, a, t: lambda: admin_view.item_documents(live.st, a, live.w.items[0]),
 }
 
 
@@ -359,6 +372,6 @@ def test_seats_of_another_body_read_nothing_of_this_one(world, refuse, role):
     other_body = services.create_body(world.store, world.clerk, name="邻县人大常委会")
     pid = services.add_person(world.store, world.clerk, other_body, {"name": "外县委员", "role": role})
     stranger = services.Actor(role=role, name="外县委员", person_id=pid)
-    refuse(lambda: listing.ballot_results(world.store, stranger, world.ballots[0]), Forbidden, "other_body")
-    refuse(lambda: listing.item_documents(world.store, stranger, world.items[0]), Forbidden, "other_body")
+    refuse(lambda: admin_view.ballot_results(world.store, stranger, world.ballots[0]), Forbidden, "other_body")
+    refuse(lambda: admin_view.item_documents(world.store, stranger, world.items[0]), Forbidden, "other_body")
     refuse(lambda: services.sign_in(world.store, stranger, world.sitting_id), Forbidden, "not_on_roster")

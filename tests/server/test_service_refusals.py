@@ -175,12 +175,11 @@ def test_choice_the_kind_does_not_allow(world, refuse):
     each(cases, check)
 
 
-def test_bad_cast_id_or_ballot_id(live, refuse):
-    each([(c,) for c in ["short", "x" * 65, 12345678, None, ["abcdefgh"], "abc\ndefgh", "abcd\x00efgh"]],
+def test_bad_cast_id(live, refuse):
+    """(A cast id or ballot id of the wrong type is refused where requests are read: test_command_refusals.)"""
+    each([(c,) for c in ["short", "x" * 65, "abc\ndefgh", "abcd\x00efgh"]],
          lambda cast_id: refuse(lambda: services.cast_vote(live.store, live.members[0], live.ballots[0], "for",
                                                            cast_id), Invalid, "bad_cast_id"))
-    each([(b,) for b in ["1", 1.0, True, None]],
-         lambda ballot_id: refuse(lambda: live.cast(live.members[0], ballot_id, "for"), Invalid, "bad_id"))
 
 
 def test_changing_a_vote_is_refused_unless_allowed(live, refuse):
@@ -232,8 +231,6 @@ def test_secret_ballot_cannot_allow_changing(world, refuse):
                                           allow_change=True), Invalid, "secret_no_change")
     refuse(lambda: services.create_ballot(world.store, world.clerk, item, spec={"kind": "resolution"}, secret=True,
                                           allow_change=True), Invalid, "secret_no_change")
-    refuse(lambda: services.create_ballot(world.store, world.clerk, item, spec={"kind": "resolution"},
-                                          allow_change="yes"), Invalid, "bad_flag")
 
 
 # --- opening ballots -----------------------------------------------------------------------------
@@ -247,7 +244,6 @@ def test_no_quorum_unless_the_chair_overrides(world, refuse):
     assert err.details == {"needed": 8, "present": 7}
     refuse(lambda: services.open_ballot(st, world.clerk, world.ballots[0], override_quorum=True),
            Forbidden, "forbidden")
-    refuse(lambda: services.open_ballot(st, world.chair, world.ballots[0], override_quorum="yes"), Invalid, "bad_flag")
     round_id = services.open_ballot(st, world.chair, world.ballots[0], override_quorum=True)
     with st.read() as s:
         rnd = s.get(models.Round, round_id)
@@ -342,7 +338,6 @@ def test_text_too_long_or_with_control_characters(world, refuse):
         (lambda: services.add_item(w.store, w.clerk, w.sitting_id, title="关于\x07的决定"), "bad_characters"),
         (lambda: services.add_item(w.store, w.clerk, w.sitting_id, title="关于\n的决定"), "bad_characters"),
         (lambda: services.add_item(w.store, w.clerk, w.sitting_id, title="   "), "missing_text"),
-        (lambda: services.add_item(w.store, w.clerk, w.sitting_id, title=["x"]), "bad_text"),
         (lambda: services.set_attendance(w.store, w.clerk, w.sitting_id, w.members[0].person_id, "leave",
                                          "因" * 201), "text_too_long"),
         (lambda: services.set_attendance(w.store, w.clerk, w.sitting_id, w.members[0].person_id, "leave",
@@ -419,7 +414,7 @@ def test_update_person_refusals(world, refuse):
 def test_speaker_flow_and_refusals(live, refuse):
     st = live.store
     req = services.request_to_speak(st, live.members[0], live.items[0])
-    each([(m,) for m in ["promote", "", None, ["grant"], {"grant": 1}]],
+    each([(m,) for m in ["promote", ""]],
          lambda move: refuse(lambda: services.move_speaker(st, live.chair, req, move), Invalid, "bad_move"))
     assert services.request_to_speak(st, live.members[0], live.items[0]) == req  # asking twice: one request
     refuse(lambda: services.move_speaker(st, live.chair, req, "done"), Conflict, "bad_state")
@@ -433,15 +428,10 @@ def test_speaker_flow_and_refusals(live, refuse):
 def test_bad_show_of_hands(live, refuse):
     cases = [
         ({"counts": {"main": {"for": -1}}, "ballots_cast": 1}, "bad_count"),
-        ({"counts": {"main": {"for": 1.0}}, "ballots_cast": 1}, "bad_count"),
-        ({"counts": {"main": {"for": True}}, "ballots_cast": 1}, "bad_count"),
         ({"counts": {"main": {"yes": 1}}, "ballots_cast": 1}, "unknown_option"),
         ({"counts": {"other": {"for": 1}}, "ballots_cast": 1}, "unknown_question"),
-        ({"counts": {"main": ["for"]}, "ballots_cast": 1}, "unknown_question"),
-        ({"counts": ["main"], "ballots_cast": 1}, "bad_counts"),
         ({"counts": {"main": {"for": 2}}, "ballots_cast": 1}, "count_exceeds"),
         ({"counts": {"main": {"for": 1}}, "ballots_cast": -1}, "bad_count"),
-        ({"counts": {"main": {"for": 1}}, "ballots_cast": "1"}, "bad_count"),
         ({"counts": {"main": {"for": 13}}, "ballots_cast": 13}, "count_exceeds_present"),
         ({"counts": {"main": {"for": 1}}, "ballots_cast": 1, "invalid": 12}, "count_exceeds_present"),
         ({"counts": {"main": {"for": 1}}, "ballots_cast": 2}, "count_mismatch"),
@@ -499,7 +489,6 @@ def test_bad_ballot_spec_or_options(world, refuse):
     item = world.items[0]
     specs = [
         ({"kind": "referendum"}, "unknown_kind"),
-        (["resolution"], "bad_spec"),
         ({"kind": "evaluation", "objects": [{"id": "d1", "name": "县教育局"}], "rule": ["x"]}, "bad_spec"),
         ({"kind": "appointment", "combined": True, "persons": [{"id": "a", "name": "甲", "post": "局长"},
                                                                 {"id": "b", "name": "乙", "post": "副局长"}]},
@@ -509,12 +498,8 @@ def test_bad_ballot_spec_or_options(world, refuse):
                                           Invalid, code))
     options = [
         ({"method": "email"}, "bad_method"),
-        ({"method": ["tablet"]}, "bad_method"),
         ({"timer_seconds": 5}, "bad_timer"),
-        ({"timer_seconds": 30.0}, "bad_timer"),
         ({"threshold": {"base": "everyone"}}, "bad_threshold"),
-        ({"threshold": ["1/2"]}, "bad_threshold"),
-        ({"secret": "no"}, "bad_flag"),
     ]
     each(options, lambda kw, code: refuse(lambda: services.create_ballot(world.store, world.clerk, item,
                                                                          spec={"kind": "resolution"}, **kw),
@@ -529,7 +514,6 @@ def test_sitting_state_refusals(world, refuse):
     services.open_sitting(st, world.chair, world.sitting_id)
     refuse(lambda: services.open_sitting(st, world.chair, world.sitting_id), Conflict, "bad_state")
     refuse(lambda: services.open_sitting(st, world.chair, 99999), NotFound, "not_found")
-    refuse(lambda: services.open_sitting(st, world.chair, "1"), Invalid, "bad_id")
     empty_body = services.create_body(st, world.clerk, name="空机构")
     empty = services.create_sitting(st, world.clerk, empty_body, title="会议", date="2026-12-01")
     refuse(lambda: services.open_sitting(st, world.chair, empty), Conflict, "empty_roster")

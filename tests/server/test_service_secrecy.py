@@ -136,19 +136,19 @@ def test_no_screen_shows_per_choice_counts_of_an_open_secret_ballot(world):
     """Before the close, every audience's snapshot and the progress push say only how many have voted."""
     import re
 
-    from voting_server.services import queries
+    from voting_server.services import terminal_view
 
     events: list = []
     ballot, _round_id, _acks = run_ballot(world, secret=True, events=events)
     per_choice = re.compile(r'"(for|against|abstain)": ?\d')
-    views = {audience: queries.snapshot(world.store, world.sitting_id, audience) for audience in queries.AUDIENCES}
-    views["seat"] = queries.snapshot(world.store, world.sitting_id, "seat", world.members[1].person_id)
-    views["progress"] = queries.progress(world.store, world.sitting_id)
+    views = {audience: terminal_view.snapshot(world.store, world.sitting_id, audience) for audience in terminal_view.AUDIENCES}
+    views["seat"] = terminal_view.snapshot(world.store, world.sitting_id, "seat", world.members[1].person_id)
+    views["progress"] = terminal_view.progress(world.store, world.sitting_id)
     for audience, view in views.items():
         text_ = json.dumps(view, ensure_ascii=False, default=str)
         assert not per_choice.search(text_), audience
     assert views["chair"]["ballot"]["voted"] == views["progress"]["voted"] == len(CHOICES)
     assert views["seat"]["me"]["vote"]["voted"] is True and views["seat"]["me"]["vote"]["choice"] is None
     services.close_ballot(world.store, world.chair, ballot)
-    closed = queries.snapshot(world.store, world.sitting_id, "display")
+    closed = terminal_view.snapshot(world.store, world.sitting_id, "display")
     assert per_choice.search(json.dumps(closed["ballot"]["result"], ensure_ascii=False))

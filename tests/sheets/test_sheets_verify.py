@@ -28,7 +28,7 @@ from sqlalchemy import select, text
 from voting_server import cli, models
 from voting_server.services.audit import verify_chain
 from voting_server.services.sitting import attendance_counts
-from voting_server.services.voting import tally_round
+from voting_server.services.closing import tally_round
 from voting_server.sheets import (
     all_ok,
     check_receipt,

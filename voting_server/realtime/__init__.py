@@ -1,32 +1,58 @@
-"""Live sitting over Socket.IO: who may connect as what, snapshots per audience, pushes built from
-committed events, coalesced ballot progress, group-committed casts. This package is the only place
+"""The live sitting over Socket.IO, by job: ``audiences`` (who connects as what, the connection
+registry, rooms), ``snapshots`` (the cached shared part per sitting and audience), ``writer`` (the
+group commit of casts and sign-ins), ``publisher`` (committed events to rooms, coalesced progress and
+attendance) and ``namespace`` (the adapter over the command table). This package is the only place
 that emits to terminals. The protocol is documented in docs/protocol.md."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from flask import Flask
 from flask_socketio import SocketIO
 
+from ..commands import LIVE
 from ..db import Store
-from .hub import Hub
+from .audiences import Audiences
+from .namespace import LiveNamespace
+from .publisher import Publisher
+from .snapshots import Snapshots
+from .writer import Writer
+
+
+@dataclass
+class Live:
+    """The live server's parts (``app.extensions["biaojue_live"]``)."""
+
+    socketio: SocketIO
+    audiences: Audiences
+    snapshots: Snapshots
+    publisher: Publisher
+    writer: Writer | None
+    namespace: LiveNamespace
 
 
 def init_realtime(app: Flask, store: Store) -> SocketIO:
+    # async_handlers=False: each client's events are handled on the green thread reading its connection
+    # (a cast waits there for the writer's commit; a client flooding events delays only itself).
     # manage_session=False: the staff session cookie is read once at connect (Flask's own session);
     # no per-connection copy of it is kept, which matters with thousands of seats.
     # SOCKETIO_CHANNEL: the message queue's channel; servers sharing one Redis for different halls (or
     # test runs) use different channels.
     channel = app.config.get("SOCKETIO_CHANNEL") or os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio"
     socketio = SocketIO(app, async_mode=app.config["ASYNC_MODE"], message_queue=app.config.get("MESSAGE_QUEUE"),
-                        channel=channel, manage_session=False,
+                        channel=channel, manage_session=False, async_handlers=False,
                         max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20,
                         cors_allowed_origins=app.config.get("CORS_ORIGINS") or None)
-    hub = Hub(socketio, store, progress_interval=float(app.config["PROGRESS_INTERVAL"]),
-              group_commit=bool(app.config.get("GROUP_COMMIT", True)))
-    hub.register()
-    app.extensions["biaojue_hub"] = hub
+    snapshots = Snapshots(store)
+    audiences = Audiences(store, snapshots)
+    publisher = Publisher(socketio, store, audiences, interval=float(app.config["PROGRESS_INTERVAL"]))
+    writer = Writer(socketio, store, LIVE.values()) if app.config.get("GROUP_COMMIT", True) else None
+    namespace = LiveNamespace(audiences, snapshots, publisher, writer)
+    socketio.on_namespace(namespace)
+    store.subscribe(publisher.on_events)
+    app.extensions["biaojue_live"] = Live(socketio, audiences, snapshots, publisher, writer, namespace)
     return socketio
 
 
-__all__ = ["init_realtime", "Hub"]
+__all__ = ["Live", "init_realtime"]

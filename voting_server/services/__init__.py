@@ -1,6 +1,13 @@
 """The one write path. Every change of state is a function here that checks who may do it, validates,
 writes rows and a hash-chained audit entry in one transaction, and hands the committed events to the
-store's subscribers (the live push) after the commit."""
+store's subscribers (the live push) after the commit.
+
+One module per phase: ``bodies`` (bodies, rulebooks, people), ``roster`` (roster files), ``accounts``
+(staff, tablets, PINs), ``agenda`` (sittings, items, ballots, documents), ``sitting`` (opening,
+attendance, the current item, speakers), ``opening``, ``casting``, ``hands``, ``closing``, ``timer``
+(the phases of a ballot). Reads: ``terminal_view`` (what terminals show) and ``admin_view`` (what the
+administration screens show). Shared: ``base`` (the frame), ``values`` (rules of single values),
+``lookups`` (queries several modules share)."""
 from .accounts import (
     check_device,
     create_pairing,
@@ -10,8 +17,10 @@ from .accounts import (
     pair_device,
     pair_with_pin,
     revoke_device,
+    set_pin,
     user_actor,
 )
+from .agenda import add_document, add_item, create_ballot, create_sitting
 from .audit import ChainReport, verify_chain
 from .base import (
     ANONYMOUS,
@@ -25,18 +34,13 @@ from .base import (
     NotFound,
     ServiceError,
     TooMany,
+    permission_of,
 )
-from .setup import (
-    add_document,
-    add_item,
-    add_person,
-    create_ballot,
-    create_body,
-    create_sitting,
-    set_pin,
-    update_body_rules,
-    update_person,
-)
+from .bodies import add_person, create_body, update_body_rules, update_person
+from .casting import CastRequest, cast_many, cast_vote
+from .closing import close_ballot
+from .hands import enter_show_of_hands
+from .opening import open_ballot, revote
 from .sitting import (
     close_sitting,
     finish_item,
@@ -48,16 +52,14 @@ from .sitting import (
     sign_in_many,
     start_item,
 )
-from .voting import (
-    CastRequest,
-    cast_many,
-    cast_vote,
-    close_ballot,
-    enter_show_of_hands,
-    extend_timer,
-    open_ballot,
-    remind_non_voters,
-    revote,
-)
+from .timer import extend_timer, remind_non_voters
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "ANONYMOUS", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Event", "Forbidden",
+    "Invalid", "NotFound", "ServiceError", "TooMany", "add_document", "add_item", "add_person", "cast_many",
+    "cast_vote", "check_device", "close_ballot", "close_sitting", "create_ballot", "create_body", "create_pairing",
+    "create_sitting", "create_user", "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login",
+    "move_speaker", "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of",
+    "remind_non_voters", "request_to_speak", "revoke_device", "revote", "set_attendance", "set_pin", "sign_in",
+    "sign_in_many", "start_item", "update_body_rules", "update_person", "user_actor", "verify_chain",
+]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
@@ -22,14 +22,25 @@ from .base import (
     Invalid,
     TooMany,
     get_or_404,
-    require,
+    requires,
     transaction,
     utcnow,
 )
-from .text import clean_text
+from .values import Both, OneOf, Refusal, Text, Word
 
 _hasher = PasswordHasher()
 PAIRING_TTL = dt.timedelta(hours=12)
+
+USERNAME = Both(Text("用户名", "username", max_len=64),
+                Word(lambda name: name.replace("_", "").replace("-", "").replace(".", "").isalnum(),
+                     Refusal("bad_username", "用户名只能包含字母、数字和 _ - .", "username may contain letters, digits, _ - .")))
+PASSWORD = Word(lambda password: 8 <= len(password) <= 200,
+                Refusal("weak_password", "密码至少8个字符", "the password must be at least 8 characters"))
+STAFF_ROLE = OneOf(STAFF_ROLES, Refusal("bad_role", "角色应为 admin、chair、clerk 或 display",
+                                        "role must be admin, chair, clerk or display"))
+DISPLAY_NAME = Text("姓名", "display name", max_len=100)  # the user name when none is given
+PIN = Word(lambda pin: pin.isdigit() and 4 <= len(pin) <= 8,
+           Refusal("bad_pin", "PIN 必须是4到8位数字", "the PIN must be 4 to 8 digits"))
 
 
 def hash_secret(secret: str) -> str:
@@ -49,17 +60,13 @@ def _sha(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def create_user(store: Store, actor: Actor, *, username: Any, password: Any, role: Any,
-                display_name: Any = None) -> int:
-    require(actor, "manage_users")
-    username = clean_text(username, "用户名", "username", max_len=64)
-    if not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        raise Invalid("bad_username", "用户名只能包含字母、数字和 _ - .", "username may contain letters, digits, _ - .")
-    if role not in STAFF_ROLES:
-        raise Invalid("bad_role", "角色应为 admin、chair、clerk 或 display", "role must be admin, chair, clerk or display")
-    if not isinstance(password, str) or len(password) < 8 or len(password) > 200:
-        raise Invalid("weak_password", "密码至少8个字符", "the password must be at least 8 characters")
-    display_name = clean_text(display_name or username, "姓名", "display name", max_len=100)
+@requires("manage_users")
+def create_user(store: Store, actor: Actor, *, username: str, password: str, role: str,
+                display_name: str | None = None) -> int:
+    username = USERNAME.check(username)
+    role = STAFF_ROLE.check(role)
+    password = PASSWORD.check(password)
+    display_name = DISPLAY_NAME.check(display_name or username)
     with transaction(store, actor) as tx:
         if tx.session.scalar(select(models.User.id).where(models.User.username == username)) is not None:
             raise Conflict("username_taken", f"用户名{username}已存在", f"username {username} already exists")
@@ -71,9 +78,10 @@ def create_user(store: Store, actor: Actor, *, username: Any, password: Any, rol
         return user.id
 
 
-def login(store: Store, username: Any, password: Any, *, address: str, max_attempts: int = 5,
+def login(store: Store, username: object, password: object, *, address: str, max_attempts: int = 5,
           window_seconds: int = 300) -> Actor:
-    """Check a staff password. Failed attempts per username and address are limited."""
+    """Check a staff password (as typed into the login form). Failed attempts per username and address
+    are limited."""
     if not isinstance(username, str) or not isinstance(password, str) or len(username) > 64 or len(password) > 200:
         raise Invalid("bad_login", "请输入用户名和密码", "username and password are required")
     since = utcnow() - dt.timedelta(seconds=window_seconds)
@@ -95,7 +103,7 @@ def login(store: Store, username: Any, password: Any, *, address: str, max_attem
     return actor
 
 
-def user_actor(store: Store, user_id: Any) -> Actor | None:
+def user_actor(store: Store, user_id: object) -> Actor | None:
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         return None
     with store.read() as s:
@@ -108,9 +116,9 @@ def user_actor(store: Store, user_id: Any) -> Actor | None:
 # --- seat tablets -------------------------------------------------------------------------------
 
 
+@requires("manage_devices")
 def create_pairing(store: Store, actor: Actor, person_id: int) -> str:
     """A one-time pairing code for one person's tablet (shown as a QR code by the clerk)."""
-    require(actor, "manage_devices")
     code = secrets.token_urlsafe(18)
     with transaction(store, actor) as tx:
         person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
@@ -122,7 +130,7 @@ def create_pairing(store: Store, actor: Actor, person_id: int) -> str:
     return code
 
 
-def pair_device(store: Store, code: Any) -> tuple[str, Actor]:
+def pair_device(store: Store, code: object) -> tuple[str, Actor]:
     """Redeem a pairing code: returns the device token the tablet keeps, and who it acts as."""
     if not isinstance(code, str) or not 10 <= len(code) <= 64:
         raise Invalid("bad_code", "配对码无效", "the pairing code is not valid")
@@ -144,7 +152,7 @@ PIN_MAX_FAILURES = 10  # per seat within PIN_WINDOW: a 4-digit PIN must not be g
 PIN_WINDOW = dt.timedelta(minutes=5)
 
 
-def pair_with_pin(store: Store, body_id: Any, seat: Any, pin: Any) -> tuple[str, Actor]:
+def pair_with_pin(store: Store, body_id: object, seat: object, pin: object) -> tuple[str, Actor]:
     """Pair a tablet by seat number and the member's PIN. Failed attempts per seat are limited."""
     if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31 \
             or not isinstance(seat, str) or not isinstance(pin, str) or len(pin) > 16 or len(seat) > 20:
@@ -176,7 +184,7 @@ def pair_with_pin(store: Store, body_id: Any, seat: Any, pin: Any) -> tuple[str,
     return token, actor
 
 
-def device_actor(store: Store, token: Any) -> Actor | None:
+def device_actor(store: Store, token: object) -> Actor | None:
     """Who a device token acts as; None for unknown or revoked tokens."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         return None
@@ -200,7 +208,7 @@ def check_device(store: Store, device_id: int | None) -> None:
         raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
 
 
-def revoked_devices(session: Any, device_ids: set[int]) -> set[int]:
+def revoked_devices(session: Session, device_ids: set[int | None]) -> set[int]:
     """Which of these tablets were unpaired (one query for a batch)."""
     ids = {d for d in device_ids if d is not None}
     if not ids:
@@ -209,11 +217,21 @@ def revoked_devices(session: Any, device_ids: set[int]) -> set[int]:
                                                              models.Device.revoked_at.is_not(None))))
 
 
+@requires("manage_devices")
 def revoke_device(store: Store, actor: Actor, device_id: int) -> None:
-    require(actor, "manage_devices")
     with transaction(store, actor) as tx:
         device = get_or_404(tx.session, models.Device, device_id, "表决器", "device")
         if device.revoked_at is not None:
             return
         device.revoked_at = utcnow()
         tx.audit("device_revoked", {"device_id": device.id, "person_id": device.person_id})
+
+
+@requires("manage_devices")
+def set_pin(store: Store, actor: Actor, person_id: int, pin: str) -> None:
+    """The member's PIN for pairing a tablet by seat number (stored only as a hash)."""
+    pin = PIN.check(pin)
+    with transaction(store, actor) as tx:
+        person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
+        person.pin_hash = hash_secret(pin)
+        tx.audit("pin_set", {"person_id": person.id})

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
-from .base import Actor, Invalid, ServiceError, get_or_404, require, transaction
-from .setup import _jsonable, validate_person
+from .base import Actor, Invalid, ServiceError, get_or_404, requires, transaction
+from .bodies import person_json, validate_person
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 50
@@ -70,18 +71,16 @@ class Preview:
         return not self.problems and bool(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "count": len(self.rows), "rows": [_jsonable(r) for r in self.rows],
+        return {"ok": self.ok, "count": len(self.rows), "rows": [person_json(r) for r in self.rows],
                 "problems": [p.to_dict() for p in self.problems]}
 
 
 class _FileProblem(Exception):
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(problem.en)
-        self.problem = problem
+    """A problem of the file as a whole (row 0)."""
 
-
-def _file_problem(code: str, zh: str, en: str) -> _FileProblem:
-    return _FileProblem(Problem(0, zh, en, code))
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.problem = Problem(0, zh, en, code)
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -92,18 +91,18 @@ def _kind(data: bytes, filename: str) -> str:
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     is_zip = data[:4] == b"PK\x03\x04"
     if ext == "xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _file_problem("old_excel", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV",
+        raise _FileProblem("old_excel", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV",
                             "old Excel (.xls) files are not supported; save as .xlsx or CSV")
     if ext == "xlsx":
         if not is_zip:
-            raise _file_problem("not_xlsx", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
+            raise _FileProblem("not_xlsx", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
                                 "the file is named .xlsx but is not an Excel workbook")
         return "xlsx"
     if ext in ("csv", "txt"):
         if is_zip or (b"\x00" in data[:4096] and data[:2] not in _UTF16_BOMS):
-            raise _file_problem("not_csv", "文件扩展名是 .csv，但内容不是文本", "the file is named .csv but is not text")
+            raise _FileProblem("not_csv", "文件扩展名是 .csv，但内容不是文本", "the file is named .csv but is not text")
         return "csv"
-    raise _file_problem("bad_file_type", "只能导入 CSV 或 XLSX 文件", "only CSV or XLSX files can be imported")
+    raise _FileProblem("bad_file_type", "只能导入 CSV 或 XLSX 文件", "only CSV or XLSX files can be imported")
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
@@ -120,7 +119,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise _file_problem("bad_encoding", "无法识别文件编码（应为 UTF-8 或 GBK）",
+    raise _FileProblem("bad_encoding", "无法识别文件编码（应为 UTF-8 或 GBK）",
                         "the file is neither UTF-8 nor GBK text")
 
 
@@ -135,30 +134,30 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         for row in reader:
             yield reader.line_num, row
     except csv.Error as err:
-        raise _file_problem("bad_csv", f"CSV 格式错误（第{reader.line_num}行）",
+        raise _FileProblem("bad_csv", f"CSV 格式错误（第{reader.line_num}行）",
                             f"malformed CSV near line {reader.line_num}: {err}") from err
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     import warnings
 
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as err:
-        raise _file_problem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
+        raise _FileProblem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
                             f"the workbook cannot be read ({type(err).__name__})") from err
     if unpacked > MAX_XLSX_UNPACKED:  # a roster of 5,000 people is a few MB; refuse a zip bomb unread
-        raise _file_problem("xlsx_too_large", "该 Excel 文件解压后过大，请只保留名单工作表",
+        raise _FileProblem("xlsx_too_large", "该 Excel 文件解压后过大，请只保留名单工作表",
                             f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # zip, XML or workbook structure errors: all mean "not a usable workbook"
-        raise _file_problem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
+        raise _FileProblem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
                             f"the workbook cannot be read ({type(err).__name__})") from err
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
@@ -168,7 +167,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 yield number, list(row)
         except Exception as err:
-            raise _file_problem("not_xlsx", "无法读取该 Excel 文件（可能已损坏）",
+            raise _FileProblem("not_xlsx", "无法读取该 Excel 文件（可能已损坏）",
                                 f"the workbook cannot be read ({type(err).__name__})") from err
     finally:
         wb.close()
@@ -203,10 +202,6 @@ def _header_key(text: Any) -> str:
 def preview(data: bytes, filename: str) -> Preview:
     """Read and check a roster file without touching the database."""
     result = Preview()
-    if not isinstance(data, (bytes, bytearray)):
-        result.problems.append(Problem(0, "文件内容无效", "the file has no content", "bad_file"))
-        return result
-    data = bytes(data)
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         result.problems.append(Problem(0, "文件为空", "the file is empty", "empty_file"))
         return result
@@ -348,7 +343,7 @@ def _row_problems(values: dict[str, Any]) -> list[Problem]:
     return found
 
 
-def _check_against_db(session: Any, body_id: int, result: Preview) -> None:
+def _check_against_db(session: Session, body_id: int, result: Preview) -> None:
     """Seats held by people still in office and ids already used in this body are refused."""
     taken_seats = {seat: name for seat, name in session.execute(
         select(models.Person.seat, models.Person.name).where(
@@ -368,9 +363,9 @@ def _check_against_db(session: Any, body_id: int, result: Preview) -> None:
     result.problems.sort(key=lambda p: p.row)
 
 
+@requires("manage_roster")
 def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> Preview:
     """The preview the clerk sees before importing: the file's problems and clashes with the stored roster."""
-    require(actor, "manage_roster")
     result = preview(data, filename)
     with store.read() as s:
         get_or_404(s, models.Body, body_id, "机构", "body")
@@ -378,10 +373,10 @@ def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: 
     return result
 
 
+@requires("manage_roster")
 def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> int:
     """Import every row of a clean file in one transaction with one audit entry; otherwise nothing,
     and the refusal lists every problem (``details.problems``)."""
-    require(actor, "manage_roster")
     result = preview(data, filename)
     if result.problems:
         with store.read() as s:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..services.base import Conflict, NotFound, canonical, iso
-from ..services.setup import ruleset_of
-from ..services.sitting import attendance_counts, observer_ids, roster_ids
+from ..services.lookups import observer_ids, roster_ids, ruleset_of
+from ..services.sitting import attendance_counts
 
 RESULT_FORMAT = "biaojue.result/1"
 ATTENDANCE_FORMAT = "biaojue.attendance/1"

@@ -31,8 +31,8 @@ from .. import models
 from ..db import Store
 from ..services.audit import verify_chain
 from ..services.base import Invalid, ServiceError, canonical
+from ..services.closing import tally_round
 from ..services.sitting import ATTENDANCE
-from ..services.voting import tally_round
 from . import data as sd
 from .checks import CHECKS, Check, Part, all_ok, combine, format_checks, skipped
 from .signed_pdf import SignedPdf, read_pdf, signature_checks, trust_roots

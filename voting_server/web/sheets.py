@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 
 from .. import services
-from ..services import queries
+from ..services import admin_view
 from ..services.base import require
 from . import current_actor, ok, store
 
@@ -38,7 +38,7 @@ def _pdf(data: bytes, name: str) -> Any:
 
 
 def _exists(kind: str, ident: int) -> None:
-    queries.ensure_exists(store(), kind, ident)
+    admin_view.ensure_exists(store(), kind, ident)
 
 
 def _sheet_error(err: Exception) -> services.ServiceError:
@@ -152,7 +152,7 @@ def check_receipt(ballot_id: int, round_number: int, receipt: str) -> Any:
     from .. import sheets
 
     _exists("ballot", ballot_id)
-    status = queries.round_status(store(), ballot_id, round_number)
+    status = admin_view.round_status(store(), ballot_id, round_number)
     if status is None:
         raise services.NotFound("not_found", "没有这一轮表决", f"ballot {ballot_id} has no round {round_number}")
     if status != "closed":

@@ -1,4 +1,5 @@
-"""The read side: what each audience of a sitting may see, built from stored state.
+"""What the terminals show: the snapshot of each audience of a sitting and the sections pushes
+replace, built from stored state.
 
 A snapshot is a dict of sections (``sitting``, ``attendance``, ``agenda``, ``ballot``, ``speakers``,
 ``results``) plus ``me`` for a seat. Pushes carry replacement sections built by the same functions,
@@ -7,17 +8,30 @@ per-choice counts before the close; a member sees only their own choice, and onl
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-import ballots
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import models
 from ..db import Store
-from .base import NotFound, iso
-from .sitting import PRESENT, attendance_counts, attendance_summary, observer_ids, roster_ids
-from .voting import rules_of
+from .base import NotFound, get_or_404, iso
+from .lookups import (
+    PRESENT,
+    ballot_status,
+    current_item,
+    non_voter_ids,
+    observer_ids,
+    open_round,
+    roster_ids,
+    round_on_screen,
+    rule_of,
+    spec_of,
+)
+from .sitting import attendance_counts, attendance_summary
 
 AUDIENCES = ("seat", "observer", "chair", "clerk", "display")
 STAFF_AUDIENCES = ("chair", "clerk")
@@ -48,10 +62,7 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
 
 
 def get_sitting(s: Session, sitting_id: int) -> models.Sitting:
-    sitting = s.get(models.Sitting, sitting_id) if isinstance(sitting_id, int) else None
-    if sitting is None:
-        raise NotFound("not_found", f"会议不存在（{sitting_id}）", f"sitting {sitting_id} does not exist")
-    return sitting
+    return get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
 
 
 def last_change(s: Session) -> int:
@@ -69,11 +80,6 @@ def snapshot(store: Store, sitting_id: int, audience: str, person_id: int | None
         if person_id is not None:
             data["me"] = me_section(s, sitting, person_id)
         return data
-
-
-def sections(store: Store, sitting_id: int, audience: str, names: Iterable[str]) -> dict[str, Any]:
-    with store.read() as s:
-        return build_sections(s, get_sitting(s, sitting_id), audience, names)
 
 
 def build_sections(s: Session, sitting: models.Sitting, audience: str, names: Iterable[str]) -> dict[str, Any]:
@@ -128,10 +134,9 @@ def agenda_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         docs.setdefault(d.item_id, []).append({"id": d.id, "filename": d.filename, "size": d.size})
     ballot_rows: dict[int, list[dict[str, Any]]] = {}
     for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id.in_(item_ids)).order_by(models.Ballot.id)):
-        last = b.rounds[-1] if b.rounds else None
         ballot_rows.setdefault(b.item_id, []).append({
             "id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret, "method": b.method,
-            "status": "draft" if last is None else last.status, "rounds": len(b.rounds)})
+            "status": ballot_status(b.rounds), "rounds": len(b.rounds)})
     current = next((i.id for i in items if i.status == "current"), None)
     return {"current_item_id": current, "items": [
         {"id": i.id, "position": i.position, "title": i.title, "kind": i.kind, "status": i.status,
@@ -139,33 +144,13 @@ def agenda_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         for i in items]}
 
 
-def active_ballot(s: Session, sitting: models.Sitting) -> tuple[models.Ballot, models.Round | None] | None:
-    """The ballot terminals should show: the open round if any, else the most recently closed round
-    on the current item, else the first draft ballot of the current item."""
-    open_round = s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
-        models.AgendaItem.sitting_id == sitting.id, models.Round.status == "open"))
-    if open_round is not None:
-        return open_round.ballot, open_round
-    current = s.scalar(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting.id,
-                                                        models.AgendaItem.status == "current"))
-    if current is None:
-        return None
-    closed = s.scalar(select(models.Round).join(models.Ballot).where(
-        models.Ballot.item_id == current.id, models.Round.status == "closed")
-        .order_by(models.Round.closed_at.desc(), models.Round.id.desc()).limit(1))
-    if closed is not None:
-        return closed.ballot, closed
-    return None
-
-
 def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any] | None:
-    found = active_ballot(s, sitting)
-    if found is None:
+    rnd = round_on_screen(s, sitting)
+    if rnd is None:
         return None
-    ballot, rnd = found
-    assert rnd is not None
-    spec = ballots.spec_from_dict(rnd.spec)
-    threshold, quorum = rules_of(rnd.rule)
+    ballot = rnd.ballot
+    spec = spec_of(rnd.spec)
+    threshold = rule_of(rnd.rule).threshold
     counts = attendance_counts(s, sitting)
     needed = threshold.needed(ballots.Turnout(entitled=counts["entitled"], present=counts["attending"]))
     data: dict[str, Any] = {
@@ -192,10 +177,7 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
 
 def non_voters(s: Session, sitting: models.Sitting, rnd: models.Round) -> list[dict[str, Any]]:
     """Present members who have not voted yet (shown to the chair for named ballots only)."""
-    voted = set(s.scalars(select(models.Participation.person_id).where(models.Participation.round_id == rnd.id)))
-    present = set(s.scalars(select(models.Attendance.person_id).where(
-        models.Attendance.sitting_id == sitting.id, models.Attendance.status.in_(PRESENT))))
-    missing = [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted]
+    missing = non_voter_ids(s, sitting, rnd.id)
     people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(missing)))}
     return [{"person_id": pid, "name": people[pid].name, "seat": people[pid].seat} for pid in missing]
 
@@ -209,8 +191,7 @@ def progress(store: Store, sitting_id: int) -> dict[str, Any] | None:
 def progress_in(s: Session, sitting: models.Sitting) -> dict[str, Any] | None:
     """``progress`` within a session the caller already holds (a second connection checked out while
     holding the first can exhaust the pool when a hall reconnects at once)."""
-    rnd = s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
-        models.AgendaItem.sitting_id == sitting.id, models.Round.status == "open"))
+    rnd = open_round(s, sitting.id)
     if rnd is None:
         return None
     data: dict[str, Any] = {"ballot_id": rnd.ballot_id, "round_id": rnd.id, "voted": rnd.voters,
@@ -221,13 +202,12 @@ def progress_in(s: Session, sitting: models.Sitting) -> dict[str, Any] | None:
 
 
 def speakers_section(s: Session, sitting: models.Sitting, audience: str) -> list[dict[str, Any]]:
-    current = s.scalar(select(models.AgendaItem.id).where(models.AgendaItem.sitting_id == sitting.id,
-                                                           models.AgendaItem.status == "current"))
+    current = current_item(s, sitting.id)
     if current is None:
         return []
     rows = s.execute(select(models.SpeakerRequest, models.Person).join(
         models.Person, models.Person.id == models.SpeakerRequest.person_id).where(
-        models.SpeakerRequest.item_id == current, models.SpeakerRequest.status.in_(("waiting", "granted")))
+        models.SpeakerRequest.item_id == current.id, models.SpeakerRequest.status.in_(("waiting", "granted")))
         .order_by(models.SpeakerRequest.id)).all()
     return [{"id": r.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role, "status": r.status}
             for r, p in rows]
@@ -253,9 +233,8 @@ def me_section(s: Session, sitting: models.Sitting, person_id: int) -> dict[str,
     row = s.get(models.Attendance, (sitting.id, person_id))
     entitled = person_id in sitting.roster if sitting.roster is not None else person.is_member_on(sitting.date)
     vote = None
-    found = active_ballot(s, sitting)
-    if found is not None and found[1] is not None:
-        rnd = found[1]
+    rnd = round_on_screen(s, sitting)
+    if rnd is not None:
         part = s.scalar(select(models.Participation).where(models.Participation.round_id == rnd.id,
                                                            models.Participation.person_id == person_id))
         vote = {"round_id": rnd.id, "voted": part is not None, "receipt": part.receipt if part else None,
@@ -285,17 +264,13 @@ def person_body(store: Store, person_id: int) -> int | None:
         return p.body_id if p else None
 
 
-def ensure_exists(store: Store, kind: str, ident: int) -> None:
-    """NotFound unless a ballot or sitting with this id exists."""
-    model, zh, en = {"ballot": (models.Ballot, "表决", "ballot"), "sitting": (models.Sitting, "会议", "sitting")}[kind]
-    from .base import get_or_404
-
+def open_sittings_of(store: Store, *, body_id: int | None = None, person_id: int | None = None) -> list[int]:
+    """The open sittings of a body (or of a person's body): where a change of its people shows in the
+    consoles' attendance lists (observers are read on the day; members from the roster frozen at opening)."""
+    if body_id is None and person_id is not None:
+        body_id = person_body(store, person_id)
+    if body_id is None:
+        return []
     with store.read() as s:
-        get_or_404(s, model, ident, zh, en)
-
-
-def round_status(store: Store, ballot_id: int, number: int) -> str | None:
-    """``open``/``closed`` for a round of a ballot, None when there is no such round."""
-    with store.read() as s:
-        return s.scalar(select(models.Round.status).where(models.Round.ballot_id == ballot_id,
-                                                          models.Round.number == number))
+        return list(s.scalars(select(models.Sitting.id).where(models.Sitting.body_id == body_id,
+                                                              models.Sitting.status == "open")))

@@ -1,4 +1,4 @@
-"""Reads for the administration screens: bodies, roster, accounts, tablets, sittings, agenda, documents,
+"""What the administration screens read: bodies, roster, accounts, tablets, sittings, agenda, documents,
 results and the audit log. Each function checks who is asking; none changes anything.
 
 Secret ballots stay secret here too: a ballot shows only how many have voted while it is open, and
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from .audit import verify_chain
-from .base import Actor, Forbidden, Invalid, get_or_404, iso, require, utcnow
+from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
+from .lookups import ballot_status, item_of_ballot, sitting_of_item
 
 AUDIT_PAGE_MAX = 500
 
@@ -37,8 +38,8 @@ def _check_seat_body(s: Session, actor: Actor, body_id: int) -> None:
 # --- bodies, people, users, devices ---------------------------------------------------------------
 
 
+@requires("read_setup")
 def list_bodies(store: Store, actor: Actor) -> list[dict[str, Any]]:
-    require(actor, "read_setup")
     with store.read() as s:
         counts: dict[tuple[int, str], int] = {
             (body_id, role): n for body_id, role, n in s.execute(
@@ -50,9 +51,9 @@ def list_bodies(store: Store, actor: Actor) -> list[dict[str, Any]]:
                 for b in s.scalars(select(models.Body).order_by(models.Body.id))]
 
 
+@requires("read_setup")
 def list_people(store: Store, actor: Actor, body_id: int, *, on: dt.date | None = None) -> list[dict[str, Any]]:
     """The roster of a body with membership dates; ``current`` says who is in office on ``on`` (today)."""
-    require(actor, "read_setup")
     day = on or dt.date.today()
     with store.read() as s:
         get_or_404(s, models.Body, body_id, "机构", "body")
@@ -61,8 +62,8 @@ def list_people(store: Store, actor: Actor, body_id: int, *, on: dt.date | None 
         return [_person_dict(p, day) for p in people]
 
 
+@requires("manage_users")
 def list_users(store: Store, actor: Actor) -> list[dict[str, Any]]:
-    require(actor, "manage_users")
     with store.read() as s:
         return [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
                  "active": u.active, "created_at": iso(u.created_at)}
@@ -79,9 +80,9 @@ def device_status(d: models.Device, now: dt.datetime) -> str:
     return "expired"
 
 
+@requires("manage_devices")
 def list_devices(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
     """Tablets of a body: pending (code not yet used), paired, expired or revoked. No secrets."""
-    require(actor, "manage_devices")
     now = utcnow()
     with store.read() as s:
         get_or_404(s, models.Body, body_id, "机构", "body")
@@ -102,8 +103,8 @@ def _sitting_dict(sitting: models.Sitting) -> dict[str, Any]:
             "clerk_name": sitting.clerk_name, "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at)}
 
 
+@requires("read_setup")
 def list_sittings(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
-    require(actor, "read_setup")
     with store.read() as s:
         get_or_404(s, models.Body, body_id, "机构", "body")
         items = dict(s.execute(select(models.AgendaItem.sitting_id, func.count()).join(models.Sitting)
@@ -111,13 +112,6 @@ def list_sittings(store: Store, actor: Actor, body_id: int) -> list[dict[str, An
         return [{**_sitting_dict(x), "items": items.get(x.id, 0)}
                 for x in s.scalars(select(models.Sitting).where(models.Sitting.body_id == body_id)
                                    .order_by(models.Sitting.date.desc(), models.Sitting.id.desc()))]
-
-
-def ballot_status(rounds: list[models.Round]) -> str:
-    """draft: never opened; open: the latest round is open; closed: the latest round is closed."""
-    if not rounds:
-        return "draft"
-    return "open" if rounds[-1].status == "open" else "closed"
 
 
 def _round_dict(r: models.Round, result: models.Result | None) -> dict[str, Any]:
@@ -157,9 +151,9 @@ def _documents_of(s: Session, item_ids: list[int]) -> dict[int, list[dict[str, A
     return out
 
 
+@requires("read_setup")
 def agenda(store: Store, actor: Actor, sitting_id: int) -> dict[str, Any]:
     """A sitting with its items in order, each with its documents and ballots (status and rounds)."""
-    require(actor, "read_setup")
     with store.read() as s:
         sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
         items = s.scalars(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting.id)
@@ -173,31 +167,24 @@ def agenda(store: Store, actor: Actor, sitting_id: int) -> dict[str, Any]:
                           for i in items]}
 
 
+@requires("read_documents")
 def item_documents(store: Store, actor: Actor, item_id: int) -> list[dict[str, Any]]:
-    require(actor, "read_documents")
     with store.read() as s:
         item = get_or_404(s, models.AgendaItem, item_id, "议题", "item")
         if actor.is_seat:
-            _check_seat_body(s, actor, item_body(s, item))
+            _check_seat_body(s, actor, sitting_of_item(s, item).body_id)
         return _documents_of(s, [item.id]).get(item.id, [])
 
 
-def item_body(s: Session, item: models.AgendaItem) -> int:
-    sitting = s.get(models.Sitting, item.sitting_id)
-    assert sitting is not None
-    return sitting.body_id
-
-
+@requires("read_documents")
 def document_file(store: Store, actor: Actor, document_id: int) -> dict[str, Any]:
     """Who may read a document: staff, and the tablets of members and observers of the same body.
     Returns the stored file name (under the upload folder) and the name to show."""
-    require(actor, "read_documents")
     with store.read() as s:
         doc = get_or_404(s, models.Document, document_id, "文件", "document")
-        item = s.get(models.AgendaItem, doc.item_id)
-        assert item is not None
+        item = get_or_404(s, models.AgendaItem, doc.item_id, "议题", "item")
         if actor.is_seat:
-            _check_seat_body(s, actor, item_body(s, item))
+            _check_seat_body(s, actor, sitting_of_item(s, item).body_id)
         return {"id": doc.id, "stored_name": doc.stored_name, "filename": doc.filename, "size": doc.size,
                 "sha256": doc.sha256}
 
@@ -205,15 +192,13 @@ def document_file(store: Store, actor: Actor, document_id: int) -> dict[str, Any
 # --- results and audit ----------------------------------------------------------------------------
 
 
+@requires("read_results")
 def ballot_results(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
     """Every round of a ballot with its stored result (closed rounds only; nothing is recounted)."""
-    require(actor, "read_results")
     with store.read() as s:
         ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
-        item = s.get(models.AgendaItem, ballot.item_id)
-        assert item is not None
-        sitting = s.get(models.Sitting, item.sitting_id)
-        assert sitting is not None
+        item = item_of_ballot(s, ballot)
+        sitting = sitting_of_item(s, item)
         if actor.is_seat:
             _check_seat_body(s, actor, sitting.body_id)
         rounds = s.scalars(select(models.Round).where(models.Round.ballot_id == ballot.id)
@@ -240,16 +225,16 @@ def ballot_results(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]
                 "sitting": _sitting_dict(sitting), "rounds": out_rounds}
 
 
+@requires("read_audit")
 def audit_page(store: Store, actor: Actor, *, before: int | None = None, limit: int = 100,
                sitting_id: int | None = None, action: str | None = None) -> dict[str, Any]:
     """Newest entries first, ``limit`` at a time; pass ``next_before`` back as ``before`` for the next page."""
-    require(actor, "read_audit")
     for value, name in ((before, "before"), (sitting_id, "sitting_id")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        if value is not None and value < 1:
             raise Invalid("bad_param", f"参数{name}必须是正整数", f"{name} must be a positive integer")
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= AUDIT_PAGE_MAX:
+    if not 1 <= limit <= AUDIT_PAGE_MAX:
         raise Invalid("bad_param", f"每页条数必须在1到{AUDIT_PAGE_MAX}之间", f"limit must be 1..{AUDIT_PAGE_MAX}")
-    if action is not None and (not isinstance(action, str) or len(action) > 60):
+    if action is not None and len(action) > 60:
         raise Invalid("bad_param", "操作类型无效", "action must be a short string")
     with store.read() as s:
         q = select(models.AuditEntry)
@@ -271,9 +256,24 @@ def audit_page(store: Store, actor: Actor, *, before: int | None = None, limit: 
                 "head": {"id": head.last_id, "hash": head.last_hash} if head else None}
 
 
+@requires("read_audit")
 def verify_audit(store: Store, actor: Actor) -> dict[str, Any]:
-    require(actor, "read_audit")
     report = verify_chain(store)
     return {"ok": report.ok, "entries": report.entries, "head": report.head, "broken_id": report.broken_id,
             "reason": report.reason, "message": str(report)}
 
+
+def ensure_exists(store: Store, kind: str, ident: int) -> None:
+    """NotFound unless a ballot or sitting with this id exists."""
+    with store.read() as s:
+        if kind == "ballot":
+            get_or_404(s, models.Ballot, ident, "表决", "ballot")
+        else:
+            get_or_404(s, models.Sitting, ident, "会议", "sitting")
+
+
+def round_status(store: Store, ballot_id: int, number: int) -> str | None:
+    """``open``/``closed`` for a round of a ballot, None when there is no such round."""
+    with store.read() as s:
+        return s.scalar(select(models.Round.status).where(models.Round.ballot_id == ballot_id,
+                                                          models.Round.number == number))

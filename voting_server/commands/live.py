@@ -1,0 +1,147 @@
+"""The live sitting: what seat tablets and the chair's and clerk's consoles send over Socket.IO
+(docs/protocol.md section 4), each also an HTTP route (section 5, "Live sitting")."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import services
+from ..services import casting, hands, opening, sitting, timer
+from ..services.base import Invalid
+from ..services.casting import CAST_ID, CHOICE, CastRequest
+from ..services.hands import BALLOTS_CAST, COUNTS, INVALID_BALLOTS, NOTE
+from ..services.sitting import ATTENDANCE_STATUS, REASON, SPEAKER_MOVE
+from ..services.timer import EXTEND_SECONDS
+from ..services.values import Flag, Maybe, Ref
+from .table import Batch, Command, Route, arg
+
+BALLOT = Ref("表决", "ballot")
+ITEM = Ref("议题", "item")
+SITTING = Ref("会议", "sitting")
+PERSON = Ref("人员", "person")
+SPEAKER_REQUEST = Ref("发言申请", "speaker request")
+CONFIRM = Flag("confirm ", "confirm")
+
+
+def confirmed(value: bool) -> None:
+    """A show-of-hands count is entered only with ``confirm: true``: it can never be changed."""
+    if value is not True:
+        raise Invalid("confirm_required", "请再次确认举手表决结果", "confirm the count (confirm: true)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoArgs:
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class SittingArgs:
+    sitting_id: int = arg(SITTING, source="connection")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemArgs:
+    item_id: int = arg(ITEM)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BallotArgs:
+    ballot_id: int = arg(BALLOT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpenArgs:
+    ballot_id: int = arg(BALLOT)
+    override_quorum: bool = arg(opening.OVERRIDE_QUORUM, default=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExtendArgs:
+    ballot_id: int = arg(BALLOT)
+    seconds: int = arg(EXTEND_SECONDS)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendanceArgs:
+    sitting_id: int = arg(SITTING, source="connection")
+    person_id: int = arg(PERSON)
+    status: str = arg(ATTENDANCE_STATUS)
+    reason: str = arg(REASON, default="")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpeakerArgs:
+    request_id: int = arg(SPEAKER_REQUEST)
+    move: str = arg(SPEAKER_MOVE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CastArgs:
+    ballot_id: int = arg(BALLOT)
+    choice: casting.Choice = arg(CHOICE)
+    cast_id: str = arg(CAST_ID)
+    person_id: int | None = arg(Maybe(PERSON), default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandsArgs:
+    ballot_id: int = arg(BALLOT)
+    counts: hands.Counts = arg(COUNTS)
+    ballots: int = arg(BALLOTS_CAST, param="ballots_cast")
+    invalid: int = arg(INVALID_BALLOTS, default=0)
+    note: str = arg(NOTE, default="")
+    confirm: bool = arg(CONFIRM, default=False, passed=False)
+
+    def __post_init__(self) -> None:
+        confirmed(self.confirm)
+
+
+def _cast(actor: services.Actor, a: CastArgs) -> CastRequest:
+    return CastRequest(actor, a.ballot_id, a.choice, a.cast_id, a.person_id)
+
+
+def _sign_in(actor: services.Actor, a: SittingArgs) -> tuple[services.Actor, int]:
+    return (actor, a.sitting_id)
+
+
+def _round_id(round_id: int, a: object) -> dict[str, Any]:
+    return {"round_id": round_id}
+
+
+def _cast_ack(ack: Mapping[str, Any], a: object) -> dict[str, Any]:
+    return dict(ack)
+
+
+def _path(rule: str, method: str = "POST") -> Route:
+    return Route(method, rule)
+
+
+COMMANDS: tuple[Command[Any, Any], ...] = (
+    Command("snapshot", NoArgs, None, answer=lambda snap, a: {"snapshot": snap}, live=True),
+    Command("sign_in", SittingArgs, sitting.sign_in, http=_path("/sittings/<int:sitting_id>/sign-in"), live=True,
+            batch=Batch(_sign_in, sitting.sign_in_many)),
+    Command("cast", CastArgs, casting.cast_vote, answer=_cast_ack, http=_path("/ballots/<int:ballot_id>/cast"),
+            live=True, batch=Batch(_cast, casting.cast_many)),
+    Command("speak", ItemArgs, sitting.request_to_speak, answer=lambda rid, a: {"request_id": rid},
+            http=_path("/items/<int:item_id>/speak"), live=True),
+    Command("speaker", SpeakerArgs, sitting.move_speaker, http=_path("/speakers/<int:request_id>/<move>"), live=True),
+    Command("open_sitting", SittingArgs, sitting.open_sitting, http=_path("/sittings/<int:sitting_id>/open"),
+            live=True),
+    Command("close_sitting", SittingArgs, sitting.close_sitting, http=_path("/sittings/<int:sitting_id>/close"),
+            live=True),
+    Command("start_item", ItemArgs, sitting.start_item, http=_path("/items/<int:item_id>/start"), live=True),
+    Command("finish_item", ItemArgs, sitting.finish_item, http=_path("/items/<int:item_id>/finish"), live=True),
+    Command("open_ballot", OpenArgs, opening.open_ballot, answer=_round_id, http=_path("/ballots/<int:ballot_id>/open"),
+            live=True),
+    Command("close_ballot", BallotArgs, services.close_ballot, answer=lambda result, a: {"result": result},
+            http=_path("/ballots/<int:ballot_id>/close"), live=True),
+    Command("revote", OpenArgs, opening.revote, answer=_round_id, http=_path("/ballots/<int:ballot_id>/revote"),
+            live=True),
+    Command("extend", ExtendArgs, timer.extend_timer, http=_path("/ballots/<int:ballot_id>/extend"), live=True),
+    Command("remind", BallotArgs, timer.remind_non_voters, answer=lambda ids, a: {"reminded": len(ids)},
+            http=_path("/ballots/<int:ballot_id>/remind"), live=True),
+    Command("set_attendance", AttendanceArgs, sitting.set_attendance,
+            http=_path("/sittings/<int:sitting_id>/attendance/<int:person_id>", "PUT"), live=True),
+    Command("hands", HandsArgs, hands.enter_show_of_hands, http=_path("/ballots/<int:ballot_id>/hands"), live=True),
+)

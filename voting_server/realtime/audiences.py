@@ -1,0 +1,116 @@
+"""Connections and audiences: who a terminal is (a paired tablet's token or a staff session), which
+sitting it joins, and the registry of this process's connections.
+
+Rooms: ``s<sitting>:<audience>`` for every terminal of an audience in a sitting, ``p<person>`` for a
+person's tablets."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask_socketio import ConnectionRefusedError
+
+from .. import services
+from ..db import Store
+from ..services import Actor, ServiceError, terminal_view
+from .snapshots import Snapshots
+
+AUDIENCE_OF_ROLE = {"member": "seat", "observer": "observer", "chair": "chair", "clerk": "clerk",
+                    "admin": "clerk", "display": "display"}
+
+
+@dataclass(frozen=True, slots=True)
+class Conn:
+    actor: Actor
+    sitting_id: int
+    audience: str
+
+
+def room(sitting_id: int, audience: str) -> str:
+    return f"s{sitting_id}:{audience}"
+
+
+def person_room(person_id: int) -> str:
+    return f"p{person_id}"
+
+
+def refused(code: str, zh: str, en: str) -> ConnectionRefusedError:
+    """A refused connection: the client's connect_error carries ``message`` (English) and
+    ``data`` = {error, message, message_zh, message_en}."""
+    return ConnectionRefusedError(en, {"error": code, "message": zh, "message_zh": zh, "message_en": en})
+
+
+class Audiences:
+    """The connections of this process, each with who it is and the sitting and audience it joined."""
+
+    def __init__(self, store: Store, snapshots: Snapshots) -> None:
+        self.store, self.snapshots = store, snapshots
+        self.conns: dict[str, Conn] = {}
+        self._bodies: dict[int, int | None] = {}
+        self._default_sittings: dict[int | None, tuple[float, int | None]] = {}
+
+    def authenticate(self, auth: dict[str, Any], user_id: object) -> Actor:
+        token = auth.get("token")
+        if token is not None:
+            actor = services.device_actor(self.store, token)
+            if actor is None:
+                raise refused("revoked", "表决器未配对或已被撤销", "this tablet is not paired or was revoked")
+            return actor
+        staff = services.user_actor(self.store, user_id) if isinstance(user_id, int) else None
+        if staff is None:
+            raise refused("unauthenticated", "请先登录或配对表决器", "log in or pair this tablet first")
+        return staff
+
+    def admit(self, sid: str, auth: object, user_id: object) -> tuple[Conn, dict[str, Any]]:
+        """Authenticate a connecting terminal, find its sitting, register it; answers its snapshot.
+        Raises the refusal (a ``ConnectionRefusedError``) otherwise."""
+        data = auth if isinstance(auth, dict) else {}
+        actor = self.authenticate(data, user_id)
+        audience = AUDIENCE_OF_ROLE[actor.role]
+        wanted = data.get("sitting_id")
+        body_id = self._body_of(actor.person_id) if actor.person_id else None
+        if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
+            raise refused("bad_sitting", "会议编号无效", "sitting_id must be an integer")
+        sitting_id = wanted if wanted is not None else self._default_sitting(body_id)
+        if sitting_id is None:
+            raise refused("no_sitting", "当前没有会议", "there is no sitting")
+        try:
+            snap = self.snapshots.for_terminal(sitting_id, audience, actor.person_id, actor.device_id)
+        except ServiceError as err:
+            raise refused(err.code, err.zh, err.en) from None
+        if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
+            raise refused("not_on_roster", "您不属于该会议的机构", "you are not a member of this sitting's body")
+        conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience)
+        self.conns[sid] = conn
+        return conn, snap
+
+    def get(self, sid: str) -> Conn | None:
+        return self.conns.get(sid)
+
+    def drop(self, sid: str) -> None:
+        self.conns.pop(sid, None)
+
+    def drop_device(self, device_id: int) -> list[str]:
+        """Forget the connections of a tablet whose pairing was revoked; answers their ids."""
+        sids = [sid for sid, conn in list(self.conns.items()) if conn.actor.device_id == device_id]
+        for sid in sids:
+            self.conns.pop(sid, None)
+        return sids
+
+    def _body_of(self, person_id: int) -> int | None:
+        """A person's body never changes: remembered per process."""
+        if person_id not in self._bodies:
+            self._bodies[person_id] = terminal_view.person_body(self.store, person_id)
+        return self._bodies[person_id]
+
+    def _default_sitting(self, body_id: int | None) -> int | None:
+        """The sitting a terminal joins when it names none; remembered for a second, so that a hall
+        connecting at once asks the database once."""
+        now = time.monotonic()
+        cached = self._default_sittings.get(body_id)
+        if cached is not None and now - cached[0] < 1.0:
+            return cached[1]
+        sitting_id = terminal_view.current_sitting_for(self.store, body_id=body_id)
+        self._default_sittings[body_id] = (now, sitting_id)
+        return sitting_id

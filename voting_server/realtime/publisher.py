@@ -1,0 +1,129 @@
+"""The publisher: committed events routed to the rooms that may see them, redacted per audience, and
+the coalesced pushes (ballot progress and attendance at most once per interval and sitting, however
+many votes or sign-ins arrive). The only place that emits to terminals besides a connection's own
+snapshot."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask_socketio import SocketIO
+
+from ..db import Store
+from ..services import Event, terminal_view
+from .audiences import Audiences, person_room, room
+
+log = logging.getLogger(__name__)
+
+PEOPLE_CHANGES = ("person_added", "person_changed", "roster_imported")  # shown in the consoles' attendance
+
+
+class Publisher:
+    def __init__(self, socketio: SocketIO, store: Store, audiences: Audiences, *, interval: float = 0.25) -> None:
+        self.socketio, self.store, self.audiences = socketio, store, audiences
+        self.interval = interval
+        self._dirty: set[int] = set()  # sittings whose ballot progress changed
+        self._dirty_attendance: set[int] = set()  # sittings whose attendance changed
+
+    def start(self) -> None:
+        self.socketio.start_background_task(self._coalescing_loop)
+
+    def on_events(self, events: list[Event]) -> None:
+        """Called after each commit with its stored events; pushes them, redacted per audience."""
+        for ev in events:
+            if ev.sitting_id is None:
+                if ev.action == "device_revoked":
+                    self._revoked(ev)
+                elif ev.action in PEOPLE_CHANGES:
+                    self._dirty_attendance.update(terminal_view.open_sittings_of(
+                        self.store, body_id=ev.payload.get("body_id"), person_id=ev.payload.get("person_id")))
+                continue
+            if ev.seq is not None:
+                self._push(ev, ev.sitting_id)
+            if ev.action in ("vote_cast", "vote_changed"):
+                self._dirty.add(ev.sitting_id)
+                vote = {"round_id": ev.payload["round_id"], "voted": True, "receipt": ev.payload["receipt"],
+                        "choice": ev.payload.get("choice")}
+                self.socketio.emit("me_vote", {"sitting_id": ev.sitting_id, "vote": vote},
+                                   to=person_room(ev.payload["person_id"]))
+            elif ev.action in ("signed_in", "attendance_set"):
+                self._dirty_attendance.add(ev.sitting_id)
+                status = ev.payload.get("status", "present")
+                self.socketio.emit("me", {"sitting_id": ev.sitting_id,
+                                          "me": {"attendance": status, "signed_in": status in ("present", "video")}},
+                                   to=person_room(ev.payload["person_id"]))
+            elif ev.action == "reminded":
+                for pid in ev.payload["person_ids"]:
+                    self.socketio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
+                                       to=person_room(pid))
+
+    def _revoked(self, ev: Event) -> None:
+        """To the person's room (one room per person keeps a hall's memory small); the tablet whose
+        me.device_id matches forgets its token. Local connections are closed here; a revoked tablet on
+        another process is refused by every service from now on."""
+        did = ev.payload["device_id"]
+        self.socketio.emit("revoked", {"device_id": did, "message": "本表决器已被撤销配对",
+                                       "message_en": "this tablet was unpaired"}, to=person_room(ev.payload["person_id"]))
+        for sid in self.audiences.drop_device(did):
+            try:
+                self.socketio.server.disconnect(sid, namespace="/")
+            except Exception:  # already gone
+                log.debug("could not disconnect %s", sid, exc_info=True)
+
+    def _push(self, ev: Event, sitting_id: int) -> None:
+        names = terminal_view.SECTIONS_BY_ACTION.get(ev.action, ())
+        with self.store.read() as s:
+            sitting = terminal_view.get_sitting(s, sitting_id)
+            per_audience = terminal_view.sections_by_audience(s, sitting, names)
+        for aud, changes in per_audience.items():
+            self.socketio.emit("event", {"seq": ev.seq, "type": ev.action, "sitting_id": sitting_id,
+                                         "changes": changes}, to=room(sitting_id, aud))
+
+    def _coalescing_loop(self) -> None:
+        """At most one ``progress`` and one ``attendance`` message per sitting and interval."""
+        while True:
+            self.socketio.sleep(self.interval)
+            if self._dirty_attendance:
+                dirty, self._dirty_attendance = self._dirty_attendance, set()
+                for sitting_id in dirty:
+                    self._guarded(self._push_attendance, sitting_id)
+            if self._dirty:
+                dirty, self._dirty = self._dirty, set()
+                for sitting_id in dirty:
+                    self._guarded(self._push_progress, sitting_id)
+
+    def _guarded(self, fn: Callable[[int], None], sitting_id: int) -> None:
+        try:
+            fn(sitting_id)
+        except Exception:  # a failed push loses nothing: terminals resync from stored state
+            log.exception("%s for sitting %s failed", fn.__name__, sitting_id)
+
+    def _current_seq(self, sitting_id: int) -> int:
+        with self.store.read() as s:
+            return terminal_view.get_sitting(s, sitting_id).seq
+
+    def _push_attendance(self, sitting_id: int) -> None:
+        # Rebuilt when a numbered event was committed while it was being built: terminals drop a
+        # coalesced push older than what they have (protocol.md), so a stale one would be lost.
+        per_audience: dict[str, dict[str, Any]] = {}
+        seq = 0
+        for _attempt in range(3):
+            with self.store.read() as s:
+                sitting = terminal_view.get_sitting(s, sitting_id)
+                seq = sitting.seq
+                per_audience = terminal_view.sections_by_audience(s, sitting, ("attendance", "ballot"))
+            if self._current_seq(sitting_id) == seq:
+                break
+        for aud, changes in per_audience.items():
+            self.socketio.emit("attendance", {"sitting_id": sitting_id, "seq": seq, **changes},
+                               to=room(sitting_id, aud))
+
+    def _push_progress(self, sitting_id: int) -> None:
+        data = terminal_view.progress(self.store, sitting_id)
+        if data is None:
+            return
+        public = {k: v for k, v in data.items() if k != "non_voters"}
+        for aud in terminal_view.AUDIENCES:
+            payload = data if aud in terminal_view.STAFF_AUDIENCES else public
+            self.socketio.emit("progress", {"sitting_id": sitting_id, **payload}, to=room(sitting_id, aud))

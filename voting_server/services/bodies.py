@@ -1,0 +1,138 @@
+"""Bodies and their rulebooks, and the people on their rosters. Every function checks the actor,
+validates, and writes rows + audit entry in one transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import models
+from ..db import Store
+from .base import Actor, Conflict, Invalid, get_or_404, requires, transaction, utcnow
+from .lookups import ruleset_of
+from .values import Text, parse_date
+
+BODY_NAME = Text("名称", "name", max_len=200)
+PERSON_NAME = Text("姓名", "name", max_len=100)
+PERSON_TITLE = Text("职务", "title", max_len=200, allow_empty=True)
+SEAT = Text("座位号", "seat", max_len=20)
+EXTERNAL_ID = Text("编号", "id", max_len=64)
+ROLE_WORDS = {"组成人员": "member", "委员": "member", "成员": "member", "列席": "observer", "列席人员": "observer"}
+
+
+# --- bodies --------------------------------------------------------------------------------------
+
+
+def _check_rules(preset: str, overrides: Mapping[str, object] | None) -> dict[str, Any]:
+    """The overrides as stored, once the rules engine has accepted them with the preset."""
+    stored = dict(overrides or {})
+    ruleset_of(models.Body(name="", preset=preset, overrides=stored))
+    return stored
+
+
+@requires("manage_body")
+def create_body(store: Store, actor: Actor, *, name: str, preset: str = "standing_committee",
+                overrides: Mapping[str, object] | None = None) -> int:
+    name = BODY_NAME.check(name)
+    stored = _check_rules(preset, overrides)
+    with transaction(store, actor) as tx:
+        body = models.Body(name=name, preset=preset, overrides=stored, created_at=utcnow())
+        tx.session.add(body)
+        tx.session.flush()
+        tx.audit("body_created", {"body_id": body.id, "name": name, "preset": preset,
+                                  "overrides": body.overrides})
+        return body.id
+
+
+@requires("manage_body")
+def update_body_rules(store: Store, actor: Actor, body_id: int, *, preset: str,
+                      overrides: Mapping[str, object] | None = None) -> None:
+    """A new rulebook for the body's next ballots and sittings; ballots already created and sittings
+    already open keep the rule they froze."""
+    stored = _check_rules(preset, overrides)
+    with transaction(store, actor) as tx:
+        body = get_or_404(tx.session, models.Body, body_id, "机构", "body")
+        body.preset, body.overrides = preset, stored
+        tx.audit("body_rules_changed", {"body_id": body.id, "preset": preset, "overrides": body.overrides})
+
+
+# --- people --------------------------------------------------------------------------------------
+
+PERSON_FIELDS = ("name", "role", "seat", "title", "joined_on", "left_on", "external_id")
+
+
+def validate_person(data: Mapping[str, object]) -> dict[str, Any]:
+    """Check one roster entry as typed or imported (any JSON or spreadsheet values); raise Invalid
+    naming the field. Used by add_person, update_person and the roster importer."""
+    if not isinstance(data, Mapping):
+        raise Invalid("bad_person", "人员数据格式错误", "a person must be an object")
+    name = PERSON_NAME.parse(data.get("name"))
+    role = data.get("role", "member")
+    if not isinstance(role, str):
+        raise Invalid("bad_role", "身份必须是组成人员或列席", "role must be member or observer")
+    role = ROLE_WORDS.get(role, role)
+    if role not in ("member", "observer"):
+        raise Invalid("bad_role", f"未知身份：{str(role)[:30]}（应为组成人员或列席）",
+                      f"unknown role {str(role)[:30]!r} (member or observer)")
+    seat = data.get("seat")
+    if seat is not None and (isinstance(seat, bool) or not isinstance(seat, (str, int))):
+        raise Invalid("bad_seat", "座位号必须是文字或数字", "seat must be text or a number")
+    seat = None if seat in (None, "") else SEAT.check(str(seat))
+    joined = parse_date(data.get("joined_on"), "任职日期", "joined_on", default=dt.date(2000, 1, 1))
+    assert joined is not None
+    left = parse_date(data.get("left_on"), "离任日期", "left_on", default=None)
+    if left is not None and left <= joined:
+        raise Invalid("bad_dates", "离任日期必须晚于任职日期", "left_on must be after joined_on")
+    title = PERSON_TITLE.parse(data.get("title") or "")
+    external_id = data.get("external_id")
+    external_id = None if external_id in (None, "") else EXTERNAL_ID.check(str(external_id))
+    return {"name": name, "role": role, "seat": seat, "joined_on": joined, "left_on": left, "title": title,
+            "external_id": external_id}
+
+
+def person_json(fields: Mapping[str, object]) -> dict[str, object]:
+    """A validated person as JSON (dates as 2026-01-31)."""
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in fields.items()}
+
+
+@requires("manage_roster")
+def add_person(store: Store, actor: Actor, body_id: int, data: Mapping[str, object]) -> int:
+    fields = validate_person(data)
+    with transaction(store, actor) as tx:
+        get_or_404(tx.session, models.Body, body_id, "机构", "body")
+        _check_seat_free(tx.session, body_id, fields["seat"], None)
+        person = models.Person(body_id=body_id, **fields)
+        tx.session.add(person)
+        tx.session.flush()
+        tx.audit("person_added", {"person_id": person.id, "body_id": body_id, **person_json(fields)})
+        return person.id
+
+
+@requires("manage_roster")
+def update_person(store: Store, actor: Actor, person_id: int, data: Mapping[str, object]) -> None:
+    """Change a roster entry (e.g. set ``left_on`` when a member resigns): the fields given replace the
+    stored ones, and the whole entry is checked again."""
+    with transaction(store, actor) as tx:
+        person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
+        if not isinstance(data, Mapping):
+            raise Invalid("bad_person", "人员数据格式错误", "a person must be an object")
+        merged: dict[str, object] = {key: getattr(person, key) for key in PERSON_FIELDS}
+        merged.update({k: v for k, v in data.items() if k in merged})
+        fields = validate_person(merged)
+        _check_seat_free(tx.session, person.body_id, fields["seat"], person.id)
+        for key, value in fields.items():
+            setattr(person, key, value)
+        tx.audit("person_changed", {"person_id": person.id, **person_json(fields)})
+
+
+def _check_seat_free(session: Session, body_id: int, seat: str | None, person_id: int | None) -> None:
+    if seat is None:
+        return
+    q = select(models.Person.id).where(models.Person.body_id == body_id, models.Person.seat == seat,
+                                       models.Person.left_on.is_(None))
+    other = session.scalar(q)
+    if other is not None and other != person_id:
+        raise Conflict("duplicate_seat", f"座位号{seat}已被占用", f"seat {seat} is already taken")

@@ -1,0 +1,344 @@
+"""Casting: one member's ballot in the open round, idempotent and race-free, in batches (the live
+server commits casts arriving together in one transaction, then acknowledges each).
+
+Secret ballots: a cast writes a ``Participation`` row without the choice and increments the
+``TallyCount`` counters of the chosen options; nothing stored links the two.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, case, false, or_, select, update
+from sqlalchemy.orm import Session
+
+import ballots
+
+from .. import models
+from ..db import Store
+from .accounts import revoked_devices
+from .base import (
+    Actor,
+    Conflict,
+    Forbidden,
+    Invalid,
+    ServiceError,
+    Tx,
+    get_or_404,
+    require,
+    requires,
+    transaction,
+    utcnow,
+)
+from .lookups import (
+    hand_count,
+    latest_round,
+    present_ids,
+    roster_ids,
+    sitting_of_ballot,
+    spec_of,
+    voted_ids,
+)
+from .values import Refusal, Rule, Word
+
+CAST = "cast_vote"  # the permission of a cast, checked per request in a batch
+MAX_CAST_ID = 64
+CAST_ID = Word(lambda cast_id: 8 <= len(cast_id) <= MAX_CAST_ID and cast_id.isprintable(),
+               Refusal("bad_cast_id", "投票编号无效", f"cast_id must be a string of 8..{MAX_CAST_ID} characters"))
+MAX_CHOICE_TEXT = 200  # longer than any question id, option code or option label a ballot can have
+MAX_CHOICE_ANSWERS = 500
+Choice = str | Mapping[str, str]
+
+
+class ChoiceShape(Rule[Choice]):
+    """A choice is an option (a short string, for single-question ballots) or a mapping of question ids
+    to options. Anything else is refused before the rules engine sees it (and before an error message
+    could echo a huge value back). Inside a batch each request's shape is checked again where it is
+    admitted, so that one malformed request is refused on its own."""
+
+    json_types = (str, dict)
+
+    def wrong_type(self, raw: object) -> Invalid:
+        return Invalid("bad_choice", "选择格式错误", "the choice must be an option or a mapping of questions to options")
+
+    def parse(self, raw: object) -> Mapping[str, str]:
+        if isinstance(raw, str):
+            if len(raw) > MAX_CHOICE_TEXT:
+                raise self.wrong_type(raw)
+            return {"main": raw}
+        if not isinstance(raw, Mapping) or len(raw) > MAX_CHOICE_ANSWERS:
+            raise self.wrong_type(raw)
+        for key, value in raw.items():
+            if not isinstance(key, str) or not isinstance(value, str) or len(key) > MAX_CHOICE_TEXT \
+                    or len(value) > MAX_CHOICE_TEXT:
+                raise self.wrong_type(raw)
+        return raw
+
+    def check(self, value: Choice) -> Mapping[str, str]:
+        return self.parse(value)
+
+
+CHOICE = ChoiceShape()
+
+
+@dataclass(frozen=True)
+class CastRequest:
+    actor: Actor
+    ballot_id: int
+    choice: Choice
+    cast_id: str
+    person_id: int | None = None  # if given, must be the actor's own
+
+
+@requires(CAST)
+def cast_vote(store: Store, actor: Actor, ballot_id: int, choice: Choice, cast_id: str,
+              person_id: int | None = None) -> dict[str, Any]:
+    """Cast one member's ballot. Returns the acknowledgement; raises ServiceError when refused."""
+    [outcome] = cast_many(store, [CastRequest(actor, ballot_id, choice, cast_id, person_id)])
+    if isinstance(outcome, ServiceError):
+        raise outcome
+    return outcome
+
+
+def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, Any] | ServiceError]:
+    """Group commit: cast several ballots in one transaction; each succeeds or is refused on its own.
+    Acknowledgements are returned only after the commit.
+
+    New participations go in with one ``INSERT … ON CONFLICT DO NOTHING``: the unique constraint on
+    (round, member), not a prior check, decides that a member counts once; whoever was not inserted
+    is answered as a retry (same cast id), a change (where allowed) or a refusal."""
+    results: list[dict[str, Any] | ServiceError | None] = [None] * len(requests)
+    for i, req in enumerate(requests):  # refusals that need no database are answered on their own
+        try:
+            _check_request(req)
+        except ServiceError as err:
+            results[i] = err
+    todo = [i for i, r in enumerate(results) if r is None]
+    if todo:
+        actor = requests[0].actor if len(requests) == 1 else Actor(role="member", name="batch")
+        with transaction(store, actor) as tx:
+            _cast_in(tx, requests, todo, results)
+    answered: list[dict[str, Any] | ServiceError] = []
+    for outcome in results:
+        assert outcome is not None  # every request is answered: a vote, a retry, a change or a refusal
+        answered.append(outcome)
+    return answered
+
+
+def _check_request(req: CastRequest) -> None:
+    require(req.actor, CAST)
+    CAST_ID.check(req.cast_id)
+    if req.person_id is not None and req.person_id != req.actor.person_id:
+        raise Forbidden("not_yourself", "只能为自己投票", "you can only vote for yourself")
+    if req.actor.person_id is None:
+        raise Forbidden("not_a_seat", "只有已配对的表决器可以投票", "only a paired seat can vote")
+
+
+def _cast_in(tx: Tx, requests: Sequence[CastRequest], todo: list[int],
+             results: list[dict[str, Any] | ServiceError | None]) -> None:
+    cache: dict[int, _BallotCtx] = {}
+    admitted: dict[int, list[tuple[int, Mapping[str, str]]]] = {}
+    revoked = revoked_devices(tx.session, {requests[i].actor.device_id for i in todo})
+    for i in todo:
+        try:
+            if requests[i].actor.device_id in revoked:
+                raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
+            ctx = _ctx_for(tx.session, requests[i].ballot_id, cache)
+            choice = _admit(ctx, requests[i])
+            admitted.setdefault(ctx.ballot.id, []).append((i, choice))
+        except ServiceError as err:
+            results[i] = err
+    for ballot_id, entries in admitted.items():
+        _Recording(tx, cache[ballot_id], requests, results).record(entries)
+
+
+@dataclass
+class _BallotCtx:
+    ballot: models.Ballot
+    rnd: models.Round | None
+    sitting: models.Sitting
+    roster: set[int]
+    present: set[int]
+    hands_entered: bool = False
+
+
+def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _BallotCtx:
+    if ballot_id not in cache:
+        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        sitting = sitting_of_ballot(s, ballot)
+        rnd = latest_round(s, ballot.id)
+        hands = rnd is not None and hand_count(s, rnd.id) is not None
+        cache[ballot_id] = _BallotCtx(ballot, rnd, sitting, set(roster_ids(s, sitting)), present_ids(s, sitting.id),
+                                      hands)
+    return cache[ballot_id]
+
+
+def _admit(ctx: _BallotCtx, req: CastRequest) -> Mapping[str, str]:
+    """Every refusal of one cast that the stored state decides, before anything is written."""
+    rnd, person_id = ctx.rnd, req.actor.person_id
+    if rnd is None or rnd.status != "open":
+        raise Conflict("ballot_not_open", "表决未开始或已结束", "the ballot is not open")
+    if rnd.deadline is not None and utcnow() > rnd.deadline:
+        raise Conflict("time_up", "表决时间已到", "voting time is up")
+    if person_id not in ctx.roster:
+        raise Forbidden("not_entitled", "您不是本次会议有表决权的组成人员", "you are not entitled to vote in this sitting")
+    if person_id not in ctx.present:
+        raise Forbidden("not_signed_in", "请先签到再表决", "sign in before voting")
+    if ctx.ballot.method == "hands":
+        raise Conflict("hands_only", "本项以举手方式表决，请举手", "this ballot is by show of hands")
+    try:
+        return spec_of(rnd.spec).validate(CHOICE.check(req.choice))
+    except ballots.BallotError as err:
+        raise Invalid(err.code, err.zh, err.en) from err
+
+
+def _insert_new(s: Session, rows: list[dict[str, Any]]) -> set[int]:
+    """Insert participations; a member already in the round is skipped by the unique constraint.
+    Returns the members inserted."""
+    if not rows:
+        return set()
+    table = cast(Table, models.Participation.__table__)
+    if s.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    stmt = dialect_insert(table).on_conflict_do_nothing(index_elements=["round_id", "person_id"]) \
+        .returning(table.c.person_id)
+    return set(s.execute(stmt, rows).scalars())
+
+
+class _Recording:
+    """The admitted casts of one ballot in a batch: new votes inserted together, then retries and
+    changes answered one by one."""
+
+    def __init__(self, tx: Tx, ctx: _BallotCtx, requests: Sequence[CastRequest],
+                 results: list[dict[str, Any] | ServiceError | None]) -> None:
+        assert ctx.rnd is not None
+        self.tx, self.ctx, self.rnd, self.requests, self.results = tx, ctx, ctx.rnd, requests, results
+
+    def record(self, entries: list[tuple[int, Mapping[str, str]]]) -> None:
+        choice_of = dict(entries)
+        first: dict[int, int] = {}
+        later: list[int] = []
+        rows: list[dict[str, Any]] = []
+        for i, choice in entries:
+            pid = self.requests[i].actor.person_id
+            assert pid is not None
+            if pid in first:  # the same member twice in one batch: the second is answered after the first
+                later.append(i)
+                continue
+            first[pid] = i
+            rows.append({"id": secrets.token_hex(16), "round_id": self.rnd.id, "person_id": pid,
+                         "cast_id": self.requests[i].cast_id, "receipt": _receipt(),
+                         "choice": None if self.ctx.ballot.secret else dict(choice)})
+        closed_to: set[int] = set()
+        if self.ctx.hands_entered and rows:
+            # the clerk's show-of-hands count was made against the tablet votes of that moment: a new tablet
+            # vote now could count someone twice (and more ballots than members present would never tally)
+            voted = voted_ids(self.tx.session, self.rnd.id) & set(first)
+            closed_to = set(first) - voted
+            rows = [row for row in rows if row["person_id"] in voted]  # retries and changes are answered below
+        inserted = _insert_new(self.tx.session, rows)
+        later += [first[pid] for pid in closed_to]
+        self._new_votes([row for row in rows if row["person_id"] in inserted], first, choice_of)
+        later += [first[row["person_id"]] for row in rows if row["person_id"] not in inserted]
+        for i in later:
+            self._again(i, choice_of[i], closed_to)
+
+    def _new_votes(self, rows: list[dict[str, Any]], first: dict[int, int],
+                   choice_of: dict[int, Mapping[str, str]]) -> None:
+        ballot, rnd = self.ctx.ballot, self.rnd
+        deltas: dict[tuple[str, str], int] = {}
+        for row in rows:
+            i = first[row["person_id"]]
+            choice = choice_of[i]
+            for key in choice.items():
+                deltas[key] = deltas.get(key, 0) + 1
+            self.tx.audit("vote_cast", {"ballot_id": ballot.id, "round_id": rnd.id, "person_id": row["person_id"],
+                                        "receipt": row["receipt"], **({} if ballot.secret else {"choice": choice})},
+                          sitting_id=self.ctx.sitting.id, actor=self.requests[i].actor)
+            # A secret ballot's choice is not echoed: a retry could not repeat it (storage does not know it)
+            self.results[i] = _ack(ballot, rnd, row["receipt"], row["cast_id"], None if ballot.secret else choice,
+                                   duplicate=False, changed=False)
+        if rows:
+            _apply_deltas(self.tx.session, rnd.id, deltas)
+            self.tx.session.execute(update(models.Round).where(models.Round.id == rnd.id)
+                                    .values(voters=models.Round.voters + len(rows)))
+
+    def _again(self, i: int, choice: Mapping[str, str], closed_to: set[int]) -> None:
+        req = self.requests[i]
+        if req.actor.person_id in closed_to:
+            self.results[i] = Conflict("hands_entered", "已录入举手表决结果，本轮不再接受电子表决",
+                                       "the show-of-hands count is entered; this round takes no more tablet votes")
+            return
+        assert req.actor.person_id is not None
+        try:
+            self.results[i] = _existing_vote(self.tx, self.ctx, req.actor.person_id, req.cast_id, choice)
+        except ServiceError as err:
+            self.results[i] = err
+
+
+def _apply_deltas(s: Session, round_id: int, deltas: Mapping[tuple[str, str], int]) -> None:
+    """One statement for the batch; like ``_count`` it writes every counter row of the round."""
+    tc = models.TallyCount
+    whens = [(and_(tc.question == q, tc.option == o), n) for (q, o), n in deltas.items()]
+    increment: Any = case(*whens, else_=0) if whens else 0
+    s.execute(update(tc).where(tc.round_id == round_id).values(count=tc.count + increment))
+
+
+def _existing_vote(tx: Tx, ctx: _BallotCtx, person_id: int, cast_id: str,
+                   choice: Mapping[str, str]) -> dict[str, Any]:
+    s, ballot, rnd = tx.session, ctx.ballot, ctx.rnd
+    assert rnd is not None
+    old = s.scalar(select(models.Participation).where(models.Participation.round_id == rnd.id,
+                                                      models.Participation.person_id == person_id))
+    assert old is not None
+    if old.cast_id == cast_id:  # a retry of the same cast: the first answer again
+        return _ack(ballot, rnd, old.receipt, old.cast_id, old.choice, duplicate=True, changed=False)
+    if not ballot.allow_change or ballot.secret:
+        raise Conflict("already_voted", "您已表决，本项表决不允许改票", "you have already voted; changing is not allowed",
+                       receipt=old.receipt)
+    previous = dict(old.choice or {})
+    if previous == choice:
+        old.cast_id = cast_id
+        return _ack(ballot, rnd, old.receipt, old.cast_id, choice, duplicate=True, changed=False)
+    _count(s, rnd.id, previous, -1)
+    _count(s, rnd.id, choice, +1)
+    old.choice, old.cast_id = dict(choice), cast_id
+    tx.audit("vote_changed", {"ballot_id": ballot.id, "round_id": rnd.id, "person_id": person_id,
+                              "receipt": old.receipt, "choice": dict(choice), "previous": previous},
+             sitting_id=ctx.sitting.id)
+    return _ack(ballot, rnd, old.receipt, old.cast_id, choice, duplicate=False, changed=True)
+
+
+def _count(s: Session, round_id: int, choice: Mapping[str, str], delta: int) -> None:
+    """Add ``delta`` to the counters of the chosen options. Every counter row of the round is written
+    (most of them with +0): a database that records which transaction last wrote a row (PostgreSQL's
+    ``xmin``) must not show which counters a member's transaction touched."""
+    if not choice:  # a blank ballot (a selection with no mark) moves no counter but still writes them all
+        chosen: Any = false()
+    else:
+        chosen = or_(*(and_(models.TallyCount.question == q, models.TallyCount.option == o)
+                       for q, o in choice.items()))
+    s.execute(update(models.TallyCount).where(models.TallyCount.round_id == round_id)
+              .values(count=models.TallyCount.count + case((chosen, delta), else_=0)))
+
+
+_RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by people
+
+
+def _receipt() -> str:
+    n = secrets.randbits(50)
+    code = "".join(_RECEIPT_ALPHABET[(n >> (5 * k)) & 31] for k in range(10))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _ack(ballot: models.Ballot, rnd: models.Round, receipt: str, cast_id: str, choice: Mapping[str, str] | None, *,
+         duplicate: bool, changed: bool) -> dict[str, Any]:
+    ack: dict[str, Any] = {"ok": True, "ballot_id": ballot.id, "round": rnd.number, "receipt": receipt,
+                           "cast_id": cast_id, "duplicate": duplicate, "changed": changed}
+    if choice is not None:
+        ack["choice"] = dict(choice)  # to the member who cast it, and only to them
+    return ack

@@ -1,0 +1,186 @@
+"""Lookups that several services and reads share, each written once: the roster of a sitting, who is
+present, who has voted in a round, the open round of a sitting, the latest round of a ballot, the round
+on screen, the sitting of a ballot or item, and the frozen rule and spec a round runs under."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import ballots
+
+from .. import models
+from .base import Conflict, Invalid, canonical, get_or_404
+
+PRESENT = ("present", "video")  # attendance that counts as present (实到)
+
+
+# --- people of a sitting ----------------------------------------------------------------------------
+
+
+def roster_ids(s: Session, sitting: models.Sitting) -> list[int]:
+    """Members entitled to vote in the sitting: the snapshot taken at opening, or (before it) the
+    members of the body on the sitting's date."""
+    if sitting.roster is not None:
+        return list(sitting.roster)
+    people = s.scalars(select(models.Person).where(models.Person.body_id == sitting.body_id,
+                                                    models.Person.role == "member"))
+    return sorted(p.id for p in people if p.is_member_on(sitting.date))
+
+
+def observer_ids(s: Session, sitting: models.Sitting) -> list[int]:
+    people = s.scalars(select(models.Person).where(models.Person.body_id == sitting.body_id,
+                                                    models.Person.role == "observer"))
+    return sorted(p.id for p in people if p.joined_on <= sitting.date and (p.left_on is None
+                                                                          or p.left_on > sitting.date))
+
+
+def present_ids(s: Session, sitting_id: int) -> set[int]:
+    """Everyone whose attendance counts as present (on site or by video); observers included."""
+    return set(s.scalars(select(models.Attendance.person_id).where(
+        models.Attendance.sitting_id == sitting_id, models.Attendance.status.in_(PRESENT))))
+
+
+def voted_ids(s: Session, round_id: int) -> set[int]:
+    """The members who have voted in a round (never what they chose)."""
+    return set(s.scalars(select(models.Participation.person_id).where(models.Participation.round_id == round_id)))
+
+
+def non_voter_ids(s: Session, sitting: models.Sitting, round_id: int) -> list[int]:
+    """Members present who have not voted in the round, in roster order."""
+    voted, present = voted_ids(s, round_id), present_ids(s, sitting.id)
+    return [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted]
+
+
+# --- rounds -----------------------------------------------------------------------------------------
+
+
+def latest_round(s: Session, ballot_id: int) -> models.Round | None:
+    return s.scalar(select(models.Round).where(models.Round.ballot_id == ballot_id)
+                    .order_by(models.Round.number.desc()).limit(1))
+
+
+def ballot_and_open_round(s: Session, ballot_id: int) -> tuple[models.Ballot, models.Round]:
+    """The ballot and its open round, or the refusal every action on an open ballot gives."""
+    ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+    rnd = latest_round(s, ballot.id)
+    if rnd is None or rnd.status != "open":
+        raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+    return ballot, rnd
+
+
+def open_round(s: Session, sitting_id: int) -> models.Round | None:
+    """The open round of a sitting (at most one is open at a time)."""
+    return s.scalar(select(models.Round).join(models.Ballot).join(models.AgendaItem).where(
+        models.AgendaItem.sitting_id == sitting_id, models.Round.status == "open"))
+
+
+def open_round_of_item(s: Session, item_id: int) -> models.Round | None:
+    return s.scalar(select(models.Round).join(models.Ballot).where(
+        models.Ballot.item_id == item_id, models.Round.status == "open"))
+
+
+def current_item(s: Session, sitting_id: int) -> models.AgendaItem | None:
+    return s.scalar(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting_id,
+                                                     models.AgendaItem.status == "current"))
+
+
+def round_on_screen(s: Session, sitting: models.Sitting) -> models.Round | None:
+    """The round terminals show: the open round if any, else the most recently closed round of the
+    current item, else none."""
+    rnd = open_round(s, sitting.id)
+    if rnd is not None:
+        return rnd
+    current = current_item(s, sitting.id)
+    if current is None:
+        return None
+    return s.scalar(select(models.Round).join(models.Ballot).where(
+        models.Ballot.item_id == current.id, models.Round.status == "closed")
+        .order_by(models.Round.closed_at.desc(), models.Round.id.desc()).limit(1))
+
+
+def ballot_status(rounds: list[models.Round]) -> str:
+    """draft: never opened; open: the latest round is open; closed: the latest round is closed."""
+    if not rounds:
+        return "draft"
+    return "open" if rounds[-1].status == "open" else "closed"
+
+
+def hand_count(s: Session, round_id: int) -> models.HandCount | None:
+    return s.scalar(select(models.HandCount).where(models.HandCount.round_id == round_id))
+
+
+# --- what belongs to what ---------------------------------------------------------------------------
+
+
+def sitting_of_item(s: Session, item: models.AgendaItem) -> models.Sitting:
+    sitting = s.get(models.Sitting, item.sitting_id)
+    assert sitting is not None
+    return sitting
+
+
+def item_of_ballot(s: Session, ballot: models.Ballot) -> models.AgendaItem:
+    item = s.get(models.AgendaItem, ballot.item_id)
+    assert item is not None
+    return item
+
+
+def sitting_of_ballot(s: Session, ballot: models.Ballot) -> models.Sitting:
+    return sitting_of_item(s, item_of_ballot(s, ballot))
+
+
+# --- rules and specs ----------------------------------------------------------------------------------
+
+
+def ruleset_of(body: models.Body) -> ballots.RuleSet:
+    """The body's rulebook as it is now (a ballot and an open sitting keep the rule frozen from it)."""
+    try:
+        return ballots.ruleset(body.preset, body.overrides or None)
+    except ballots.BallotError as err:
+        raise Invalid(err.code, err.zh, err.en) from err
+
+
+def frozen_rule(rules: ballots.RuleSet, threshold: ballots.Threshold) -> dict[str, Any]:
+    """The stored form of a rule frozen from a rulebook (``ballots.Rule``)."""
+    return ballots.Rule(preset=rules.name, threshold=threshold, quorum=rules.quorum).to_dict()
+
+
+@lru_cache(maxsize=256)
+def _rule_cached(key: str) -> ballots.Rule:
+    return ballots.Rule.from_dict(json.loads(key))
+
+
+def rule_of(stored: dict[str, Any]) -> ballots.Rule:
+    """The one reader of a stored rule (a ballot's, a round's, a sitting's)."""
+    return _rule_cached(canonical(stored))
+
+
+@lru_cache(maxsize=256)
+def _spec_cached(key: str) -> ballots.BallotSpec:
+    return ballots.spec_from_dict(json.loads(key))
+
+
+def spec_of(stored: dict[str, Any]) -> ballots.BallotSpec:
+    """The rules engine's spec of a stored ballot or round (parsed once per distinct spec)."""
+    return _spec_cached(canonical(stored))
+
+
+def sitting_rule(s: Session, sitting: models.Sitting) -> ballots.Rule:
+    """The rule the quorum banner shows: the rule of the round on screen, else the rule frozen when the
+    sitting opened, else (a planned sitting) the body's rulebook as it is now. A body changing its
+    rules while a sitting is open changes neither the banner nor the ballot."""
+    rnd = round_on_screen(s, sitting)
+    if rnd is not None:
+        return rule_of(rnd.rule)
+    if sitting.rule is not None:
+        return rule_of(sitting.rule)
+    return body_rule(sitting.body)
+
+
+def body_rule(body: models.Body) -> ballots.Rule:
+    """The body's rule for a sitting as its rulebook is now: its quorum, and the threshold of a resolution."""
+    rules = ruleset_of(body)
+    return ballots.Rule(preset=rules.name, threshold=rules.threshold_for("resolution"), quorum=rules.quorum)

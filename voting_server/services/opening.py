@@ -1,0 +1,147 @@
+"""Opening a ballot: its first round, or a re-vote (a new round of a closed ballot). Refused without
+quorum unless the chair overrides it (audited), while another ballot is open, before the item's
+amendments are voted (议事规则 Art. 46), and before the removal from the same post (先免后任)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import ballots
+
+from .. import models
+from ..db import Store
+from .base import (
+    Actor,
+    Conflict,
+    Tx,
+    get_or_404,
+    iso,
+    require,
+    requires,
+    transaction,
+    utcnow,
+)
+from .lookups import (
+    item_of_ballot,
+    latest_round,
+    open_round,
+    rule_of,
+    sitting_of_item,
+    spec_of,
+)
+from .sitting import attendance_counts
+from .values import Flag
+
+OVERRIDE_QUORUM = Flag("override_quorum ", "override_quorum")
+
+
+@requires("drive_ballot")
+def open_ballot(store: Store, actor: Actor, ballot_id: int, *, override_quorum: bool = False) -> int:
+    """Open the first round of a ballot."""
+    return _open_round(store, actor, ballot_id, override_quorum=override_quorum, revote=False)
+
+
+@requires("drive_ballot")
+def revote(store: Store, actor: Actor, ballot_id: int, *, override_quorum: bool = False) -> int:
+    """A re-vote (重新表决): a new round of a closed ballot. Earlier rounds and results stay."""
+    return _open_round(store, actor, ballot_id, override_quorum=override_quorum, revote=True)
+
+
+def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: bool, revote: bool) -> int:
+    if override_quorum:
+        require(actor, "override_quorum")
+    with transaction(store, actor) as tx:
+        s = tx.session
+        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        item = item_of_ballot(s, ballot)
+        sitting = sitting_of_item(s, item)
+        if sitting.status != "open":
+            raise Conflict("sitting_not_open", "会议尚未开幕或已闭会", "the sitting is not open")
+        if item.status != "current":
+            raise Conflict("not_current", "只能对当前议题进行表决", "only the current item can be voted on")
+        last = latest_round(s, ballot.id)
+        _check_round_order(last, revote)
+        if open_round(s, sitting.id) is not None:
+            raise Conflict("another_open", "另一项表决正在进行，请先结束", "another ballot is open; close it first")
+        _check_amendments_first(s, item)
+        _check_removal_first(s, sitting, ballot)
+        return _new_round(tx, sitting, item, ballot, last, override_quorum=override_quorum, revote=revote)
+
+
+def _check_round_order(last: models.Round | None, revote: bool) -> None:
+    if revote:
+        if last is None:
+            raise Conflict("never_opened", "该表决尚未进行，无需重新表决", "the ballot has not been voted yet")
+        if last.status == "open":
+            raise Conflict("ballot_open", "本轮表决尚未结束", "the current round is still open")
+    elif last is not None:
+        raise Conflict("already_opened", "该表决已经开始过；如需再次表决请使用重新表决",
+                       "the ballot was already opened; use revote for a new round")
+
+
+def _new_round(tx: Tx, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot,
+               last: models.Round | None, *, override_quorum: bool, revote: bool) -> int:
+    """The round, with the ballot's rule and spec frozen onto it and a zero counter per option."""
+    s = tx.session
+    counts = attendance_counts(s, sitting)
+    rule = rule_of(ballot.rule)
+    entitled, present = counts["entitled"], counts["attending"]
+    held = rule.quorum.holds(entitled, present)
+    if not held and not override_quorum:
+        needed = rule.quorum.needed(entitled)
+        raise Conflict("no_quorum", f"实到{present}人，不足法定人数（需{needed}人），不能表决",
+                       f"{present} present, quorum needs {needed}", needed=needed, present=present)
+    now = utcnow()
+    number = 1 if last is None else last.number + 1
+    rnd = models.Round(ballot_id=ballot.id, number=number, status="open", rule=dict(ballot.rule),
+                       spec=dict(ballot.spec), opened_at=now, quorum_override=bool(override_quorum and not held),
+                       deadline=now + dt.timedelta(seconds=ballot.timer_seconds) if ballot.timer_seconds else None,
+                       voters=0)
+    s.add(rnd)
+    s.flush()
+    s.add_all(models.TallyCount(round_id=rnd.id, question=q.id, option=o.code, count=0)
+              for q in spec_of(ballot.spec).questions() for o in q.options)
+    needed = rule.threshold.needed(ballots.Turnout(entitled=entitled, present=present))
+    tx.audit("revote" if revote else "ballot_opened",
+             {"ballot_id": ballot.id, "round_id": rnd.id, "round": number, "item_id": item.id,
+              "kind": ballot.kind, "secret": ballot.secret, "method": ballot.method,
+              "deadline": iso(rnd.deadline), "entitled": entitled, "present": present,
+              "needed": needed, "quorum_held": held, "quorum_override": rnd.quorum_override},
+             sitting_id=sitting.id, push=True)
+    return rnd.id
+
+
+def _check_amendments_first(s: Session, item: models.AgendaItem) -> None:
+    """议事规则 Art. 46: amendments to an item are voted before the item."""
+    amendments = s.scalars(select(models.AgendaItem).where(models.AgendaItem.amends_item_id == item.id)).all()
+    for amendment in amendments:
+        for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id == amendment.id)):
+            last = latest_round(s, b.id)
+            if last is None or last.status != "closed":
+                raise Conflict("amendment_first", f"须先表决修正案“{amendment.title}”",
+                               f"the amendment '{amendment.title}' must be voted first")
+
+
+def _posts(ballot: models.Ballot, action: str) -> set[str]:
+    return {str(p["post"]) for p in ballot.spec.get("persons", []) if p.get("action") == action and p.get("post")}
+
+
+def _check_removal_first(s: Session, sitting: models.Sitting, ballot: models.Ballot) -> None:
+    """先免后任: an appointment to a post waits until any removal from the same post is voted."""
+    if ballot.kind != "appointment":
+        return
+    posts = _posts(ballot, "appoint")
+    if not posts:
+        return
+    others = s.scalars(select(models.Ballot).join(models.AgendaItem).where(
+        models.AgendaItem.sitting_id == sitting.id, models.Ballot.kind == "appointment",
+        models.Ballot.id != ballot.id))
+    for other in others:
+        clash = posts & _posts(other, "remove")
+        last = latest_round(s, other.id)
+        if clash and (last is None or last.status != "closed"):
+            post = sorted(clash)[0]
+            raise Conflict("removal_first", f"“{post}”须先表决免职，再表决任命",
+                           f"the removal from '{post}' must be voted before the appointment")
