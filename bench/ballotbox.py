@@ -23,10 +23,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import ballots
-from voting_server import ballotbox as bb
+from support.rules import valid_choices  # noqa: E402
+
+import ballots  # noqa: E402
+from voting_server import ballotbox as bb  # noqa: E402
 
 GRADES = [{"code": c, "zh": z, "en": c} for c, z in
           (("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意"), ("unknown", "不了解"))]
@@ -41,18 +43,6 @@ KINDS = {
 }
 CONTEXT = "bench / sitting 1 / ballot 1 / round 1"
 PINS = ["123456", "234567", "345678"]
-
-
-def choices(spec: ballots.BallotSpec, n: int, rng: random.Random) -> list[dict[str, str]]:
-    out = []
-    while len(out) < n:
-        c = {q.id: rng.choice(q.codes()) for q in spec.questions() if rng.random() < 0.7}
-        try:
-            spec.validate(c)
-            out.append(c)
-        except ballots.BallotError:
-            pass
-    return out
 
 
 def timed(fn, *args):
@@ -80,7 +70,7 @@ def bench_kind(name, d, n, sample_size, keys, shares, use_node, pool):
     rng = random.Random(name)
     spec = ballots.spec_from_dict(d)
     layout = bb.Layout.of(spec)
-    picks = choices(spec, n, rng)
+    picks = valid_choices(spec, n, rng, answered=0.7)
     wires, enc = timed(lambda: [bb.encrypt(spec, keys, CONTEXT, c) for c in picks])
     sample = wires[:sample_size]
     _, ver = timed(lambda: [bb.verify_ballot(layout, keys, CONTEXT, w) for w in sample])

@@ -2,12 +2,13 @@
 
     python bench/seats.py --seats 2000 [--database URL] [--async-mode eventlet|gevent|both]
 
-Starts the real server on 127.0.0.1 with a fresh database and an N-member body, connects N seats as
-real websocket clients, signs them in, opens a ballot, has every seat cast at once, closes it, and
-prints: connect time, ack p50/p99, time from the first cast to the last seat seeing "all voted",
-time from the close to the last seat having the result, server CPU seconds and peak RSS. Then the
-same against bench/bare_server.py, and, as the last line, ``ratio ours/bare: X.XX`` (burst times).
-Prints numbers; passes or fails nothing. Loopback only.
+Starts the real server on 127.0.0.1 with a fresh database holding the demo body at N members (seeded
+by ``voting_server.demo``, a tablet paired in every seat; the server process is tests/support's, as in
+the tests), connects N seats as real websocket clients, signs them in, opens a ballot, has every seat
+cast at once, closes it, and prints: connect time, ack p50/p99, time from the first cast to the last
+seat seeing "all voted", time from the close to the last seat having the result, server CPU seconds and
+peak RSS. Then the same against bench/bare_server.py, and, as the last line, ``ratio ours/bare: X.XX``
+(burst times). Prints numbers; passes or fails nothing. Loopback only.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,60 +27,25 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support.database import seed_hall  # noqa: E402  (the demo body at any size, through the services)
+from support.env import raise_open_files  # noqa: E402
+from support.server import ServerProcess  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+class BareServer(ServerProcess):
+    """bench/bare_server.py, started, watched and stopped like the real server."""
 
+    name = "bare"
 
-# --- set-up of the real server's database ------------------------------------------------------------
+    def __init__(self, instance: Path, *, mode: str, seats: int, logs: Path) -> None:
+        super().__init__(None, instance, mode=mode, logs=logs)
+        self.seats = seats
 
-
-def prepare_database(url: str, seats: int) -> dict[str, Any]:
-    """A fresh database with an N-member body, one sitting, one resolution ballot, N paired tablets and
-    a chair account. Everything goes through the service layer."""
-    from voting_server import services
-    from voting_server.db import Store
-    from voting_server.migrate import upgrade
-    from voting_server.services import SYSTEM, Actor
-
-    store = Store(url)
-    if not store.is_sqlite:
-        from voting_server import models
-
-        models.Base.metadata.drop_all(store.engine)
-        with store.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    upgrade(store)
-    services.create_user(store, SYSTEM, username="chair", password="bench-chair-pass", role="chair")
-    clerk = Actor(role="clerk", name="bench")
-    body = services.create_body(store, clerk, name="基准测试代表大会", preset="standing_committee")
-    from voting_server.services import roster
-
-    csv = "姓名,身份,座位号\n" + "".join(f"代表{i},组成人员,{i}\n" for i in range(1, seats + 1))
-    roster.import_roster(store, clerk, body, csv.encode("utf-8"), "roster.csv")
-    import datetime as dt
-
-    sitting = services.create_sitting(store, clerk, body, title="基准测试会议", date=dt.date.today().isoformat())
-    item = services.add_item(store, clerk, sitting, title="基准测试议题")
-    ballot = services.create_ballot(store, clerk, item, spec={"kind": "resolution"})
-    from sqlalchemy import select
-
-    from voting_server import models
-
-    with store.read() as s:
-        person_ids = list(s.scalars(select(models.Person.id).where(models.Person.body_id == body)
-                                    .order_by(models.Person.id)))
-    tokens = []
-    for pid in person_ids:
-        code = services.create_pairing(store, clerk, pid)
-        token, _actor = services.pair_device(store, code)
-        tokens.append(token)
-    store.dispose()
-    return {"sitting_id": sitting, "item_id": item, "ballot_id": ballot, "tokens": tokens}
+    def command(self) -> list[str]:
+        return [sys.executable, "bench/bare_server.py", "--port", str(self.port), "--async-mode", self.mode,
+                "--seats", str(self.seats)]
 
 
 # --- the load ----------------------------------------------------------------------------------------
@@ -114,58 +79,20 @@ class Seat:
                 self.all_voted_at = time.perf_counter()
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def proc_stats(pid: int) -> tuple[float, float]:
-    """CPU seconds (user+system) and peak RSS in MB of a process."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = (int(fields[11]) + int(fields[12])) / ticks
-    peak = 0.0
-    with open(f"/proc/{pid}/status") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                peak = int(line.split()[1]) / 1024
-    return cpu, peak
-
-
-async def login_cookie(base: str) -> str:
-    import aiohttp
-
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        async with http.get(f"{base}/api/session") as r:
-            token = (await r.json())["csrf_token"]
-        async with http.post(f"{base}/api/login", json={"username": "chair", "password": "bench-chair-pass"},
-                             headers={"X-CSRFToken": token}) as r:
-            if r.status != 200:
-                raise RuntimeError(f"login failed: {r.status} {await r.text()}")
-        from yarl import URL
-
-        cookies = http.cookie_jar.filter_cookies(URL(base))
-        return "; ".join(f"{k}={v.value}" for k, v in cookies.items())
-
-
-async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: bool, pid: int) -> dict[str, float]:
+async def run_load(server: ServerProcess, ids: dict[str, Any], *, bare: bool) -> dict[str, float]:
     import socketio
 
-    n = len(tokens)
-    seats = [Seat(t, n) for t in tokens]
+    base, n = server.url, len(ids["tokens"])
+    seats = [Seat(t, n) for t in ids["tokens"]]
     for s in seats:
         s.attach()
     chair = socketio.AsyncClient(reconnection=False)
     if bare:
         await chair.connect(base, transports=["websocket"], auth={"token": "chair"})
     else:
-        await chair.connect(base, transports=["websocket"], headers={"Cookie": await login_cookie(base)})
+        await chair.connect(base, transports=["websocket"], headers={"Cookie": server.staff_cookie("chair")})
 
-    cpu0, _ = proc_stats(pid)
+    cpu0 = server.cpu_seconds()
     sem = asyncio.Semaphore(200)
 
     async def connect(seat: Seat) -> None:
@@ -183,7 +110,7 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     await asyncio.gather(*(connect(s) for s in seats))
     connect_s = time.perf_counter() - t0
     print(f"  connected {sum(1 for s in seats if s.sio.connected)}/{n} in {connect_s:.2f} s, "
-          f"server RSS {rss_mb(pid):.0f} MB", flush=True)
+          f"server RSS {server.memory_mb():.0f} MB", flush=True)
 
     ack = await chair.call("open_sitting", {}, timeout=60)
     assert ack.get("ok"), ack
@@ -191,7 +118,7 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     acks = await asyncio.gather(*(s.sio.call("sign_in", {}, timeout=120) for s in seats))
     sign_in_s = time.perf_counter() - t0
     assert all(a.get("ok") for a in acks), [a for a in acks if not a.get("ok")][:3]
-    print(f"  signed in, server RSS {rss_mb(pid):.0f} MB", flush=True)
+    print(f"  signed in, server RSS {server.memory_mb():.0f} MB", flush=True)
     ack = await chair.call("start_item", {"item_id": ids["item_id"]}, timeout=60)
     assert ack.get("ok"), ack
     ack = await chair.call("open_ballot", {"ballot_id": ids["ballot_id"]}, timeout=60)
@@ -215,7 +142,7 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     missing = sum(1 for s in seats if s.all_voted_at is None)
     burst_s = max(s.all_voted_at or deadline for s in seats) - first_cast
 
-    print(f"  all voted, server RSS {rss_mb(pid):.0f} MB", flush=True)
+    print(f"  all voted, server RSS {server.memory_mb():.0f} MB", flush=True)
     close_t = time.perf_counter()
     ack = await chair.call("close_ballot", {"ballot_id": ids["ballot_id"]}, timeout=120)
     assert ack.get("ok"), ack
@@ -223,7 +150,7 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
     while any(s.result_at is None for s in seats) and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
     result_s = max(s.result_at or deadline for s in seats) - close_t
-    cpu1, peak = proc_stats(pid)
+    cpu1, peak = server.cpu_seconds(), server.memory_mb("VmHWM")
     acks_ms = sorted(s.ack_ms or 0.0 for s in seats)
     await asyncio.gather(*(s.sio.disconnect() for s in seats), chair.disconnect(), return_exceptions=True)
     return {"connect_s": connect_s, "sign_in_s": sign_in_s, "ack_p50_ms": statistics.median(acks_ms),
@@ -231,46 +158,23 @@ async def run_load(base: str, tokens: list[str], ids: dict[str, Any], *, bare: b
             "result_s": result_s, "cpu_s": cpu1 - cpu0, "peak_rss_mb": peak, "missing": missing}
 
 
-def wait_healthy(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
-
-
-def run_one(label: str, cmd: list[str], port: int, tokens: list[str], ids: dict[str, Any], bare: bool) -> dict[str, float]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log_path = Path(tempfile.gettempdir()) / f"bench-{label.replace('/', '-')}.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool) -> dict[str, float]:
     spy = None
     try:
-        wait_healthy(port, proc)
+        server.start()
         if os.environ.get("BENCH_PROFILE"):
-            spy = subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "--rate", "100",
+            spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--rate", "100",
                                     "--nonblocking", "-o", os.environ["BENCH_PROFILE"] + f"-{label.replace('/', '-')}.txt"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        stats = asyncio.run(run_load(f"http://127.0.0.1:{port}", tokens, ids, bare=bare, pid=proc.pid))
+        stats = asyncio.run(run_load(server, ids, bare=bare))
     except Exception:
-        print(f"{label}: failed; server log in {log_path}", flush=True)
+        print(f"{label}: failed; server log in {server.logs[-1] if server.logs else server.log_folder}", flush=True)
         raise
     finally:
         if spy is not None:
             spy.send_signal(2)
             spy.wait(30)
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
     print(f"{label:28s} connect {stats['connect_s']:6.2f} s  sign-in {stats['sign_in_s']:5.2f} s  "
           f"ack p50 {stats['ack_p50_ms']:7.1f} ms  p99 {stats['ack_p99_ms']:7.1f} ms  "
           f"burst {stats['burst_s']:5.2f} s  result {stats['result_s']:5.2f} s  "
@@ -286,10 +190,7 @@ def main() -> None:
     parser.add_argument("--async-mode", default="both", choices=["eventlet", "gevent", "both"])
     parser.add_argument("--no-bare", action="store_true")
     args = parser.parse_args()
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * args.seats + 1024)), hard))
+    raise_open_files(4 * args.seats + 1024)
 
     modes = ["eventlet", "gevent"] if args.async_mode == "both" else [args.async_mode]
     print(f"{args.seats} seats, modes: {', '.join(modes)}", flush=True)
@@ -300,17 +201,14 @@ def main() -> None:
         try:
             url = args.database or f"sqlite:///{tmp / 'bench.sqlite3'}"
             t0 = time.perf_counter()
-            ids = prepare_database(url, args.seats)
+            ids = seed_hall(url, args.seats)
             print(f"set-up ({mode}): {time.perf_counter() - t0:.1f} s", flush=True)
-            port = free_port()
-            cmd = [sys.executable, "run.py", "--port", str(port), "--database", url, "--instance", str(tmp),
-                   "--async-mode", mode]
-            ours.append(run_one(f"biaojue/{mode}", cmd, port, ids["tokens"], ids, bare=False)["burst_s"])
+            logs = Path(tempfile.gettempdir())
+            ours.append(run_one(f"biaojue/{mode}", ServerProcess(url, tmp, mode=mode, logs=logs), ids,
+                                bare=False)["burst_s"])
             if not args.no_bare:
-                port = free_port()
-                cmd = [sys.executable, "bench/bare_server.py", "--port", str(port), "--async-mode", mode,
-                       "--seats", str(args.seats)]
-                bares.append(run_one(f"bare/{mode}", cmd, port, ids["tokens"], ids, bare=True)["burst_s"])
+                bare = BareServer(tmp, mode=mode, seats=args.seats, logs=logs)
+                bares.append(run_one(f"bare/{mode}", bare, ids, bare=True)["burst_s"])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     if bares:

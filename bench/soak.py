@@ -2,8 +2,8 @@
 
     python bench/soak.py [--members 45] [--ballots 50] [--database URL] [--reconnect 0.15] [--seed 1]
 
-Starts the real server (eventlet) on 127.0.0.1 with a fresh database prepared through the services:
-45 members with paired tablets, a chair account, 50 agenda items with one ballot each (secret and named
+Starts the real server (eventlet) on 127.0.0.1 with a fresh database seeded by ``voting_server.demo``:
+45 members with paired tablets, the staff accounts, 50 agenda items with one ballot each (secret and named
 resolutions, evaluations of three departments, selections of two projects out of four). For each ballot
 the chair starts the item and opens the ballot; every seat votes after a random pause of up to a second;
 a random share of the seats (15 %) drops its connection at a random moment of the ballot and reconnects,
@@ -19,11 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,25 +29,23 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import seats as bench  # noqa: E402  (bench/seats.py: database preparation, login, process helpers)
+from support.database import seed_hall  # noqa: E402  (the demo body at any size, through the services)
+from support.server import ServerProcess  # noqa: E402
+
+from voting_server import demo, services  # noqa: E402
+from voting_server.db import Store  # noqa: E402
 
 GRADES = ("satisfied", "basic", "unsatisfied")
 
 
 def prepare(url: str, members: int, ballots: int) -> dict[str, Any]:
-    """bench/seats.py's sitting (body, members, tablets, the first ballot) plus ballots - 1 more items."""
-    ids = bench.prepare_database(url, members)
-    from voting_server import services
-    from voting_server.db import Store
-    from voting_server.services import Actor
-
+    """The hall of bench/seats.py (body, members, tablets, the first ballot) plus ballots - 1 more items."""
+    ids = seed_hall(url, members)
     store = Store(url)
-    clerk = Actor(role="clerk", name="soak")
+    clerk = demo.CLERK
     plan = [(ids["item_id"], ids["ballot_id"], "resolution", True)]
     for k in range(1, ballots):
         kind = ("resolution", "resolution", "evaluation", "selection")[k % 4]
@@ -129,12 +125,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Namespace) -> dict[str, Any]:
+async def sitting(server: ServerProcess, ids: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     import socketio
 
-    rng = random.Random(args.seed)
+    base, rng = server.url, random.Random(args.seed)
     chair = socketio.AsyncClient(reconnection=False)
-    await chair.connect(base, transports=["websocket"], headers={"Cookie": await bench.login_cookie(base)})
+    await chair.connect(base, transports=["websocket"], headers={"Cookie": server.staff_cookie("chair")})
     seats = [Seat(t, base) for t in ids["tokens"]]
     await asyncio.gather(*(s.connect() for s in seats))
     assert (await chair.call("open_sitting", {}, timeout=60))["ok"]
@@ -143,7 +139,7 @@ async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Names
 
     lat: dict[str, list[float]] = {"cast ack": [], "open → all seats": [], "close → all seats": [],
                                    "reconnect → snapshot": []}
-    rss: list[tuple[int, float]] = [(0, bench.rss_mb(pid))]
+    rss: list[tuple[int, float]] = [(0, server.memory_mb())]
     reconnects = 0
     started = time.perf_counter()
     for number, (item, ballot, kind, secret) in enumerate(ids["plan"], start=1):
@@ -196,7 +192,7 @@ async def sitting(base: str, ids: dict[str, Any], pid: int, args: argparse.Names
         for s in seats:  # keep the clients' own memory flat
             s.events = [e for e in s.events if e[0] >= t_close]
         if number % 5 == 0:
-            rss.append((number, bench.rss_mb(pid)))
+            rss.append((number, server.memory_mb()))
             print(f"  ballot {number:3d} ({kind:10s} {'secret' if secret else 'named '})  "
                   f"server RSS {rss[-1][1]:6.1f} MB  reconnects so far {reconnects:4d}  "
                   f"elapsed {time.perf_counter() - started:6.1f} s", flush=True)
@@ -213,21 +209,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="biaojue-soak-"))
-    proc = None
     try:
         url = args.database or f"sqlite:///{tmp / 'soak.sqlite3'}"
         t0 = time.perf_counter()
         ids = prepare(url, args.members, args.ballots)
         print(f"soak: {args.members} members, {args.ballots} ballots, {args.reconnect:.0%} of the seats reconnect "
               f"per ballot; set-up {time.perf_counter() - t0:.1f} s ({dt.date.today()})", flush=True)
-        port = bench.free_port()
-        with open(tmp / "server.log", "wb") as log:
-            proc = subprocess.Popen([sys.executable, "run.py", "--port", str(port), "--database", url, "--instance",
-                                     str(tmp), "--async-mode", "eventlet"], cwd=ROOT, stdout=log,
-                                    stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        bench.wait_healthy(port, proc)
-        out = asyncio.run(sitting(f"http://127.0.0.1:{port}", ids, proc.pid, args))
-        cpu, peak = bench.proc_stats(proc.pid)
+        with ServerProcess(url, tmp) as server:
+            out = asyncio.run(sitting(server, ids, args))
+            cpu, peak = server.cpu_seconds(), server.memory_mb("VmHWM")
         print(f"\n{args.ballots} ballots in {out['seconds']:.1f} s, {out['reconnects']} reconnects, every tally "
               f"checked; server CPU {cpu:.1f} s, peak RSS {peak:.1f} MB")
         print(f"{'latency (ms)':24s} {'n':>5s} {'p50':>8s} {'p90':>8s} {'p99':>8s} {'max':>8s}")
@@ -241,16 +231,9 @@ def main() -> None:
         warm = [m for n, m in rss if n >= start]
         print(f"RSS growth after the warm-up (ballot {start} to {rss[-1][0]}): {warm[-1] - warm[0]:+.1f} MB "
               f"(min {min(warm):.1f}, max {max(warm):.1f})")
-        text = (tmp / "server.log").read_text(errors="replace")
-        problems = [line for line in text.splitlines() if "Traceback" in line or " ERROR " in line]
+        problems = server.problems_in_logs()
         print(f"server log: {len(problems)} error lines" + (f"; first: {problems[0]}" if problems else ""))
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -3,18 +3,15 @@ runner of the browser module."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from support.env import ROOT, missing
 
 import ballots
 from voting_server import ballotbox as bb
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "terminal_ui" / "static" / "vendor" / "noble-ballotbox.esm.js"
 RUNNER = Path(__file__).with_name("node_ballotbox.mjs")
 FAST = bb.Kdf(t=1, log2_m=10, p=1)
@@ -42,12 +39,9 @@ def spec(name: str) -> ballots.BallotSpec:
 
 
 def need_node() -> None:
-    missing = [what for what, ok in (("node", shutil.which("node")), ("the vendored bundle (make assets)", BUNDLE.exists())) if not ok]
-    if missing:
-        message = "missing " + " and ".join(missing)
-        if IN_CI:
-            pytest.fail(message + " (CI must run the cross-language tests)")
-        pytest.skip(message)
+    absent = [what for what, ok in (("node", shutil.which("node")), ("the vendored bundle (make assets)", BUNDLE.exists())) if not ok]
+    if absent:
+        missing("missing " + " and ".join(absent))
 
 
 def node(command: dict) -> dict:

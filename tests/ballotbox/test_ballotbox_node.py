@@ -7,6 +7,7 @@ import random
 
 import pytest
 from ballotbox_helpers import CONTEXT, PINS, ROOT, SPECS, node, spec
+from support.rules import valid_choices
 
 import ballots
 from voting_server import ballotbox as bb
@@ -14,23 +15,11 @@ from voting_server import ballotbox as bb
 GOLDEN_PATH = "tests/ballotbox/golden_v1.json"
 
 
-def valid_choices(s, n, seed):
-    rng, out = random.Random(seed), []
-    while len(out) < n:
-        choice = {q.id: rng.choice(q.codes()) for q in s.questions() if rng.random() < 0.8}
-        try:
-            s.validate(choice)
-            out.append(choice)
-        except ballots.BallotError:
-            pass
-    return out
-
-
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_browser_ballots_verify_and_tally_in_python(name, threshold_keys, holders):
     s = spec(name)
     layout = bb.Layout.of(s)
-    choices = valid_choices(s, 4, name)
+    choices = valid_choices(s, 4, random.Random(name))
     answer = node({"op": "encrypt", "layout": layout.to_dict(), "keys": threshold_keys.to_dict(), "context": CONTEXT,
                    "choices": choices})
     box = bb.Box(threshold_keys, CONTEXT, len(layout.slots))
@@ -79,7 +68,7 @@ def test_the_browser_refuses_what_validate_refuses(threshold_keys):
 def test_a_browser_partial_decryption_combines_with_a_python_one(dealing, threshold_keys, holders):
     s = spec("evaluation")
     layout = bb.Layout.of(s)
-    choices = valid_choices(s, 5, "partial")
+    choices = valid_choices(s, 5, random.Random("partial"))
     box = bb.Box(threshold_keys, CONTEXT, len(layout.slots))
     for c in choices:
         box.add(bb.verify_ballot(layout, threshold_keys, CONTEXT, bb.encrypt(s, threshold_keys, CONTEXT, c)))

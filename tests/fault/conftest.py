@@ -6,12 +6,15 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from fault_helpers import ServerProcess, pg_schema, raise_open_files
+from support import pg
+from support.env import raise_open_files
+from support.hashing import fast_password_hashing  # noqa: F401  (autouse: every test hashes cheaply)
+from support.server import ServerProcess
 
 
 @pytest.fixture
 def servers():
-    """``servers(url, instance)`` makes a ServerProcess; every one made is stopped (killed) at the end."""
+    """``servers(url, instance)`` makes a ServerProcess; every one made is killed at the end."""
     made: list[ServerProcess] = []
 
     def make(database: str, instance: Path, **kw) -> ServerProcess:
@@ -33,7 +36,5 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'fault.sqlite3'}"
         return
-    shared = request.getfixturevalue("pg_schema_url")  # skips outside CI (fails in CI) when unreachable
-    base = shared.rsplit("options=", 1)[0].rstrip("?&")
-    with pg_schema(base) as url:
+    with pg.schema("f") as url:
         yield url

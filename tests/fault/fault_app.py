@@ -12,37 +12,17 @@ import hashlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from support.apps import PASSWORDS, Committee, app_config
 
 from voting_server import create_app, demo, models, services
 from voting_server.services import Actor
 
 REPLAYED_CAST_ID = "replayed-cast-id-0002"  # member 2's stored vote
-STAFF = {username: password for username, password, _role, _name in demo.STAFF}
 MINI_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def fast_hashing() -> contextlib.AbstractContextManager[Any]:
-    """Argon2 with the smallest cost (the same algorithm): the demo seed hashes 21 secrets."""
-    import argon2
-    import pytest
-
-    from voting_server.services import accounts
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(accounts, "_hasher", argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-    @contextlib.contextmanager
-    def undo() -> Iterator[None]:
-        try:
-            yield
-        finally:
-            mp.undo()
-
-    return undo()
 
 
 class ErrorLog(logging.Handler):
@@ -95,16 +75,10 @@ class HttpClient:
 
 
 @dataclass
-class Hall:
+class Hall(Committee):
     app: Any
     store: Any
     db_path: Path
-    body_id: int
-    sitting_id: int
-    member_ids: list[int]
-    observer_ids: list[int]
-    items: list[int]
-    ballots: list[int]
     round_id: int
     document_id: int
     speaker_request_id: int  # member 2's request to speak
@@ -211,22 +185,13 @@ def build_hall(folder: Path) -> Hall:
     ``REPLAYED_CAST_ID``) and asked to speak; a PDF on item 1; tablets paired for member 1 (``member``),
     member 2 (``member_other``), observer 1 and member 3 (then revoked: ``revoked``)."""
     db_path = folder / "hall.sqlite3"
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_path}", "INSTANCE_PATH": str(folder), "ASYNC_MODE": "threading",
-                      "GROUP_COMMIT": False, "SECRET_KEY": "fault-test-secret-key-0123456789abcdef",
-                      "LOGIN_MAX_ATTEMPTS": 1000000})
+    app = create_app(app_config(f"sqlite:///{db_path}", folder, TESTING=False, GROUP_COMMIT=False,
+                                LOGIN_MAX_ATTEMPTS=1000000))
     store = app.extensions["biaojue_store"]
     ids = demo.seed(store)
     clerk = Actor(role="clerk", name="何静", user_id=3)
     chair = Actor(role="chair", name="王建国", user_id=2)
-    with store.read() as s:
-        from sqlalchemy import select
-
-        people = s.scalars(select(models.Person).order_by(models.Person.id)).all()
-        members = [p.id for p in people if p.role == "member"]
-        observers = [p.id for p in people if p.role == "observer"]
-        items = list(s.scalars(select(models.AgendaItem.id).order_by(models.AgendaItem.position)))
-        ballot_ids = list(s.scalars(select(models.Ballot.id).order_by(models.Ballot.id)))
-    sitting = ids["sitting_id"]
+    sitting, items, ballot_ids = ids["sitting_id"], ids["items"], ids["ballots"]
     doc = services.add_document(store, clerk, items[0], filename="草案.pdf", data=MINI_PDF,
                                 folder=app.config["UPLOAD_FOLDER"], max_bytes=app.config["MAX_DOCUMENT_BYTES"])
     tokens, devices, actors = {}, {}, {}
@@ -234,7 +199,7 @@ def build_hall(folder: Path) -> Hall:
         token, actor = services.pair_with_pin(store, ids["body_id"], seat, demo.DEMO_PIN)
         tokens[role], devices[role], actors[role] = token, actor.device_id, actor
     services.open_sitting(store, chair, sitting)
-    for pid in members[:12]:
+    for pid in ids["member_ids"][:12]:
         services.sign_in(store, Actor(role="member", name="", person_id=pid), sitting)
     services.sign_in(store, actors["observer"], sitting)
     services.start_item(store, chair, items[0])
@@ -242,14 +207,13 @@ def build_hall(folder: Path) -> Hall:
     services.cast_vote(store, actors["member_other"], ballot_ids[0], "against", REPLAYED_CAST_ID)
     request_id = services.request_to_speak(store, actors["member_other"], items[0])
     services.revoke_device(store, clerk, devices["revoked"])
-    hall = Hall(app=app, store=store, db_path=db_path, body_id=ids["body_id"], sitting_id=sitting,
-                member_ids=members, observer_ids=observers, items=items, ballots=ballot_ids, round_id=round_id,
-                document_id=doc, speaker_request_id=request_id, device_ids=devices, tokens=dict(tokens))
+    hall = Hall(**ids, app=app, store=store, db_path=db_path, round_id=round_id, document_id=doc,
+                speaker_request_id=request_id, device_ids=devices, tokens=dict(tokens))
     for role in ROLES:
         client = HttpClient(app, role, token=tokens.get(role))
         if role in ("chair", "clerk", "display", "admin"):
             client.csrf = client.client.get("/api/session").get_json()["csrf_token"]
-            r = client.open("POST", "/api/login", json={"username": role, "password": STAFF[role]})
+            r = client.open("POST", "/api/login", json={"username": role, "password": PASSWORDS[role]})
             assert r.status_code == 200, r.get_json()
             client.csrf = r.get_json()["csrf_token"]
             cookie = client.client.get_cookie("session")

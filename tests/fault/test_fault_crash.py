@@ -13,24 +13,22 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from collections import Counter
 from typing import Any
 
 import pytest
 from fault_helpers import (
-    Terminal,
-    bench_seats,
+    Phases,
     choice_of,
     expected_counts,
     gather_limited,
-    new_cast_id,
-    person_ids_by_token,
-    staff_cookie,
     stored_round,
     verify_chain,
-    wait_until,
 )
+from support.clients import AsyncLiveClient
+from support.database import seed_hall
+from support.polling import wait_until
+from support.terminal import new_cast_id
 
 SEATS = 500
 SPREAD = 1.5  # seconds over which the hall presses
@@ -39,11 +37,10 @@ SPREAD = 1.5  # seconds over which the hall presses
 @pytest.mark.slow
 @pytest.mark.timeout(400)
 def test_kill9_mid_burst_keeps_every_acknowledged_vote_once(database_url, servers, tmp_path):
-    ids = bench_seats().prepare_database(database_url, SEATS)
-    person_ids = person_ids_by_token(database_url, ids["tokens"])
+    ids = seed_hall(database_url, SEATS)
     server = servers(database_url, tmp_path)
     server.start()
-    figures = asyncio.run(crash_run(server, database_url, ids, person_ids))
+    figures = asyncio.run(crash_run(server, database_url, ids, ids["member_ids"]))
     kind = database_url.split(":", 1)[0].split("+", 1)[0]
     print(f"\n[crash/{kind}] seats {SEATS}: acknowledged before the kill {figures['acked']}, "
           f"stored at the kill {figures['stored_at_kill']} ({figures['stored_unacked']} stored without an "
@@ -51,24 +48,19 @@ def test_kill9_mid_burst_keeps_every_acknowledged_vote_once(database_url, server
           f"cast_id {figures['retried']} ({figures['retry_duplicates']} answered as duplicates), "
           f"seats resynced {figures['resynced']}/{SEATS}, final stored {figures['final']}, "
           f"tally {figures['tally']}; seconds {figures['phases']}")
-    problems = server.problems_in_logs()
-    assert not problems, "\n".join(problems[:20])
+    server.assert_clean_logs()
 
 
 async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list[int]) -> dict[str, Any]:
     n = len(ids["tokens"])
-    t0 = time.monotonic()
-    phases: dict[str, float] = {}
+    phase = Phases()
 
-    def phase(name: str) -> None:
-        phases[name] = round(time.monotonic() - t0, 1)
-
-    cookie = await staff_cookie(server.base)
-    chair = Terminal("chair", headers={"Cookie": cookie})
-    await chair.connect(server.base)
+    cookie = server.staff_cookie("chair")
+    chair = AsyncLiveClient("chair", headers={"Cookie": cookie})
+    await chair.connect(server.url)
     assert (await chair.call("open_sitting"))["ok"]
-    seats = [Terminal(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
-    await gather_limited([s.connect(server.base) for s in seats])
+    seats = [AsyncLiveClient(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
+    await gather_limited([s.connect(server.url) for s in seats])
     phase("connected")
     signed = await asyncio.gather(*(s.call("sign_in") for s in seats))
     assert all(a["ok"] for a in signed), [a for a in signed if not a["ok"]][:3]
@@ -94,7 +86,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     rng = random.Random(7)
     delays = [rng.uniform(0, SPREAD) for _ in seats]
 
-    async def press(i: int, seat: Terminal) -> None:
+    async def press(i: int, seat: AsyncLiveClient) -> None:
         await asyncio.sleep(delays[i])
         if seat.sio.connected and not seat.dropped.is_set():
             await seat.sio.emit("cast", {"ballot_id": ids["ballot_id"], "choice": choice_of(i),
@@ -119,8 +111,8 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     # --- restart; every seat reconnects and resyncs -------------------------------------------------------
     server.start()
     phase("restarted")
-    await chair.connect(server.base)
-    await gather_limited([s.connect(server.base) for s in seats])
+    await chair.connect(server.url)
+    await gather_limited([s.connect(server.url) for s in seats])
     phase("reconnected")
     resynced = 0
     for i, s in enumerate(seats):
@@ -180,4 +172,4 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     return {"acked": len(acked_before), "stored_at_kill": len(stored),
             "stored_unacked": len(stored) - len(acked_before), "lost_unacked": n - len(stored),
             "retried": len(retry), "retry_duplicates": duplicates, "resynced": resynced,
-            "final": len(final["participations"]), "tally": result["questions"][0]["counts"], "phases": phases}
+            "final": len(final["participations"]), "tally": result["questions"][0]["counts"], "phases": dict(phase)}

@@ -26,9 +26,10 @@ import uuid
 from typing import Any
 
 import pytest
-from fault_app import REPLAYED_CAST_ID, ErrorLog, Hall, build_hall, fast_hashing
+from fault_app import REPLAYED_CAST_ID, ErrorLog, Hall, build_hall
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.hashing import fast_hashing
 
 from voting_server import commands
 

@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from fault_app import ErrorLog, build_hall, fast_hashing
+from fault_app import ErrorLog, build_hall
+from support.hashing import fast_hashing
 
 MB = 1024 * 1024
 FIGURES: list[str] = []

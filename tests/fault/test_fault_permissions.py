@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fault_app import MINI_PDF, ErrorLog, Hall, build_hall, fast_hashing
+from fault_app import MINI_PDF, ErrorLog, Hall, build_hall
+from support.hashing import fast_hashing
 
 from voting_server import commands, demo, services
 from voting_server.services import Actor

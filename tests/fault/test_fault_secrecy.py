@@ -21,14 +21,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-from fault_app import fast_hashing
-from fault_helpers import Terminal, gather_limited, new_cast_id, staff_cookie, wait_until
+from fault_helpers import gather_limited
+from support.clients import AsyncLiveClient
+from support.polling import wait_until
+from support.terminal import new_cast_id
 
 from voting_server import demo, services
 from voting_server.db import Store
 from voting_server.migrate import upgrade
 
-STAFF_LOGINS = {u: p for u, p, _r, _n in demo.STAFF}
 RESOLUTION = ("for", "against", "abstain")
 GRADES = ("satisfied", "basic", "unsatisfied")
 OPTION_WORDS = RESOLUTION + GRADES + ("赞成", "反对", "弃权", "满意", "基本满意", "不满意")
@@ -51,23 +52,15 @@ def test_secret_ballots_link_no_member_to_a_choice(servers, tmp_path):
     url = f"sqlite:///{tmp_path / 'secret.sqlite3'}"
     store = Store(url)
     upgrade(store)
-    with fast_hashing():
-        ids = demo.seed(store)
-        tablets = {}
-        for seat in [str(i) for i in range(1, 16)] + ["L1", "L2"]:
-            token, actor = services.pair_with_pin(store, ids["body_id"], seat, demo.DEMO_PIN)
-            tablets[seat] = (token, actor)
-    with store.read() as s:
-        from sqlalchemy import select
-
-        from voting_server import models
-
-        ballot_ids = list(s.scalars(select(models.Ballot.id).order_by(models.Ballot.id)))
-        item_ids = list(s.scalars(select(models.AgendaItem.id).order_by(models.AgendaItem.position)))
+    ids = demo.seed(store)
+    tablets = {}
+    for seat in [str(i) for i in range(1, 16)] + ["L1", "L2"]:
+        token, actor = services.pair_with_pin(store, ids["body_id"], seat, demo.DEMO_PIN)
+        tablets[seat] = (token, actor)
     store.dispose()
     server = servers(url, tmp_path)
     server.start()
-    run = asyncio.run(sitting(server, ids, tablets, item_ids, ballot_ids))
+    run = asyncio.run(sitting(server, ids, tablets, ids["items"], ids["ballots"]))
     print(f"\n[secrecy] {run['messages']} messages to {run['terminals']} terminals recorded, "
           f"{run['reads']} console reads while ballots were open; tallies {run['tallies']}")
 
@@ -75,20 +68,18 @@ def test_secret_ballots_link_no_member_to_a_choice(servers, tmp_path):
     members = {actor.person_id: actor for seat, (_t, actor) in tablets.items() if not seat.startswith("L")}
     check_storage(rows, members, run)
     check_log(server.log_text(), members, run)
-    assert not server.problems_in_logs(), server.problems_in_logs()[:10]
+    server.assert_clean_logs()
 
 
 async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], items: list[int],
                   ballots: list[int]) -> dict[str, Any]:
     staff = {}
     for username in ("chair", "clerk", "admin", "display"):
-        staff[username] = Terminal(username, headers={"Cookie": await staff_cookie(server.base, username,
-                                                                                 STAFF_LOGINS[username])},
-                                   record=True)
-    seats = [Terminal(f"seat{s}", auth={"token": tablets[s][0]}, record=True) for s in map(str, range(1, 16))]
-    observers = [Terminal(f"observer{s}", auth={"token": tablets[s][0]}, record=True) for s in ("L1", "L2")]
+        staff[username] = AsyncLiveClient(username, headers={"Cookie": server.staff_cookie(username)})
+    seats = [AsyncLiveClient(f"seat{s}", auth={"token": tablets[s][0]}) for s in map(str, range(1, 16))]
+    observers = [AsyncLiveClient(f"observer{s}", auth={"token": tablets[s][0]}) for s in ("L1", "L2")]
     everyone = list(staff.values()) + seats + observers
-    await gather_limited([t.connect(server.base) for t in everyone])
+    await gather_limited([t.connect(server.url) for t in everyone])
     chair = staff["chair"]
     assert (await chair.call("open_sitting"))["ok"]
     assert all(a["ok"] for a in await asyncio.gather(*(t.call("sign_in") for t in seats + observers)))
@@ -115,23 +106,23 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
         await asyncio.gather(*(press(i, pos) for pos, i in enumerate(order)))
         await wait_until(lambda: all(t.state["ballot"]["voted"] == len(seats) for t in everyone), 30,
                          "every terminal to show all votes")
-        window = await console_reads(server.base, staff, ballot_id, ids["sitting_id"])
+        window = await console_reads(server.url, staff, ballot_id, ids["sitting_id"])
         reads.extend(window)
         for t in everyone:
-            t.mark = len(t.received)  # type: ignore[attr-defined]
+            t.mark = len(t.log)  # type: ignore[attr-defined]
         closed = await chair.call("close_ballot", {"ballot_id": ballot_id})
         assert closed["ok"], closed
         tallies[ballot_id] = {q["question_id"]: q["counts"] for q in closed["result"]["questions"]}
         await wait_until(lambda: all(any(n == "event" and d["type"] == "ballot_closed" and d["seq"] > 0
-                                         for n, d in t.received[t.mark:]) for t in everyone), 30,  # type: ignore[attr-defined]
+                                         for n, d, _at in t.log[t.mark:]) for t in everyone), 30,  # type: ignore[attr-defined]
                          "every terminal to get the result")
         for t in everyone:
-            before_close = t.received[:t.mark]  # type: ignore[attr-defined]
-            for name, data in before_close:
+            before_close = t.log[:t.mark]  # type: ignore[attr-defined]
+            for name, data, _at in before_close:
                 leaks = list(counts_of(data, ballot_id))
-                assert not leaks, f"{t.name} got {name} with counts of open ballot {ballot_id}: {leaks} {data}"
-                assert "non_voters" not in json.dumps(data), f"{t.name} got who has not voted on a secret ballot"
-            for name, data in t.received:
+                assert not leaks, f"{t.label} got {name} with counts of open ballot {ballot_id}: {leaks} {data}"
+                assert "non_voters" not in json.dumps(data), f"{t.label} got who has not voted on a secret ballot"
+            for name, data, _at in t.log:
                 if name == "me_vote":
                     assert data["vote"]["choice"] is None, data
         for name, data in window:
@@ -147,11 +138,11 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
     for t in seats:  # a seat's own view keeps no choice either
         assert t.state["me"]["vote"]["choice"] is None
     await asyncio.gather(*(t.sio.disconnect() for t in everyone), return_exceptions=True)
-    return {"messages": sum(len(t.received) for t in everyone), "terminals": len(everyone), "reads": len(reads),
+    return {"messages": sum(len(t.log) for t in everyone), "terminals": len(everyone), "reads": len(reads),
             "acks": acks, "tallies": tallies, "ballots": (ballots[0], ballots[3])}
 
 
-async def console_reads(base: str, staff: dict[str, Terminal], ballot_id: int, sitting_id: int) -> list[tuple[str, Any]]:
+async def console_reads(base: str, staff: dict[str, AsyncLiveClient], ballot_id: int, sitting_id: int) -> list[tuple[str, Any]]:
     """What the consoles can read over HTTP while the ballot is open."""
     out = []
     for username, t in staff.items():
@@ -324,8 +315,7 @@ def test_the_sqlite_write_ahead_log_does_not_reveal_secret_votes(tmp_path):
     db_path = tmp_path / "wal.sqlite3"
     store = Store(f"sqlite:///{db_path}")
     upgrade(store)
-    with fast_hashing():
-        ids = demo.seed(store)
+    ids = demo.seed(store)
     chair = Actor(role="chair", name="主持人", user_id=2)
     members = [Actor(role="member", name="", person_id=pid) for pid in ids["member_ids"]]
     services.open_sitting(store, chair, ids["sitting_id"])

@@ -11,25 +11,23 @@ all 1,000 votes and its own, with each vote stored once."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from typing import Any
 
 import pytest
 from fault_helpers import (
+    Phases,
     Relay,
-    Terminal,
-    bench_seats,
     choice_of,
     expected_counts,
     gather_limited,
-    new_cast_id,
-    person_ids_by_token,
-    staff_cookie,
     stored_round,
     verify_chain,
-    wait_until,
 )
+from support.clients import AsyncLiveClient
+from support.database import seed_hall
+from support.polling import wait_until
+from support.terminal import new_cast_id
 
 SEATS = 1000
 VOTED_BEFORE = 400  # acknowledged before the drop
@@ -40,35 +38,29 @@ IN_FLIGHT = 100  # pressed as the network went
 @pytest.mark.timeout(400)
 def test_reconnect_storm_mid_ballot(servers, tmp_path):
     url = f"sqlite:///{tmp_path / 'storm.sqlite3'}"
-    ids = bench_seats().prepare_database(url, SEATS)
-    person_ids = person_ids_by_token(url, ids["tokens"])
+    ids = seed_hall(url, SEATS)
     server = servers(url, tmp_path)
     server.start()
-    figures = asyncio.run(storm_run(server, url, ids, person_ids))
+    figures = asyncio.run(storm_run(server, url, ids, ids["member_ids"]))
     print(f"\n[storm] seats {SEATS}: dropped {figures['dropped']} connections at once; acknowledged before "
           f"the drop {figures['acked']}, in flight {IN_FLIGHT} ({figures['in_flight_stored']} stored, "
           f"{figures['in_flight_acked']} acknowledged before the drop); seats resynced with a correct snapshot "
           f"{figures['resynced']}/{SEATS}; final stored {figures['final']}, tally {figures['tally']}; "
           f"seconds {figures['phases']}")
-    problems = server.problems_in_logs()
-    assert not problems, "\n".join(problems[:20])
+    server.assert_clean_logs()
 
 
 async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list[int]) -> dict[str, Any]:
     n = len(ids["tokens"])
-    t0 = time.monotonic()
-    phases: dict[str, float] = {}
-
-    def phase(name: str) -> None:
-        phases[name] = round(time.monotonic() - t0, 1)
+    phase = Phases()
 
     relay = Relay(server.port)
     await relay.start()
     try:
-        chair = Terminal("chair", headers={"Cookie": await staff_cookie(server.base)})
-        await chair.connect(server.base)  # the chair's console is wired: it stays up through the storm
+        chair = AsyncLiveClient("chair", headers={"Cookie": server.staff_cookie("chair")})
+        await chair.connect(server.url)  # the chair's console is wired: it stays up through the storm
         assert (await chair.call("open_sitting"))["ok"]
-        seats = [Terminal(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
+        seats = [AsyncLiveClient(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
         await gather_limited([s.connect(relay.base) for s in seats])
         phase("connected")
         signed = await asyncio.gather(*(s.call("sign_in") for s in seats))
@@ -174,4 +166,4 @@ async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
         await relay.close()
     return {"dropped": dropped, "acked": VOTED_BEFORE, "in_flight_stored": in_flight_stored,
             "in_flight_acked": in_flight_acked, "resynced": resynced, "final": len(final["participations"]),
-            "tally": closed["result"]["questions"][0]["counts"], "phases": phases}
+            "tally": closed["result"]["questions"][0]["counts"], "phases": dict(phase)}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from support.env import ROOT
+
 UI = ROOT / "terminal_ui"
 JS = UI / "static" / "js"
 CSS = UI / "static" / "css"

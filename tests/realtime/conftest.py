@@ -3,67 +3,32 @@
 Flask-SocketIO's test client: tablets paired by seat + PIN, staff logged in over HTTP (their session
 cookie is what the Socket.IO connection authenticates with).
 
-Seeding hashes 21 passwords and PINs, so the seeded database is built once per run (with a cheap argon2
-cost) and copied for every test."""
+The seeded database is built once per run (``support.apps``) and copied for every test."""
 from __future__ import annotations
 
 import contextlib
-import shutil
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from realtime_helpers import (
-    FAST_HASHER,
-    PASSWORDS,
-    Seed,
-    Terminal,
-    app_config,
-    seed_store,
-)
+from realtime_helpers import Terminal
+from support.apps import PASSWORDS, Seed, app_on_copy, seed_file
+from support.hashing import fast_password_hashing  # noqa: F401  (autouse: every test hashes cheaply)
 
-from voting_server import create_app, demo, services
-from voting_server.services import accounts
+from voting_server import demo, services
+
+REALTIME_CONFIG = {"WTF_CSRF_ENABLED": False, "PROGRESS_INTERVAL": 0.05}
 
 
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory) -> Seed:
-    folder = tmp_path_factory.mktemp("realtime-seed")
-    path = str(folder / "seed.sqlite3")
-    app = create_app(app_config(f"sqlite:///{path}", str(folder)))
-    store = app.extensions["biaojue_store"]
-    ids = seed_store(store)
-    app.extensions["biaojue_live"].publisher.interval = 3600
-    store.dispose()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    return Seed(path, ids["body_id"], ids["sitting_id"], ids["member_ids"], ids["observer_ids"], ids["items"],
-                ids["ballots"])
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
-
-
-@pytest.fixture
-def config_overrides() -> dict[str, Any]:
-    """Override in a test module (or with indirect parametrization) to change the app's configuration."""
-    return {}
+    return seed_file(tmp_path_factory.mktemp("realtime-seed"))
 
 
 @pytest.fixture
 def app(seeded, tmp_path, config_overrides):
-    db_path = tmp_path / "t.sqlite3"
-    shutil.copyfile(seeded.path, db_path)
-    app = create_app(app_config(f"sqlite:///{db_path}", str(tmp_path), **config_overrides))
-    yield app
-    # The live server's background loops run for the life of the process: let the coalescing loop sleep
-    # from now on.
-    app.extensions["biaojue_live"].publisher.interval = 3600
-    app.extensions["biaojue_store"].dispose()
+    with app_on_copy(seeded, tmp_path, **{**REALTIME_CONFIG, **config_overrides}) as app:
+        yield app
 
 
 @dataclass

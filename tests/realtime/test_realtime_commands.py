@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from realtime_helpers import CLERK, changed_tables, dump_database
+from realtime_helpers import CLERK
 from sqlalchemy import select
+from support.database import changed_tables, dump_database
 
 from voting_server import commands, models, services
 from voting_server.db import Store

@@ -6,7 +6,8 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from realtime_helpers import CLERK, Terminal, first_difference
+from realtime_helpers import CLERK, Terminal
+from support.terminal import first_difference
 
 from voting_server import demo, services
 from voting_server.services import Actor, terminal_view

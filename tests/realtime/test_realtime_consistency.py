@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from realtime_helpers import CLERK, Terminal
+from support.polling import wait_for
 
 from voting_server import commands, demo, services
 from voting_server.services import Actor
@@ -206,7 +207,7 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
 
     monkeypatch.setattr(publisher_module.terminal_view, "sections_by_audience", slow_build)
     services.sign_in(store, member(hall, 13), sid)  # marks attendance dirty; the loop starts building
-    assert _wait(lambda: built), "the attendance push was not built"
+    assert wait_for(lambda: built, 3.0), "the attendance push was not built"
     chair.ok("close_ballot", {"ballot_id": hall.seed.ballots[0]})
     release.append(True)
     time.sleep(0.3)
@@ -217,10 +218,3 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
             f"{t.label}: a stale attendance push re-opened the closed ballot on screen"
         ok, diff = t.settle(timeout=0.5)
         assert ok, f"{t.label}: {diff}"
-
-
-def _wait(check, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while not check() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return check()

@@ -7,7 +7,7 @@ import secrets
 import time
 
 import pytest
-from realtime_helpers import wait_for
+from support.polling import wait_for
 
 INTERVAL = 0.25
 

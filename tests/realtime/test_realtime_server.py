@@ -11,16 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from realtime_helpers import (
-    RealTerminal,
-    Seed,
-    ServerProcess,
-    first_difference,
-    shown,
-    staff_cookie,
-    wait_for,
-)
 from sqlalchemy import select
+from support.apps import Seed
+from support.clients import LiveClient
+from support.polling import wait_for
+from support.server import ServerProcess
+from support.terminal import first_difference, shown
 
 from voting_server import demo, models, services
 from voting_server.db import Store
@@ -38,19 +34,19 @@ class Running:
         self.tokens = {n: services.pair_with_pin(self.store, seed.body_id, str(n), demo.DEMO_PIN)[0]
                        for n in range(1, seats + 1)}
         self.server = ServerProcess(self.url, folder, mode=mode)
-        self.clients: list[RealTerminal] = []
+        self.clients: list[LiveClient] = []
 
     def start(self) -> Running:
         self.server.start()
         return self
 
-    def seat(self, n: int) -> RealTerminal:
-        t = RealTerminal(self.server.url, f"seat {n}", token=self.tokens[n])
+    def seat(self, n: int) -> LiveClient:
+        t = LiveClient(self.server.url, f"seat {n}", token=self.tokens[n])
         self.clients.append(t)
         return t.connect()
 
-    def staff(self, username: str) -> RealTerminal:
-        t = RealTerminal(self.server.url, username, cookie=staff_cookie(self.server.url, username))
+    def staff(self, username: str) -> LiveClient:
+        t = LiveClient(self.server.url, username, cookie=self.server.staff_cookie(username))
         self.clients.append(t)
         return t.connect()
 
@@ -171,7 +167,7 @@ def test_refused_over_the_wire(running):
     import socketio
 
     r = running
-    t = RealTerminal(r.server.url, "stranger", token=secrets.token_urlsafe(32))
+    t = LiveClient(r.server.url, "stranger", token=secrets.token_urlsafe(32))
     r.clients.append(t)
     with pytest.raises(socketio.exceptions.ConnectionError):
         t.connect(timeout=5)

@@ -5,23 +5,17 @@ once, and progress and the result reach the seats of both processes. Runs in CI 
 are there); elsewhere it is skipped when either is not reachable."""
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 import threading
 
 import pytest
-import sqlalchemy as sa
-from realtime_helpers import (
-    RealTerminal,
-    ServerProcess,
-    need_service,
-    root_conftest,
-    seed_store,
-    staff_cookie,
-    wait_for,
-)
 from sqlalchemy import select
+from support import pg
+from support.clients import LiveClient
+from support.env import REDIS_URL, need_service
+from support.hashing import fast_hashing
+from support.polling import wait_for
+from support.server import ServerProcess
 
 from voting_server import demo, models, services
 from voting_server.db import Store
@@ -30,39 +24,22 @@ from voting_server.migrate import upgrade
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(150)]
 
 
-@contextlib.contextmanager
-def private_schema():
-    base = root_conftest().PG_URL
-    schema = f"rt_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
 def two_servers(tmp_path):
-    need_service("PostgreSQL", "127.0.0.1", 5432)
     need_service("Redis", "127.0.0.1", 6379)
-    redis_url = root_conftest().REDIS_URL
-    with private_schema() as url:
+    with pg.schema("rt") as url:
         store = Store(url)
         servers: list[ServerProcess] = []
-        clients: list[RealTerminal] = []
+        clients: list[LiveClient] = []
         try:
             upgrade(store)
-            ids = seed_store(store)
-            env = {"SOCKETIO_CHANNEL": f"biaojue-test-{secrets.token_hex(6)}"}
+            with fast_hashing():
+                ids = demo.seed(store)
+            channel = f"biaojue-test-{secrets.token_hex(6)}"
             for name in ("a", "b"):
                 folder = tmp_path / name
                 folder.mkdir()
-                servers.append(ServerProcess(url, folder, mode="eventlet", message_queue=redis_url, env=env))
+                servers.append(ServerProcess(url, folder, mode="eventlet", message_queue=REDIS_URL, channel=channel))
             for server in servers:
                 server.start()
             yield store, ids, servers[0], servers[1], clients
@@ -78,14 +55,14 @@ def test_two_processes_share_one_sitting(two_servers):
     store, ids, a, b, clients = two_servers
     body_id, ballot_id = ids["body_id"], ids["ballots"][0]
 
-    def tablet(server, seat: int, label: str) -> RealTerminal:
+    def tablet(server, seat: int, label: str) -> LiveClient:
         token, _actor = services.pair_with_pin(store, body_id, str(seat), demo.DEMO_PIN)
-        t = RealTerminal(server.url, label, token=token)
+        t = LiveClient(server.url, label, token=token)
         clients.append(t)
         return t.connect()
 
-    def console(server, username: str) -> RealTerminal:
-        t = RealTerminal(server.url, f"{username} on {server.port}", cookie=staff_cookie(server.url, username))
+    def console(server, username: str) -> LiveClient:
+        t = LiveClient(server.url, f"{username} on {server.port}", cookie=server.staff_cookie(username))
         clients.append(t)
         return t.connect()
 

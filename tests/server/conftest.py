@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import Integer, select
+from support.database import unchanged
+from support.hashing import fast_password_hashing  # noqa: F401  (autouse: every test hashes cheaply)
 
 from voting_server import demo, models, services
 from voting_server.services import Actor
@@ -69,13 +71,11 @@ def make_world(store) -> World:
 def _seed_world(store) -> World:
     ids = demo.seed(store, today=dt.date(2026, 11, 25))
     with store.read() as s:
-        people = s.scalars(select(models.Person).order_by(models.Person.id)).all()
-        members = [Actor(role="member", name=p.name, person_id=p.id, device_id=None) for p in people if p.role == "member"]
-        observers = [Actor(role="observer", name=p.name, person_id=p.id) for p in people if p.role == "observer"]
-        items = list(s.scalars(select(models.AgendaItem.id).order_by(models.AgendaItem.position)))
-        ballot_ids = list(s.scalars(select(models.Ballot.id).order_by(models.Ballot.id)))
+        names = {pid: name for pid, name in s.execute(select(models.Person.id, models.Person.name))}
+    members = [Actor(role="member", name=names[pid], person_id=pid, device_id=None) for pid in ids["member_ids"]]
+    observers = [Actor(role="observer", name=names[pid], person_id=pid) for pid in ids["observer_ids"]]
     return World(store=store, body_id=ids["body_id"], sitting_id=ids["sitting_id"], members=members,
-                 observers=observers, items=items, ballots=ballot_ids)
+                 observers=observers, items=ids["items"], ballots=ids["ballots"])
 
 
 @pytest.fixture
@@ -88,51 +88,16 @@ def sqlite_world(sqlite_store) -> World:
     return make_world(sqlite_store)
 
 
+@pytest.fixture
+def live(world):
+    """The demo sitting open, 12 of 15 members signed in, the resolution's first round open."""
+    world.open_and_sign_in(12)
+    services.start_item(world.store, world.chair, world.items[0])
+    services.open_ballot(world.store, world.chair, world.ballots[0])
+    return world
+
+
 # --- shared helpers for the service tests ---------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    """Argon2 with its production cost takes ~0.1 s per hash and the demo seed hashes 21 secrets; the
-    tests use the same algorithm with the smallest cost so that a world is seeded in a fraction of that."""
-    import argon2
-
-    from voting_server.services import accounts
-
-    monkeypatch.setattr(accounts, "_hasher", argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-def dump_database(store) -> dict[str, list[tuple]]:
-    """Every row of every table (all columns), in a stable order, plus the audit chain length."""
-    out: dict[str, list[tuple]] = {}
-    with store.engine.connect() as conn:
-        for table in models.Base.metadata.sorted_tables:
-            rows = conn.execute(select(table)).all()
-            out[table.name] = sorted(tuple(repr(v) for v in row) for row in rows)
-        out["#audit_chain_length"] = [(len(out["audit_log"]),)]
-    return out
-
-
-@pytest.fixture
-def dump():
-    return dump_database
-
-
-@pytest.fixture
-def unchanged(store):
-    """``with unchanged():`` asserts the block changed no row of any table (and the chain did not grow)."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def check(target=None):
-        st = target or store
-        before = dump_database(st)
-        yield
-        after = dump_database(st)
-        changed = [name for name in before if before[name] != after[name]]
-        assert not changed, f"tables changed by a refused request: {changed}"
-
-    return check
 
 
 @pytest.fixture
@@ -141,14 +106,9 @@ def refuse(store):
     (every table, all columns, and the audit chain are compared before and after). Returns the error."""
 
     def check(fn, exc_type, code: str, *, target=None):
-        st = target or store
-        before = dump_database(st)
-        with pytest.raises(exc_type) as info:
+        with unchanged(target or store, f"a refused request ({code})"), pytest.raises(exc_type) as info:
             fn()
         assert info.value.code == code, f"expected code {code!r}, got {info.value.code!r} ({info.value.en})"
-        after = dump_database(st)
-        changed = [name for name in before if before[name] != after[name]]
-        assert not changed, f"tables changed by a refused request ({code}): {changed}"
         return info.value
 
     return check

@@ -10,27 +10,10 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
+from server_helpers import each
 
 from voting_server import commands, services
 from voting_server.services import Invalid
-
-
-def each(cases, check) -> None:
-    for case in cases:
-        try:
-            check(*case)
-        except BaseException as err:
-            raise AssertionError(f"case {repr(case)[:120]}: {err}") from err
-
-
-@pytest.fixture
-def live(world):
-    """The demo sitting open, 12 of 15 members signed in, the resolution's first round open."""
-    world.open_and_sign_in(12)
-    services.start_item(world.store, world.chair, world.items[0])
-    services.open_ballot(world.store, world.chair, world.ballots[0])
-    return world
 
 
 def run(world, actor, name, payload, **given):

@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 
-import pytest
+from server_helpers import each
 from sqlalchemy import select
 
 from voting_server import models, services
 from voting_server.services import Actor, Conflict, Forbidden, Invalid, NotFound
-
-
-@pytest.fixture
-def live(world):
-    """The demo sitting open, 12 of 15 members signed in, the resolution's first round open."""
-    world.open_and_sign_in(12)
-    services.start_item(world.store, world.chair, world.items[0])
-    services.open_ballot(world.store, world.chair, world.ballots[0])
-    return world
 
 
 def counts_of(store, ballot_id: int) -> dict[str, dict[str, int]]:
@@ -29,15 +20,6 @@ def counts_of(store, ballot_id: int) -> dict[str, dict[str, int]]:
         for row in s.scalars(select(models.TallyCount).where(models.TallyCount.round_id == rnd.id)):
             out.setdefault(row.question, {})[row.option] = row.count
         return out | {"#voters": {"n": rnd.voters}}
-
-
-def each(cases, check) -> None:
-    """Run ``check(*case)`` for every case in one world, naming the case when it fails."""
-    for case in cases:
-        try:
-            check(*case)
-        except BaseException as err:
-            raise AssertionError(f"case {repr(case)[:120]}: {err}") from err
 
 
 def new_ballot(world, spec=None, **kw) -> tuple[int, int]:

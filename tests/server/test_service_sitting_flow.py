@@ -8,25 +8,13 @@ import uuid
 
 import pytest
 from sqlalchemy import select
+from support.rules import expected_result
 
 import ballots
 from voting_server import models, services
 from voting_server.services import Conflict
 
 PRESET = ballots.ruleset("standing_committee")
-
-
-def expected(spec_dict, choices, *, present: int, entitled: int = 15, hands=None, hand_ballots: int = 0,
-             action: str | None = None) -> dict:
-    """The result ``ballots/`` gives for these member ballots (plus a show-of-hands count) under the preset."""
-    spec = ballots.spec_from_dict(spec_dict)
-    counts = spec.count(choices)
-    for q, opts in (hands or {}).items():
-        for o, n in opts.items():
-            counts[q][o] += n
-    turnout = ballots.Turnout(entitled=entitled, present=present, cast=len(choices) + hand_ballots)
-    threshold = PRESET.threshold_for(spec.kind, action=action)
-    return spec.tally(counts, turnout, threshold, PRESET.quorum).to_dict()
 
 
 def stored(store, ballot_id: int, number: int) -> tuple[models.Result, models.Round]:
@@ -82,7 +70,7 @@ def test_whole_sitting(world, refuse):
     round1 = ["for"] * 7 + ["against"] * 4 + ["abstain"]
     vote_all(world, resolution, round1)  # M[12] (by video) does not press: 未按表决器 1
     r1 = services.close_ballot(st, chair, resolution)
-    want1 = expected(spec, [{"main": c} for c in round1], present=13)
+    want1 = expected_result(spec, [{"main": c} for c in round1], present=13)
     assert r1 == want1
     assert r1["outcome"] == "failed"
     assert "赞成7票，少于通过所需的8票，未获通过" in r1["announcement_zh"]
@@ -93,7 +81,7 @@ def test_whole_sitting(world, refuse):
     round2 = ["for"] * 9 + ["against"] * 2 + ["abstain"]
     vote_all(world, resolution, round2)
     r2 = services.close_ballot(st, chair, resolution)
-    assert r2 == expected(spec, [{"main": c} for c in round2], present=13)
+    assert r2 == expected_result(spec, [{"main": c} for c in round2], present=13)
     assert r2["announcement_zh"] == "应到15人，实到13人，符合法定人数。赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。"
     res1, rnd1 = stored(st, resolution, 1)
     res2, rnd2 = stored(st, resolution, 2)
@@ -114,13 +102,13 @@ def test_whole_sitting(world, refuse):
     choices = [{"p1": "for"}] * 11 + [{"p1": "against"}, {"p1": "弃权"}]
     vote_all(world, removal, choices)
     result = services.close_ballot(st, chair, removal)
-    assert result == expected(spec_of(st, removal), choices, present=13, action="remove")
+    assert result == expected_result(spec_of(st, removal), choices, present=13, action="remove")
     assert result["outcome"] == "passed"
     services.open_ballot(st, chair, appointment)
     choices = [{"p2": "for"}] * 10 + [{"p2": "against"}] * 2 + [{"p2": "abstain"}]
     vote_all(world, appointment, choices)
     result = services.close_ballot(st, chair, appointment)
-    assert result == expected(spec_of(st, appointment), choices, present=13, action="appoint")
+    assert result == expected_result(spec_of(st, appointment), choices, present=13, action="appoint")
     assert result["questions"][0]["counts"] == {"for": 10, "against": 2, "abstain": 1}
 
     # --- item 3: evaluation of three departments --------------------------------------------------
@@ -133,7 +121,7 @@ def test_whole_sitting(world, refuse):
     services.open_ballot(st, chair, evaluation)
     vote_all(world, evaluation, choices)
     result = services.close_ballot(st, chair, evaluation)
-    assert result == expected(spec_of(st, evaluation), choices, present=13)
+    assert result == expected_result(spec_of(st, evaluation), choices, present=13)
     assert [q["outcome"] for q in result["questions"]] == ["satisfied", "basic", "unsatisfied"]
 
     # --- item 4: a selection (票决), created during the sitting ---------------------------------------
@@ -150,7 +138,7 @@ def test_whole_sitting(world, refuse):
     services.open_ballot(st, chair, selection)
     vote_all(world, selection, marks)
     result = services.close_ballot(st, chair, selection)
-    assert result == expected(spec_of(st, selection), marks, present=13)
+    assert result == expected_result(spec_of(st, selection), marks, present=13)
     assert {q["question_id"]: q["outcome"] for q in result["questions"]} == {
         "c1": "chosen", "c2": "chosen", "c3": "not_chosen", "c4": "not_chosen", "c5": "not_chosen"}
 
@@ -166,7 +154,7 @@ def test_whole_sitting(world, refuse):
     refuse(lambda: services.enter_show_of_hands(st, clerk, hands_ballot, counts=hands, ballots_cast=12),
            Conflict, "already_entered")
     result = services.close_ballot(st, chair, hands_ballot)
-    assert result == expected({"kind": "resolution"}, [], present=13, hands=hands, hand_ballots=12)
+    assert result == expected_result({"kind": "resolution"}, [], present=13, hands=hands, hand_ballots=12)
     res, _ = stored(st, hands_ballot, 1)
     assert res.method == "hands"
     with st.read() as s:
@@ -185,7 +173,7 @@ def test_whole_sitting(world, refuse):
     video = {"main": {"for": 1}}
     services.enter_show_of_hands(st, clerk, mixed, counts=video, ballots_cast=1, note="视频参会")
     result = services.close_ballot(st, chair, mixed)
-    assert result == expected({"kind": "resolution"}, [{"main": c} for c in tablet], present=13, hands=video,
+    assert result == expected_result({"kind": "resolution"}, [{"main": c} for c in tablet], present=13, hands=video,
                               hand_ballots=1)
     assert result["questions"][0]["counts"] == {"for": 9, "against": 3, "abstain": 1}
     assert result["questions"][0]["not_voted"] == 0

@@ -5,17 +5,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sheet_helpers import DAY, FAST_HASHER, Sitting
+from sheet_helpers import DAY, Sitting
+from support.hashing import fast_hashing, fast_password_hashing  # noqa: F401  (the fixture is autouse)
 
 from voting_server.db import Store
 from voting_server.migrate import upgrade
-from voting_server.services import accounts
 from voting_server.sheets.demo_sitting import simulate
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", FAST_HASHER)
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +20,7 @@ def demo(tmp_path_factory) -> Sitting:
     db = root / "biaojue.sqlite3"
     store = Store(f"sqlite:///{db}")
     upgrade(store)  # as the command line does, so that it can open this database too
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", FAST_HASHER)
+    with fast_hashing():
         ids = simulate(store, seed=7, day=DAY)
     sitting = Sitting(store, db, root, ids["sitting_id"], ids["body_id"], ids["ballots"])
     _ = sitting.key  # generate the body's key once

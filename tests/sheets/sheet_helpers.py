@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -10,17 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
+from support.env import missing
 
 from voting_server.db import Store
 from voting_server.sheets import data as sd
 from voting_server.sheets.keys import body_key
 
 DAY = dt.date(2026, 11, 25)
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-# The demo committee has 21 passwords and PINs; sheets do not depend on how hard they are to crack.
-FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @dataclass
@@ -60,10 +55,7 @@ def pdf_text(pdf: bytes, *, layout: bool = False) -> str:
 
         from pypdf import PdfReader  # type: ignore[import-not-found]
     except ImportError:
-        message = "neither pdftotext (poppler-utils) nor pypdf is installed"
-        if IN_CI:
-            pytest.fail(message + " (CI must check the sheets' text)")
-        pytest.skip(message)
+        missing("neither pdftotext (poppler-utils) nor pypdf is installed")
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -72,9 +64,7 @@ def column_text(pdf: bytes, left_mm: float, width_mm: float) -> str:
     whitespace: a cell wrapped over lines reads whole, not interleaved with its neighbours."""
     exe = shutil.which("pdftotext")
     if exe is None:
-        if IN_CI:
-            pytest.fail("pdftotext (poppler-utils) is not installed (CI must check the sheets' text)")
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+        missing("pdftotext (poppler-utils) is not installed")
     pt = 72 / 25.4
     args = [exe, "-enc", "UTF-8", "-x", str(round(left_mm * pt)), "-y", "0", "-W", str(round(width_mm * pt)),
             "-H", "2000", "-", "-"]

@@ -10,14 +10,15 @@ import uuid
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib.pagesizes import A4
-from sheet_helpers import DAY, FAST_HASHER, column_text, flat, pdf_text
+from sheet_helpers import DAY, column_text, flat, pdf_text
 from sqlalchemy import select
+from support.hashing import fast_hashing
 
 from ballots import labels
 from voting_server import demo as demo_seed
 from voting_server import models, services
 from voting_server.db import Store
-from voting_server.services import Actor, accounts
+from voting_server.services import Actor
 from voting_server.sheets import data as sd
 from voting_server.sheets import (
     fonts,
@@ -286,8 +287,7 @@ def edge(tmp_path_factory):
     root = tmp_path_factory.mktemp("edge")
     store = Store(f"sqlite:///{root / 'edge.sqlite3'}")
     store.create_all()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", FAST_HASHER)
+    with fast_hashing():
         ids = demo_seed.seed(store, today=DAY)
     sitting = ids["sitting_id"]
     with store.read() as s:

@@ -2,61 +2,25 @@
 client exactly as a browser or tablet would: log in, send the CSRF token, pair by PIN, use the bearer
 token.
 
-Seeding hashes 21 passwords and PINs (argon2), so the seeded database is built once per run and copied
-for every test."""
+The seeded database is built once per run (``support.apps``) and copied for every test."""
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
+from support.apps import Seed, app_on_copy, seed_file
+from support.hashing import fast_password_hashing  # noqa: F401  (autouse: every test hashes cheaply)
 from web_helpers import TODAY, Api
-
-from voting_server import create_app, demo
-
-
-@dataclass(frozen=True)
-class Seed:
-    path: str
-    body_id: int
-    sitting_id: int
-    member_ids: list[int]
-
-
-def _config(db_path: str, instance: str, **extra: Any) -> dict[str, Any]:
-    return {"DATABASE_URL": f"sqlite:///{db_path}", "INSTANCE_PATH": instance, "ASYNC_MODE": "threading",
-            "TESTING": True, "SECRET_KEY": "test-secret-key-0123456789abcdef0123", **extra}
 
 
 @pytest.fixture(scope="session")
 def seeded(tmp_path_factory) -> Seed:
-    folder = tmp_path_factory.mktemp("seed")
-    db_path = str(folder / "seed.sqlite3")
-    app = create_app(_config(db_path, str(folder)))
-    store = app.extensions["biaojue_store"]
-    ids = demo.seed(store, today=TODAY)
-    store.dispose()
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    return Seed(db_path, ids["body_id"], ids["sitting_id"], ids["member_ids"])
-
-
-@pytest.fixture
-def config_overrides() -> dict[str, Any]:
-    """Override in a test module to change the app's configuration."""
-    return {}
+    return seed_file(tmp_path_factory.mktemp("seed"), today=TODAY)
 
 
 @pytest.fixture
 def app(seeded, tmp_path, config_overrides):
-    db_path = tmp_path / "test.sqlite3"
-    shutil.copyfile(seeded.path, db_path)
-    app = create_app(_config(str(db_path), str(tmp_path), **config_overrides))
-    yield app
-    app.extensions["biaojue_store"].dispose()
+    with app_on_copy(seeded, tmp_path, **config_overrides) as app:
+        yield app
 
 
 @pytest.fixture

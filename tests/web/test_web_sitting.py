@@ -6,23 +6,10 @@ from __future__ import annotations
 import io
 import uuid
 
+from support.rules import expected_result
 from web_helpers import TODAY, assert_json_error, pair_tablet
 
-import ballots
 from voting_server import demo
-
-PRESET = ballots.ruleset("standing_committee")
-
-
-def expected_result(spec: dict, choices: list, *, present: int, hands: dict | None = None, hand_ballots: int = 0,
-                    action: str | None = None) -> dict:
-    parsed = ballots.spec_from_dict(spec)
-    counts = parsed.count(choices)
-    for q, opts in (hands or {}).items():
-        for o, n in opts.items():
-            counts[q][o] += n
-    turnout = ballots.Turnout(entitled=15, present=present, cast=len(choices) + hand_ballots)
-    return parsed.tally(counts, turnout, PRESET.threshold_for(parsed.kind, action=action), PRESET.quorum).to_dict()
 
 
 def cast(tablet, ballot_id, choice, cast_id=None):

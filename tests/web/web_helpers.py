@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
+from support.apps import PASSWORDS
 
 from voting_server import demo, models
 
 TODAY = dt.date.today()
-PASSWORDS = {username: password for username, password, _role, _name in demo.STAFF}
 
 
 class Api:
