@@ -16,7 +16,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     parser.add_argument("--database", default=os.environ.get("DATABASE_URL"),
-                        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in the instance folder)")
+                        help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db "
+                             "(default: SQLite in the instance folder)")
     parser.add_argument("--instance", default=os.environ.get("BIAOJUE_INSTANCE"),
                         help="instance folder (database, secret key, certificates, uploads)")
     parser.add_argument("--demo", action="store_true", help="seed a demo committee if the database is empty")

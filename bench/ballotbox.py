@@ -74,7 +74,8 @@ def bench_kind(name, d, n, sample_size, keys, shares, use_node, pool):
     wires, enc = timed(lambda: [bb.encrypt(spec, keys, CONTEXT, c) for c in picks])
     sample = wires[:sample_size]
     _, ver = timed(lambda: [bb.verify_ballot(layout, keys, CONTEXT, w) for w in sample])
-    _, par = timed(lambda: list(pool.map(_verify, [(layout, keys, CONTEXT, w) for w in wires[:4 * sample_size]], chunksize=8)))
+    _, par = timed(lambda: list(pool.map(_verify, [(layout, keys, CONTEXT, w) for w in wires[:4 * sample_size]],
+                                         chunksize=8)))
     stored = [json.dumps(w) for w in wires]
 
     def fill():
@@ -91,7 +92,8 @@ def bench_kind(name, d, n, sample_size, keys, shares, use_node, pool):
     return {
         "kind": name, "slots": len(layout.slots), "branches": layout.branches, "bytes": sum(map(len, stored)) // n,
         "enc_py_ms": 1e3 * enc / n, "enc_js_ms": js, "verify_ms": 1e3 * ver / len(sample),
-        "verify_pool_ms": 1e3 * par / (4 * sample_size), "add_s": add, "partial_s": part / len(shares), "combine_s": comb,
+        "verify_pool_ms": 1e3 * par / (4 * sample_size), "add_s": add, "partial_s": part / len(shares),
+        "combine_s": comb,
     }
 
 
@@ -103,19 +105,19 @@ def main() -> None:
     args = ap.parse_args()
     dealing = bb.deal(2, 3, PINS)
     keys = bb.KeySet.from_dict(dealing.keys)
-    shares, unlock_s = timed(lambda: [bb.unlock(c, p, keys) for c, p in zip(dealing.cards[:2], PINS)])
+    shares, unlock_s = timed(lambda: [bb.unlock(c, p, keys) for c, p in zip(dealing.cards[:2], PINS[:2], strict=True)])
     print(f"2-of-3 key set; key card {len(dealing.cards[0])} characters; Argon2id unlock {1e3 * unlock_s / 2:.0f} ms")
     print(f"{args.ballots} ballots per kind; times per ballot unless marked; pool = 2 processes\n")
-    head = f"{'kind':20} {'slots':>5} {'branches':>8} {'bytes':>6} {'enc py':>8} {'js cold/warm':>12} {'verify':>8} {'pool':>8} " \
-           f"{'add N':>7} {'partial':>8} {'combine':>8}"
+    head = f"{'kind':20} {'slots':>5} {'branches':>8} {'bytes':>6} {'enc py':>8} {'js cold/warm':>12} " \
+           f"{'verify':>8} {'pool':>8} {'add N':>7} {'partial':>8} {'combine':>8}"
     print(head)
     with ProcessPoolExecutor(2) as pool:
         for name, d in KINDS.items():
             r = bench_kind(name, d, args.ballots, args.sample, keys, shares, not args.no_node, pool)
             js = ("{:.0f}/{:.0f}ms".format(*r["enc_js_ms"]) if r["enc_js_ms"] is not None else "n/a").rjust(12)
             print(f"{r['kind']:20} {r['slots']:5} {r['branches']:8} {r['bytes']:6} {r['enc_py_ms']:6.2f}ms {js} "
-                  f"{r['verify_ms']:6.2f}ms {r['verify_pool_ms']:6.2f}ms {r['add_s']:6.2f}s {1e3 * r['partial_s']:6.0f}ms "
-                  f"{1e3 * r['combine_s']:6.0f}ms", flush=True)
+                  f"{r['verify_ms']:6.2f}ms {r['verify_pool_ms']:6.2f}ms {r['add_s']:6.2f}s "
+                  f"{1e3 * r['partial_s']:6.0f}ms {1e3 * r['combine_s']:6.0f}ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -164,7 +164,8 @@ def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool) 
         server.start()
         if os.environ.get("BENCH_PROFILE"):
             spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.pid), "--format", "raw", "--rate", "100",
-                                    "--nonblocking", "-o", os.environ["BENCH_PROFILE"] + f"-{label.replace('/', '-')}.txt"],
+                                    "--nonblocking", "-o",
+                                    os.environ["BENCH_PROFILE"] + f"-{label.replace('/', '-')}.txt"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         stats = asyncio.run(run_load(server, ids, bare=bare))
     except Exception:
@@ -212,7 +213,7 @@ def main() -> None:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     if bares:
-        for mode, o, b in zip(modes, ours, bares):
+        for mode, o, b in zip(modes, ours, bares, strict=True):
             print(f"{mode}: burst ours {o:.2f} s, bare {b:.2f} s", flush=True)
         print(f"ratio ours/bare: {statistics.mean(ours) / statistics.mean(bares):.2f}", flush=True)
 

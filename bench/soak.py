@@ -188,7 +188,8 @@ async def sitting(server: ServerProcess, ids: dict[str, Any], args: argparse.Nam
         deadline = time.perf_counter() + 30
         while any(s.saw("ballot_closed", ballot, t_close) is None for s in seats) and time.perf_counter() < deadline:
             await asyncio.sleep(0.005)
-        lat["close → all seats"].append(max(s.saw("ballot_closed", ballot, t_close) or deadline for s in seats) - t_close)
+        closed_at = max(s.saw("ballot_closed", ballot, t_close) or deadline for s in seats)
+        lat["close → all seats"].append(closed_at - t_close)
         for s in seats:  # keep the clients' own memory flat
             s.events = [e for e in s.events if e[0] >= t_close]
         if number % 5 == 0:

@@ -18,8 +18,10 @@ FAST = bb.Kdf(t=1, log2_m=10, p=1)
 PINS = ["123456", "234567", "345678"]
 CONTEXT = "sitting 7 / ballot 12 / round 1"
 
-GRADES = [{"code": "satisfied", "zh": "满意", "en": "satisfied"}, {"code": "basic", "zh": "基本满意", "en": "basic"},
-          {"code": "unsatisfied", "zh": "不满意", "en": "unsatisfied"}, {"code": "unknown", "zh": "不了解", "en": "unknown"}]
+GRADES = [{"code": "satisfied", "zh": "满意", "en": "satisfied"},
+          {"code": "basic", "zh": "基本满意", "en": "basic"},
+          {"code": "unsatisfied", "zh": "不满意", "en": "unsatisfied"},
+          {"code": "unknown", "zh": "不了解", "en": "unknown"}]
 
 SPECS = {
     "resolution": {"kind": "resolution", "question": "关于预算的决议"},
@@ -39,7 +41,8 @@ def spec(name: str) -> ballots.BallotSpec:
 
 
 def need_node() -> None:
-    absent = [what for what, ok in (("node", shutil.which("node")), ("the vendored bundle (make assets)", BUNDLE.exists())) if not ok]
+    absent = [what for what, ok in (("node", shutil.which("node")),
+                                    ("the vendored bundle (make assets)", BUNDLE.exists())) if not ok]
     if absent:
         missing("missing " + " and ".join(absent))
 

@@ -20,7 +20,7 @@ def threshold_keys(dealing) -> bb.KeySet:
 
 @pytest.fixture(scope="session")
 def holders(dealing, threshold_keys) -> list[bb.Share]:
-    return [bb.unlock(card, pin, threshold_keys) for card, pin in zip(dealing.cards, PINS)]
+    return [bb.unlock(card, pin, threshold_keys) for card, pin in zip(dealing.cards, PINS, strict=True)]
 
 
 @pytest.fixture()

@@ -111,7 +111,8 @@ def choices_for(s):
 
 
 def satisfies(layout: bb.Layout, values) -> bool:
-    return all(v in (0, 1) for v in values) and all(lo <= sum(values[i] for i in idx) <= hi for idx, lo, hi in layout.sums)
+    return all(v in (0, 1) for v in values) and all(lo <= sum(values[i] for i in idx) <= hi
+                                                    for idx, lo, hi in layout.sums)
 
 
 @SLOW
@@ -155,10 +156,11 @@ def forge(layout, keys, values):
     the honest prover's algebra with a false witness."""
     key = keys.public_key
     rs = [group.random_scalar() for _ in values]
-    cts = [(group.base(r), group.add(group.small(m), group.mul(r, key))) for r, m in zip(rs, values)]
+    cts = [(group.base(r), group.add(group.small(m), group.mul(r, key))) for r, m in zip(rs, values, strict=True)]
     head = (keys.key_id, CONTEXT.encode(), bb.ballot_hash(keys, CONTEXT, cts))
-    slots = [[a.hex(), b.hex(), *(x.hex() for x in prove_range((*head, b"slot", group.u32(i)), key, a, b, r, min(m, 1), 0, 1))]
-             for i, ((a, b), r, m) in enumerate(zip(cts, rs, values))]
+    slots = [[a.hex(), b.hex(),
+              *(x.hex() for x in prove_range((*head, b"slot", group.u32(i)), key, a, b, r, min(m, 1), 0, 1))]
+             for i, ((a, b), r, m) in enumerate(zip(cts, rs, values, strict=True))]
     sums = []
     for t, (idx, lo, hi) in enumerate(layout.sums):
         a, b = group.psum(cts[i][0] for i in idx), group.psum(cts[i][1] for i in idx)
@@ -217,7 +219,8 @@ def test_a_restored_ballot_is_the_verified_one_and_still_checked(threshold_keys)
     s = spec("appointment")
     layout = bb.Layout.of(s)
     wire = bb.encrypt(s, threshold_keys, CONTEXT, {"p0": "for", "p1": "against", "p2": "abstain"})
-    assert bb.restore_ballot(layout, threshold_keys, CONTEXT, wire) == bb.verify_ballot(layout, threshold_keys, CONTEXT, wire)
+    assert bb.restore_ballot(layout, threshold_keys, CONTEXT, wire) == bb.verify_ballot(layout, threshold_keys, CONTEXT,
+                                                                                        wire)
     wire["slots"][0][0] = "00" * 32
     with pytest.raises(bb.BallotBoxError) as err:
         bb.restore_ballot(layout, threshold_keys, CONTEXT, wire)

@@ -91,7 +91,8 @@ def test_feldman_public_shares_and_lagrange(threshold_keys, holders):
     for h in holders:
         assert group.base(h.secret) == threshold_keys.public_share(h.index)
     lam = lagrange_at_zero([1, 3])
-    key = group.add(group.mul(lam[1], threshold_keys.public_share(1)), group.mul(lam[3], threshold_keys.public_share(3)))
+    key = group.add(group.mul(lam[1], threshold_keys.public_share(1)),
+                    group.mul(lam[3], threshold_keys.public_share(3)))
     assert key == threshold_keys.public_key
     assert repr(holders[0]) == "Share(index=1)"
 
@@ -166,7 +167,8 @@ def test_sealing_binds_key_round_and_key_set():
     secret, key, kid = group.random_scalar(), os.urandom(32), os.urandom(32)
     blob = bb.seal(secret, key, CONTEXT, kid)
     assert bb.unseal(blob, key, CONTEXT, kid) == secret
-    for args in [(blob, os.urandom(32), CONTEXT, kid), (blob, key, CONTEXT + "x", kid), (blob, key, CONTEXT, os.urandom(32)),
+    for args in [(blob, os.urandom(32), CONTEXT, kid), (blob, key, CONTEXT + "x", kid),
+                 (blob, key, CONTEXT, os.urandom(32)),
                  (blob[:-1] + bytes([blob[-1] ^ 1]), key, CONTEXT, kid)]:
         with pytest.raises(bb.BallotBoxError) as err:
             bb.unseal(*args)

@@ -42,7 +42,7 @@ def test_the_browser_encrypts_exactly_what_validate_accepts(name, threshold_keys
     choices = random_choices(s, 30, name)
     answer = node({"op": "encrypt", "layout": layout.to_dict(), "keys": threshold_keys.to_dict(), "context": CONTEXT,
                    "choices": choices})
-    for choice, wire in zip(choices, answer["ballots"]):
+    for choice, wire in zip(choices, answer["ballots"], strict=True):
         try:
             s.validate(choice)
         except ballots.BallotError:
@@ -72,7 +72,8 @@ def test_a_browser_partial_decryption_combines_with_a_python_one(dealing, thresh
     box = bb.Box(threshold_keys, CONTEXT, len(layout.slots))
     for c in choices:
         box.add(bb.verify_ballot(layout, threshold_keys, CONTEXT, bb.encrypt(s, threshold_keys, CONTEXT, c)))
-    answer = node({"op": "partial", "keys": dealing.keys, "card": dealing.cards[2], "pin": PINS[2], "request": box.request()})
+    answer = node({"op": "partial", "keys": dealing.keys, "card": dealing.cards[2], "pin": PINS[2],
+                   "request": box.request()})
     assert answer["count"] == 5 and answer["box"] == box.hash.hex()
     tally = bb.combine(box, layout, [answer["partial"], bb.partial(box, holders[0])])
     assert tally.counts == s.count(choices) and tally.holders == (1, 3)

@@ -31,7 +31,8 @@ def record(name, keys, shares, choices):
 def test_a_round_re_checks_from_public_data_only(threshold_keys, holders):
     choices = [{"c0": "mark", "c3": "mark"}, {"c3": "mark"}, {}]
     s, wires, partials, tally = record("selection", threshold_keys, holders[1:], choices)
-    checked = bb.verify_tally(s, threshold_keys.to_dict(), CONTEXT, wires, partials, tally.counts, box_hash=tally.box_hash)
+    checked = bb.verify_tally(s, threshold_keys.to_dict(), CONTEXT, wires, partials, tally.counts,
+                              box_hash=tally.box_hash)
     assert checked.counts == s.count(choices) and checked.holders == (2, 3)
     sparse = {"c3": {"mark": 2}, "c0": {"mark": 1}}  # counts may omit zeros
     with ThreadPoolExecutor(2) as pool:
@@ -50,7 +51,8 @@ def test_refusals_cross_a_process_pool_intact(threshold_keys):
 
 
 def test_every_falsification_is_caught(threshold_keys, holders):
-    s, wires, partials, tally = record("resolution", threshold_keys, holders[:2], [{"main": "for"}, {"main": "against"}])
+    s, wires, partials, tally = record("resolution", threshold_keys, holders[:2],
+                                       [{"main": "for"}, {"main": "against"}])
     keys = threshold_keys.to_dict()
     other = bb.encrypt(s, threshold_keys, CONTEXT, {"main": "for"})
     cases = {
@@ -76,8 +78,9 @@ def test_the_golden_record_verifies():
     assert tally.holders == (1, 3) and tally.cast == 3
     keys = bb.KeySet.from_dict(GOLDEN["keys"])
     layout = bb.Layout.of(s)
-    assert [bb.verify_ballot(layout, keys, GOLDEN["context"], w).receipt for w in GOLDEN["ballots"]] == GOLDEN["receipts"]
-    assert [bb.unlock(c, p, keys).index for c, p in zip(GOLDEN["cards"], GOLDEN["pins"])] == [1, 2, 3]
+    assert [bb.verify_ballot(layout, keys, GOLDEN["context"], w).receipt
+            for w in GOLDEN["ballots"]] == GOLDEN["receipts"]
+    assert [bb.unlock(c, p, keys).index for c, p in zip(GOLDEN["cards"], GOLDEN["pins"], strict=True)] == [1, 2, 3]
 
 
 def test_the_golden_wire_shapes():
@@ -91,5 +94,6 @@ def test_the_golden_wire_shapes():
     changed = copy.deepcopy(GOLDEN)
     changed["context"] += "!"
     with pytest.raises(bb.BallotBoxError):
-        bb.verify_tally(ballots.spec_from_dict(changed["spec"]), changed["keys"], changed["context"], changed["ballots"],
+        bb.verify_tally(ballots.spec_from_dict(changed["spec"]), changed["keys"], changed["context"],
+                        changed["ballots"],
                         changed["partials"], changed["counts"])

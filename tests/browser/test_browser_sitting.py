@@ -120,7 +120,9 @@ UNLABELLED_JS = """() => {
   for (const el of document.querySelectorAll("button, a[href]")) {
     if (!el.textContent.trim() && !el.getAttribute("aria-label")) out.push(el.outerHTML.slice(0, 120));
   }
-  for (const img of document.querySelectorAll("img")) if (!img.getAttribute("alt")) out.push(img.outerHTML.slice(0, 120));
+  for (const img of document.querySelectorAll("img")) {
+    if (!img.getAttribute("alt")) out.push(img.outerHTML.slice(0, 120));
+  }
   return out;
 }"""
 
@@ -155,7 +157,8 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
     pdf.write_bytes(PDF)
     item1.locator("input[type=file]").set_input_files(str(pdf))
     item1.get_by_role("button", name="上传", exact=True).click()
-    e(clerk.locator(".clerk-item", has_text="预算调整方案").get_by_role("link", name="预算调整方案.pdf")).to_be_visible()
+    document_link = clerk.locator(".clerk-item", has_text="预算调整方案").get_by_role("link", name="预算调整方案.pdf")
+    e(document_link).to_be_visible()
 
     clerk.locator("summary", has_text="添加议题").click()
     clerk.fill("#i-title", "2027年县级民生实事项目票决")

@@ -129,7 +129,8 @@ words = st.sampled_from(["grant", "done", "withdraw", "present", "video", "leave
 def field_values(h: Hall, name: str, types: tuple[type, ...]) -> st.SearchStrategy[Any]:
     ids = h.member_ids + h.observer_ids + h.items + h.ballots + [h.sitting_id, h.speaker_request_id, h.round_id]
     specific: dict[str, st.SearchStrategy[Any]] = {
-        "ballot_id": id_values(h.ballots), "item_id": id_values(h.items), "request_id": id_values([h.speaker_request_id]),
+        "ballot_id": id_values(h.ballots), "item_id": id_values(h.items),
+        "request_id": id_values([h.speaker_request_id]),
         "person_id": id_values(h.member_ids + h.observer_ids), "cast_id": cast_ids, "choice": choices,
         "move": words, "status": words, "seconds": st.integers(-10, 5000) | json_scalars,
         "counts": st.dictionaries(st.sampled_from(["main", "x"]), st.dictionaries(
@@ -148,7 +149,8 @@ def valid_payloads(h: Hall, name: str) -> st.SearchStrategy[dict[str, Any]]:
     fields: dict[str, st.SearchStrategy[Any]] = {
         "ballot_id": ballot, "item_id": item, "request_id": st.just(h.speaker_request_id), "person_id": member,
         "cast_id": st.sampled_from([REPLAYED_CAST_ID]) | st.builds(lambda: uuid.uuid4().hex),
-        "choice": st.sampled_from(["for", "against", "abstain"]), "move": st.sampled_from(["grant", "done", "withdraw"]),
+        "choice": st.sampled_from(["for", "against", "abstain"]),
+        "move": st.sampled_from(["grant", "done", "withdraw"]),
         "status": st.sampled_from(["present", "video", "leave", "absent"]), "reason": st.sampled_from(["", "因病请假"]),
         "seconds": st.integers(10, 3600), "override_quorum": st.booleans(), "confirm": st.booleans(),
         "counts": st.just({"main": {"for": 1, "against": 0, "abstain": 0}}), "ballots": st.integers(0, 3),
@@ -267,7 +269,8 @@ def http_strategies(h: Hall) -> dict[str, st.SearchStrategy[Any]]:
                           st.sampled_from(["a.pdf", "roster.csv", "r.xlsx", "", "../../etc/passwd", "x.txt"])),
         "query": st.dictionaries(st.sampled_from(["limit", "before", "sitting_id", "action", "on", "lang", "ref", "sig",
                                                   "x"]),
-                                 st.text(max_size=12) | st.sampled_from(["0", "-1", "500", "501", "99999999999999999999",
+                                 st.text(max_size=12) | st.sampled_from(["0", "-1", "500", "501",
+                                                                         "99999999999999999999",
                                                                          "en", "2026-13-45"]), max_size=3),
         "content_type": st.sampled_from(["application/json", "text/plain", "application/x-www-form-urlencoded",
                                          "application/json; charset=gbk"]),
@@ -302,7 +305,8 @@ def http_request(draw: Any, h: Hall) -> dict[str, Any]:
         body = draw(S["raw"])
     elif kind == "deep_text":
         depth = draw(S["depth"])
-        body = ("[" * depth + "]" * depth).encode() if draw(st.booleans()) else ('{"a":' * depth + "1" + "}" * depth).encode()
+        text = "[" * depth + "]" * depth if draw(st.booleans()) else '{"a":' * depth + "1" + "}" * depth
+        body = text.encode()
     elif kind == "huge":
         body = {draw(S["field"]): draw(huge_text)}
     elif kind == "multipart":
@@ -345,7 +349,8 @@ def run_http(h: Hall, req: dict[str, Any]) -> None:
     if refused and req["path"] in LOGIN_PATHS:  # a failed login or PIN is recorded, and only that
         skip = ("login_attempts", "audit_log", "chain_head")
         changed = [t for t in before if t not in skip and before[t] != after[t]]
-        new_actions = {row[h.columns["audit_log"].index("action")] for row in set(after["audit_log"]) - set(before["audit_log"])}
+        action = h.columns["audit_log"].index("action")
+        new_actions = {row[action] for row in set(after["audit_log"]) - set(before["audit_log"])}
         assert new_actions <= RECORDED_REFUSALS, f"{where}: recorded {new_actions}"
     else:
         changed = [t for t in before if before[t] != after[t]]

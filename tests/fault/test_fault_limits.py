@@ -120,7 +120,8 @@ def test_a_request_over_max_content_length_is_413_json(hall, route):
         else:
             path = (f"/api/items/{hall.items[0]}/documents" if route == "document"
                     else f"/api/bodies/{hall.body_id}/roster/import")
-            r = clerk.open("POST", path, data={"file": (io.BytesIO(body), "big.pdf" if route == "document" else "r.csv")},
+            r = clerk.open("POST", path,
+                           data={"file": (io.BytesIO(body), "big.pdf" if route == "document" else "r.csv")},
                            content_type="multipart/form-data")
     json_error(r, 413, "request_entity_too_large")
     assert r.get_json()["message_zh"] == "上传的文件太大"
@@ -163,7 +164,8 @@ def test_ten_thousand_agenda_items_still_answer(hall):
     hall.restore()
     n = 10_000
     with hall._conn() as conn:
-        first = conn.execute("SELECT max(position) FROM agenda_items WHERE sitting_id = ?", (hall.sitting_id,)).fetchone()[0]
+        first = conn.execute("SELECT max(position) FROM agenda_items WHERE sitting_id = ?",
+                             (hall.sitting_id,)).fetchone()[0]
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany("INSERT INTO agenda_items (sitting_id, position, title, kind, amends_item_id, status) "
                          "VALUES (?, ?, ?, 'report', NULL, 'pending')",
@@ -202,7 +204,8 @@ def test_ten_thousand_agenda_items_still_answer(hall):
         assert ack["ok"] and len(ack["snapshot"]["agenda"]["items"]) == total
         assert ack["snapshot"]["me"]["vote"]["round_id"] == hall.round_id
         assert m["seconds"] < 20 and m["peak_mb"] < 400, m
-        FIGURES.append(f"  snapshot: {len(json.dumps(ack['snapshot'], ensure_ascii=False).encode()) / MB:.1f} MB of JSON")
+        size = len(json.dumps(ack["snapshot"], ensure_ascii=False).encode())
+        FIGURES.append(f"  snapshot: {size / MB:.1f} MB of JSON")
 
         with measured("a seat connecting with that agenda") as m:
             fresh = hall.socketio.test_client(hall.app, auth={"token": hall.tokens["member_other"]})
@@ -229,7 +232,8 @@ LONG = "长" * 1000
     ("clerk", "POST", "/api/bodies/{body}/sittings", {"title": "会议", "date": "2026-12-20", "place": "地" * 201},
      "text_too_long"),
     ("clerk", "POST", "/api/sittings/{sitting}/items", {"title": "议" * 501}, "text_too_long"),
-    ("clerk", "POST", "/api/items/{item}/ballots", {"spec": {"kind": "resolution"}, "title": "表" * 501}, "text_too_long"),
+    ("clerk", "POST", "/api/items/{item}/ballots", {"spec": {"kind": "resolution"}, "title": "表" * 501},
+     "text_too_long"),
     ("clerk", "POST", "/api/items/{item}/ballots", {"spec": {"kind": "resolution", "question": LONG}}, "text_too_long"),
     ("admin", "POST", "/api/users", {"username": "u" * 65, "password": "long-enough-1", "role": "clerk"},
      "text_too_long"),

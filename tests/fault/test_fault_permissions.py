@@ -13,8 +13,8 @@ the sitting (409) or a bad value (400). "Refused" means 403 with a permission co
 ``login_required``, ``revoked``, ``not_yourself``, ``other_body``, ...) and nothing stored changed.
 Every case starts from the same stored state (the fuzz hall: sitting open, a secret ballot open).
 
-A route in ``app.url_map`` or a live command of the command table (``commands.LIVE``) without a row here fails the test, and so
-does a row without a route or command. Pages of the terminal UI blueprint (``ui.*``) are one row: they
+A route in ``app.url_map`` or a live command of the command table (``commands.LIVE``) without a row here fails
+the test, and so does a row without a route or command. Pages of the terminal UI blueprint (``ui.*``) are one row: they
 carry no data (everything they show comes through /api) and are public."""
 from __future__ import annotations
 
@@ -256,7 +256,8 @@ def http_requests() -> dict[str, Builder]:
             lambda h, r: Req("POST", f"/api/devices/{h.device_ids['member']}/revoke"),
         "GET /api/bodies/<int:body_id>/sittings": lambda h, r: Req("GET", f"/api/bodies/{h.body_id}/sittings"),
         "POST /api/bodies/<int:body_id>/sittings":
-            lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/sittings", {"title": "第三十七次会议", "date": "2026-12-20"}),
+            lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/sittings",
+                             {"title": "第三十七次会议", "date": "2026-12-20"}),
         "GET /api/sittings/<int:sitting_id>/agenda": lambda h, r: Req("GET", f"/api/sittings/{h.sitting_id}/agenda"),
         "POST /api/sittings/<int:sitting_id>/items":
             lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/items", {"title": "其他事项"}),

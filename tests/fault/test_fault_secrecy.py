@@ -87,7 +87,8 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
     reads: list[tuple[str, Any]] = []
     acks: list[dict[str, Any]] = []
     tallies = {}
-    plan = [(items[0], ballots[0], resolution_choices(len(seats))), (items[2], ballots[3], evaluation_choices(len(seats)))]
+    plan = [(items[0], ballots[0], resolution_choices(len(seats))),
+            (items[2], ballots[3], evaluation_choices(len(seats)))]
     for item_id, ballot_id, choices in plan:
         assert (await chair.call("start_item", {"item_id": item_id}))["ok"]
         opened = await chair.call("open_ballot", {"ballot_id": ballot_id})
@@ -134,7 +135,8 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
     want_res = {o: resolution_choices(15).count(o) for o in RESOLUTION}
     assert tallies[ballots[0]] == {"main": want_res}
     evals = evaluation_choices(15)
-    assert tallies[ballots[3]] == {d: {g: sum(1 for e in evals if e[d] == g) for g in GRADES} for d in ("d1", "d2", "d3")}
+    assert tallies[ballots[3]] == {d: {g: sum(1 for e in evals if e[d] == g) for g in GRADES}
+                                   for d in ("d1", "d2", "d3")}
     for t in seats:  # a seat's own view keeps no choice either
         assert t.state["me"]["vote"]["choice"] is None
     await asyncio.gather(*(t.sio.disconnect() for t in everyone), return_exceptions=True)
@@ -142,7 +144,8 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
             "acks": acks, "tallies": tallies, "ballots": (ballots[0], ballots[3])}
 
 
-async def console_reads(base: str, staff: dict[str, AsyncLiveClient], ballot_id: int, sitting_id: int) -> list[tuple[str, Any]]:
+async def console_reads(base: str, staff: dict[str, AsyncLiveClient], ballot_id: int,
+                        sitting_id: int) -> list[tuple[str, Any]]:
     """What the consoles can read over HTTP while the ballot is open."""
     out = []
     for username, t in staff.items():

@@ -28,7 +28,8 @@ def exports_of(text: str) -> set[str]:
 
 
 def test_no_module_is_large() -> None:
-    large = {p.relative_to(JS).as_posix(): n for p, text in scripts().items() if (n := len(text.splitlines())) > MAX_LINES}
+    large = {p.relative_to(JS).as_posix(): n for p, text in scripts().items()
+             if (n := len(text.splitlines())) > MAX_LINES}
     assert large == {}
 
 

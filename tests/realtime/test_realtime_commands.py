@@ -1,5 +1,5 @@
-"""Every live command of the command table (``commands.LIVE``): with a valid payload it does what protocol.md says; with a bad
-one (not an object, too large, unknown or missing field, wrong type, a boolean for an integer, ids that
+"""Every live command of the command table (``commands.LIVE``): with a valid payload it does what protocol.md
+says; with a bad one (not an object, too large, unknown or missing field, wrong type, a boolean for an integer, ids that
 name nothing) it is answered with an error acknowledgement naming what is wrong, changes no row and
 pushes nothing, and the connection survives. Each audience may do only its own commands."""
 from __future__ import annotations

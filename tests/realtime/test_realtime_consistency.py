@@ -115,7 +115,8 @@ class Sitting:
             self.send("clerk", "set_attendance", {"person_id": self.hall.person(n), "status": status, "reason": reason})
 
     def hands(self) -> None:
-        self.send("clerk", "hands", {"ballot_id": self.ballots[1], "counts": {"p1": {"for": 9, "against": 2, "abstain": 1}},
+        self.send("clerk", "hands",
+                  {"ballot_id": self.ballots[1], "counts": {"p1": {"for": 9, "against": 2, "abstain": 1}},
                                      "ballots": 12, "invalid": 0, "note": "表决器故障", "confirm": True})
 
     def steps(self) -> list[tuple[str, Callable[[], object]]]:

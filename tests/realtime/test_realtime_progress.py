@@ -50,7 +50,7 @@ def test_fifteen_casts_make_a_few_progress_pushes(hall):
         t.log.clear()
 
     start = time.monotonic()
-    for n, s in seats.items():
+    for s in seats.values():
         s.ok("cast", {"ballot_id": ballot_id, "choice": "for", "cast_id": secrets.token_hex(8)})
     casting = time.monotonic() - start
 

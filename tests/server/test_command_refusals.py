@@ -99,7 +99,8 @@ def test_payloads_that_are_not_requests(world, refuse):
     """Not an object, unknown or missing fields, a field the path gives, nothing to change."""
     clerk, sid = world.clerk, world.sitting_id
     refuse(run(world, clerk, "add_item", ["议题"], sitting_id=sid), Invalid, "bad_payload")
-    err = refuse(run(world, clerk, "add_item", {"title": "议题", "titel": "x"}, sitting_id=sid), Invalid, "unknown_field")
+    err = refuse(run(world, clerk, "add_item", {"title": "议题", "titel": "x"}, sitting_id=sid), Invalid,
+                 "unknown_field")
     assert "titel" in err.zh and "titel" in err.en and "title" in err.details["allowed"]
     err = refuse(run(world, clerk, "add_item", {"kind": "other"}, sitting_id=sid), Invalid, "missing_field")
     assert "title" in err.zh and "title" in err.en

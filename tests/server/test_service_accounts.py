@@ -41,7 +41,8 @@ def test_login_success_and_failure(world, refuse):
     actor = services.login(st, "chair", "chair-demo-2026", address="10.0.0.5")
     assert (actor.role, actor.name, actor.user_id) == ("chair", "王建国", 2)
     assert services.user_actor(st, actor.user_id) == actor
-    for username, password in (("chair", "wrong-password"), ("nobody", "chair-demo-2026"), ("CHAIR", "chair-demo-2026")):
+    for username, password in (("chair", "wrong-password"), ("nobody", "chair-demo-2026"),
+                               ("CHAIR", "chair-demo-2026")):
         with pytest.raises(Forbidden) as info:
             services.login(st, username, password, address="10.0.0.5")
         assert info.value.code == "bad_credentials"

@@ -17,7 +17,7 @@ def sat(world):
     services.set_attendance(st, world.clerk, world.sitting_id, world.members[12].person_id, "video")
     services.start_item(st, world.chair, world.items[0])
     services.open_ballot(st, world.chair, world.ballots[0])
-    for m, c in zip(world.members, ["for"] * 9 + ["against"] * 2 + ["abstain"]):
+    for m, c in zip(world.members, ["for"] * 9 + ["against"] * 2 + ["abstain"], strict=False):
         world.cast(m, world.ballots[0], c)
     services.enter_show_of_hands(st, world.clerk, world.ballots[0], counts={"main": {"for": 1}}, ballots_cast=1)
     services.close_ballot(st, world.chair, world.ballots[0])

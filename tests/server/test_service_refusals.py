@@ -54,7 +54,8 @@ def test_cast_refused_for_a_member_not_on_that_days_roster(world, refuse):
     outsiders = []
     for dates in ({"joined_on": "2026-12-01"}, {"joined_on": "2021-10-01", "left_on": "2026-11-01"},
                   {"joined_on": "2021-10-01", "left_on": "2026-11-25"}):  # joined after; left before; left that day
-        pid = services.add_person(world.store, world.clerk, world.body_id, {"name": "前委员", "role": "member", **dates})
+        pid = services.add_person(world.store, world.clerk, world.body_id,
+                                  {"name": "前委员", "role": "member", **dates})
         outsiders.append(Actor(role="member", name="前委员", person_id=pid))
     world.open_and_sign_in(12)
     services.start_item(world.store, world.chair, world.items[0])
@@ -437,7 +438,8 @@ def test_a_show_of_hands_count_that_could_not_be_tallied_is_refused(world, refus
     refuse(lambda: services.enter_show_of_hands(st, world.clerk, ballot, ballots_cast=10,
                                                 counts={"c1": {"mark": 8}, "c2": {"mark": 7}}),
            Invalid, "marks_exceed_ballots")
-    services.enter_show_of_hands(st, world.clerk, ballot, ballots_cast=10, counts={"c1": {"mark": 6}, "c2": {"mark": 3}})
+    services.enter_show_of_hands(st, world.clerk, ballot, ballots_cast=10,
+                                 counts={"c1": {"mark": 6}, "c2": {"mark": 3}})
     result = services.close_ballot(st, world.chair, ballot)
     assert [q["counts"] for q in result["questions"]] == [{"mark": 6}, {"mark": 3}]
 

@@ -22,7 +22,8 @@ def run_ballot(world, *, secret: bool, events: list) -> tuple[int, int, list[dic
     services.start_item(st, world.chair, item)
     round_id = services.open_ballot(st, world.chair, ballot)
     st.subscribe(events.extend)
-    acks = [services.cast_vote(st, m, ballot, c, uuid.uuid4().hex) for m, c in zip(world.members, CHOICES)]
+    acks = [services.cast_vote(st, m, ballot, c, uuid.uuid4().hex)
+            for m, c in zip(world.members, CHOICES, strict=False)]
     return ballot, round_id, acks
 
 
@@ -106,7 +107,7 @@ def test_secret_selection_xmin_does_not_show_the_marks(world):
     services.start_item(st, world.chair, item)
     round_id = services.open_ballot(st, world.chair, ballot)
     marks = [{"c1": "mark"}, {"c2": "mark", "c3": "mark"}, {}, {"c4": "mark"}]
-    for m, choice in zip(world.members, marks):
+    for m, choice in zip(world.members, marks, strict=False):
         services.cast_vote(st, m, ballot, choice, uuid.uuid4().hex)
     with st.read() as s:
         counts = {(r.question, r.option): r.count for r in s.scalars(
@@ -127,9 +128,9 @@ def test_named_ballot_stores_the_choices(world):
             select(models.Participation).where(models.Participation.round_id == round_id))}
         cast_entries = [json.loads(e.payload) for e in s.scalars(
             select(models.AuditEntry).where(models.AuditEntry.action == "vote_cast").order_by(models.AuditEntry.id))]
-    assert parts == {m.person_id: {"main": c} for m, c in zip(world.members, CHOICES)}
+    assert parts == {m.person_id: {"main": c} for m, c in zip(world.members, CHOICES, strict=False)}
     assert [(e["person_id"], e["choice"]) for e in cast_entries] == [
-        (m.person_id, {"main": c}) for m, c in zip(world.members, CHOICES)]
+        (m.person_id, {"main": c}) for m, c in zip(world.members, CHOICES, strict=False)]
 
 
 def test_no_screen_shows_per_choice_counts_of_an_open_secret_ballot(world):
@@ -141,7 +142,8 @@ def test_no_screen_shows_per_choice_counts_of_an_open_secret_ballot(world):
     events: list = []
     ballot, _round_id, _acks = run_ballot(world, secret=True, events=events)
     per_choice = re.compile(r'"(for|against|abstain)": ?\d')
-    views = {audience: terminal_view.snapshot(world.store, world.sitting_id, audience) for audience in terminal_view.AUDIENCES}
+    views = {audience: terminal_view.snapshot(world.store, world.sitting_id, audience)
+             for audience in terminal_view.AUDIENCES}
     views["seat"] = terminal_view.snapshot(world.store, world.sitting_id, "seat", world.members[1].person_id)
     views["progress"] = terminal_view.progress(world.store, world.sitting_id)
     for audience, view in views.items():

@@ -32,7 +32,7 @@ def spec_of(store, ballot_id: int) -> dict:
 
 
 def vote_all(world, ballot_id: int, choices: list) -> None:
-    for member, choice in zip(world.members, choices):
+    for member, choice in zip(world.members, choices, strict=False):
         ack = services.cast_vote(world.store, member, ballot_id, choice, uuid.uuid4().hex)
         assert ack["ok"] and not ack["duplicate"]
 
@@ -82,7 +82,8 @@ def test_whole_sitting(world, refuse):
     vote_all(world, resolution, round2)
     r2 = services.close_ballot(st, chair, resolution)
     assert r2 == expected_result(spec, [{"main": c} for c in round2], present=13)
-    assert r2["announcement_zh"] == "应到15人，实到13人，符合法定人数。赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。"
+    assert r2["announcement_zh"] == ("应到15人，实到13人，符合法定人数。"
+                                     "赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。")
     res1, rnd1 = stored(st, resolution, 1)
     res2, rnd2 = stored(st, resolution, 2)
     assert (rnd1.status, rnd2.status) == ("closed", "closed")

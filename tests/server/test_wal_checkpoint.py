@@ -13,7 +13,7 @@ def test_close_truncates_the_write_ahead_log(sqlite_world) -> None:
     w.open_and_sign_in()
     services.start_item(w.store, w.chair, w.items[0])
     services.open_ballot(w.store, w.chair, w.ballots[0])
-    for m, choice in zip(w.members, ["for", "against", "abstain"] * 5):
+    for m, choice in zip(w.members, ["for", "against", "abstain"] * 5, strict=True):
         services.cast_vote(w.store, m, w.ballots[0], choice, uuid.uuid4().hex)
     db_file = w.store.url.removeprefix("sqlite:///")
     wal = db_file + "-wal"

@@ -70,7 +70,8 @@ def test_same_seed_same_sitting(tmp_path):
         store.create_all()
         simulate(store, seed=5, day=dt.date(2026, 11, 25))
         with store.read() as s:
-            found = [(r.round_id, r.data["questions"]) for r in s.scalars(select(models.Result).order_by(models.Result.id))]
+            found = [(r.round_id, r.data["questions"])
+                     for r in s.scalars(select(models.Result).order_by(models.Result.id))]
         store.dispose()
         return found
 

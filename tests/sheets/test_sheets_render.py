@@ -42,10 +42,12 @@ def assert_common(text: str, doc: dict) -> None:
     t = flat(text)
     tz = sd.local_time()
     res = doc["result"]
-    for piece in (doc["body"]["name"], doc["sitting"]["title"], "表决结果单", doc["item"]["title"], doc["ballot"]["title"],
+    for piece in (doc["body"]["name"], doc["sitting"]["title"], "表决结果单", doc["item"]["title"],
+                  doc["ballot"]["title"],
                   f"第{doc['item']['position']}项", "表决类型", "表决方式", "记名方式", f"第{doc['round']['number']}轮",
                   "应到", "实到", "请假", "缺席", "未按表决器", "需", "监票人（签字）", "计票人（签字）",
-                  doc["sitting"]["chair"], doc["sitting"]["clerk"], doc["sheet_id"], sd.digest(doc), doc["audit"]["head"],
+                  doc["sitting"]["chair"], doc["sitting"]["clerk"], doc["sheet_id"], sd.digest(doc),
+                  doc["audit"]["head"],
                   tz.fmt(doc["round"]["opened_at"]), tz.fmt(doc["round"]["closed_at"]), "核验方法",
                   "python -m voting_server verify", flat(res["announcement_zh"])):
         assert flat(piece) in t, piece
@@ -112,8 +114,8 @@ def test_evaluation_sheet_has_the_grade_table(demo):
     grades = {"satisfied": "满意", "basic": "基本满意", "unsatisfied": "不满意"}
     for q in doc["result"]["questions"]:
         c = q["counts"]
-        row = rf"{q['label']}\s+{c['satisfied']}\s+{c['basic']}\s+{c['unsatisfied']}\s+{q['not_voted']}\s+{q['needed']}\s+" \
-              rf"{grades[q['outcome']]}"
+        row = rf"{q['label']}\s+{c['satisfied']}\s+{c['basic']}\s+{c['unsatisfied']}\s+" \
+              rf"{q['not_voted']}\s+{q['needed']}\s+{grades[q['outcome']]}"
         assert re.search(row, layout), row
     assert "测评等次" in flat(text) and "否则为“不满意”" in flat(text)
 
@@ -127,10 +129,11 @@ def test_selection_sheet_ranks_with_threshold(demo):
     layout = pdf_text(pdf, layout=True)
     for q in doc["result"]["questions"]:
         word = {"chosen": "入选", "not_chosen": "未入选", "tie": "并列"}[q["outcome"]]
-        assert re.search(rf"{q['rank']}\s+{q['label']}\s+{q['counts']['mark']}\s+{q['not_voted']}\s+{q['needed']}\s+{word}",
-                         layout), q
+        row = rf"{q['rank']}\s+{q['label']}\s+{q['counts']['mark']}\s+{q['not_voted']}\s+{q['needed']}\s+{word}"
+        assert re.search(row, layout), q
     assert "每票最多选4项" in text and "全体组成人员的过半数" in text
-    chosen = [q["label"] for q in sorted(doc["result"]["questions"], key=lambda q: q["rank"]) if q["outcome"] == "chosen"]
+    chosen = [q["label"] for q in sorted(doc["result"]["questions"], key=lambda q: q["rank"])
+              if q["outcome"] == "chosen"]
     assert f"入选{len(chosen)}项：{'、'.join(chosen)}" in text
 
 

@@ -27,8 +27,8 @@ from sqlalchemy import select, text
 
 from voting_server import cli, models
 from voting_server.services.audit import verify_chain
-from voting_server.services.sitting import attendance_counts
 from voting_server.services.closing import tally_round
+from voting_server.services.sitting import attendance_counts
 from voting_server.sheets import (
     all_ok,
     check_receipt,
@@ -229,7 +229,8 @@ def test_broken_audit_chain_fails(demo_copy, demo, sheets):
     assert not verify_chain(s.store).ok
     checks = by_name(verify_sheet(s.store, sheets["B1-R1"], trust=demo.key.certificate))
     assert not checks["audit_chain"].ok
-    assert f"broken at entry {victim}" in checks["audit_chain"].reason_en and "altered" in checks["audit_chain"].reason_en
+    reason = checks["audit_chain"].reason_en
+    assert f"broken at entry {victim}" in reason and "altered" in reason
     assert f"第{victim}条" in checks["audit_chain"].reason_zh
     assert checks["signature_intact"].ok and checks["result_matches"].ok
 

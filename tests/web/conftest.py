@@ -5,7 +5,6 @@ token.
 The seeded database is built once per run (``support.apps``) and copied for every test."""
 from __future__ import annotations
 
-
 import pytest
 from support.apps import Seed, app_on_copy, seed_file
 from support.hashing import fast_password_hashing  # noqa: F401  (autouse: every test hashes cheaply)

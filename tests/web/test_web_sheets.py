@@ -24,7 +24,7 @@ def _voted_ballot(app, store, chair, clerk):
     assert chair.post(f"/api/items/{item['id']}/start").status_code == 200
     assert chair.post(f"/api/ballots/{ballot_id}/open").status_code == 200
     receipts = []
-    for t, choice in zip(tablets, ["for"] * 9 + ["against"] * 2 + ["abstain"]):
+    for t, choice in zip(tablets, ["for"] * 9 + ["against"] * 2 + ["abstain"], strict=False):
         r = t.post(f"/api/ballots/{ballot_id}/cast", {"choice": choice, "cast_id": uuid.uuid4().hex})
         assert r.status_code == 200, r.get_json()
         receipts.append(r.get_json()["receipt"])

@@ -17,7 +17,7 @@ def cast(tablet, ballot_id, choice, cast_id=None):
 
 
 def vote(tablets, ballot_id, choices):
-    for tablet, choice in zip(tablets, choices):
+    for tablet, choice in zip(tablets, choices, strict=False):
         r = cast(tablet, ballot_id, choice)
         assert r.status_code == 200, r.get_json()
         assert r.get_json()["ok"] is True and r.get_json()["duplicate"] is False
