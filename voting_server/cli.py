@@ -14,7 +14,7 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import services
 from .db import Store
