@@ -144,7 +144,7 @@ def permission_of(service: Callable[..., object]) -> str:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def iso(ts: dt.datetime | None) -> str | None:
