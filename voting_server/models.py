@@ -176,7 +176,7 @@ class Ballot(Base):
     timer_seconds: Mapped[int | None] = mapped_column(Integer)
     procedural: Mapped[bool] = mapped_column(Boolean, default=False)
     item: Mapped[AgendaItem] = relationship()
-    rounds: Mapped[list["Round"]] = relationship(order_by="Round.number", back_populates="ballot")
+    rounds: Mapped[list[Round]] = relationship(order_by="Round.number", back_populates="ballot")
 
 
 class Round(Base):
