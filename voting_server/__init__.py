@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, jsonify
 

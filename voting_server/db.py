@@ -4,8 +4,8 @@ committed events (never inside the transaction)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
