@@ -167,10 +167,10 @@ def encrypt(spec: BallotSpec, keys: KeySet, context: str, choice: Mapping[str, s
 def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[int]) -> dict[str, Any]:
     key = keys.public_key
     rs = [random_scalar() for _ in values]
-    cts = [(base(r), add(small(m), mul(r, key))) for r, m in zip(rs, values)]
+    cts = [(base(r), add(small(m), mul(r, key))) for r, m in zip(rs, values, strict=False)]
     head = (keys.key_id, context_bytes(context), ballot_hash(keys, context, cts))
     slots = [[a.hex(), b.hex(), *(x.hex() for x in prove_range((*head, b"slot", u32(i)), key, a, b, r, m, 0, 1))]
-             for i, ((a, b), r, m) in enumerate(zip(cts, rs, values))]
+             for i, ((a, b), r, m) in enumerate(zip(cts, rs, values, strict=False))]
     sums = []
     for t, (idx, lo, hi) in enumerate(layout.sums):
         a, b = psum(cts[i][0] for i in idx), psum(cts[i][1] for i in idx)
@@ -201,7 +201,7 @@ def read_ballot(layout: Layout, wire: object) -> tuple[list[Ciphertext], list[li
         raise refuse("malformed", "选票的密文或证明数目不符",
                      "the ballot's number of ciphertexts or sum proofs does not match the ballot")
     raw_slots = [hexes(s, 6, "选票密文") for s in slots]
-    raw_sums = [hexes(s, 2 * (hi - lo + 1), "选票证明") for s, (_, lo, hi) in zip(sums, layout.sums)]
+    raw_sums = [hexes(s, 2 * (hi - lo + 1), "选票证明") for s, (_, lo, hi) in zip(sums, layout.sums, strict=False)]
     cts = [(point_hex(s[0], "选票密文"), point_hex(s[1], "选票密文")) for s in raw_slots]
     slot_proofs = [[scalar_hex(x, "选票证明") for x in s[2:]] for s in raw_slots]
     sum_proofs = [[scalar_hex(x, "选票证明") for x in s] for s in raw_sums]
@@ -221,11 +221,11 @@ def verify_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> B
     key = keys.public_key
     h = ballot_hash(keys, context, cts)
     head = (keys.key_id, context_bytes(context), h)
-    for i, ((a, b), proof) in enumerate(zip(cts, slot_proofs)):
+    for i, ((a, b), proof) in enumerate(zip(cts, slot_proofs, strict=False)):
         if not verify_range((*head, b"slot", u32(i)), key, a, b, 0, 1, proof):
             qid, code = layout.slots[i]
             raise refuse("bad_proof", f"选票证明无效（{qid} / {code}）", f"the 0/1 proof of {qid}/{code} does not verify")
-    for t, ((idx, lo, hi), proof) in enumerate(zip(layout.sums, sum_proofs)):
+    for t, ((idx, lo, hi), proof) in enumerate(zip(layout.sums, sum_proofs, strict=False)):
         a, b = psum(cts[i][0] for i in idx), psum(cts[i][1] for i in idx)
         if not verify_range((*head, b"sum", u32(t)), key, a, b, lo, hi, proof):
             raise refuse("bad_proof", "选票的合计证明无效", f"the proof that sum {t} lies in {lo}..{hi} does not verify")

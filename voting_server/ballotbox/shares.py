@@ -90,7 +90,7 @@ def deal(k: int, n: int, pins: Sequence[str], kdf: Kdf = KDF_DEFAULT) -> Dealing
     for s in shares:  # Feldman's check, at the source
         if base(s.secret) != keys.public_share(s.index):
             raise refuse("share_mismatch", "密钥份额与承诺不符", "a dealt share does not match the commitments")
-    return Dealing(keys.to_dict(), [protect(s, pin, keys, kdf) for s, pin in zip(shares, pins)])
+    return Dealing(keys.to_dict(), [protect(s, pin, keys, kdf) for s, pin in zip(shares, pins, strict=False)])
 
 
 def protect(share: Share, pin: str, keys: KeySet, kdf: Kdf = KDF_DEFAULT) -> str:

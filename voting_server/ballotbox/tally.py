@@ -57,8 +57,8 @@ class Box:
         self._hashes.add(ballot.hash)
         self._alphas.update(a for a, _ in ballot.cts)
         self.ballots.append(ballot.cts)
-        self._a = [add(s, a) for s, (a, _) in zip(self._a, ballot.cts)]
-        self._b = [add(s, b) for s, (_, b) in zip(self._b, ballot.cts)]
+        self._a = [add(s, a) for s, (a, _) in zip(self._a, ballot.cts, strict=False)]
+        self._b = [add(s, b) for s, (_, b) in zip(self._b, ballot.cts, strict=False)]
 
     @property
     def count(self) -> int:
@@ -66,7 +66,7 @@ class Box:
 
     @property
     def sums(self) -> list[tuple[bytes, bytes]]:
-        return list(zip(self._a, self._b))
+        return list(zip(self._a, self._b, strict=False))
 
     @property
     def hash(self) -> bytes:
@@ -109,7 +109,7 @@ def partial(box: Box, share: Share) -> dict[str, Any]:
     head = box._head(share.index)
     shares = [mul(share.secret, a) for a, _ in box.sums]
     proofs = [prove_dleq((*head, u32(s)), share.secret, public, a, d)
-              for s, ((a, _), d) in enumerate(zip(box.sums, shares))]
+              for s, ((a, _), d) in enumerate(zip(box.sums, shares, strict=False))]
     return {"v": 1, "index": share.index, "box": box.hash.hex(), "shares": [d.hex() for d in shares],
             "proofs": [[x.hex() for x in p] for p in proofs]}
 
@@ -126,7 +126,7 @@ def check_partial(box: Box, wire: object) -> tuple[int, list[bytes]]:
         raise refuse("malformed", "解密证明数目不符", "the number of decryption proofs does not match the box")
     proofs = [[scalar_hex(x, "解密证明") for x in hexes(p, 2, "解密证明")] for p in proofs]
     public, head = box.keys.public_share(index), box._head(index)
-    for s, ((a, _), d, proof) in enumerate(zip(box.sums, shares, proofs)):
+    for s, ((a, _), d, proof) in enumerate(zip(box.sums, shares, proofs, strict=False)):
         if not verify_dleq((*head, u32(s)), public, a, d, proof):
             raise refuse("bad_partial", f"监票人 {index} 的解密证明无效",
                          f"the decryption proof of key holder {index} does not verify")
@@ -156,7 +156,7 @@ def combine(box: Box, layout: Layout, partials: Iterable[object]) -> Tally:
                      f"{len(checked)} of the {box.keys.k} key holders needed have decrypted")
     values = _decrypt(box, checked) if box.count else [0] * box.slots
     counts: dict[str, dict[str, int]] = {}
-    for (qid, code), m in zip(layout.slots, values):
+    for (qid, code), m in zip(layout.slots, values, strict=False):
         counts.setdefault(qid, {})[code] = m
     return Tally(counts, tuple(sorted(checked)), box.hash.hex(), box.count)
 

@@ -261,7 +261,7 @@ def read_xlsx(data: bytes, tables: dict[str, Table] | None = None) -> dict[str, 
         name = ws.title.split(" ")[-1]
         keys = [str(k) for k in rows[1]]
         cols = {c.key: c for c in tables[name].columns} if tables and name in tables else {}
-        out[name] = [{k: _parse(v, cols[k]) if k in cols else v for k, v in zip(keys, r)} for r in rows[2:]]
+        out[name] = [{k: _parse(v, cols[k]) if k in cols else v for k, v in zip(keys, r, strict=False)} for r in rows[2:]]
     wb.close()
     return out
 

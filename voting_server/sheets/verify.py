@@ -54,7 +54,7 @@ def _diff_keys(a: Any, b: Any, prefix: str = "", depth: int = 5) -> list[str]:
         return out
     if depth > 0 and isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         out = []
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             out += _diff_keys(x, y, f"{prefix}{i}.", depth - 1)
         return out
     return [prefix.rstrip(".") or "(all)"]
