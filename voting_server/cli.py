@@ -107,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"imported {n} people")
             return 0
         if args.command == "verify-audit":
-            report = services.verify_chain(store)
-            print(report)
-            return 0 if report.ok else 1
+            chain = services.verify_chain(store)
+            print(chain)
+            return 0 if chain.ok else 1
         if args.command == "verify":
             import json
             import logging

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGE": "zh",
 }
 
-_TYPES: dict[str, tuple[type, ...]] = {
+_TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "MAX_CONTENT_LENGTH": (int,),
     "MAX_DOCUMENT_BYTES": (int,),
     "LOGIN_MAX_ATTEMPTS": (int,),

@@ -143,7 +143,7 @@ def _created(new_id: int, a: object) -> dict[str, Any]:
 
 
 def _qr_data_uri(text: str) -> str:
-    import qrcode  # type: ignore[import-untyped]
+    import qrcode
 
     image = qrcode.make(text, box_size=8, border=2)
     buf = io.BytesIO()

@@ -61,7 +61,7 @@ class _GeventReply:
     def __init__(self) -> None:
         from gevent.event import AsyncResult
 
-        self._result = AsyncResult()
+        self._result: AsyncResult[tuple[object]] = AsyncResult()
 
     def give(self, outcome: object) -> None:
         self._result.set((outcome,))

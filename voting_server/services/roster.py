@@ -141,7 +141,7 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     import warnings
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -226,7 +226,7 @@ def tables_xlsx(tables: dict[str, Table]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the empty sheet a new workbook starts with
     titles = {"results": "表决结果 results", "attendance": "出席 attendance", "named_votes": "记名表决 named_votes"}
     for name, table in tables.items():
         ws = wb.create_sheet(titles.get(name, name)[:31])

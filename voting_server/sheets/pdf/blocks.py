@@ -82,6 +82,7 @@ def signature_block(ctx: Ctx, chair: str, clerk: str, *, scrutineers: bool = Tru
     """Signature lines: scrutineers and teller (result sheets), chair and clerk named, and a date."""
     blank = "______年____月____日" if ctx.zh else ""
     sign = "（签字）" if ctx.zh else " (sign)"
+    data: list[list[Any]]
     if scrutineers:
         data = [[ctx.p(ctx.t("scrutineer"), "cell"), "", ctx.p(ctx.t("teller"), "cell"), ""],
                 [ctx.p(ctx.t("chair"), "cell"), ctx.p(chair, "cell"), ctx.p(ctx.t("clerk"), "cell"), ctx.p(clerk, "cell")],

@@ -125,7 +125,7 @@ def _numbered_canvas(ctx: Ctx) -> Callable[..., rl_canvas.Canvas]:
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's own page start, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)

@@ -102,7 +102,7 @@ def _attendance_at_close(ctx: Ctx, doc: Doc) -> list[Flowable]:
         cols.append(ctx.t("invalid"))
         vals.append(turnout["invalid"])
     cols.append(ctx.t("quorum"))
-    rows = [[ctx.p(h, "cell_c") for h in cols], [str(v) for v in vals] + [ctx.p(quorum_txt, "cell_c")]]
+    rows: list[list[Any]] = [[ctx.p(h, "cell_c") for h in cols], [str(v) for v in vals] + [ctx.p(quorum_txt, "cell_c")]]
     away = (f"{leave_label}{ctx.colon()}{_absentee_text(ctx, absentees, 'leave')}；"
             f"{absent_label}{ctx.colon()}{_absentee_text(ctx, absentees, 'absent')}" if ctx.zh else
             f"{leave_label}: {_absentee_text(ctx, absentees, 'leave')}. "

@@ -65,8 +65,8 @@ def _attendance_line(ctx: Ctx, att: Doc) -> str:
 def _item_rows(ctx: Ctx, item: dict[str, Any]) -> list[list[Any]]:
     """The rows of one agenda item: one per round of each of its ballots (numbered 3-1, 3-2 … when several)."""
     if not item["ballots"]:
-        kind = ctx.label(labels.KIND, item["kind"]) if item["kind"] in labels.KIND else "—"
-        return [[str(item["position"]), ctx.p(item["title"], "cell"), ctx.p(kind, "cell"), "", "", "",
+        kind_name = ctx.label(labels.KIND, item["kind"]) if item["kind"] in labels.KIND else "—"
+        return [[str(item["position"]), ctx.p(item["title"], "cell"), ctx.p(kind_name, "cell"), "", "", "",
                  ctx.p("不表决" if ctx.zh else "no vote", "cell")]]
     rows: list[list[Any]] = []
     multi = len(item["ballots"]) > 1
