@@ -8,7 +8,7 @@ SIO_JS  := $(VENDOR)/socket.io.esm.min.js
 NOBLE_JS := $(VENDOR)/noble-ballotbox.esm.js
 NOBLE_PKGS := @noble/curves@2.4.0 @noble/hashes@2.4.0 @noble/ciphers@2.4.0 esbuild@0.28.2
 
-.PHONY: run test test-fast bench clean system-deps assets
+.PHONY: run test check test-fast bench clean system-deps assets
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,9 +61,15 @@ system-deps:
 run: $(STAMP) $(SIO_JS) $(NOBLE_JS)
 	$(PY) run.py --demo
 
-# pytest exits 5 when it collected no test; make treats any non-zero exit as failure.
-test: $(STAMP) $(SIO_JS) $(NOBLE_JS) system-deps
+# Lint, types and the import layers first (configured in pyproject.toml and setup.cfg), then the tests;
+# any finding fails. pytest exits 5 when it collected no test; make treats any non-zero exit as failure.
+test: $(STAMP) $(SIO_JS) $(NOBLE_JS) system-deps check
 	$(PY) -m pytest
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --config setup.cfg
 
 test-fast: $(STAMP)
 	$(PY) -m pytest tests/ballots -q
@@ -72,4 +78,4 @@ bench: $(STAMP)
 	$(PY) bench/seats.py --seats 500
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis
+	rm -rf $(VENV) instance .pytest_cache .hypothesis .mypy_cache .ruff_cache
