@@ -1,5 +1,7 @@
-"""The import direction of DESIGN.md, enforced: web/realtime -> services -> models -> ballots;
-ballots imports nothing of the project; terminal_ui imports nothing of voting_server."""
+"""The import direction, enforced by the contracts of setup.cfg ([importlinter]): cli -> web | realtime ->
+sheets | commands -> demo -> services -> db -> models -> ballots, each layer importing only those below it;
+ballots imports nothing of the project; the ballot box's cryptography nothing of the server; terminal_ui
+nothing of voting_server; the services, the stored state and the command table nothing of Flask."""
 from __future__ import annotations
 
 import subprocess
