@@ -65,9 +65,9 @@ def load(folder: Path = FOLDER) -> Catalogue:
 
 @functools.cache
 def catalogue() -> Catalogue:
-    """The catalogue of ``voting_server/translations``, read once (``create_app`` reads it at start-up,
-    so that a catalogue that cannot be read stops the start)."""
-    return load()
+    """The catalogue of ``FOLDER``, read once (``create_app`` reads it at start-up, so that a catalogue
+    that cannot be read stops the start)."""
+    return load(FOLDER)
 
 
 @dataclass(frozen=True, slots=True)

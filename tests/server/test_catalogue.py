@@ -11,7 +11,7 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.frontend import CommandLineInterface
+from babel.messages.frontend import BaseError, CommandLineInterface
 from babel.messages.pofile import read_po
 
 import voting_server
@@ -25,6 +25,8 @@ CODE = ROOT / "voting_server"
 POT = i18n.FOLDER / "messages.pot"
 EXTRACT = ["pybabel", "extract", "-F", "voting_server/translations/babel.cfg", "--add-location=file",
            "--sort-output", "--no-wrap", "--project=Biaojue", "--version=0.1", "voting_server"]
+UPDATE = ["pybabel", "update", "-i", "voting_server/translations/messages.pot", "-d", "voting_server/translations",
+          "--no-wrap", "--ignore-obsolete"]
 KEYWORDS = {"msg": 0, "pmsg": 1}  # the function and where its Chinese text is
 MESSAGE_TAKERS = {"Invalid", "Conflict", "Forbidden", "NotFound", "TooMany", "ServiceError", "Refusal", "refused",
                   "Problem", "_FileProblem"}
@@ -106,7 +108,12 @@ def test_the_catalogue_is_what_the_code_says(tmp_path, monkeypatch) -> None:
     assert len(stored) > 150
 
 
-def test_every_entry_has_its_english_translation(source, english) -> None:
+def test_every_entry_has_its_english_translation(source, english, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    try:
+        CommandLineInterface().run([*UPDATE, "--check", "--ignore-pot-creation-date"])
+    except BaseError as err:
+        pytest.fail(f"en/messages.po is not up to date with messages.pot ({err}): run {' '.join(UPDATE)}")
     problems = []
     for key in source:
         tr = english.get(key)
@@ -221,10 +228,16 @@ def test_a_refusal_with_a_text_of_its_own_is_a_programming_error(words) -> None:
         ServiceError("bad_id", words)  # type: ignore[arg-type]
 
 
-def test_the_answers_of_http_read_the_catalogue(tmp_path) -> None:
+@pytest.fixture
+def client(tmp_path):
+    """A server with an empty database (CSRF on)."""
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "INSTANCE_PATH": str(tmp_path),
                       "ASYNC_MODE": "threading", "TESTING": True, "SECRET_KEY": "test-secret-key-0123456789abcdef"})
-    client = app.test_client()
+    yield app.test_client()
+    app.extensions["biaojue_store"].dispose()
+
+
+def test_the_answers_of_http_read_the_catalogue(client) -> None:
     r = client.get("/api/verify?lang=en")
     assert r.status_code == 400 and r.get_json() == {
         "error": "bad_reference", "message": "sheet and h are required",
@@ -235,7 +248,6 @@ def test_the_answers_of_http_read_the_catalogue(tmp_path) -> None:
     r = client.post("/api/bodies", json={})
     assert r.status_code == 400 and r.get_json()["message_zh"] == "页面已过期，请刷新后重试"
     assert r.get_json()["message_en"].startswith("CSRF check failed: ")
-    app.extensions["biaojue_store"].dispose()
 
 
 # --- a catalogue that is not complete --------------------------------------------------------------
@@ -269,10 +281,24 @@ def test_a_translation_naming_a_placeholder_the_code_does_not_fill_shows_the_chi
     assert msg("用户名{username}已存在", username="li").render("en", i18n.load(folder)) == "用户名li已存在"
 
 
-def test_a_language_is_a_folder_with_its_messages_po(folder) -> None:
+@pytest.fixture
+def french(folder, monkeypatch):
+    """The server's catalogue with a French one added (two entries translated)."""
     shutil.copytree(folder / "en", folder / "fr")
     edit(folder, "fr", 'msgstr "the sitting is closed"', 'msgstr "la séance est close"')
-    book = i18n.load(folder)
-    assert book.languages == ("zh", "en", "fr")
-    assert msg("会议已闭会").render("fr", book) == "la séance est close"
-    assert Bilingual("通过", "adopted").render("fr", book) == "通过"  # the rules engine's words: zh and en only
+    edit(folder, "fr", 'msgstr "sheet and h are required"', 'msgstr "sheet et h sont requis"')
+    monkeypatch.setattr(i18n, "FOLDER", folder)
+    i18n.catalogue.cache_clear()
+    yield i18n.catalogue()
+    i18n.catalogue.cache_clear()
+
+
+def test_a_language_is_a_folder_with_its_messages_po(french, client) -> None:
+    assert french.languages == ("zh", "en", "fr")
+    assert msg("会议已闭会").render("fr") == "la séance est close"
+    assert Bilingual("通过", "adopted").render("fr") == "通过"  # the rules engine's words: zh and en only
+    answer = Invalid("sitting_closed", msg("会议已闭会")).to_dict("fr")
+    assert (answer["message"], answer["message_zh"], answer["message_en"]) == (
+        "la séance est close", "会议已闭会", "the sitting is closed")
+    assert client.get("/api/verify?lang=fr").get_json()["message"] == "sheet et h sont requis"
+    assert client.get("/api/verify?lang=xx").get_json()["message"] == "请提供结果单编号和校验码（sheet、h）"

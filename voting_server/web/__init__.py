@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import services
 from ..db import Store
-from ..i18n import msg
+from ..i18n import SOURCE, catalogue, msg
 from ..services import ANONYMOUS, Actor, ServiceError
 
 csrf = CSRFProtect()
@@ -50,8 +50,9 @@ def current_actor() -> Actor:
 
 
 def lang() -> str:
+    """The language of an answer's ``message``: one the catalogue has, else Chinese."""
     chosen = request.args.get("lang") or request.cookies.get("lang") or current_app.config.get("LANGUAGE", "zh")
-    return "en" if chosen == "en" else "zh"
+    return chosen if chosen in catalogue().languages else SOURCE
 
 
 def json_body() -> dict[str, Any]:
