@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, jsonify
 
 from . import config as config_mod
+from . import i18n
 from .db import Store
 
 __all__ = ["create_app"]
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # psycopg 3 must wait through select() under eventlet, or one slow query stalls every
         # connection; read at psycopg's import, so set before the first engine is made.
         os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
+    i18n.catalogue()  # the server's words: read once, here, so that a broken catalogue stops the start
     store = Store(app.config["DATABASE_URL"])
     from .migrate import upgrade
 

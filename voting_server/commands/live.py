@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import services
+from ..i18n import msg
 from ..services import casting, hands, opening, sitting, timer
 from ..services.base import Invalid
 from ..services.casting import CAST_ID, CHOICE, CastRequest
@@ -16,18 +17,18 @@ from ..services.timer import EXTEND_SECONDS
 from ..services.values import Flag, Maybe, Ref
 from .table import Batch, Command, Route, arg
 
-BALLOT = Ref("表决", "ballot")
-ITEM = Ref("议题", "item")
-SITTING = Ref("会议", "sitting")
-PERSON = Ref("人员", "person")
-SPEAKER_REQUEST = Ref("发言申请", "speaker request")
-CONFIRM = Flag("confirm ", "confirm")
+BALLOT = Ref(msg("表决"))
+ITEM = Ref(msg("议题"))
+SITTING = Ref(msg("会议"))
+PERSON = Ref(msg("人员"))
+SPEAKER_REQUEST = Ref(msg("发言申请"))
+CONFIRM = Flag(msg("confirm "))
 
 
 def confirmed(value: bool) -> None:
     """A show-of-hands count is entered only with ``confirm: true``: it can never be changed."""
     if value is not True:
-        raise Invalid("confirm_required", "请再次确认举手表决结果", "confirm the count (confirm: true)")
+        raise Invalid("confirm_required", msg("请再次确认举手表决结果"))
 
 
 @dataclass(frozen=True, kw_only=True)

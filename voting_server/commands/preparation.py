@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..db import Store
+from ..i18n import msg
 from ..services import Actor, Invalid, accounts, agenda, bodies, roster
 from ..services.values import AnyText, Loose, Maybe, Obj, Ref, Refusal, TypeOf
 from .live import ITEM, PERSON, SITTING
 from .table import UNSET, Command, Route, Upload, arg, given_fields
 
-BODY = Ref("机构", "body")
-DEVICE = Ref("表决器", "device")
-PRESET = AnyText(Refusal("bad_preset", "规则预设必须是文字", "preset must be a string"))
-OVERRIDES = Maybe(Obj(Refusal("bad_overrides", "规则覆盖必须是对象", "overrides must be an object")))
-_BAD_RULES = Refusal("bad_rules", "规则设置格式错误", "preset must be a string and overrides an object")
+BODY = Ref(msg("机构"))
+DEVICE = Ref(msg("表决器"))
+PRESET = AnyText(Refusal("bad_preset", msg("规则预设必须是文字")))
+OVERRIDES = Maybe(Obj(Refusal("bad_overrides", msg("规则覆盖必须是对象"))))
+_BAD_RULES = Refusal("bad_rules", msg("规则设置格式错误"))
 PERSON_ENTRY = Loose()  # a roster entry is checked as a whole (services.bodies.validate_person)
 
 
@@ -64,7 +65,7 @@ class PersonChangeArgs(PersonArgs):
 
     def __post_init__(self) -> None:
         if not self.entry():
-            raise Invalid("nothing_to_change", "没有要修改的内容", "no field to change")
+            raise Invalid("nothing_to_change", msg("没有要修改的内容"))
 
 
 @dataclass(frozen=True, kw_only=True)

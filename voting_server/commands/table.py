@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ..db import Store
+from ..i18n import msg
 from ..services import Actor, Invalid, permission_of
 from ..services.values import Rule, fits
 
@@ -71,7 +72,8 @@ class FieldSpec:
             return raw
         if strict and not fits(raw, self.rule.json_types):
             names = "/".join(t.__name__ for t in self.rule.json_types)
-            raise Invalid("bad_field", f"字段{self.name}类型错误", f"field {self.name!r} must be {names}")
+            # TRANSLATORS: {types} (the JSON types the field takes) is for English only
+            raise Invalid("bad_field", msg("字段{field}类型错误", field=self.name, types=names))
         return self.rule.parse(raw)
 
 
@@ -156,10 +158,10 @@ class Command(Generic[A, R]):
         unknown = sorted((k for k in data if k not in known), key=str)
         if unknown:
             names = ", ".join(str(k)[:30] for k in unknown[:5])
-            raise Invalid("unknown_field", f"未知字段：{names}", f"unknown field(s): {names}", allowed=sorted(known))
+            raise Invalid("unknown_field", msg("未知字段：{fields}", fields=names), allowed=sorted(known))
         missing = [f.name for f in fields if f.required and f.name not in data]
         if missing:
-            raise Invalid("missing_field", f"缺少字段：{', '.join(missing)}", f"missing field(s): {', '.join(missing)}")
+            raise Invalid("missing_field", msg("缺少字段：{fields}", fields=', '.join(missing)))
         values: dict[str, object] = {}
         for f in self.fields:
             if f.name in given:
@@ -199,17 +201,18 @@ def check_payload(payload: object, limit: int | None) -> Mapping[str, object]:
     if payload is None:
         return {}
     if not isinstance(payload, dict):
-        raise Invalid("bad_payload", "数据格式错误：应为对象", "the payload must be an object")
+        raise Invalid("bad_payload", msg("数据格式错误：应为对象"))
     if limit is not None:
         try:
             size = len(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         except (TypeError, ValueError):
-            raise Invalid("bad_payload", "数据无法解析", "the payload is not plain JSON") from None
+            raise Invalid("bad_payload", msg("数据无法解析")) from None
         if size > limit:
-            raise Invalid("payload_too_large", "数据过大", f"the payload is larger than {limit} bytes")
+            # TRANSLATORS: {limit} (in bytes) is for English only
+            raise Invalid("payload_too_large", msg("数据过大", limit=limit))
     return payload
 
 
 def unknown_event(name: object) -> Invalid:
     text = str(name)[:40]
-    return Invalid("unknown_event", f"未知命令：{text}", f"no such command: {text!r}")
+    return Invalid("unknown_event", msg("未知命令：{command}", command=text))

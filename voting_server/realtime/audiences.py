@@ -13,6 +13,7 @@ from flask_socketio import ConnectionRefusedError
 
 from .. import services
 from ..db import Store
+from ..i18n import Words, msg
 from ..services import Actor, ServiceError, terminal_view
 from .snapshots import Snapshots
 
@@ -35,9 +36,10 @@ def person_room(person_id: int) -> str:
     return f"p{person_id}"
 
 
-def refused(code: str, zh: str, en: str) -> ConnectionRefusedError:
+def refused(code: str, message: Words) -> ConnectionRefusedError:
     """A refused connection: the client's connect_error carries ``message`` (English) and
     ``data`` = {error, message, message_zh, message_en}."""
+    zh, en = message.render("zh"), message.render("en")
     return ConnectionRefusedError(en, {"error": code, "message": zh, "message_zh": zh, "message_en": en})
 
 
@@ -55,11 +57,11 @@ class Audiences:
         if token is not None:
             actor = services.device_actor(self.store, token)
             if actor is None:
-                raise refused("revoked", "表决器未配对或已被撤销", "this tablet is not paired or was revoked")
+                raise refused("revoked", msg("表决器未配对或已被撤销"))
             return actor
         staff = services.user_actor(self.store, user_id) if isinstance(user_id, int) else None
         if staff is None:
-            raise refused("unauthenticated", "请先登录或配对表决器", "log in or pair this tablet first")
+            raise refused("unauthenticated", msg("请先登录或配对表决器"))
         return staff
 
     def admit(self, sid: str, auth: object, user_id: object) -> tuple[Conn, dict[str, Any]]:
@@ -71,16 +73,16 @@ class Audiences:
         wanted = data.get("sitting_id")
         body_id = self._body_of(actor.person_id) if actor.person_id else None
         if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
-            raise refused("bad_sitting", "会议编号无效", "sitting_id must be an integer")
+            raise refused("bad_sitting", msg("会议编号无效"))
         sitting_id = wanted if wanted is not None else self._default_sitting(body_id)
         if sitting_id is None:
-            raise refused("no_sitting", "当前没有会议", "there is no sitting")
+            raise refused("no_sitting", msg("当前没有会议"))
         try:
             snap = self.snapshots.for_terminal(sitting_id, audience, actor.person_id, actor.device_id)
         except ServiceError as err:
-            raise refused(err.code, err.zh, err.en) from None
+            raise refused(err.code, err.message) from None
         if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
-            raise refused("not_on_roster", "您不属于该会议的机构", "you are not a member of this sitting's body")
+            raise refused("not_on_roster", msg("您不属于该会议的机构"))
         conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience)
         self.conns[sid] = conn
         return conn, snap

@@ -20,6 +20,7 @@ from flask_socketio import Namespace, emit, join_room
 
 from .. import services
 from ..commands import LIVE, Command, unknown_event
+from ..i18n import msg
 from ..services import ServiceError
 from .audiences import Audiences, Conn, person_room, room
 from .publisher import Publisher
@@ -83,7 +84,7 @@ class LiveNamespace(Namespace):
             return error_ack(unknown_event(name))
         conn = self.audiences.get(sid)
         if conn is None:
-            return error_ack(services.Invalid("not_connected", "连接未认证", "the connection is not authenticated"))
+            return error_ack(services.Invalid("not_connected", msg("连接未认证")))
         try:
             return self._run(command, conn, args[0] if args else None)
         except ServiceError as err:

@@ -12,6 +12,7 @@ from flask_socketio import SocketIO
 
 from ..db import Store
 from ..services import Event, terminal_view
+from ..services.accounts import UNPAIRED
 from .audiences import Audiences, person_room, room
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,8 @@ class Publisher:
         me.device_id matches forgets its token. Local connections are closed here; a revoked tablet on
         another process is refused by every service from now on."""
         did = ev.payload["device_id"]
-        self.socketio.emit("revoked", {"device_id": did, "message": "本表决器已被撤销配对",
-                                       "message_en": "this tablet was unpaired"}, to=person_room(ev.payload["person_id"]))
+        self.socketio.emit("revoked", {"device_id": did, "message": UNPAIRED.render("zh"),
+                                       "message_en": UNPAIRED.render("en")}, to=person_room(ev.payload["person_id"]))
         for sid in self.audiences.drop_device(did):
             try:
                 self.socketio.server.disconnect(sid, namespace="/")

@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 
 from ..commands import Batch, Command
 from ..db import Store
+from ..i18n import msg
 from ..services import Invalid, ServiceError
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ TIMEOUT = 30.0  # seconds a command waits for its commit before it is answered `
 
 
 def server_error() -> Invalid:
-    return Invalid("server_error", "服务器内部错误，请重试", "internal error; please retry")
+    return Invalid("server_error", msg("服务器内部错误，请重试"))
 
 
 class Reply(Protocol):
@@ -100,7 +101,7 @@ class Writer:
         self._queue.put((name, request, reply))
         answer = reply.take(TIMEOUT)
         if answer is None:
-            raise Invalid("timeout", "服务器繁忙，请重试", "the server is busy; retry (a cast with the same cast_id)")
+            raise Invalid("timeout", msg("服务器繁忙，请重试"))
         outcome = answer[0]
         if isinstance(outcome, ServiceError):
             raise outcome

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
+from ..i18n import msg, pmsg
 from .base import (
     STAFF_ROLES,
     Actor,
@@ -30,17 +31,17 @@ from .values import Both, OneOf, Refusal, Text, Word
 
 _hasher = PasswordHasher()
 PAIRING_TTL = dt.timedelta(hours=12)
+UNPAIRED = msg("本表决器已被撤销配对")
 
-USERNAME = Both(Text("用户名", "username", max_len=64),
+USERNAME = Both(Text(msg("用户名"), max_len=64),
                 Word(lambda name: name.replace("_", "").replace("-", "").replace(".", "").isalnum(),
-                     Refusal("bad_username", "用户名只能包含字母、数字和 _ - .", "username may contain letters, digits, _ - .")))
+                     Refusal("bad_username", msg("用户名只能包含字母、数字和 _ - ."))))
 PASSWORD = Word(lambda password: 8 <= len(password) <= 200,
-                Refusal("weak_password", "密码至少8个字符", "the password must be at least 8 characters"))
-STAFF_ROLE = OneOf(STAFF_ROLES, Refusal("bad_role", "角色应为 admin、chair、clerk 或 display",
-                                        "role must be admin, chair, clerk or display"))
-DISPLAY_NAME = Text("姓名", "display name", max_len=100)  # the user name when none is given
+                Refusal("weak_password", msg("密码至少8个字符")))
+STAFF_ROLE = OneOf(STAFF_ROLES, Refusal("bad_role", msg("角色应为 admin、chair、clerk 或 display")))
+DISPLAY_NAME = Text(pmsg("account", "姓名"), max_len=100)  # the user name when none is given
 PIN = Word(lambda pin: pin.isdigit() and 4 <= len(pin) <= 8,
-           Refusal("bad_pin", "PIN 必须是4到8位数字", "the PIN must be 4 to 8 digits"))
+           Refusal("bad_pin", msg("PIN 必须是4到8位数字")))
 
 
 def hash_secret(secret: str) -> str:
@@ -69,7 +70,7 @@ def create_user(store: Store, actor: Actor, *, username: str, password: str, rol
     display_name = DISPLAY_NAME.check(display_name or username)
     with transaction(store, actor) as tx:
         if tx.session.scalar(select(models.User.id).where(models.User.username == username)) is not None:
-            raise Conflict("username_taken", f"用户名{username}已存在", f"username {username} already exists")
+            raise Conflict("username_taken", msg("用户名{username}已存在", username=username))
         user = models.User(username=username, display_name=display_name, role=role,
                            password_hash=hash_secret(password), active=True, created_at=utcnow())
         tx.session.add(user)
@@ -83,14 +84,14 @@ def login(store: Store, username: object, password: object, *, address: str, max
     """Check a staff password (as typed into the login form). Failed attempts per username and address
     are limited."""
     if not isinstance(username, str) or not isinstance(password, str) or len(username) > 64 or len(password) > 200:
-        raise Invalid("bad_login", "请输入用户名和密码", "username and password are required")
+        raise Invalid("bad_login", msg("请输入用户名和密码"))
     since = utcnow() - dt.timedelta(seconds=window_seconds)
     with store.read() as s:
         failures = s.scalar(select(func.count()).select_from(models.LoginAttempt).where(
             models.LoginAttempt.username == username, models.LoginAttempt.address == address,
             models.LoginAttempt.ok.is_(False), models.LoginAttempt.at >= since)) or 0
         if failures >= max_attempts:
-            raise TooMany("too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed logins; try again later")
+            raise TooMany("too_many_attempts", msg("登录失败次数过多，请稍后再试"))
         user = s.scalar(select(models.User).where(models.User.username == username))
         ok = user is not None and user.active and check_secret(user.password_hash, password)
     actor = Actor(role=user.role, name=user.display_name, user_id=user.id) if ok and user else None
@@ -99,7 +100,7 @@ def login(store: Store, username: object, password: object, *, address: str, max
         tx.session.add(models.LoginAttempt(username=username, address=address[:64], at=utcnow(), ok=ok))
         tx.audit("login" if ok else "login_failed", {"username": username, "address": address[:64]})
     if actor is None:
-        raise Forbidden("bad_credentials", "用户名或密码错误", "wrong username or password")
+        raise Forbidden("bad_credentials", msg("用户名或密码错误"))
     return actor
 
 
@@ -121,7 +122,7 @@ def create_pairing(store: Store, actor: Actor, person_id: int) -> str:
     """A one-time pairing code for one person's tablet (shown as a QR code by the clerk)."""
     code = secrets.token_urlsafe(18)
     with transaction(store, actor) as tx:
-        person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
+        person = get_or_404(tx.session, models.Person, person_id, msg("人员"))
         device = models.Device(person_id=person.id, pairing_hash=_sha(code), pairing_expires=utcnow() + PAIRING_TTL,
                                created_at=utcnow())
         tx.session.add(device)
@@ -133,13 +134,13 @@ def create_pairing(store: Store, actor: Actor, person_id: int) -> str:
 def pair_device(store: Store, code: object) -> tuple[str, Actor]:
     """Redeem a pairing code: returns the device token the tablet keeps, and who it acts as."""
     if not isinstance(code, str) or not 10 <= len(code) <= 64:
-        raise Invalid("bad_code", "配对码无效", "the pairing code is not valid")
+        raise Invalid("bad_code", msg("配对码无效"))
     token = secrets.token_urlsafe(32)
     with transaction(store, Actor(role="anonymous", name="pairing")) as tx:
         device = tx.session.scalar(select(models.Device).where(models.Device.pairing_hash == _sha(code)))
         if device is None or device.revoked_at is not None or device.pairing_expires is None \
                 or device.pairing_expires < utcnow():
-            raise Forbidden("bad_code", "配对码无效或已过期", "the pairing code is unknown, used or expired")
+            raise Forbidden("bad_code", msg("配对码无效或已过期"))
         device.pairing_hash, device.pairing_expires = None, None
         device.token_hash, device.paired_at = _sha(token), utcnow()
         person = device.person
@@ -156,7 +157,7 @@ def pair_with_pin(store: Store, body_id: object, seat: object, pin: object) -> t
     """Pair a tablet by seat number and the member's PIN. Failed attempts per seat are limited."""
     if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31 \
             or not isinstance(seat, str) or not isinstance(pin, str) or len(pin) > 16 or len(seat) > 20:
-        raise Invalid("bad_pin", "请输入座位号和PIN", "seat and PIN are required")
+        raise Invalid("bad_pin", msg("请输入座位号和PIN"))
     key = f"pin:{body_id}:{seat}"
     since = utcnow() - PIN_WINDOW
     with store.read() as s:
@@ -164,8 +165,7 @@ def pair_with_pin(store: Store, body_id: object, seat: object, pin: object) -> t
             models.LoginAttempt.username == key, models.LoginAttempt.ok.is_(False),
             models.LoginAttempt.at >= since)) or 0
         if failures >= PIN_MAX_FAILURES:
-            raise TooMany("too_many_attempts", "PIN错误次数过多，请稍后再试或请工作人员配对",
-                          "too many wrong PINs for this seat; try again later or ask the clerk to pair the tablet")
+            raise TooMany("too_many_attempts", msg("PIN错误次数过多，请稍后再试或请工作人员配对"))
         person = s.scalar(select(models.Person).where(models.Person.body_id == body_id, models.Person.seat == seat,
                                                       models.Person.left_on.is_(None)))
         ok = person is not None and check_secret(person.pin_hash, pin)
@@ -173,7 +173,7 @@ def pair_with_pin(store: Store, body_id: object, seat: object, pin: object) -> t
         with transaction(store, Actor(role="anonymous", name="pairing")) as tx:
             tx.session.add(models.LoginAttempt(username=key, address="", at=utcnow(), ok=False))
             tx.audit("pin_failed", {"body_id": body_id, "seat": seat})
-        raise Forbidden("bad_pin", "座位号或PIN错误", "wrong seat or PIN")
+        raise Forbidden("bad_pin", msg("座位号或PIN错误"))
     token = secrets.token_urlsafe(32)
     with transaction(store, Actor(role=person.role, name=person.name, person_id=person.id)) as tx:
         device = models.Device(person_id=person.id, token_hash=_sha(token), created_at=utcnow(), paired_at=utcnow())
@@ -205,7 +205,12 @@ def check_device(store: Store, device_id: int | None) -> None:
     with store.read() as s:
         revoked = s.scalar(select(models.Device.revoked_at).where(models.Device.id == device_id))
     if revoked is not None:
-        raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
+        raise unpaired()
+
+
+def unpaired() -> Forbidden:
+    """The refusal of a tablet whose pairing was revoked."""
+    return Forbidden("revoked", UNPAIRED)
 
 
 def revoked_devices(session: Session, device_ids: set[int | None]) -> set[int]:
@@ -220,7 +225,7 @@ def revoked_devices(session: Session, device_ids: set[int | None]) -> set[int]:
 @requires("manage_devices")
 def revoke_device(store: Store, actor: Actor, device_id: int) -> None:
     with transaction(store, actor) as tx:
-        device = get_or_404(tx.session, models.Device, device_id, "表决器", "device")
+        device = get_or_404(tx.session, models.Device, device_id, msg("表决器"))
         if device.revoked_at is not None:
             return
         device.revoked_at = utcnow()
@@ -232,6 +237,6 @@ def set_pin(store: Store, actor: Actor, person_id: int, pin: str) -> None:
     """The member's PIN for pairing a tablet by seat number (stored only as a hash)."""
     pin = PIN.check(pin)
     with transaction(store, actor) as tx:
-        person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
+        person = get_or_404(tx.session, models.Person, person_id, msg("人员"))
         person.pin_hash = hash_secret(pin)
         tx.audit("pin_set", {"person_id": person.id})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
+from ..i18n import msg
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
 from .lookups import ballot_status, item_of_ballot, sitting_of_item
@@ -32,7 +33,7 @@ def _check_seat_body(s: Session, actor: Actor, body_id: int) -> None:
     """A seat tablet reads only what belongs to its own body."""
     person = s.get(models.Person, actor.person_id)
     if person is None or person.body_id != body_id:
-        raise Forbidden("other_body", "无权查看其他机构的内容", "this belongs to another body")
+        raise Forbidden("other_body", msg("无权查看其他机构的内容"))
 
 
 # --- bodies, people, users, devices ---------------------------------------------------------------
@@ -56,7 +57,7 @@ def list_people(store: Store, actor: Actor, body_id: int, *, on: dt.date | None 
     """The roster of a body with membership dates; ``current`` says who is in office on ``on`` (today)."""
     day = on or dt.date.today()
     with store.read() as s:
-        get_or_404(s, models.Body, body_id, "机构", "body")
+        get_or_404(s, models.Body, body_id, msg("机构"))
         people = s.scalars(select(models.Person).where(models.Person.body_id == body_id)
                            .order_by(models.Person.role, models.Person.id))
         return [_person_dict(p, day) for p in people]
@@ -85,7 +86,7 @@ def list_devices(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any
     """Tablets of a body: pending (code not yet used), paired, expired or revoked. No secrets."""
     now = utcnow()
     with store.read() as s:
-        get_or_404(s, models.Body, body_id, "机构", "body")
+        get_or_404(s, models.Body, body_id, msg("机构"))
         rows = s.execute(select(models.Device, models.Person).join(models.Person)
                          .where(models.Person.body_id == body_id).order_by(models.Device.id))
         return [{"id": d.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role,
@@ -106,7 +107,7 @@ def _sitting_dict(sitting: models.Sitting) -> dict[str, Any]:
 @requires("read_setup")
 def list_sittings(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
     with store.read() as s:
-        get_or_404(s, models.Body, body_id, "机构", "body")
+        get_or_404(s, models.Body, body_id, msg("机构"))
         items = dict(s.execute(select(models.AgendaItem.sitting_id, func.count()).join(models.Sitting)
                                .where(models.Sitting.body_id == body_id).group_by(models.AgendaItem.sitting_id)).all())
         return [{**_sitting_dict(x), "items": items.get(x.id, 0)}
@@ -155,7 +156,7 @@ def _documents_of(s: Session, item_ids: list[int]) -> dict[int, list[dict[str, A
 def agenda(store: Store, actor: Actor, sitting_id: int) -> dict[str, Any]:
     """A sitting with its items in order, each with its documents and ballots (status and rounds)."""
     with store.read() as s:
-        sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+        sitting = get_or_404(s, models.Sitting, sitting_id, msg("会议"))
         items = s.scalars(select(models.AgendaItem).where(models.AgendaItem.sitting_id == sitting.id)
                           .order_by(models.AgendaItem.position)).all()
         ids = [i.id for i in items]
@@ -170,7 +171,7 @@ def agenda(store: Store, actor: Actor, sitting_id: int) -> dict[str, Any]:
 @requires("read_documents")
 def item_documents(store: Store, actor: Actor, item_id: int) -> list[dict[str, Any]]:
     with store.read() as s:
-        item = get_or_404(s, models.AgendaItem, item_id, "议题", "item")
+        item = get_or_404(s, models.AgendaItem, item_id, msg("议题"))
         if actor.is_seat:
             _check_seat_body(s, actor, sitting_of_item(s, item).body_id)
         return _documents_of(s, [item.id]).get(item.id, [])
@@ -181,8 +182,8 @@ def document_file(store: Store, actor: Actor, document_id: int) -> dict[str, Any
     """Who may read a document: staff, and the tablets of members and observers of the same body.
     Returns the stored file name (under the upload folder) and the name to show."""
     with store.read() as s:
-        doc = get_or_404(s, models.Document, document_id, "文件", "document")
-        item = get_or_404(s, models.AgendaItem, doc.item_id, "议题", "item")
+        doc = get_or_404(s, models.Document, document_id, msg("文件"))
+        item = get_or_404(s, models.AgendaItem, doc.item_id, msg("议题"))
         if actor.is_seat:
             _check_seat_body(s, actor, sitting_of_item(s, item).body_id)
         return {"id": doc.id, "stored_name": doc.stored_name, "filename": doc.filename, "size": doc.size,
@@ -196,7 +197,7 @@ def document_file(store: Store, actor: Actor, document_id: int) -> dict[str, Any
 def ballot_results(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
     """Every round of a ballot with its stored result (closed rounds only; nothing is recounted)."""
     with store.read() as s:
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
         item = item_of_ballot(s, ballot)
         sitting = sitting_of_item(s, item)
         if actor.is_seat:
@@ -231,11 +232,11 @@ def audit_page(store: Store, actor: Actor, *, before: int | None = None, limit: 
     """Newest entries first, ``limit`` at a time; pass ``next_before`` back as ``before`` for the next page."""
     for value, name in ((before, "before"), (sitting_id, "sitting_id")):
         if value is not None and value < 1:
-            raise Invalid("bad_param", f"参数{name}必须是正整数", f"{name} must be a positive integer")
+            raise Invalid("bad_param", msg("参数{name}必须是正整数", name=name))
     if not 1 <= limit <= AUDIT_PAGE_MAX:
-        raise Invalid("bad_param", f"每页条数必须在1到{AUDIT_PAGE_MAX}之间", f"limit must be 1..{AUDIT_PAGE_MAX}")
+        raise Invalid("bad_param", msg("每页条数必须在1到{max}之间", max=AUDIT_PAGE_MAX))
     if action is not None and len(action) > 60:
-        raise Invalid("bad_param", "操作类型无效", "action must be a short string")
+        raise Invalid("bad_param", msg("操作类型无效"))
     with store.read() as s:
         q = select(models.AuditEntry)
         if sitting_id is not None:
@@ -267,9 +268,9 @@ def ensure_exists(store: Store, kind: str, ident: int) -> None:
     """NotFound unless a ballot or sitting with this id exists."""
     with store.read() as s:
         if kind == "ballot":
-            get_or_404(s, models.Ballot, ident, "表决", "ballot")
+            get_or_404(s, models.Ballot, ident, msg("表决"))
         else:
-            get_or_404(s, models.Sitting, ident, "会议", "sitting")
+            get_or_404(s, models.Sitting, ident, msg("会议"))
 
 
 def round_status(store: Store, ballot_id: int, number: int) -> str | None:

@@ -1,6 +1,6 @@
-"""The frame every service function runs in: who is acting, what they may do, typed errors with Chinese
-and English messages, and the unit of work that writes rows + audit entries in one transaction and
-publishes the committed events afterwards."""
+"""The frame every service function runs in: who is acting, what they may do, typed errors with a
+message for people (:mod:`voting_server.i18n`), and the unit of work that writes rows + audit entries
+in one transaction and publishes the committed events afterwards."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,24 +15,33 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import models
 from ..db import Store
+from ..i18n import Bilingual, Message, Words, catalogue, msg
 
 STAFF_ROLES = ("admin", "chair", "clerk", "display")
 
 
 class ServiceError(Exception):
-    """A refused request. ``code`` is stable for programs; ``zh``/``en`` are for people."""
+    """A refused request. ``code`` is stable for programs; ``message`` is for people (``zh`` and ``en``
+    are its Chinese and English, which every answer carries)."""
 
     status = 400
 
-    def __init__(self, code: str, zh: str, en: str, **details: Any) -> None:
-        super().__init__(en)
-        self.code, self.zh, self.en, self.details = code, zh, en, details
+    def __init__(self, code: str, message: Words, **details: Any) -> None:
+        if not isinstance(message, (Message, Bilingual)):
+            raise TypeError(f"a refusal's words are msg(...), not {type(message).__name__}")
+        self.code, self.message, self.details = code, message, details
+        self.zh, self.en = message.render("zh"), message.render("en")
+        super().__init__(self.en)
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
-        return {"error": self.code, "message": self.zh if lang == "zh" else self.en,
-                "message_zh": self.zh, "message_en": self.en, **({"details": self.details} if self.details else {})}
+        """The answer: ``message`` in ``lang`` (a language without a catalogue reads English)."""
+        message = self.message.render(lang) if lang in catalogue().languages else self.en
+        return {"error": self.code, "message": message, "message_zh": self.zh, "message_en": self.en,
+                **({"details": self.details} if self.details else {})}
 
 
 class Invalid(ServiceError):
@@ -53,6 +62,11 @@ class Conflict(ServiceError):
 
 class TooMany(ServiceError):
     status = 429
+
+
+def rules_refusal(err: ballots.BallotError) -> Invalid:
+    """The rules engine's refusal of a value (its words are written in both languages in ``ballots/``)."""
+    return Invalid(err.code, Bilingual(err.zh, err.en))
 
 
 @dataclass(frozen=True)
@@ -111,7 +125,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 def require(actor: Actor, permission: str) -> None:
     if actor.role not in PERMISSIONS[permission]:
-        raise Forbidden("forbidden", f"无权执行此操作（{permission}）", f"not allowed: {permission} (role {actor.role})",
+        # TRANSLATORS: {role} is for English only
+        raise Forbidden("forbidden", msg("无权执行此操作（{permission}）", permission=permission, role=actor.role),
                         permission=permission, role=actor.role)
 
 
@@ -256,9 +271,9 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL; larger values name 
 M = TypeVar("M", bound=models.Base)
 
 
-def get_or_404(session: Session, model: type[M], ident: int, what_zh: str, what_en: str) -> M:
-    """The row with this id, or ``not_found`` (an id outside 1..2^31-1 names nothing)."""
+def get_or_404(session: Session, model: type[M], ident: int, what: Message) -> M:
+    """The row with this id, or ``not_found`` naming ``what`` it is (an id outside 1..2^31-1 names nothing)."""
     obj = session.get(model, ident) if 0 < ident <= MAX_ID else None
     if obj is None:
-        raise NotFound("not_found", f"{what_zh}不存在（{ident}）", f"{what_en} {ident} does not exist")
+        raise NotFound("not_found", msg("{what}不存在（{id}）", what=what, id=ident))
     return obj

@@ -11,15 +11,16 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
+from ..i18n import msg
 from .base import Actor, Conflict, Invalid, get_or_404, requires, transaction, utcnow
 from .lookups import ruleset_of
 from .values import Text, parse_date
 
-BODY_NAME = Text("名称", "name", max_len=200)
-PERSON_NAME = Text("姓名", "name", max_len=100)
-PERSON_TITLE = Text("职务", "title", max_len=200, allow_empty=True)
-SEAT = Text("座位号", "seat", max_len=20)
-EXTERNAL_ID = Text("编号", "id", max_len=64)
+BODY_NAME = Text(msg("名称"), max_len=200)
+PERSON_NAME = Text(msg("姓名"), max_len=100)
+PERSON_TITLE = Text(msg("职务"), max_len=200, allow_empty=True)
+SEAT = Text(msg("座位号"), max_len=20)
+EXTERNAL_ID = Text(msg("编号"), max_len=64)
 ROLE_WORDS = {"组成人员": "member", "委员": "member", "成员": "member", "列席": "observer", "列席人员": "observer"}
 
 
@@ -54,7 +55,7 @@ def update_body_rules(store: Store, actor: Actor, body_id: int, *, preset: str,
     already open keep the rule they froze."""
     stored = _check_rules(preset, overrides)
     with transaction(store, actor) as tx:
-        body = get_or_404(tx.session, models.Body, body_id, "机构", "body")
+        body = get_or_404(tx.session, models.Body, body_id, msg("机构"))
         body.preset, body.overrides = preset, stored
         tx.audit("body_rules_changed", {"body_id": body.id, "preset": preset, "overrides": body.overrides})
 
@@ -68,24 +69,23 @@ def validate_person(data: Mapping[str, object]) -> dict[str, Any]:
     """Check one roster entry as typed or imported (any JSON or spreadsheet values); raise Invalid
     naming the field. Used by add_person, update_person and the roster importer."""
     if not isinstance(data, Mapping):
-        raise Invalid("bad_person", "人员数据格式错误", "a person must be an object")
+        raise Invalid("bad_person", msg("人员数据格式错误"))
     name = PERSON_NAME.parse(data.get("name"))
     role = data.get("role", "member")
     if not isinstance(role, str):
-        raise Invalid("bad_role", "身份必须是组成人员或列席", "role must be member or observer")
+        raise Invalid("bad_role", msg("身份必须是组成人员或列席"))
     role = ROLE_WORDS.get(role, role)
     if role not in ("member", "observer"):
-        raise Invalid("bad_role", f"未知身份：{str(role)[:30]}（应为组成人员或列席）",
-                      f"unknown role {str(role)[:30]!r} (member or observer)")
+        raise Invalid("bad_role", msg("未知身份：{role}（应为组成人员或列席）", role=str(role)[:30]))
     seat = data.get("seat")
     if seat is not None and (isinstance(seat, bool) or not isinstance(seat, (str, int))):
-        raise Invalid("bad_seat", "座位号必须是文字或数字", "seat must be text or a number")
+        raise Invalid("bad_seat", msg("座位号必须是文字或数字"))
     seat = None if seat in (None, "") else SEAT.check(str(seat))
-    joined = parse_date(data.get("joined_on"), "任职日期", "joined_on", default=dt.date(2000, 1, 1))
+    joined = parse_date(data.get("joined_on"), msg("任职日期"), default=dt.date(2000, 1, 1))
     assert joined is not None
-    left = parse_date(data.get("left_on"), "离任日期", "left_on", default=None)
+    left = parse_date(data.get("left_on"), msg("离任日期"), default=None)
     if left is not None and left <= joined:
-        raise Invalid("bad_dates", "离任日期必须晚于任职日期", "left_on must be after joined_on")
+        raise Invalid("bad_dates", msg("离任日期必须晚于任职日期"))
     title = PERSON_TITLE.parse(data.get("title") or "")
     external_id = data.get("external_id")
     external_id = None if external_id in (None, "") else EXTERNAL_ID.check(str(external_id))
@@ -102,7 +102,7 @@ def person_json(fields: Mapping[str, object]) -> dict[str, object]:
 def add_person(store: Store, actor: Actor, body_id: int, data: Mapping[str, object]) -> int:
     fields = validate_person(data)
     with transaction(store, actor) as tx:
-        get_or_404(tx.session, models.Body, body_id, "机构", "body")
+        get_or_404(tx.session, models.Body, body_id, msg("机构"))
         _check_seat_free(tx.session, body_id, fields["seat"], None)
         person = models.Person(body_id=body_id, **fields)
         tx.session.add(person)
@@ -116,9 +116,9 @@ def update_person(store: Store, actor: Actor, person_id: int, data: Mapping[str,
     """Change a roster entry (e.g. set ``left_on`` when a member resigns): the fields given replace the
     stored ones, and the whole entry is checked again."""
     with transaction(store, actor) as tx:
-        person = get_or_404(tx.session, models.Person, person_id, "人员", "person")
+        person = get_or_404(tx.session, models.Person, person_id, msg("人员"))
         if not isinstance(data, Mapping):
-            raise Invalid("bad_person", "人员数据格式错误", "a person must be an object")
+            raise Invalid("bad_person", msg("人员数据格式错误"))
         merged: dict[str, object] = {key: getattr(person, key) for key in PERSON_FIELDS}
         merged.update({k: v for k, v in data.items() if k in merged})
         fields = validate_person(merged)
@@ -135,4 +135,4 @@ def _check_seat_free(session: Session, body_id: int, seat: str | None, person_id
                                        models.Person.left_on.is_(None))
     other = session.scalar(q)
     if other is not None and other != person_id:
-        raise Conflict("duplicate_seat", f"座位号{seat}已被占用", f"seat {seat} is already taken")
+        raise Conflict("duplicate_seat", msg("座位号{seat}已被占用", seat=seat))

@@ -18,7 +18,8 @@ import ballots
 
 from .. import models
 from ..db import Store
-from .accounts import revoked_devices
+from ..i18n import msg
+from .accounts import revoked_devices, unpaired
 from .base import (
     Actor,
     Conflict,
@@ -29,6 +30,7 @@ from .base import (
     get_or_404,
     require,
     requires,
+    rules_refusal,
     transaction,
     utcnow,
 )
@@ -46,7 +48,8 @@ from .values import Refusal, Rule, Word
 CAST = "cast_vote"  # the permission of a cast, checked per request in a batch
 MAX_CAST_ID = 64
 CAST_ID = Word(lambda cast_id: 8 <= len(cast_id) <= MAX_CAST_ID and cast_id.isprintable(),
-               Refusal("bad_cast_id", "投票编号无效", f"cast_id must be a string of 8..{MAX_CAST_ID} characters"))
+               # TRANSLATORS: {max_len} is for English only
+               Refusal("bad_cast_id", msg("投票编号无效", max_len=MAX_CAST_ID)))
 MAX_CHOICE_TEXT = 200  # longer than any question id, option code or option label a ballot can have
 MAX_CHOICE_ANSWERS = 500
 Choice = str | Mapping[str, str]
@@ -61,7 +64,7 @@ class ChoiceShape(Rule[Choice]):
     json_types = (str, dict)
 
     def wrong_type(self, raw: object) -> Invalid:
-        return Invalid("bad_choice", "选择格式错误", "the choice must be an option or a mapping of questions to options")
+        return Invalid("bad_choice", msg("选择格式错误"))
 
     def parse(self, raw: object) -> Mapping[str, str]:
         if isinstance(raw, str):
@@ -131,9 +134,9 @@ def _check_request(req: CastRequest) -> None:
     require(req.actor, CAST)
     CAST_ID.check(req.cast_id)
     if req.person_id is not None and req.person_id != req.actor.person_id:
-        raise Forbidden("not_yourself", "只能为自己投票", "you can only vote for yourself")
+        raise Forbidden("not_yourself", msg("只能为自己投票"))
     if req.actor.person_id is None:
-        raise Forbidden("not_a_seat", "只有已配对的表决器可以投票", "only a paired seat can vote")
+        raise Forbidden("not_a_seat", msg("只有已配对的表决器可以投票"))
 
 
 def _cast_in(tx: Tx, requests: Sequence[CastRequest], todo: list[int],
@@ -144,7 +147,7 @@ def _cast_in(tx: Tx, requests: Sequence[CastRequest], todo: list[int],
     for i in todo:
         try:
             if requests[i].actor.device_id in revoked:
-                raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
+                raise unpaired()
             ctx = _ctx_for(tx.session, requests[i].ballot_id, cache)
             choice = _admit(ctx, requests[i])
             admitted.setdefault(ctx.ballot.id, []).append((i, choice))
@@ -166,7 +169,7 @@ class _BallotCtx:
 
 def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _BallotCtx:
     if ballot_id not in cache:
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
         sitting = sitting_of_ballot(s, ballot)
         rnd = latest_round(s, ballot.id)
         hands = rnd is not None and hand_count(s, rnd.id) is not None
@@ -179,19 +182,19 @@ def _admit(ctx: _BallotCtx, req: CastRequest) -> Mapping[str, str]:
     """Every refusal of one cast that the stored state decides, before anything is written."""
     rnd, person_id = ctx.rnd, req.actor.person_id
     if rnd is None or rnd.status != "open":
-        raise Conflict("ballot_not_open", "表决未开始或已结束", "the ballot is not open")
+        raise Conflict("ballot_not_open", msg("表决未开始或已结束"))
     if rnd.deadline is not None and utcnow() > rnd.deadline:
-        raise Conflict("time_up", "表决时间已到", "voting time is up")
+        raise Conflict("time_up", msg("表决时间已到"))
     if person_id not in ctx.roster:
-        raise Forbidden("not_entitled", "您不是本次会议有表决权的组成人员", "you are not entitled to vote in this sitting")
+        raise Forbidden("not_entitled", msg("您不是本次会议有表决权的组成人员"))
     if person_id not in ctx.present:
-        raise Forbidden("not_signed_in", "请先签到再表决", "sign in before voting")
+        raise Forbidden("not_signed_in", msg("请先签到再表决"))
     if ctx.ballot.method == "hands":
-        raise Conflict("hands_only", "本项以举手方式表决，请举手", "this ballot is by show of hands")
+        raise Conflict("hands_only", msg("本项以举手方式表决，请举手"))
     try:
         return spec_of(rnd.spec).validate(CHOICE.check(req.choice))
     except ballots.BallotError as err:
-        raise Invalid(err.code, err.zh, err.en) from err
+        raise rules_refusal(err) from err
 
 
 def _insert_new(s: Session, rows: list[dict[str, Any]]) -> set[int]:
@@ -270,8 +273,7 @@ class _Recording:
     def _again(self, i: int, choice: Mapping[str, str], closed_to: set[int]) -> None:
         req = self.requests[i]
         if req.actor.person_id in closed_to:
-            self.results[i] = Conflict("hands_entered", "已录入举手表决结果，本轮不再接受电子表决",
-                                       "the show-of-hands count is entered; this round takes no more tablet votes")
+            self.results[i] = Conflict("hands_entered", msg("已录入举手表决结果，本轮不再接受电子表决"))
             return
         assert req.actor.person_id is not None
         try:
@@ -298,7 +300,7 @@ def _existing_vote(tx: Tx, ctx: _BallotCtx, person_id: int, cast_id: str,
     if old.cast_id == cast_id:  # a retry of the same cast: the first answer again
         return _ack(ballot, rnd, old.receipt, old.cast_id, old.choice, duplicate=True, changed=False)
     if not ballot.allow_change or ballot.secret:
-        raise Conflict("already_voted", "您已表决，本项表决不允许改票", "you have already voted; changing is not allowed",
+        raise Conflict("already_voted", msg("您已表决，本项表决不允许改票"),
                        receipt=old.receipt)
     previous = dict(old.choice or {})
     if previous == choice:

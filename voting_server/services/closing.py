@@ -12,7 +12,8 @@ import ballots
 
 from .. import models
 from ..db import Store
-from .base import Actor, Conflict, Invalid, requires, transaction, utcnow
+from ..i18n import msg
+from .base import Actor, Conflict, requires, rules_refusal, transaction, utcnow
 from .lookups import (
     PRESENT,
     ballot_and_open_round,
@@ -34,7 +35,7 @@ def close_ballot(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
         sitting = sitting_of_ballot(s, ballot)
         hands = hand_count(s, rnd.id)
         if ballot.method == "hands" and hands is None:
-            raise Conflict("hands_missing", "请先录入举手表决结果", "enter the show-of-hands count first")
+            raise Conflict("hands_missing", msg("请先录入举手表决结果"))
         result, method, absentees = tally_round(s, sitting, ballot, rnd, hands)
         now = utcnow()
         rnd.status, rnd.closed_at = "closed", now
@@ -83,5 +84,5 @@ def tally_round(s: Session, sitting: models.Sitting, ballot: models.Ballot, rnd:
     try:
         result = spec_of(rnd.spec).tally(counts, turnout, rule.threshold, rule.quorum)
     except ballots.BallotError as err:
-        raise Invalid(err.code, err.zh, err.en) from err
+        raise rules_refusal(err) from err
     return result.to_dict(), method, absentees

@@ -9,7 +9,8 @@ import ballots
 
 from .. import models
 from ..db import Store
-from .base import Actor, Conflict, Invalid, requires, transaction, utcnow
+from ..i18n import msg
+from .base import Actor, Conflict, Invalid, requires, rules_refusal, transaction, utcnow
 from .lookups import (
     ballot_and_open_round,
     hand_count,
@@ -22,13 +23,11 @@ from .sitting import attendance_counts
 from .values import Bounded, Refusal, Rule, Text, is_int
 
 MAX_BALLOTS = 100_000
-BALLOTS_CAST = Bounded(0, MAX_BALLOTS, Refusal("bad_count", "表决票数必须是非负整数",
-                                               "ballots_cast must be a non-negative integer"))
-INVALID_BALLOTS = Bounded(0, MAX_BALLOTS, Refusal("bad_count", "无效票数必须是非负整数",
-                                                  "invalid must be a non-negative integer"))
-NOTE = Text("备注", "note", max_len=300, allow_empty=True)
+BALLOTS_CAST = Bounded(0, MAX_BALLOTS, Refusal("bad_count", msg("表决票数必须是非负整数")))
+INVALID_BALLOTS = Bounded(0, MAX_BALLOTS, Refusal("bad_count", msg("无效票数必须是非负整数")))
+NOTE = Text(msg("备注"), max_len=300, allow_empty=True)
 Counts = Mapping[str, Mapping[str, int]]
-_BAD_COUNT = Refusal("bad_count", "票数必须是非负整数", "every count must be a non-negative integer")
+_BAD_COUNT = Refusal("bad_count", msg("票数必须是非负整数"))
 
 
 class CountsShape(Rule[Counts]):
@@ -38,14 +37,14 @@ class CountsShape(Rule[Counts]):
     json_types = (dict,)
 
     def wrong_type(self, raw: object) -> Invalid:
-        return Invalid("bad_counts", "计票数据格式错误", "counts must be an object of questions")
+        return Invalid("bad_counts", msg("计票数据格式错误"))
 
     def parse(self, raw: object) -> Counts:
         if not isinstance(raw, Mapping):
             raise self.wrong_type(raw)
         for qid, opts in raw.items():
             if not isinstance(opts, Mapping):
-                raise Invalid("unknown_question", f"未知表决事项：{str(qid)[:40]}", f"unknown question {str(qid)[:40]!r}")
+                raise Invalid("unknown_question", msg("未知表决事项：{question}", question=str(qid)[:40]))
             if not all(is_int(n) for n in opts.values()):
                 raise _BAD_COUNT()
         return raw
@@ -63,15 +62,15 @@ def enter_show_of_hands(store: Store, actor: Actor, ballot_id: int, *, counts: C
         s = tx.session
         ballot, rnd = ballot_and_open_round(s, ballot_id)
         if hand_count(s, rnd.id) is not None:
-            raise Conflict("already_entered", "本轮已录入举手结果", "a show-of-hands count was already entered")
+            raise Conflict("already_entered", msg("本轮已录入举手结果"))
         spec = spec_of(rnd.spec)
         clean = _known_counts(spec, counts, ballots_cast)
         sitting = sitting_of_ballot(s, ballot)
         attending = attendance_counts(s, sitting)["attending"]
         if rnd.voters + ballots_cast + invalid > attending:
-            raise Invalid("count_exceeds_present",
-                          f"电子表决{rnd.voters}票加举手{ballots_cast + invalid}票，超过实到人数{attending}",
-                          f"{rnd.voters} tablet + {ballots_cast + invalid} hand ballots exceed {attending} present")
+            raise Invalid("count_exceeds_present", msg("电子表决{tablets}票加举手{hands}票，超过实到人数{present}",
+                                                       tablets=rnd.voters, hands=ballots_cast + invalid,
+                                                       present=attending))
         _check_hand_count(spec, rnd, clean, ballots_cast, invalid, entitled=len(roster_ids(s, sitting)),
                           present=attending)
         s.add(models.HandCount(round_id=rnd.id, counts=clean, ballots=ballots_cast, invalid=invalid,
@@ -87,18 +86,19 @@ def _known_counts(spec: ballots.BallotSpec, counts: Counts, ballots_cast: int) -
     clean: dict[str, dict[str, int]] = {}
     for qid, opts in counts.items():
         if qid not in questions:
-            raise Invalid("unknown_question", f"未知表决事项：{str(qid)[:40]}", f"unknown question {str(qid)[:40]!r}")
+            raise Invalid("unknown_question", msg("未知表决事项：{question}", question=str(qid)[:40]))
         codes = {o.code for o in questions[qid].options}
         clean[qid] = {}
         for code, n in opts.items():
             if code not in codes:
-                raise Invalid("unknown_option", f"未知选项：{str(code)[:20]}", f"unknown option {str(code)[:20]!r}")
+                raise Invalid("unknown_option", msg("未知选项：{option}", option=str(code)[:20]))
             if n < 0:
                 raise _BAD_COUNT()
             clean[qid][code] = n
         if sum(clean[qid].values()) > ballots_cast:
-            raise Invalid("count_exceeds", f"“{questions[qid].label}”各项票数之和超过表决票数",
-                          f"the counts for {qid!r} add up to more than the ballots cast")
+            # TRANSLATORS: {label} is the question's own wording, {question} its id: a translation names either
+            raise Invalid("count_exceeds", msg("“{label}”各项票数之和超过表决票数", label=questions[qid].label,
+                                               question=qid))
     return clean
 
 
@@ -111,11 +111,12 @@ def _check_hand_count(spec: ballots.BallotSpec, rnd: models.Round, counts: dict[
         for q in spec.questions():
             given = sum(counts.get(q.id, {}).values())
             if given != ballots_cast:
-                raise Invalid("count_mismatch", f"“{q.label}”各项票数之和为{given}，与表决票数{ballots_cast}不符",
-                              f"the counts for {q.id!r} add up to {given}, not the {ballots_cast} ballots cast")
+                # TRANSLATORS: {label} is the question's own wording, {question} its id: a translation names either
+                raise Invalid("count_mismatch", msg("“{label}”各项票数之和为{total}，与表决票数{cast}不符",
+                                                    label=q.label, total=given, cast=ballots_cast, question=q.id))
     rule = rule_of(rnd.rule)
     try:
         spec.tally(counts, ballots.Turnout(entitled=entitled, present=present, cast=ballots_cast, invalid=invalid),
                    rule.threshold, rule.quorum)
     except ballots.BallotError as err:
-        raise Invalid(err.code, err.zh, err.en) from err
+        raise rules_refusal(err) from err

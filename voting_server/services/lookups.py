@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 import ballots
 
 from .. import models
-from .base import Conflict, Invalid, canonical, get_or_404
+from ..i18n import msg
+from .base import Conflict, canonical, get_or_404, rules_refusal
 
 PRESENT = ("present", "video")  # attendance that counts as present (实到)
 
@@ -65,10 +66,10 @@ def latest_round(s: Session, ballot_id: int) -> models.Round | None:
 
 def ballot_and_open_round(s: Session, ballot_id: int) -> tuple[models.Ballot, models.Round]:
     """The ballot and its open round, or the refusal every action on an open ballot gives."""
-    ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+    ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
     rnd = latest_round(s, ballot.id)
     if rnd is None or rnd.status != "open":
-        raise Conflict("ballot_not_open", "表决未在进行中", "the ballot is not open")
+        raise Conflict("ballot_not_open", msg("表决未在进行中"))
     return ballot, rnd
 
 
@@ -140,7 +141,7 @@ def ruleset_of(body: models.Body) -> ballots.RuleSet:
     try:
         return ballots.ruleset(body.preset, body.overrides or None)
     except ballots.BallotError as err:
-        raise Invalid(err.code, err.zh, err.en) from err
+        raise rules_refusal(err) from err
 
 
 def frozen_rule(rules: ballots.RuleSet, threshold: ballots.Threshold) -> dict[str, Any]:

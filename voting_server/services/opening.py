@@ -12,6 +12,7 @@ import ballots
 
 from .. import models
 from ..db import Store
+from ..i18n import msg
 from .base import (
     Actor,
     Conflict,
@@ -34,7 +35,7 @@ from .lookups import (
 from .sitting import attendance_counts
 from .values import Flag
 
-OVERRIDE_QUORUM = Flag("override_quorum ", "override_quorum")
+OVERRIDE_QUORUM = Flag(msg("override_quorum "))
 
 
 @requires("drive_ballot")
@@ -54,17 +55,17 @@ def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: 
         require(actor, "override_quorum")
     with transaction(store, actor) as tx:
         s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, "表决", "ballot")
+        ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
         item = item_of_ballot(s, ballot)
         sitting = sitting_of_item(s, item)
         if sitting.status != "open":
-            raise Conflict("sitting_not_open", "会议尚未开幕或已闭会", "the sitting is not open")
+            raise Conflict("sitting_not_open", msg("会议尚未开幕或已闭会"))
         if item.status != "current":
-            raise Conflict("not_current", "只能对当前议题进行表决", "only the current item can be voted on")
+            raise Conflict("not_current", msg("只能对当前议题进行表决"))
         last = latest_round(s, ballot.id)
         _check_round_order(last, revote)
         if open_round(s, sitting.id) is not None:
-            raise Conflict("another_open", "另一项表决正在进行，请先结束", "another ballot is open; close it first")
+            raise Conflict("another_open", msg("另一项表决正在进行，请先结束"))
         _check_amendments_first(s, item)
         _check_removal_first(s, sitting, ballot)
         return _new_round(tx, sitting, item, ballot, last, override_quorum=override_quorum, revote=revote)
@@ -73,12 +74,11 @@ def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: 
 def _check_round_order(last: models.Round | None, revote: bool) -> None:
     if revote:
         if last is None:
-            raise Conflict("never_opened", "该表决尚未进行，无需重新表决", "the ballot has not been voted yet")
+            raise Conflict("never_opened", msg("该表决尚未进行，无需重新表决"))
         if last.status == "open":
-            raise Conflict("ballot_open", "本轮表决尚未结束", "the current round is still open")
+            raise Conflict("ballot_open", msg("本轮表决尚未结束"))
     elif last is not None:
-        raise Conflict("already_opened", "该表决已经开始过；如需再次表决请使用重新表决",
-                       "the ballot was already opened; use revote for a new round")
+        raise Conflict("already_opened", msg("该表决已经开始过；如需再次表决请使用重新表决"))
 
 
 def _new_round(tx: Tx, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot,
@@ -91,8 +91,8 @@ def _new_round(tx: Tx, sitting: models.Sitting, item: models.AgendaItem, ballot:
     held = rule.quorum.holds(entitled, present)
     if not held and not override_quorum:
         needed = rule.quorum.needed(entitled)
-        raise Conflict("no_quorum", f"实到{present}人，不足法定人数（需{needed}人），不能表决",
-                       f"{present} present, quorum needs {needed}", needed=needed, present=present)
+        raise Conflict("no_quorum", msg("实到{present}人，不足法定人数（需{needed}人），不能表决", present=present,
+                                        needed=needed), needed=needed, present=present)
     now = utcnow()
     number = 1 if last is None else last.number + 1
     rnd = models.Round(ballot_id=ballot.id, number=number, status="open", rule=dict(ballot.rule),
@@ -120,8 +120,7 @@ def _check_amendments_first(s: Session, item: models.AgendaItem) -> None:
         for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id == amendment.id)):
             last = latest_round(s, b.id)
             if last is None or last.status != "closed":
-                raise Conflict("amendment_first", f"须先表决修正案“{amendment.title}”",
-                               f"the amendment '{amendment.title}' must be voted first")
+                raise Conflict("amendment_first", msg("须先表决修正案“{title}”", title=amendment.title))
 
 
 def _posts(ballot: models.Ballot, action: str) -> set[str]:
@@ -143,5 +142,4 @@ def _check_removal_first(s: Session, sitting: models.Sitting, ballot: models.Bal
         last = latest_round(s, other.id)
         if clash and (last is None or last.status != "closed"):
             post = sorted(clash)[0]
-            raise Conflict("removal_first", f"“{post}”须先表决免职，再表决任命",
-                           f"the removal from '{post}' must be voted before the appointment")
+            raise Conflict("removal_first", msg("“{post}”须先表决免职，再表决任命", post=post))

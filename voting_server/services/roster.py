@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
+from ..i18n import Bilingual, Words, msg
 from .base import Actor, Invalid, ServiceError, get_or_404, requires, transaction
 from .bodies import person_json, validate_person
 
@@ -50,10 +51,17 @@ class Problem:
     """One thing wrong with the file: ``row`` is the spreadsheet row (0: the whole file)."""
 
     row: int
-    zh: str
-    en: str
+    message: Words
     code: str = "bad_row"
     field: str | None = None
+
+    @property
+    def zh(self) -> str:
+        return self.message.render("zh")
+
+    @property
+    def en(self) -> str:
+        return self.message.render("en")
 
     def to_dict(self) -> dict[str, Any]:
         return {"row": self.row, "code": self.code, "field": self.field, "zh": self.zh, "en": self.en}
@@ -78,9 +86,9 @@ class Preview:
 class _FileProblem(Exception):
     """A problem of the file as a whole (row 0)."""
 
-    def __init__(self, code: str, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.problem = Problem(0, zh, en, code)
+    def __init__(self, code: str, message: Words) -> None:
+        self.problem = Problem(0, message, code)
+        super().__init__(self.problem.en)
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -91,18 +99,16 @@ def _kind(data: bytes, filename: str) -> str:
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     is_zip = data[:4] == b"PK\x03\x04"
     if ext == "xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise _FileProblem("old_excel", "不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV",
-                            "old Excel (.xls) files are not supported; save as .xlsx or CSV")
+        raise _FileProblem("old_excel", msg("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV"))
     if ext == "xlsx":
         if not is_zip:
-            raise _FileProblem("not_xlsx", "文件扩展名是 .xlsx，但内容不是 Excel 工作簿",
-                                "the file is named .xlsx but is not an Excel workbook")
+            raise _FileProblem("not_xlsx", msg("文件扩展名是 .xlsx，但内容不是 Excel 工作簿"))
         return "xlsx"
     if ext in ("csv", "txt"):
         if is_zip or (b"\x00" in data[:4096] and data[:2] not in _UTF16_BOMS):
-            raise _FileProblem("not_csv", "文件扩展名是 .csv，但内容不是文本", "the file is named .csv but is not text")
+            raise _FileProblem("not_csv", msg("文件扩展名是 .csv，但内容不是文本"))
         return "csv"
-    raise _FileProblem("bad_file_type", "只能导入 CSV 或 XLSX 文件", "only CSV or XLSX files can be imported")
+    raise _FileProblem("bad_file_type", msg("只能导入 CSV 或 XLSX 文件"))
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode text" export
@@ -119,8 +125,7 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise _FileProblem("bad_encoding", "无法识别文件编码（应为 UTF-8 或 GBK）",
-                        "the file is neither UTF-8 nor GBK text")
+    raise _FileProblem("bad_encoding", msg("无法识别文件编码（应为 UTF-8 或 GBK）"))
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -134,8 +139,8 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         for row in reader:
             yield reader.line_num, row
     except csv.Error as err:
-        raise _FileProblem("bad_csv", f"CSV 格式错误（第{reader.line_num}行）",
-                            f"malformed CSV near line {reader.line_num}: {err}") from err
+        # TRANSLATORS: {error} (what the CSV reader found, in English) is for English only
+        raise _FileProblem("bad_csv", msg("CSV 格式错误（第{line}行）", line=reader.line_num, error=str(err))) from err
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -147,18 +152,17 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as err:
-        raise _FileProblem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
-                            f"the workbook cannot be read ({type(err).__name__})") from err
+        raise _unreadable(err) from err
     if unpacked > MAX_XLSX_UNPACKED:  # a roster of 5,000 people is a few MB; refuse a zip bomb unread
-        raise _FileProblem("xlsx_too_large", "该 Excel 文件解压后过大，请只保留名单工作表",
-                            f"the workbook unpacks to more than {MAX_XLSX_UNPACKED // 2**20} MB")
+        # TRANSLATORS: {limit} (in MB) is for English only
+        raise _FileProblem("xlsx_too_large", msg("该 Excel 文件解压后过大，请只保留名单工作表",
+                                                 limit=MAX_XLSX_UNPACKED // 2**20))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # zip, XML or workbook structure errors: all mean "not a usable workbook"
-        raise _FileProblem("not_xlsx", "无法读取该 Excel 文件（可能已损坏或不是 .xlsx）",
-                            f"the workbook cannot be read ({type(err).__name__})") from err
+        raise _unreadable(err) from err
     try:
         ws = wb.worksheets[0] if wb.worksheets else None
         if ws is None:
@@ -167,10 +171,16 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 yield number, list(row)
         except Exception as err:
-            raise _FileProblem("not_xlsx", "无法读取该 Excel 文件（可能已损坏）",
-                                f"the workbook cannot be read ({type(err).__name__})") from err
+            # TRANSLATORS: {error} (the name of the error) is for English only
+            raise _FileProblem("not_xlsx", msg("无法读取该 Excel 文件（可能已损坏）",
+                                               error=type(err).__name__)) from err
     finally:
         wb.close()
+
+
+def _unreadable(err: Exception) -> _FileProblem:
+    # TRANSLATORS: {error} (the name of the error) is for English only
+    return _FileProblem("not_xlsx", msg("无法读取该 Excel 文件（可能已损坏或不是 .xlsx）", error=type(err).__name__))
 
 
 def _cell(value: Any) -> Any:
@@ -203,7 +213,7 @@ def preview(data: bytes, filename: str) -> Preview:
     """Read and check a roster file without touching the database."""
     result = Preview()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        result.problems.append(Problem(0, "文件为空", "the file is empty", "empty_file"))
+        result.problems.append(Problem(0, msg("文件为空"), "empty_file"))
         return result
     try:
         kind = _kind(data, filename)
@@ -227,7 +237,7 @@ def _check_rows(rows: Iterator[tuple[int, list[Any]]], result: Preview) -> None:
             continue
         if header is None:
             keys = {_header_key(v) for v in raw}
-            if "姓名" in keys or "name" in keys:
+            if "name" in {HEADERS.get(k) for k in keys}:
                 header, header_row = _read_header(number, raw, problems), number
                 if header is None:
                     return
@@ -238,8 +248,7 @@ def _check_rows(rows: Iterator[tuple[int, list[Any]]], result: Preview) -> None:
             break  # no line names the 姓名 column
         data_rows += 1
         if data_rows > MAX_ROWS:
-            problems.append(Problem(0, f"名单超过{MAX_ROWS}行，请分批导入",
-                                    f"the roster has more than {MAX_ROWS} rows; split it", "too_many_rows"))
+            problems.append(Problem(0, msg("名单超过{max}行，请分批导入", max=MAX_ROWS), "too_many_rows"))
             result.rows.clear()
             return
         _check_row(number, raw, header, result, seats, external_ids)
@@ -247,9 +256,9 @@ def _check_rows(rows: Iterator[tuple[int, list[Any]]], result: Preview) -> None:
         if before_header:  # report against the first non-empty line, which should have been the header
             _read_header(*before_header[0], problems)
         else:
-            problems.append(Problem(0, "文件为空", "the file is empty", "empty_file"))
+            problems.append(Problem(0, msg("文件为空"), "empty_file"))
     elif data_rows == 0:
-        problems.append(Problem(header_row, "文件只有表头，没有人员", "the file has a header but no rows", "no_rows"))
+        problems.append(Problem(header_row, msg("文件只有表头，没有人员"), "no_rows"))
 
 
 def _read_header(number: int, raw: list[Any], problems: list[Problem]) -> dict[int, str] | None:
@@ -261,21 +270,21 @@ def _read_header(number: int, raw: list[Any], problems: list[Problem]) -> dict[i
         if text == "":
             continue
         if col >= MAX_COLUMNS:
-            problems.append(Problem(number, f"列数超过{MAX_COLUMNS}列", f"more than {MAX_COLUMNS} columns",
+            problems.append(Problem(number, msg("列数超过{max}列", max=MAX_COLUMNS),
                                     "too_many_columns"))
             break
         key = HEADERS.get(_header_key(text))
         if key is None:
-            problems.append(Problem(number, f"无法识别的列名：“{text[:30]}”（可用：{'、'.join(FIELD_NAMES.values())}）",
-                                    f"unknown column {text[:30]!r} (known: {', '.join(FIELD_NAMES)})",
-                                    "unknown_header"))
+            known = Bilingual("、".join(FIELD_NAMES.values()), ", ".join(FIELD_NAMES))
+            problems.append(Problem(number, msg("无法识别的列名：“{column}”（可用：{known}）", column=text[:30],
+                                                known=known), "unknown_header"))
         elif key in header.values():
-            problems.append(Problem(number, f"列名重复：“{text[:30]}”", f"column {text[:30]!r} appears twice",
+            problems.append(Problem(number, msg("列名重复：“{column}”", column=text[:30]),
                                     "duplicate_header", key))
         else:
             header[col] = key
     if "name" not in header.values():
-        problems.append(Problem(number, "缺少“姓名”列", "the 姓名 (name) column is missing", "missing_header", "name"))
+        problems.append(Problem(number, msg("缺少“姓名”列"), "missing_header", "name"))
     return None if len(problems) > before else header
 
 
@@ -283,7 +292,7 @@ def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Prev
                external_ids: dict[str, int]) -> None:
     extra = [v for col, v in enumerate(raw) if col not in header and _cell(v) != ""]
     if extra:
-        result.problems.append(Problem(number, "该行在没有列名的列中有内容", "the row has values in columns without a header",
+        result.problems.append(Problem(number, msg("该行在没有列名的列中有内容"),
                                        "extra_cells"))
         return
     values: dict[str, Any] = {key: _cell(raw[col]) if col < len(raw) else "" for col, key in header.items()}
@@ -298,23 +307,22 @@ def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Prev
         person = validate_person(values)
     except ServiceError:
         for problem in _row_problems(values):
-            result.problems.append(Problem(number, problem.zh, problem.en, problem.code, problem.field))
+            result.problems.append(Problem(number, problem.message, problem.code, problem.field))
         return
     ok = True
     seat = person["seat"]
     if seat is not None and person["left_on"] is None:
         if seat in seats:
-            result.problems.append(Problem(number, f"座位号{seat}与第{seats[seat]}行重复",
-                                           f"seat {seat} is also on row {seats[seat]}", "duplicate_seat", "seat"))
+            result.problems.append(Problem(number, msg("座位号{seat}与第{row}行重复", seat=seat, row=seats[seat]),
+                                           "duplicate_seat", "seat"))
             ok = False
         else:
             seats[seat] = number
     ext = person["external_id"]
     if ext is not None:
         if ext in external_ids:
-            result.problems.append(Problem(number, f"编号{ext}与第{external_ids[ext]}行重复",
-                                           f"id {ext} is also on row {external_ids[ext]}", "duplicate_id",
-                                           "external_id"))
+            result.problems.append(Problem(number, msg("编号{id}与第{row}行重复", id=ext, row=external_ids[ext]),
+                                           "duplicate_id", "external_id"))
             ok = False
         else:
             external_ids[ext] = number
@@ -337,7 +345,7 @@ def _row_problems(values: dict[str, Any]) -> list[Problem]:
         try:
             validate_person(probe)
         except ServiceError as err:
-            problem = Problem(0, err.zh, err.en, err.code, _FIELD_OF_MESSAGE.get(err.en.split(" ", 1)[0]))
+            problem = Problem(0, err.message, err.code, _FIELD_OF_MESSAGE.get(err.en.split(" ", 1)[0]))
             if all(p.en != problem.en for p in found):
                 found.append(problem)
     return found
@@ -354,12 +362,12 @@ def _check_against_db(session: Session, body_id: int, result: Preview) -> None:
     for row in result.rows:
         seat, ext = row["seat"], row["external_id"]
         if seat is not None and row["left_on"] is None and seat in taken_seats:
-            result.problems.append(Problem(row["row"], f"座位号{seat}已被{taken_seats[seat]}占用",
-                                           f"seat {seat} is already taken by {taken_seats[seat]}", "seat_taken",
+            result.problems.append(Problem(row["row"], msg("座位号{seat}已被{name}占用", seat=seat,
+                                                           name=taken_seats[seat]), "seat_taken",
                                            "seat"))
         if ext is not None and ext in taken_ids:
-            result.problems.append(Problem(row["row"], f"编号{ext}已存在（{taken_ids[ext]}）",
-                                           f"id {ext} already exists ({taken_ids[ext]})", "id_taken", "external_id"))
+            result.problems.append(Problem(row["row"], msg("编号{id}已存在（{name}）", id=ext, name=taken_ids[ext]),
+                                           "id_taken", "external_id"))
     result.problems.sort(key=lambda p: p.row)
 
 
@@ -368,7 +376,7 @@ def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: 
     """The preview the clerk sees before importing: the file's problems and clashes with the stored roster."""
     result = preview(data, filename)
     with store.read() as s:
-        get_or_404(s, models.Body, body_id, "机构", "body")
+        get_or_404(s, models.Body, body_id, msg("机构"))
         _check_against_db(s, body_id, result)
     return result
 
@@ -380,11 +388,11 @@ def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filenam
     result = preview(data, filename)
     if result.problems:
         with store.read() as s:
-            get_or_404(s, models.Body, body_id, "机构", "body")
+            get_or_404(s, models.Body, body_id, msg("机构"))
             _check_against_db(s, body_id, result)
         raise _refusal(result)
     with transaction(store, actor) as tx:
-        get_or_404(tx.session, models.Body, body_id, "机构", "body")
+        get_or_404(tx.session, models.Body, body_id, msg("机构"))
         _check_against_db(tx.session, body_id, result)
         if result.problems:
             raise _refusal(result)
@@ -400,5 +408,5 @@ def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filenam
 
 def _refusal(result: Preview) -> Invalid:
     n = len(result.problems)
-    return Invalid("roster_invalid", f"名单有{n}处错误，未导入任何人员", f"{n} problem(s) in the roster; nothing was imported",
+    return Invalid("roster_invalid", msg("名单有{n}处错误，未导入任何人员", n=n),
                   problems=[p.to_dict() for p in result.problems])

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
-from .accounts import revoked_devices
+from ..i18n import msg
+from .accounts import revoked_devices, unpaired
 from .base import (
     Actor,
     Conflict,
@@ -39,9 +40,8 @@ from .lookups import (
 from .values import OneOf, Refusal, Text
 
 ATTENDANCE = ("present", "video", "leave", "absent")
-ATTENDANCE_STATUS = OneOf(ATTENDANCE, Refusal("bad_status", "出席状态应为出席、视频、请假或缺席",
-                                              "status must be present, video, leave or absent"))
-REASON = Text("原因", "reason", max_len=200, allow_empty=True)
+ATTENDANCE_STATUS = OneOf(ATTENDANCE, Refusal("bad_status", msg("出席状态应为出席、视频、请假或缺席")))
+REASON = Text(msg("原因"), max_len=200, allow_empty=True)
 SIGN_IN = "sign_in"  # the permission of a sign-in, checked per request in a batch
 
 
@@ -79,12 +79,13 @@ def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, A
 def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
     with transaction(store, actor) as tx:
         s = tx.session
-        sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+        sitting = get_or_404(s, models.Sitting, sitting_id, msg("会议"))
         if sitting.status != "planned":
-            raise Conflict("bad_state", "会议已开幕或已闭会", f"the sitting is {sitting.status}, not planned")
+            # TRANSLATORS: {status} (planned, open or closed) is for English only
+            raise Conflict("bad_state", msg("会议已开幕或已闭会", status=sitting.status))
         sitting.roster = roster_ids(s, sitting)
         if not sitting.roster:
-            raise Conflict("empty_roster", "名单中没有组成人员，不能开会", "the roster has no members on that day")
+            raise Conflict("empty_roster", msg("名单中没有组成人员，不能开会"))
         sitting.rule = body_rule(sitting.body).to_dict()
         for pid in sitting.roster + observer_ids(s, sitting):
             _attendance_row(s, sitting.id, pid)
@@ -99,11 +100,12 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
 def close_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
     with transaction(store, actor) as tx:
         s = tx.session
-        sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+        sitting = get_or_404(s, models.Sitting, sitting_id, msg("会议"))
         if sitting.status != "open":
-            raise Conflict("bad_state", "会议未在进行中", f"the sitting is {sitting.status}, not open")
+            # TRANSLATORS: {status} (planned, open or closed) is for English only
+            raise Conflict("bad_state", msg("会议未在进行中", status=sitting.status))
         if open_round(s, sitting.id) is not None:
-            raise Conflict("ballot_open", "还有表决未结束，请先结束表决", "a ballot is still open")
+            raise Conflict("ballot_open", msg("还有表决未结束，请先结束表决"))
         item = current_item(s, sitting.id)
         if item is not None:
             item.status = "done"
@@ -132,7 +134,7 @@ def sign_in_many(store: Store, requests: Sequence[tuple[Actor, int]]) -> list[Se
         try:
             require(actor, SIGN_IN)
             if actor.person_id is None:
-                raise Forbidden("not_a_seat", "只有已配对的表决器可以签到", "only a paired seat can sign in")
+                raise Forbidden("not_a_seat", msg("只有已配对的表决器可以签到"))
             todo.append(i)
         except ServiceError as err:
             results[i] = err
@@ -146,7 +148,7 @@ def sign_in_many(store: Store, requests: Sequence[tuple[Actor, int]]) -> list[Se
             actor, sitting_id = requests[i]
             try:
                 if actor.device_id in revoked:
-                    raise Forbidden("revoked", "本表决器已被撤销配对", "this tablet was unpaired")
+                    raise unpaired()
                 batch.sign_in(actor, sitting_id)
             except ServiceError as err:
                 results[i] = err
@@ -164,7 +166,7 @@ class _SignIns:
 
     def _sitting(self, sitting_id: int) -> tuple[models.Sitting, set[int] | None]:
         if sitting_id not in self.sittings:
-            sitting = get_or_404(self.s, models.Sitting, sitting_id, "会议", "sitting")
+            sitting = get_or_404(self.s, models.Sitting, sitting_id, msg("会议"))
             self.sittings[sitting_id] = (sitting, set(sitting.roster) if sitting.roster is not None else None)
             for row in self.s.scalars(select(models.Attendance).where(
                     models.Attendance.sitting_id == sitting.id, models.Attendance.person_id.in_(self.pids))):
@@ -174,12 +176,12 @@ class _SignIns:
     def sign_in(self, actor: Actor, sitting_id: int) -> None:
         sitting, roster = self._sitting(sitting_id)
         if sitting.status == "closed":
-            raise Conflict("sitting_closed", "会议已闭会", "the sitting is closed")
+            raise Conflict("sitting_closed", msg("会议已闭会"))
         person = self.people.get(actor.person_id) if actor.person_id is not None else None
         if person is None:
-            raise NotFound("not_found", "人员不存在", "the person does not exist")
+            raise NotFound("not_found", msg("人员不存在"))
         if person.body_id != sitting.body_id or not _on_sitting_roster(sitting, roster, person):
-            raise Forbidden("not_on_roster", "您不在本次会议名单中", "you are not on this sitting's roster")
+            raise Forbidden("not_on_roster", msg("您不在本次会议名单中"))
         row = self.rows.get((sitting.id, person.id))
         if row is None:
             row = models.Attendance(sitting_id=sitting.id, person_id=person.id, status="absent", reason="")
@@ -207,12 +209,12 @@ def set_attendance(store: Store, actor: Actor, sitting_id: int, person_id: int, 
     reason = REASON.check(reason)
     with transaction(store, actor) as tx:
         s = tx.session
-        sitting = get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+        sitting = get_or_404(s, models.Sitting, sitting_id, msg("会议"))
         if sitting.status == "closed":
-            raise Conflict("sitting_closed", "会议已闭会", "the sitting is closed")
-        person = get_or_404(s, models.Person, person_id, "人员", "person")
+            raise Conflict("sitting_closed", msg("会议已闭会"))
+        person = get_or_404(s, models.Person, person_id, msg("人员"))
         if person.id not in set(roster_ids(s, sitting)) | set(observer_ids(s, sitting)):
-            raise Invalid("not_on_roster", f"{person.name}不在本次会议名单中", f"{person.name} is not on the roster")
+            raise Invalid("not_on_roster", msg("{name}不在本次会议名单中", name=person.name))
         row = _attendance_row(s, sitting.id, person.id)
         before = attendance_summary(s, sitting)["quorum_held"] if sitting.status == "open" else None
         row.status, row.reason = status, reason
@@ -232,10 +234,10 @@ def set_attendance(store: Store, actor: Actor, sitting_id: int, person_id: int, 
 def start_item(store: Store, actor: Actor, item_id: int) -> None:
     with transaction(store, actor) as tx:
         s = tx.session
-        item = get_or_404(s, models.AgendaItem, item_id, "议题", "item")
+        item = get_or_404(s, models.AgendaItem, item_id, msg("议题"))
         sitting = sitting_of_item(s, item)
         if sitting.status != "open":
-            raise Conflict("sitting_not_open", "会议尚未开幕", "the sitting is not open")
+            raise Conflict("sitting_not_open", msg("会议尚未开幕"))
         if item.status == "current":
             return
         current = current_item(s, sitting.id)
@@ -251,9 +253,9 @@ def start_item(store: Store, actor: Actor, item_id: int) -> None:
 def finish_item(store: Store, actor: Actor, item_id: int) -> None:
     with transaction(store, actor) as tx:
         s = tx.session
-        item = get_or_404(s, models.AgendaItem, item_id, "议题", "item")
+        item = get_or_404(s, models.AgendaItem, item_id, msg("议题"))
         if item.status != "current":
-            raise Conflict("not_current", "该议题不是当前议题", "the item is not the current item")
+            raise Conflict("not_current", msg("该议题不是当前议题"))
         _refuse_if_ballot_open(s, item.id)
         item.status = "done"
         tx.audit("item_finished", {"item_id": item.id}, sitting_id=item.sitting_id, push=True)
@@ -261,7 +263,7 @@ def finish_item(store: Store, actor: Actor, item_id: int) -> None:
 
 def _refuse_if_ballot_open(s: Session, item_id: int) -> None:
     if open_round_of_item(s, item_id) is not None:
-        raise Conflict("ballot_open", "该议题还有表决未结束", "a ballot on this item is still open")
+        raise Conflict("ballot_open", msg("该议题还有表决未结束"))
 
 
 # --- speakers ------------------------------------------------------------------------------------
@@ -277,20 +279,19 @@ class SpeakerMove:
 SPEAKER_MOVES = {"grant": SpeakerMove("waiting", "granted", "grant_speaker"),
                  "done": SpeakerMove("granted", "done", "grant_speaker"),
                  "withdraw": SpeakerMove("waiting", "withdrawn", "request_to_speak")}
-SPEAKER_MOVE = OneOf(tuple(SPEAKER_MOVES), Refusal("bad_move", "操作应为准许、结束或撤回",
-                                                   "move must be grant, done or withdraw"))
+SPEAKER_MOVE = OneOf(tuple(SPEAKER_MOVES), Refusal("bad_move", msg("操作应为准许、结束或撤回")))
 
 
 @requires("request_to_speak")
 def request_to_speak(store: Store, actor: Actor, item_id: int) -> int:
     with transaction(store, actor) as tx:
         s = tx.session
-        item = get_or_404(s, models.AgendaItem, item_id, "议题", "item")
+        item = get_or_404(s, models.AgendaItem, item_id, msg("议题"))
         if item.status != "current":
-            raise Conflict("not_current", "只能对当前议题申请发言", "you can only ask to speak on the current item")
+            raise Conflict("not_current", msg("只能对当前议题申请发言"))
         sitting = sitting_of_item(s, item)
         if actor.person_id not in set(roster_ids(s, sitting)) | set(observer_ids(s, sitting)):
-            raise Forbidden("not_on_roster", "您不在本次会议名单中", "you are not on this sitting's roster")
+            raise Forbidden("not_on_roster", msg("您不在本次会议名单中"))
         waiting = s.scalar(select(models.SpeakerRequest.id).where(
             models.SpeakerRequest.item_id == item.id, models.SpeakerRequest.person_id == actor.person_id,
             models.SpeakerRequest.status.in_(("waiting", "granted"))))
@@ -316,11 +317,12 @@ def move_speaker(store: Store, actor: Actor, request_id: int, move: str) -> None
     step = SPEAKER_MOVES[SPEAKER_MOVE.check(move)]
     with transaction(store, actor) as tx:
         s = tx.session
-        req = get_or_404(s, models.SpeakerRequest, request_id, "发言申请", "speaker request")
+        req = get_or_404(s, models.SpeakerRequest, request_id, msg("发言申请"))
         if move == "withdraw" and req.person_id != actor.person_id:
-            raise Forbidden("not_yourself", "只能撤回自己的发言申请", "you can only withdraw your own request")
+            raise Forbidden("not_yourself", msg("只能撤回自己的发言申请"))
         if req.status != step.before:
-            raise Conflict("bad_state", "发言申请状态已改变", f"the request is {req.status}, not {step.before}")
+            # TRANSLATORS: {status} and {before} (waiting, speaking, done, withdrawn) are for English only
+            raise Conflict("bad_state", msg("发言申请状态已改变", status=req.status, before=step.before))
         req.status = step.after
         item = s.get(models.AgendaItem, req.item_id)
         assert item is not None

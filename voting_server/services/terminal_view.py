@@ -18,6 +18,7 @@ import ballots
 
 from .. import models
 from ..db import Store
+from ..i18n import msg
 from .base import NotFound, get_or_404, iso
 from .lookups import (
     PRESENT,
@@ -62,7 +63,7 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
 
 
 def get_sitting(s: Session, sitting_id: int) -> models.Sitting:
-    return get_or_404(s, models.Sitting, sitting_id, "会议", "sitting")
+    return get_or_404(s, models.Sitting, sitting_id, msg("会议"))
 
 
 def last_change(s: Session) -> int:
@@ -229,7 +230,7 @@ def me_section(s: Session, sitting: models.Sitting, person_id: int) -> dict[str,
     how) they voted in the round on screen."""
     person = s.get(models.Person, person_id)
     if person is None:
-        raise NotFound("not_found", "人员不存在", "person does not exist")
+        raise NotFound("not_found", msg("人员不存在"))
     row = s.get(models.Attendance, (sitting.id, person_id))
     entitled = person_id in sitting.roster if sitting.roster is not None else person.is_member_on(sitting.date)
     vote = None

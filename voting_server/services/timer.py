@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 from ..db import Store
+from ..i18n import msg
 from .base import Actor, iso, requires, transaction, utcnow
 from .lookups import ballot_and_open_round, non_voter_ids, sitting_of_ballot
 from .values import Bounded, Refusal
 
-EXTEND_SECONDS = Bounded(10, 3600, Refusal("bad_timer", "延长时间必须在10到3600秒之间", "seconds must be 10..3600"))
+EXTEND_SECONDS = Bounded(10, 3600, Refusal("bad_timer", msg("延长时间必须在10到3600秒之间")))
 
 
 @requires("drive_ballot")

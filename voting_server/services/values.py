@@ -1,6 +1,7 @@
 """The rules of the small values people type and terminals send: texts, dates, enumerations, bounded
-numbers, flags, ids and objects. Each rule is written once, with its refusal (a stable code, Chinese
-and English).
+numbers, flags, ids and objects. Each rule is written once, with its refusal (a stable code and a
+message, :mod:`voting_server.i18n`); a rule of a named value (a text, a date, a flag, an id) names it
+with a message too (``Text(msg("姓名"), max_len=100)``), which its refusals fill in.
 
 * ``check(value)`` holds a value of the right type to the rule. Services call it on their typed
   parameters, so that every caller (a terminal, the command line, a test) is held to it.
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ..i18n import Message, msg
 from .base import Invalid
 
 T = TypeVar("T")
@@ -48,15 +50,13 @@ def fits(raw: object, types: tuple[type, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A refusal with the value it names: ``{v}`` is the value (at most 30 characters), ``{r}`` its repr."""
+    """A refusal with the value it names: ``{value}`` in its message (at most 30 characters of it)."""
 
     code: str
-    zh: str
-    en: str
+    message: Message
 
     def __call__(self, value: object = None) -> Invalid:
-        text = str(value)[:30]
-        return Invalid(self.code, self.zh.format(v=text, r=repr(text)), self.en.format(v=text, r=repr(text)))
+        return Invalid(self.code, self.message.fill(value=str(value)[:30]))
 
 
 def is_int(value: object) -> bool:
@@ -67,15 +67,15 @@ def is_int(value: object) -> bool:
 # --- texts and dates ------------------------------------------------------------------------------
 
 
-def clean_text(value: str, zh: str, en: str, *, max_len: int, allow_empty: bool = False) -> str:
+def clean_text(value: str, what: Message, *, max_len: int, allow_empty: bool = False) -> str:
     """A single line of text: trimmed, no control characters, within ``max_len`` characters."""
     text = value.strip()
     if not text and not allow_empty:
-        raise Invalid("missing_text", f"请填写{zh}", f"{en} is required")
+        raise Invalid("missing_text", msg("请填写{what}", what=what))
     if len(text) > max_len:
-        raise Invalid("text_too_long", f"{zh}不能超过{max_len}个字", f"{en} must be at most {max_len} characters")
+        raise Invalid("text_too_long", msg("{what}不能超过{max_len}个字", what=what, max_len=max_len))
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
-        raise Invalid("bad_characters", f"{zh}含有无效字符", f"{en} contains control characters")
+        raise Invalid("bad_characters", msg("{what}含有无效字符", what=what))
     return text
 
 
@@ -83,8 +83,7 @@ def clean_text(value: str, zh: str, en: str, *, max_len: int, allow_empty: bool 
 class Text(Rule[str]):
     """A line of text. ``null`` is the empty text where empty is allowed."""
 
-    zh: str
-    en: str
+    what: Message
     max_len: int
     allow_empty: bool = False
     json_types = (str,)
@@ -93,13 +92,13 @@ class Text(Rule[str]):
         return "" if raw is None and self.allow_empty else super().parse(raw)
 
     def wrong_type(self, raw: object) -> Invalid:
-        return Invalid("bad_text", f"{self.zh}必须是文字", f"{self.en} must be text")
+        return Invalid("bad_text", msg("{what}必须是文字", what=self.what))
 
     def check(self, value: str) -> str:
-        return clean_text(value, self.zh, self.en, max_len=self.max_len, allow_empty=self.allow_empty)
+        return clean_text(value, self.what, max_len=self.max_len, allow_empty=self.allow_empty)
 
 
-def parse_date(value: object, zh: str, en: str, *, default: dt.date | None) -> dt.date | None:
+def parse_date(value: object, what: Message, *, default: dt.date | None) -> dt.date | None:
     """A date written 2026-01-31 (or with / or .), a date, or nothing (``default``)."""
     if value is None or value == "":
         return default
@@ -117,23 +116,21 @@ def parse_date(value: object, zh: str, en: str, *, default: dt.date | None) -> d
             return dt.datetime.strptime(text, "%Y-%m-%d").date()
         except ValueError:
             pass
-    raise Invalid("bad_date", f"{zh}格式错误（应为 2026-01-31）：{str(value)[:30]}",
-                  f"{en} is not a date (expected 2026-01-31): {str(value)[:30]!r}")
+    raise Invalid("bad_date", msg("{what}格式错误（应为 2026-01-31）：{value}", what=what, value=str(value)[:30]))
 
 
 @dataclass(frozen=True)
 class Day(Rule["dt.date | str | None"]):
     """A date (or its text, 2026-01-31); nothing given is ``None``."""
 
-    zh: str
-    en: str
+    what: Message
     json_types = (str, type(None))
 
     def parse(self, raw: object) -> dt.date | None:
-        return parse_date(raw, self.zh, self.en, default=None)
+        return parse_date(raw, self.what, default=None)
 
     def check(self, value: dt.date | str | None) -> dt.date | None:
-        return parse_date(value, self.zh, self.en, default=None)
+        return parse_date(value, self.what, default=None)
 
 
 # --- choices, numbers, flags, ids, objects -----------------------------------------------------------
@@ -178,24 +175,22 @@ class Bounded(Rule[int]):
 class Flag(Rule[bool]):
     """True or false."""
 
-    zh: str
-    en: str
+    what: Message
     json_types = (bool,)
 
     def wrong_type(self, raw: object) -> Invalid:
-        return Invalid("bad_flag", f"{self.zh}必须是真或假", f"{self.en} must be true or false")
+        return Invalid("bad_flag", msg("{what}必须是真或假", what=self.what))
 
 
 @dataclass(frozen=True)
 class Ref(Rule[int]):
     """The id of a stored row (whether it exists is for the service to find)."""
 
-    zh: str
-    en: str
+    what: Message
     json_types = (int,)
 
     def wrong_type(self, raw: object) -> Invalid:
-        return Invalid("bad_id", f"{self.zh}编号无效", f"{self.en} id must be an integer", value=repr(raw)[:40])
+        return Invalid("bad_id", msg("{what}编号无效", what=self.what), value=repr(raw)[:40])
 
 
 @dataclass(frozen=True)

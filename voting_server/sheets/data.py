@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import models
+from ..i18n import msg
 from ..services.base import Conflict, NotFound, canonical, iso
 from ..services.lookups import observer_ids, roster_ids, ruleset_of
 from ..services.sitting import attendance_counts
@@ -124,14 +125,14 @@ def load_round(s: Session, ballot_id: int, round_number: int) -> Loaded:
     """The stored rows of one closed round; NotFound / Conflict (not closed yet) otherwise."""
     ballot = s.get(models.Ballot, ballot_id) if isinstance(ballot_id, int) and 0 < ballot_id < 2**31 else None
     if ballot is None:
-        raise NotFound("not_found", f"表决不存在（{ballot_id}）", f"ballot {ballot_id} does not exist")
+        raise NotFound("not_found", msg("表决不存在（{ballot}）", ballot=ballot_id))
     rnd = s.scalar(select(models.Round).where(models.Round.ballot_id == ballot.id,
                                               models.Round.number == round_number))
     if rnd is None:
-        raise NotFound("not_found", f"该表决没有第{round_number}轮", f"the ballot has no round {round_number}")
+        raise NotFound("not_found", msg("该表决没有第{round}轮", round=round_number))
     result = s.scalar(select(models.Result).where(models.Result.round_id == rnd.id))
     if result is None:
-        raise Conflict("not_closed", "该轮表决尚未结束，没有结果", "the round is not closed: there is no result yet")
+        raise Conflict("not_closed", msg("该轮表决尚未结束，没有结果"))
     item = s.get(models.AgendaItem, ballot.item_id)
     assert item is not None
     sitting = s.get(models.Sitting, item.sitting_id)
@@ -214,7 +215,7 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
     """Attendance of a sitting as stored now (final once the sitting is closed)."""
     sitting = s.get(models.Sitting, sitting_id) if isinstance(sitting_id, int) and 0 < sitting_id < 2**31 else None
     if sitting is None:
-        raise NotFound("not_found", f"会议不存在（{sitting_id}）", f"sitting {sitting_id} does not exist")
+        raise NotFound("not_found", msg("会议不存在（{sitting}）", sitting=sitting_id))
     roster = roster_ids(s, sitting)
     observers = observer_ids(s, sitting)
     rows = {a.person_id: a for a in s.scalars(select(models.Attendance).where(

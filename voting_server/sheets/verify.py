@@ -29,6 +29,7 @@ from ballots import labels
 
 from .. import models
 from ..db import Store
+from ..i18n import msg
 from ..services.audit import verify_chain
 from ..services.base import Invalid, ServiceError, canonical
 from ..services.closing import tally_round
@@ -260,7 +261,7 @@ def stored_result(store: Store, sheet: str) -> dict[str, Any]:
     """The stored result document of a sheet id (``B3-R1``), e.g. for the page a QR code opens."""
     ref = sd.parse_sheet_id(sheet)
     if ref is None:
-        raise Invalid("bad_sheet_id", "结果单编号格式错误", "malformed sheet id")
+        raise Invalid("bad_sheet_id", msg("结果单编号格式错误"))
     with store.read() as s:
         return sd.result_document(s, *ref)
 

@@ -14,6 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import services
 from ..db import Store
+from ..i18n import SOURCE, catalogue, msg
 from ..services import ANONYMOUS, Actor, ServiceError
 
 csrf = CSRFProtect()
@@ -39,7 +40,7 @@ def current_actor() -> Actor:
     if token is not None:
         actor = services.device_actor(store(), token)
         if actor is None:
-            raise services.Forbidden("revoked", "表决器未配对或已被撤销", "the device is not paired or was revoked")
+            raise services.Forbidden("revoked", msg("表决器未配对或已被撤销"))
     elif isinstance(session.get("user_id"), int):
         actor = services.user_actor(store(), session["user_id"])
         if actor is None:
@@ -49,8 +50,9 @@ def current_actor() -> Actor:
 
 
 def lang() -> str:
+    """The language of an answer's ``message``: one the catalogue has, else Chinese."""
     chosen = request.args.get("lang") or request.cookies.get("lang") or current_app.config.get("LANGUAGE", "zh")
-    return "en" if chosen == "en" else "zh"
+    return chosen if chosen in catalogue().languages else SOURCE
 
 
 def json_body() -> dict[str, Any]:
@@ -60,7 +62,7 @@ def json_body() -> dict[str, Any]:
     except RecursionError:  # nested deeper than the JSON parser goes (e.g. 100,000 "["): not a request
         data = None
     if not isinstance(data, dict):
-        raise services.Invalid("bad_json", "请求内容必须是 JSON 对象", "the request body must be a JSON object")
+        raise services.Invalid("bad_json", msg("请求内容必须是 JSON 对象"))
     return data
 
 
@@ -75,6 +77,11 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+HTTP_ERRORS = {400: msg("请求无效"), 401: msg("请先登录"), 403: msg("无权访问"), 404: msg("页面不存在"),
+               405: msg("不支持该请求方法"), 413: msg("上传的文件太大"), 429: msg("请求过于频繁")}
+HTTP_FAILED = msg("请求失败")
 
 
 def register(app: Flask) -> None:
@@ -96,15 +103,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError) -> Any:
-        return jsonify({"error": "csrf", "message": "页面已过期，请刷新后重试",
-                        "message_zh": "页面已过期，请刷新后重试",
-                        "message_en": f"CSRF check failed: {err.description}"}), 400
+        # TRANSLATORS: {reason} (Flask-WTF's, in English) is for English only
+        words = msg("页面已过期，请刷新后重试", reason=err.description)
+        zh = words.render("zh")
+        return jsonify({"error": "csrf", "message": zh, "message_zh": zh, "message_en": words.render("en")}), 400
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> Any:
-        messages = {400: "请求无效", 401: "请先登录", 403: "无权访问", 404: "页面不存在", 405: "不支持该请求方法",
-                    413: "上传的文件太大", 429: "请求过于频繁"}
-        zh = messages.get(err.code or 500, "请求失败")
+        """The HTTP error in Chinese; its English is the description Werkzeug gives it."""
+        zh = HTTP_ERRORS.get(err.code or 500, HTTP_FAILED).render("zh")
         response = jsonify({"error": (err.name or "error").lower().replace(" ", "_"), "message": zh,
                             "message_zh": zh, "message_en": err.description})
         response.status_code = err.code or 500

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, request, send_file
 from werkzeug.security import safe_join
 
 from .. import commands, services
+from ..i18n import msg
 from ..services import Invalid, NotFound, admin_view
 from ..services.values import parse_date
 from . import current_actor, ok, store
@@ -25,7 +26,7 @@ bp = Blueprint("admin", __name__, url_prefix="/api")
 def _signed_in_only() -> None:
     """Nothing here is for anonymous callers: refuse them before reading what they sent."""
     if current_actor().role == "anonymous":
-        raise services.Forbidden("login_required", "请先登录", "log in first")
+        raise services.Forbidden("login_required", msg("请先登录"))
 
 
 def _int_arg(name: str, default: int | None, *, lo: int = 1, hi: int = 2**31 - 1) -> int | None:
@@ -37,7 +38,7 @@ def _int_arg(name: str, default: int | None, *, lo: int = 1, hi: int = 2**31 - 1
     except ValueError:
         value = None
     if value is None or not lo <= value <= hi:
-        raise Invalid("bad_param", f"参数{name}必须是{lo}到{hi}之间的整数", f"{name} must be an integer {lo}..{hi}")
+        raise Invalid("bad_param", msg("参数{name}必须是{lo}到{hi}之间的整数", name=name, lo=lo, hi=hi))
     return value
 
 
@@ -51,7 +52,7 @@ def list_bodies() -> Any:
 
 @bp.get("/bodies/<int:body_id>/people")
 def list_people(body_id: int) -> Any:
-    day = parse_date(request.args.get("on"), "日期", "on", default=None)
+    day = parse_date(request.args.get("on"), msg("日期"), default=None)
     return ok({"people": admin_view.list_people(store(), current_actor(), body_id, on=day)})
 
 
@@ -89,7 +90,7 @@ def get_document(document_id: int) -> Any:
     doc = admin_view.document_file(store(), current_actor(), document_id)
     path = safe_join(current_app.config["UPLOAD_FOLDER"], doc["stored_name"])
     if path is None or not os.path.isfile(path):
-        raise NotFound("file_missing", "文件已丢失，请重新上传", "the stored file is missing; upload it again")
+        raise NotFound("file_missing", msg("文件已丢失，请重新上传"))
     response = send_file(path, mimetype="application/pdf", download_name=doc["filename"], as_attachment=False,
                          etag=doc["sha256"], max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

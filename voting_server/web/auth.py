@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
 from .. import services
+from ..i18n import msg
 from . import current_actor, json_body, ok, store
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
@@ -47,7 +48,7 @@ def pair() -> Any:
     else:
         body_id = data.get("body_id")
         if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31:
-            raise services.Invalid("bad_id", "机构编号无效", "body_id must be an integer")
+            raise services.Invalid("bad_id", msg("机构编号无效"))
         token, actor = services.pair_with_pin(store(), body_id, data.get("seat"), data.get("pin"))
     return ok({"token": token, "role": actor.role, "name": actor.name, "person_id": actor.person_id,
                "device_id": actor.device_id})

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from ..commands import Command, Upload
+from ..i18n import msg
 from ..services import Invalid
 from ..services.base import require
 from . import current_actor, json_body, ok, store
@@ -66,6 +67,6 @@ def read_upload(limit: int) -> Upload:
     the service can tell a too-large file without reading all of it."""
     f = request.files.get("file")
     if f is None or not f.filename:
-        raise Invalid("missing_file", "请选择要上传的文件（表单字段 file）", "no file was uploaded (form field 'file')")
+        raise Invalid("missing_file", msg("请选择要上传的文件（表单字段 file）"))
     name = f.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
     return Upload(filename=name, data=f.stream.read(limit + 1))

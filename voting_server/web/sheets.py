@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, request, send_file
 
 from .. import services
+from ..i18n import msg
 from ..services import admin_view
 from ..services.base import require
 from . import current_actor, ok, store
@@ -22,7 +23,7 @@ MAX_SHEET_BYTES = 20 * 1024 * 1024
 def _lang() -> str:
     lang = request.args.get("lang", "zh")
     if lang not in LANGS:
-        raise services.Invalid("bad_lang", "语言只能是 zh 或 en", "lang must be zh or en")
+        raise services.Invalid("bad_lang", msg("语言只能是 zh 或 en"))
     return lang
 
 
@@ -44,8 +45,8 @@ def _exists(kind: str, ident: int) -> None:
 def _sheet_error(err: Exception) -> services.ServiceError:
     if isinstance(err, services.ServiceError):
         return err
-    return services.NotFound("no_result", "该表决尚无结果，不能生成结果单",
-                             f"there is no stored result to print ({type(err).__name__})")
+    # TRANSLATORS: {error} (the name of the error) is for English only
+    return services.NotFound("no_result", msg("该表决尚无结果，不能生成结果单", error=type(err).__name__))
 
 
 @bp.get("/ballots/<int:ballot_id>/rounds/<int:round_number>/sheet.pdf")
@@ -73,7 +74,8 @@ def sitting_sheet(sitting_id: int, kind: str) -> Any:
     """The sitting summary, the attendance sheet, or every sheet of the sitting in one PDF."""
     require(current_actor(), "read_results")
     if kind not in SITTING_SHEETS:
-        raise services.NotFound("not_found", "没有这种结果单", f"no sheet called {kind[:30]!r}")
+        # TRANSLATORS: {kind} (the name asked for) is for English only
+        raise services.NotFound("not_found", msg("没有这种结果单", kind=kind[:30]))
     from .. import sheets
 
     lang = _lang()
@@ -99,8 +101,7 @@ def export(sitting_id: int, fmt: str) -> Any:
     if fmt == "csv":
         table = request.args.get("table", "results")
         if table not in EXPORT_TABLES:
-            raise services.Invalid("bad_table", "表格只能是 results、attendance 或 named_votes",
-                                   "table must be results, attendance or named_votes")
+            raise services.Invalid("bad_table", msg("表格只能是 results、attendance 或 named_votes"))
         data, mime = sheets.export_csv(store(), sitting_id, table), "text/csv; charset=utf-8"
         name = f"sitting-{sitting_id}-{table}.csv"
     elif fmt == "xlsx":
@@ -109,7 +110,7 @@ def export(sitting_id: int, fmt: str) -> Any:
     elif fmt == "json":
         data, mime, name = sheets.export_json(store(), sitting_id), "application/json", f"sitting-{sitting_id}.json"
     else:
-        raise services.NotFound("not_found", "不支持的导出格式（csv、xlsx、json）", "export format must be csv, xlsx or json")
+        raise services.NotFound("not_found", msg("不支持的导出格式（csv、xlsx、json）"))
     return send_file(io.BytesIO(data), mimetype=mime, download_name=name, as_attachment=True)
 
 
@@ -126,7 +127,7 @@ def verify_reference() -> Any:
 
     sheet, digest = request.args.get("sheet", ""), request.args.get("h", "")
     if not sheet or not digest or len(sheet) > 40 or len(digest) > 128:
-        raise services.Invalid("bad_reference", "请提供结果单编号和校验码（sheet、h）", "sheet and h are required")
+        raise services.Invalid("bad_reference", msg("请提供结果单编号和校验码（sheet、h）"))
     return _checks_answer(sheets.verify_reference(store(), sheet, digest))
 
 
@@ -137,12 +138,12 @@ def verify_upload() -> Any:
 
     f = request.files.get("file")
     if f is None:
-        raise services.Invalid("missing_file", "请选择要核验的结果单 PDF（表单字段 file）", "upload the sheet as form field 'file'")
+        raise services.Invalid("missing_file", msg("请选择要核验的结果单 PDF（表单字段 file）"))
     data = f.stream.read(MAX_SHEET_BYTES + 1)
     if not data:
-        raise services.Invalid("empty_file", "文件为空", "the file is empty")
+        raise services.Invalid("empty_file", msg("文件为空"))
     if len(data) > MAX_SHEET_BYTES:
-        raise services.Invalid("file_too_large", "文件过大", "the file is too large")
+        raise services.Invalid("file_too_large", msg("文件过大"))
     return _checks_answer(sheets.verify_sheet(store(), data, instance=current_app.instance_path))
 
 
@@ -154,7 +155,8 @@ def check_receipt(ballot_id: int, round_number: int, receipt: str) -> Any:
     _exists("ballot", ballot_id)
     status = admin_view.round_status(store(), ballot_id, round_number)
     if status is None:
-        raise services.NotFound("not_found", "没有这一轮表决", f"ballot {ballot_id} has no round {round_number}")
+        # TRANSLATORS: {ballot} and {round} (the numbers asked for) are for English only
+        raise services.NotFound("not_found", msg("没有这一轮表决", ballot=ballot_id, round=round_number))
     if status != "closed":
-        raise services.Conflict("ballot_open", "表决结束后才能核对回执", "receipts can be checked after the close")
+        raise services.Conflict("ballot_open", msg("表决结束后才能核对回执"))
     return ok({"found": sheets.check_receipt(store(), ballot_id, round_number, receipt)})
