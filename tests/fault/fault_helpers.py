@@ -9,6 +9,10 @@ import asyncio
 import time
 from typing import Any
 
+from support.clients import AsyncLiveClient
+from support.polling import wait_until
+from support.server import ServerProcess
+
 CHOICES = ("for", "against", "abstain")
 
 
@@ -115,6 +119,29 @@ class Phases(dict[str, float]):
 
 
 # --- a hall of clients ----------------------------------------------------------------------------------
+
+
+async def open_hall(server: ServerProcess, ids: dict[str, Any], seats_url: str,
+                    phase: Phases) -> tuple[AsyncLiveClient, list[AsyncLiveClient], int]:
+    """The chair's console on the server (wired: it stays up through whatever happens to the hall), every
+    seat connected at ``seats_url`` and signed in, the resolution of ``seed_hall`` open and on every
+    seat's screen. Returns (chair, seats, round_id)."""
+    chair = AsyncLiveClient("chair", headers={"Cookie": server.staff_cookie("chair")})
+    await chair.connect(server.url)
+    assert (await chair.call("open_sitting"))["ok"]
+    seats = [AsyncLiveClient(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
+    await gather_limited([s.connect(seats_url) for s in seats])
+    phase("connected")
+    signed = await asyncio.gather(*(s.call("sign_in") for s in seats))
+    assert all(a["ok"] for a in signed), [a for a in signed if not a["ok"]][:3]
+    assert (await chair.call("start_item", {"item_id": ids["item_id"]}))["ok"]
+    opened = await chair.call("open_ballot", {"ballot_id": ids["ballot_id"]})
+    assert opened["ok"], opened
+    round_id: int = opened["round_id"]
+    await wait_until(lambda: all((s.state.get("ballot") or {}).get("round_id") == round_id for s in seats), 60,
+                     "every seat to show the open ballot")
+    phase("opened")
+    return chair, seats, round_id
 
 
 async def gather_limited(coros: list[Any], limit: int = 200) -> list[Any]:

@@ -22,6 +22,7 @@ from fault_helpers import (
     choice_of,
     expected_counts,
     gather_limited,
+    open_hall,
     stored_round,
     verify_chain,
 )
@@ -55,23 +56,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     n = len(ids["tokens"])
     phase = Phases()
 
-    cookie = server.staff_cookie("chair")
-    chair = AsyncLiveClient("chair", headers={"Cookie": cookie})
-    await chair.connect(server.url)
-    assert (await chair.call("open_sitting"))["ok"]
-    seats = [AsyncLiveClient(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
-    await gather_limited([s.connect(server.url) for s in seats])
-    phase("connected")
-    signed = await asyncio.gather(*(s.call("sign_in") for s in seats))
-    assert all(a["ok"] for a in signed), [a for a in signed if not a["ok"]][:3]
-    assert (await chair.call("start_item", {"item_id": ids["item_id"]}))["ok"]
-    opened = await chair.call("open_ballot", {"ballot_id": ids["ballot_id"]})
-    assert opened["ok"], opened
-    round_id = opened["round_id"]
-    await wait_until(lambda: all((s.state.get("ballot") or {}).get("round_id") == round_id for s in seats), 60,
-                     "every seat to show the open ballot")
-
-    phase("opened")
+    chair, seats, round_id = await open_hall(server, ids, server.url, phase)
     # --- the burst, and the kill after about half the acknowledgements --------------------------------
     cast_ids = [new_cast_id() for _ in seats]
     acked: dict[int, dict[str, Any]] = {}
