@@ -12,11 +12,13 @@ import hashlib
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from support.apps import PASSWORDS, Committee, app_config
+from support.hashing import fast_hashing
 
 from voting_server import create_app, demo, models, services
 from voting_server.services import Actor
@@ -87,6 +89,7 @@ class Hall(Committee):
     http: dict[str, HttpClient] = field(default_factory=dict)
     sio: dict[str, Any] = field(default_factory=dict)
     pristine: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    errors: ErrorLog = field(default_factory=lambda: ErrorLog())
     columns: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -230,3 +233,20 @@ def build_hall(folder: Path) -> Hall:
         hall.socket_client(role)
     hall.snapshot_state()
     return hall
+
+
+@contextlib.contextmanager
+def watched_hall(folder: Path) -> Iterator[Hall]:
+    """``build_hall`` with cheap password hashing, every error any logger writes meanwhile kept in
+    ``hall.errors``; closed at the end."""
+    errors = ErrorLog()
+    root = logging.getLogger()
+    root.addHandler(errors)
+    try:
+        with fast_hashing():
+            hall = build_hall(folder)
+            hall.errors = errors
+            yield hall
+    finally:
+        root.removeHandler(errors)
+    hall.close()

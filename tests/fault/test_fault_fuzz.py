@@ -18,7 +18,6 @@ of events and requests run is printed; it is at least 10,000."""
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import urllib.parse
@@ -26,10 +25,9 @@ import uuid
 from typing import Any
 
 import pytest
-from fault_app import REPLAYED_CAST_ID, ErrorLog, Hall, build_hall
+from fault_app import REPLAYED_CAST_ID, Hall, watched_hall
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.hashing import fast_hashing
 
 from voting_server import commands
 
@@ -56,16 +54,9 @@ SIO_ROLES = ("member", "member_other", "observer", "chair", "clerk", "display", 
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory) -> Any:
-    errors = ErrorLog()
-    root = logging.getLogger()
-    root.addHandler(errors)
-    with fast_hashing():
-        h = build_hall(tmp_path_factory.mktemp("fuzz"))
-        h.errors = errors  # type: ignore[attr-defined]
+    with watched_hall(tmp_path_factory.mktemp("fuzz")) as h:
         h.pristine_fp = h.fingerprint()  # type: ignore[attr-defined]
         yield h
-    root.removeHandler(errors)
-    h.close()
 
 
 def fingerprint_of(rows: dict[str, list[Any]], skip: tuple[str, ...] = ()) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -22,8 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from fault_app import ErrorLog, build_hall
-from support.hashing import fast_hashing
+from fault_app import watched_hall
 
 MB = 1024 * 1024
 FIGURES: list[str] = []
@@ -31,14 +29,8 @@ FIGURES: list[str] = []
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory) -> Any:
-    errors = ErrorLog()
-    logging.getLogger().addHandler(errors)
-    with fast_hashing():
-        h = build_hall(tmp_path_factory.mktemp("limits"))
-        h.errors = errors  # type: ignore[attr-defined]
+    with watched_hall(tmp_path_factory.mktemp("limits")) as h:
         yield h
-    logging.getLogger().removeHandler(errors)
-    h.close()
     print("\n[limits] " + "\n[limits] ".join(FIGURES))
 
 

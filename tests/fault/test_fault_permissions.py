@@ -19,15 +19,13 @@ carry no data (everything they show comes through /api) and are public."""
 from __future__ import annotations
 
 import io
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fault_app import MINI_PDF, ErrorLog, Hall, build_hall
-from support.hashing import fast_hashing
+from fault_app import MINI_PDF, Hall, watched_hall
 
 from voting_server import commands, demo, services
 from voting_server.services import Actor
@@ -141,10 +139,7 @@ def base_key(key: str) -> str:
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory) -> Any:
-    errors = ErrorLog()
-    logging.getLogger().addHandler(errors)
-    with fast_hashing():
-        h = build_hall(tmp_path_factory.mktemp("matrix"))
+    with watched_hall(tmp_path_factory.mktemp("matrix")) as h:
         st = h.store
         m1, obs = h.member_ids[0], h.observer_ids[0]
         h.requests = {  # type: ignore[attr-defined]
@@ -159,10 +154,7 @@ def hall(tmp_path_factory) -> Any:
             conn.execute("UPDATE devices SET revoked_at = '2026-01-01 00:00:00' WHERE id = ?", (actor.device_id,))
         h.sio["revoked"] = revoked_late
         h.snapshot_state()
-        h.errors = errors  # type: ignore[attr-defined]
         yield h
-    logging.getLogger().removeHandler(errors)
-    h.close()
 
 
 # --- one concrete request per row and role -----------------------------------------------------------------
