@@ -12,7 +12,6 @@ body's rules say (:func:`ballots.presets.RuleSet.is_secret`); for the order of v
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -21,9 +20,7 @@ from ..errors import RuleError
 from ..order import REMOVALS, check_order
 from ..plain import Plain
 from ..results import Result
-from ..rules import MEMBERS, Quorum, Threshold, Turnout
-from ..words import Words
-from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Limits, Question, need_text, unique_ids
+from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Counted, Limits, Question, need_text, unique_ids
 
 __all__ = ["ACTIONS", "REMOVALS", "Person", "AppointmentSpec"]
 
@@ -128,16 +125,7 @@ class AppointmentSpec(BallotSpec):
     def answer_limits(self) -> Limits:
         return Limits(self.kind)
 
-    def tally(
-        self,
-        counts: Mapping[str, Mapping[str, int]],
-        turnout: Turnout,
-        threshold: Threshold,
-        quorum: Quorum,
-        *,
-        words: Words = MEMBERS,
-    ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum, words)
+    def _decide(self, counted: Counted) -> Result:
         results = [counted.three_way(q) for q in self.questions()]
         outcomes = {r.outcome for r in results}
         outcome = outcomes.pop() if len(outcomes) == 1 else "mixed"

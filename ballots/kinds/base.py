@@ -3,8 +3,8 @@ the limits, counting ballots, checking tally input, building the result and its 
 the parts in :mod:`.parts` and the checks of :mod:`.counting` (both re-exported here).
 
 A kind module subclasses :class:`BallotSpec` as a frozen dataclass and provides ``questions()``,
-``answer_limits()``, ``tally()`` and ``announce()``; storage (``to_dict``/``from_dict``) and
-validation come from here.
+``answer_limits()``, ``_decide()`` (the tally of checked counts) and ``announce()``;
+storage (``to_dict``/``from_dict``), validation and the checks of a tally's input come from here.
 """
 
 from __future__ import annotations
@@ -71,7 +71,6 @@ class BallotSpec(Plain, ABC):
     def answer_limits(self) -> Limits:
         """What one member's ballot must respect; :meth:`validate` enforces exactly this."""
 
-    @abstractmethod
     def tally(
         self,
         counts: Mapping[str, Mapping[str, int]],
@@ -81,7 +80,13 @@ class BallotSpec(Plain, ABC):
         *,
         words: Words = MEMBERS,
     ) -> Result:
-        """Turn per-question per-option counts into a result, worded in the body's ``words``."""
+        """Turn per-question per-option counts into a result, worded in the body's ``words``: the rules
+        and the counts are checked here, once for every kind; the kind decides in :meth:`_decide`."""
+        return self._decide(self._begin(counts, turnout, threshold, quorum, words))
+
+    @abstractmethod
+    def _decide(self, counted: Counted) -> Result:
+        """The result of checked counts, by this kind's rule (finished with :meth:`_finish`)."""
 
     @abstractmethod
     def announce(self, result: Result) -> tuple[str, str]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -36,9 +36,7 @@ from .. import announce
 from ..errors import InvalidChoice, RuleError
 from ..margins import FURTHER, MARGINS, POST_TYPES, Margin
 from ..results import QuestionResult, Result
-from ..rules import MEMBERS, Quorum, Threshold, Turnout
-from ..words import Words
-from .base import FOR, FOR_AGAINST_ABSTAIN, Limits, Named, Question, need_positive, need_text, unique_ids
+from .base import FOR, FOR_AGAINST_ABSTAIN, Counted, Limits, Named, Question, need_positive, need_text, unique_ids
 from .places import PlacesSpec, Standing, standing
 
 __all__ = ["WRITE_IN_PREFIX", "write_in_key", "Nominee", "ElectionSpec", "further_election"]
@@ -168,23 +166,14 @@ class ElectionSpec(PlacesSpec):
             )
         return Question(key, name, (FOR,))
 
-    def tally(
-        self,
-        counts: Mapping[str, Mapping[str, int]],
-        turnout: Turnout,
-        threshold: Threshold,
-        quorum: Quorum,
-        *,
-        words: Words = MEMBERS,
-    ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum, words)
+    def _decide(self, counted: Counted) -> Result:
         listed = {p.id for p in self.candidates}
         written = sorted((q for q in counted.counts if q not in listed), key=lambda q: (-counted.counts[q]["for"], q))
         order = [*(p.id for p in self.candidates), *written]
         votes = {q: counted.counts[q]["for"] for q in order}
         needed = {q: counted.needed(votes[q] + counted.counts[q].get("against", 0)) for q in order}
         per, cut, outcome = self.outcomes(counted, votes, needed)
-        if turnout.over_returned:
+        if counted.turnout.over_returned:
             per, outcome = dict.fromkeys(order, "void"), "void"
         labels = {p.id: p.name for p in self.candidates}
         results = [
@@ -192,7 +181,7 @@ class ElectionSpec(PlacesSpec):
                 q,
                 labels.get(q) or q[len(WRITE_IN_PREFIX) :],
                 dict(counted.counts[q]),
-                counted.unanswered(counted.counts[q]) if q in listed else turnout.not_voted,
+                counted.unanswered(counted.counts[q]) if q in listed else counted.turnout.not_voted,
                 needed[q],
                 per[q],
                 cut.rank[q],

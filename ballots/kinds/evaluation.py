@@ -9,9 +9,7 @@ from typing import ClassVar
 from .. import announce
 from ..errors import RuleError
 from ..results import QuestionResult, Result
-from ..rules import MEMBERS, Quorum, Threshold, Turnout
-from ..words import Words
-from .base import BallotSpec, Limits, Named, Option, Question, unique_ids
+from .base import BallotSpec, Counted, Limits, Named, Option, Question, unique_ids
 
 __all__ = [
     "SATISFIED",
@@ -167,16 +165,7 @@ class EvaluationSpec(BallotSpec):
     def answer_limits(self) -> Limits:
         return Limits(self.kind, for_code=self.grades[0].code, caps=dict(self.caps))
 
-    def tally(
-        self,
-        counts: Mapping[str, Mapping[str, int]],
-        turnout: Turnout,
-        threshold: Threshold,
-        quorum: Quorum,
-        *,
-        words: Words = MEMBERS,
-    ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum, words)
+    def _decide(self, counted: Counted) -> Result:
         grade_rule = EVALUATION_RULES[self.rule]
         codes = self.counted_grades()
         results: list[QuestionResult] = []

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
 from .. import announce
 from ..results import Result
-from ..rules import MEMBERS, Quorum, Threshold, Turnout
-from ..words import Words
-from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Limits, Question, need_text
+from .base import FOR_AGAINST_ABSTAIN, BallotSpec, Counted, Limits, Question, need_text
 
 __all__ = ["ResolutionSpec"]
 
@@ -36,16 +33,7 @@ class ResolutionSpec(BallotSpec):
     def answer_limits(self) -> Limits:
         return Limits(self.kind)
 
-    def tally(
-        self,
-        counts: Mapping[str, Mapping[str, int]],
-        turnout: Turnout,
-        threshold: Threshold,
-        quorum: Quorum,
-        *,
-        words: Words = MEMBERS,
-    ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum, words)
+    def _decide(self, counted: Counted) -> Result:
         result = counted.three_way(self.questions()[0])
         return self._finish(counted, (result,), result.outcome)
 

@@ -3,7 +3,6 @@ and the cut-off among those that meet the threshold (:mod:`.places`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -11,9 +10,7 @@ from .. import announce
 from ..errors import RuleError
 from ..plain import later
 from ..results import QuestionResult, Result
-from ..rules import MEMBERS, Quorum, Threshold, Turnout
-from ..words import Words
-from .base import ABSTAIN, FOR, Limits, Named, Option, Question, need_positive, need_text, unique_ids
+from .base import ABSTAIN, FOR, Counted, Limits, Named, Option, Question, need_positive, need_text, unique_ids
 from .places import PlacesSpec
 
 __all__ = ["NOT_FOR", "MARK", "SELECTION_OPTIONS", "Candidate", "SelectionSpec"]
@@ -134,16 +131,7 @@ class SelectionSpec(PlacesSpec):
             default_code=None if self.options == "mark" else ABSTAIN.code,
         )
 
-    def tally(
-        self,
-        counts: Mapping[str, Mapping[str, int]],
-        turnout: Turnout,
-        threshold: Threshold,
-        quorum: Quorum,
-        *,
-        words: Words = MEMBERS,
-    ) -> Result:
-        counted = self._begin(counts, turnout, threshold, quorum, words)
+    def _decide(self, counted: Counted) -> Result:
         votes = {c.id: counted.counts[c.id][self.for_code] for c in self.candidates}
         needed = {
             c.id: counted.needed(votes[c.id] + counted.counts[c.id].get(NOT_FOR.code, 0)) for c in self.candidates
