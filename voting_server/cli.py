@@ -14,23 +14,27 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import services
 from .db import Store
 from .migrate import upgrade
 
 
+def _instance(args: argparse.Namespace) -> str:
+    return os.path.abspath(args.instance or os.environ.get("BIAOJUE_INSTANCE") or "instance")
+
+
 def _store(args: argparse.Namespace) -> Store:
     from .config import load
 
-    instance = os.path.abspath(args.instance or os.environ.get("BIAOJUE_INSTANCE") or "instance")
+    instance = _instance(args)
     os.makedirs(instance, exist_ok=True)
     cfg = load({"DATABASE_URL": args.database} if args.database else {}, instance)
     return Store(cfg["DATABASE_URL"])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m voting_server", description="Biaojue (表决) administration")
     parser.add_argument("--database", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--instance", default=None)
@@ -60,85 +64,113 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=2026, help="seed of the random votes")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
     p.add_argument("--base-url", default=None, help="address printed in the QR codes (default BIAOJUE_BASE_URL)")
-    args = parser.parse_args(argv)
+    return parser
 
-    if args.command == "demo-sitting":  # its own fresh database: no store from the instance folder
-        from .sheets.demo_sitting import DemoError, run_demo_sitting
 
-        try:
-            report = run_demo_sitting(args.out, seed=args.seed, lang=args.lang, base_url=args.base_url)
-        except DemoError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(f"wrote {len(report.files)} files into {report.out_dir}")
-        return 0
+def _demo_sitting(args: argparse.Namespace) -> int:
+    """Its own fresh database: no store from the instance folder."""
+    from .sheets.demo_sitting import DemoError, run_demo_sitting
 
+    try:
+        report = run_demo_sitting(args.out, seed=args.seed, lang=args.lang, base_url=args.base_url)
+    except DemoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(report.files)} files into {report.out_dir}")
+    return 0
+
+
+def _upgrade(store: Store, args: argparse.Namespace) -> int:
+    print("database is at the current schema")  # the migration ran before every command
+    return 0
+
+
+def _create_user(store: Store, args: argparse.Namespace) -> int:
+    password = args.password or getpass.getpass("password: ")
+    uid = services.create_user(store, services.SYSTEM, username=args.username, password=password,
+                               role=args.role, display_name=args.name)
+    print(f"created user {args.username} ({args.role}), id {uid}")
+    return 0
+
+
+def _import_roster(store: Store, args: argparse.Namespace) -> int:
+    from .services import roster
+
+    with open(args.file, "rb") as fh:
+        data = fh.read()
+    preview = roster.preview(data, os.path.basename(args.file))
+    for problem in preview.problems:
+        print(f"row {problem.row}: {problem.zh} ({problem.en})")
+    if preview.problems:
+        print(f"{len(preview.problems)} problem(s); nothing imported")
+        return 1
+    print(f"{len(preview.rows)} rows are valid")
+    if args.commit:
+        n = roster.import_roster(store, services.SYSTEM, args.body_id, data, os.path.basename(args.file))
+        print(f"imported {n} people")
+    return 0
+
+
+def _verify_audit(store: Store, args: argparse.Namespace) -> int:
+    chain = services.verify_chain(store)
+    print(chain)
+    return 0 if chain.ok else 1
+
+
+def _verify(store: Store, args: argparse.Namespace) -> int:
+    import json
+    import logging
+
+    from .sheets.verify import all_ok, format_checks, verify_sheet
+
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # the checks say what failed
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+    try:
+        with open(args.sheet, "rb") as fh:
+            pdf_bytes = fh.read()
+    except OSError as exc:
+        print(f"error: cannot read {args.sheet}: {exc.strerror}", file=sys.stderr)
+        return 2
+    checks = verify_sheet(store, pdf_bytes, trust=args.cert, instance=_instance(args))
+    if args.json:
+        print(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=1))
+    else:
+        print(format_checks(checks))
+    return 0 if all_ok(checks) else 1
+
+
+def _export(store: Store, args: argparse.Namespace) -> int:
+    from .sheets.export import export_sitting
+
+    for path in export_sitting(store, args.sitting_id, args.out):
+        print(path)
+    return 0
+
+
+#: The commands that run against the installation's database (migrated first), by name.
+SUBCOMMANDS: dict[str, Callable[[Store, argparse.Namespace], int]] = {
+    "init-db": _upgrade,
+    "upgrade": _upgrade,
+    "create-user": _create_user,
+    "import-roster": _import_roster,
+    "verify-audit": _verify_audit,
+    "verify": _verify,
+    "export": _export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo-sitting":
+        return _demo_sitting(args)
     try:
         store = _store(args)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.command in ("init-db", "upgrade"):
-        upgrade(store)
-        print("database is at the current schema")
-        return 0
     upgrade(store)
     try:
-        if args.command == "create-user":
-            password = args.password or getpass.getpass("password: ")
-            uid = services.create_user(store, services.SYSTEM, username=args.username, password=password,
-                                       role=args.role, display_name=args.name)
-            print(f"created user {args.username} ({args.role}), id {uid}")
-            return 0
-        if args.command == "import-roster":
-            from .services import roster
-
-            with open(args.file, "rb") as fh:
-                data = fh.read()
-            preview = roster.preview(data, os.path.basename(args.file))
-            for problem in preview.problems:
-                print(f"row {problem.row}: {problem.zh} ({problem.en})")
-            if preview.problems:
-                print(f"{len(preview.problems)} problem(s); nothing imported")
-                return 1
-            print(f"{len(preview.rows)} rows are valid")
-            if args.commit:
-                n = roster.import_roster(store, services.SYSTEM, args.body_id, data, os.path.basename(args.file))
-                print(f"imported {n} people")
-            return 0
-        if args.command == "verify-audit":
-            chain = services.verify_chain(store)
-            print(chain)
-            return 0 if chain.ok else 1
-        if args.command == "verify":
-            import json
-            import logging
-
-            from .sheets.verify import all_ok, format_checks, verify_sheet
-
-            logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # the checks say what failed
-            logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
-
-            try:
-                with open(args.sheet, "rb") as fh:
-                    pdf_bytes = fh.read()
-            except OSError as exc:
-                print(f"error: cannot read {args.sheet}: {exc.strerror}", file=sys.stderr)
-                return 2
-            instance = os.path.abspath(args.instance or os.environ.get("BIAOJUE_INSTANCE") or "instance")
-            checks = verify_sheet(store, pdf_bytes, trust=args.cert, instance=instance)
-            if args.json:
-                print(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=1))
-            else:
-                print(format_checks(checks))
-            return 0 if all_ok(checks) else 1
-        if args.command == "export":
-            from .sheets.export import export_sitting
-
-            for path in export_sitting(store, args.sitting_id, args.out):
-                print(path)
-            return 0
+        return SUBCOMMANDS[args.command](store, args)
     except services.ServiceError as err:
         print(f"error: {err.zh} ({err.en})", file=sys.stderr)
         return 1
-    return 2
