@@ -1,9 +1,10 @@
 """Named rule sets (presets) a body chooses from, and overrides on top of them.
 
 A :class:`RuleSet` is a quorum, one threshold per kind of question, whether ballots are secret by
-default, whether several appointments may be voted together, the body's words (:class:`Words`) and its
-election margins (:mod:`ballots.margins`). :data:`PRESETS` holds the three shipped presets;
-:func:`ruleset` returns one with a body's own overrides applied:
+default, whether several appointments may be voted together, the body's words (:class:`Words`), its
+election margins (:mod:`ballots.margins`) and whether a timed ballot closes by itself when its time is
+up (``auto_close_at_deadline``; no preset does: the chair closes it). :data:`PRESETS` holds the three
+shipped presets; :func:`ruleset` returns one with a body's own overrides applied:
 
 * "standing_committee" -- 地方人大常委会: quorum more than half of all members; everything passes with
   more than half of all members (全体组成人员的过半数); procedural motions more than half of those present;
@@ -109,6 +110,7 @@ class RuleSet:
     allow_combined_appointments: bool = False
     words: Words = later(MEMBERS)
     margins: Mapping[str, Margin] = later(factory=lambda: dict(MARGINS))
+    auto_close_at_deadline: bool = later(False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -138,6 +140,7 @@ class RuleSet:
             )
         _check_bool(self.secret_by_default, "secret_by_default")
         _check_bool(self.allow_combined_appointments, "allow_combined_appointments")
+        _check_bool(self.auto_close_at_deadline, "auto_close_at_deadline")
         need_words(self.words)
         ordered = {k: self.thresholds[k] for k in _ALL_THRESHOLD_KEYS if k in self.thresholds}
         object.__setattr__(self, "thresholds", ordered)
@@ -146,7 +149,7 @@ class RuleSet:
     def __hash__(self) -> int:
         thresholds = tuple(self.thresholds.items())
         margins = tuple(self.margins.items())
-        flags = (self.secret_by_default, self.allow_combined_appointments)
+        flags = (self.secret_by_default, self.allow_combined_appointments, self.auto_close_at_deadline)
         return hash((self.name, self.quorum, thresholds, flags, self.words, margins))
 
     def threshold_for(self, kind: str, *, procedural: bool = False, action: str | None = None) -> Threshold:
@@ -253,6 +256,7 @@ class RuleSet:
             allow_combined_appointments=d.get("allow_combined_appointments", False),
             words=Words.from_dict(d["words"]) if "words" in d else MEMBERS,
             margins={k: Margin.from_dict(v) for k, v in _mapping(d.get("margins", {}), "margins").items()},
+            auto_close_at_deadline=d.get("auto_close_at_deadline", False),
         )
 
 
@@ -326,6 +330,7 @@ _OVERRIDE_KEYS = {
     "allow_combined_appointments",
     "words",
     "margins",
+    "auto_close_at_deadline",
 }
 
 
@@ -334,8 +339,8 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
 
     ``overrides`` may hold "name", "quorum" (partial: ``{"fraction": "2/3"}``), "thresholds" (per key,
     partial: ``{"resolution": {"base": "present"}}``), "secret_by_default",
-    "allow_combined_appointments", "words" (partial: ``{"member_zh": "委员"}``) and "margins" (per key,
-    partial: ``{"deputy_head": {"high": 2}}``). An unknown preset or override key raises
+    "allow_combined_appointments", "auto_close_at_deadline", "words" (partial: ``{"member_zh": "委员"}``)
+    and "margins" (per key, partial: ``{"deputy_head": {"high": 2}}``). An unknown preset or override key raises
     :class:`RuleError`. No override makes an always-secret ballot named (:data:`ALWAYS_SECRET`).
     """
     if not isinstance(preset, str) or preset not in PRESETS:
@@ -362,7 +367,7 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
         for key, t in t_over.items():
             thresholds[key] = Threshold.from_dict(t, defaults=base.thresholds.get(key))
         changes["thresholds"] = thresholds
-    for key in ("secret_by_default", "allow_combined_appointments"):
+    for key in ("secret_by_default", "allow_combined_appointments", "auto_close_at_deadline"):
         if key in overrides:
             changes[key] = _check_bool(overrides[key], key)
     if "words" in overrides:

@@ -9,6 +9,9 @@ BACKLOG = 2048  # a hall of tablets connecting at once
 
 def serve(app: Flask, *, host: str, port: int) -> None:
     socketio = app.extensions["socketio"]
+    live = app.extensions.get("biaojue_live")
+    if live is not None:  # rounds whose deadline passes (or passed while the server was down)
+        live.deadlines.start()
     mode = socketio.async_mode
     if mode == "eventlet":
         import eventlet

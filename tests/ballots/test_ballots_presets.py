@@ -83,6 +83,14 @@ def test_overrides() -> None:
     assert PRESETS["standing_committee"].secret_by_default is True
 
 
+def test_auto_close_at_deadline_is_a_setting_off_in_every_preset() -> None:
+    assert not any(rs.auto_close_at_deadline for rs in PRESETS.values())
+    rs = ruleset("standing_committee", {"auto_close_at_deadline": True})
+    assert rs.auto_close_at_deadline is True and rs != PRESETS["standing_committee"]
+    assert RuleSet.from_dict(rs.to_dict()) == rs
+    assert "auto_close_at_deadline" not in PRESETS["standing_committee"].to_dict()  # stored forms unchanged
+
+
 def test_partial_quorum_override_keeps_the_rest() -> None:
     rs = ruleset("congress_plenary", {"quorum": {"fraction": "3/4"}})
     assert rs.quorum == Quorum(Fraction(3, 4), strict=False)
@@ -112,6 +120,7 @@ def test_threshold_fallbacks() -> None:
         ("standing_committee", {"quorum": "1/2"}, "not_a_mapping"),
         ("standing_committee", {"secret_by_default": "no"}, "invalid_field"),
         ("standing_committee", {"allow_combined_appointments": 1}, "invalid_field"),
+        ("standing_committee", {"auto_close_at_deadline": "yes"}, "invalid_field"),
         ("standing_committee", {"name": ""}, "invalid_field"),
         ("standing_committee", ["quorum"], "not_a_mapping"),
     ],

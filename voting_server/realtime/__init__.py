@@ -1,7 +1,8 @@
 """The live sitting over Socket.IO, by job: ``audiences`` (who connects as what, the connection
 registry, rooms), ``snapshots`` (the cached shared part per sitting and audience), ``writer`` (the
 group commit of casts and sign-ins), ``publisher`` (committed events to rooms, coalesced progress and
-attendance) and ``namespace`` (the adapter over the command table). This package is the only place
+attendance), ``deadlines`` (the server's clock over open timed rounds) and ``namespace`` (the adapter
+over the command table). This package is the only place
 that emits to terminals. The protocol is documented in docs/protocol.md."""
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask_socketio import SocketIO
 from ..commands import LIVE
 from ..db import Store
 from .audiences import Audiences
+from .deadlines import Deadlines
 from .namespace import LiveNamespace
 from .publisher import Publisher
 from .snapshots import Snapshots
@@ -30,6 +32,7 @@ class Live:
     publisher: Publisher
     writer: Writer | None
     namespace: LiveNamespace
+    deadlines: Deadlines
 
 
 def init_realtime(app: Flask, store: Store) -> SocketIO:
@@ -48,10 +51,12 @@ def init_realtime(app: Flask, store: Store) -> SocketIO:
     audiences = Audiences(store, snapshots)
     publisher = Publisher(socketio, store, audiences, interval=float(app.config["PROGRESS_INTERVAL"]))
     writer = Writer(socketio, store, LIVE.values()) if app.config.get("GROUP_COMMIT", True) else None
-    namespace = LiveNamespace(audiences, snapshots, publisher, writer)
+    deadlines = Deadlines(socketio, store)
+    namespace = LiveNamespace(audiences, snapshots, publisher, writer, deadlines)
     socketio.on_namespace(namespace)
     store.subscribe(publisher.on_events)
-    app.extensions["biaojue_live"] = Live(socketio, audiences, snapshots, publisher, writer, namespace)
+    store.subscribe(deadlines.on_events)
+    app.extensions["biaojue_live"] = Live(socketio, audiences, snapshots, publisher, writer, namespace, deadlines)
     return socketio
 
 

@@ -23,6 +23,7 @@ from ..commands import LIVE, Command, unknown_event
 from ..i18n import msg
 from ..services import ServiceError
 from .audiences import Audiences, Conn, person_room, room
+from .deadlines import Deadlines
 from .publisher import Publisher
 from .snapshots import Snapshots
 from .writer import Writer, server_error
@@ -39,19 +40,22 @@ def error_ack(err: ServiceError) -> dict[str, Any]:
 
 class LiveNamespace(Namespace):
     def __init__(self, audiences: Audiences, snapshots: Snapshots, publisher: Publisher,
-                 writer: Writer | None) -> None:
+                 writer: Writer | None, deadlines: Deadlines) -> None:
         super().__init__("/")
         self.audiences, self.snapshots, self.publisher, self.writer = audiences, snapshots, publisher, writer
+        self.deadlines = deadlines
         self.store = audiences.store
         self._started = False
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """The writer and the coalescing loop, started with the first connection."""
+        """The writer, the coalescing loop and the deadlines' clock, started with the first connection
+        (the clock also when the server starts serving: ``serve``)."""
         with self._lock:
             if self._started:
                 return
             self._started = True
+        self.deadlines.start()
         self.publisher.start()
         if self.writer is not None:
             self.writer.start()

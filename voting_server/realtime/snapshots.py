@@ -41,7 +41,7 @@ class Snapshots:
             if snap.get("ballot") and snap["ballot"]["status"] == "open":
                 voters = terminal_view.progress_in(s, sitting)  # the same connection: see progress_in
                 if voters is not None:
-                    snap["ballot"] = {**snap["ballot"], "voted": voters["voted"]}
+                    snap["ballot"] = {**snap["ballot"], "voted": voters["voted"], "time_up": voters["time_up"]}
                     if "non_voters" in voters and audience in terminal_view.STAFF_AUDIENCES:
                         snap["ballot"]["non_voters"] = voters["non_voters"]
             if person_id is not None:

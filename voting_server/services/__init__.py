@@ -24,6 +24,7 @@ from .agenda import add_document, add_item, create_ballot, create_sitting
 from .audit import ChainReport, verify_chain
 from .base import (
     ANONYMOUS,
+    CLOCK,
     PERMISSIONS,
     SYSTEM,
     Actor,
@@ -52,14 +53,15 @@ from .sitting import (
     sign_in_many,
     start_item,
 )
-from .timer import extend_timer, remind_non_voters
+from .timer import Deadline, deadline_reached, extend_timer, remind_non_voters, timed_rounds
 
 __all__ = [
-    "ANONYMOUS", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Event", "Forbidden",
-    "Invalid", "NotFound", "ServiceError", "TooMany", "add_document", "add_item", "add_person", "cast_many",
-    "cast_vote", "check_device", "close_ballot", "close_sitting", "create_ballot", "create_body", "create_pairing",
-    "create_sitting", "create_user", "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login",
-    "move_speaker", "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of",
-    "remind_non_voters", "request_to_speak", "revoke_device", "revote", "set_attendance", "set_pin", "sign_in",
-    "sign_in_many", "start_item", "update_body_rules", "update_person", "user_actor", "verify_chain",
+    "ANONYMOUS", "CLOCK", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Deadline",
+    "Event", "Forbidden", "Invalid", "NotFound", "ServiceError", "TooMany", "add_document", "add_item", "add_person",
+    "cast_many", "cast_vote", "check_device", "close_ballot", "close_sitting", "create_ballot", "create_body",
+    "create_pairing", "create_sitting", "create_user", "deadline_reached", "device_actor", "enter_show_of_hands",
+    "extend_timer", "finish_item", "login", "move_speaker", "open_ballot", "open_sitting", "pair_device",
+    "pair_with_pin", "permission_of", "remind_non_voters", "request_to_speak", "revoke_device", "revote",
+    "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "update_body_rules",
+    "update_person", "user_actor", "verify_chain",
 ]

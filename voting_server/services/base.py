@@ -94,6 +94,9 @@ class Actor:
 
 ANONYMOUS = Actor(role="anonymous")
 SYSTEM = Actor(role="admin", name="system")
+# The server's clock: announces that a round's time is up and, where the body's rules say so, closes
+# the round at its deadline (audited as "system"). No login has this role.
+CLOCK = Actor(role="system", name="deadline")
 
 # Who may do what. One table; the permission matrix test reads it and checks every service against it.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -108,7 +111,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "open_sitting": ("chair", "clerk"),
         "close_sitting": ("chair",),
         "drive_agenda": ("chair",),
-        "drive_ballot": ("chair",),
+        "drive_ballot": ("chair", "system"),  # system: the close at the deadline a body's rules ask for
         "override_quorum": ("chair",),
         "enter_show_of_hands": ("clerk",),
         "grant_speaker": ("chair",),

@@ -8,6 +8,7 @@ per-choice counts before the close; a member sees only their own choice, and onl
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,7 +20,7 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
-from .base import NotFound, get_or_404, iso
+from .base import NotFound, get_or_404, iso, utcnow
 from .lookups import (
     PRESENT,
     ballot_status,
@@ -30,6 +31,7 @@ from .lookups import (
     roster_ids,
     round_on_screen,
     rule_of,
+    ruleset_of,
     spec_of,
 )
 from .sitting import attendance_counts, attendance_summary
@@ -52,6 +54,7 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
     "ballot_opened": ("agenda", "ballot"),
     "revote": ("agenda", "ballot"),
     "timer_extended": ("ballot",),
+    "time_up": ("ballot",),
     "show_of_hands_entered": ("ballot",),
     "ballot_closed": ("agenda", "ballot", "results"),
     "reminded": (),
@@ -159,6 +162,8 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         "secret": ballot.secret, "method": ballot.method, "allow_change": ballot.allow_change,
         "round_id": rnd.id, "round": rnd.number, "status": rnd.status, "opened_at": iso(rnd.opened_at),
         "deadline": iso(rnd.deadline), "closed_at": iso(rnd.closed_at),
+        "time_up": time_is_up(rnd),
+        "auto_close": rnd.deadline is not None and ruleset_of(sitting.body).auto_close_at_deadline,
         "spec": rnd.spec, "questions": [
             {"id": q.id, "label": q.label, "options": [{"code": o.code, "zh": o.zh, "en": o.en} for o in q.options]}
             for q in spec.questions()],
@@ -174,6 +179,12 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
     elif audience in STAFF_AUDIENCES and not ballot.secret:
         data["non_voters"] = non_voters(s, sitting, rnd)
     return data
+
+
+def time_is_up(rnd: models.Round, now: dt.datetime | None = None) -> bool:
+    """Whether an open round's time has run out (its deadline passed on the server's clock): casts are
+    refused ``time_up`` from then on, and every terminal shows 时间到."""
+    return rnd.status == "open" and rnd.deadline is not None and (now or utcnow()) >= rnd.deadline
 
 
 def non_voters(s: Session, sitting: models.Sitting, rnd: models.Round) -> list[dict[str, Any]]:
@@ -196,7 +207,7 @@ def progress_in(s: Session, sitting: models.Sitting) -> dict[str, Any] | None:
     if rnd is None:
         return None
     data: dict[str, Any] = {"ballot_id": rnd.ballot_id, "round_id": rnd.id, "voted": rnd.voters,
-                            "seq": sitting.seq}
+                            "time_up": time_is_up(rnd), "seq": sitting.seq}
     if not rnd.ballot.secret:
         data["non_voters"] = non_voters(s, sitting, rnd)
     return data

@@ -4,7 +4,7 @@
 import { h } from "../core/dom.js";
 import { pick, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
-import { countdown } from "../views/countdown.js";
+import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, methodLabel } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
@@ -24,6 +24,15 @@ function actions(client, b, closing) {
       onclick: () => ask({ kind: "close", id: b.id, message: t("chair.close_confirm_text") }) }, t("chair.close_ballot")));
 }
 
+/** Time is up: the chair is asked to close (or told that the body's rules close the round by itself). */
+function timeUpPrompt(b, closing) {
+  if (b.auto_close) return h("p", { class: "notice warn time-up", role: "alert" }, t("chair.time_up_auto"));
+  return h("div", { class: "notice warn time-up", role: "alert" },
+    h("p", {}, h("strong", {}, t("ballot.time_up")), " ", t("chair.time_up_prompt")),
+    h("button", { class: "btn danger", "data-fk": "close-now", disabled: closing,
+      onclick: () => ask({ kind: "close", id: b.id, message: t("chair.close_confirm_text") }) }, t("chair.close_ballot")));
+}
+
 export function liveBallot(client, b) {
   const closing = Boolean(pending() && pending().kind === "close" && pending().id === b.id);
   const status = h("span", { class: "chip live" }, t("ballot.status_open"));
@@ -38,6 +47,7 @@ export function liveBallot(client, b) {
         b.deadline
           ? countdown(client, b.deadline, { cls: "big", role: "timer" })
           : h("span", { class: "countdown big none" }, t("chair.no_timer")))),
+    timeUp(client, b) ? timeUpPrompt(b, closing) : null,
     h("div", { class: "progress-box", id: "chair-progress" }),
     actions(client, b, closing),
     closing ? confirmBox(pending().message, t("chair.close_ballot"),

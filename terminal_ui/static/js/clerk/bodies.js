@@ -10,15 +10,19 @@ const PRESETS = ["standing_committee", "congress_plenary", "generic_committee"];
 function createForm() {
   const name = h("input", { id: "body-name", required: true, placeholder: t("clerk.body_name_placeholder") });
   const preset = h("select", { id: "body-preset" }, PRESETS.map((p) => h("option", { value: p }, t(`preset.${p}`))));
+  const autoClose = h("input", { id: "body-auto-close", type: "checkbox" });
   return h("form", { class: "form-row", onsubmit: async (e) => {
     e.preventDefault();
-    const out = await guarded(() => api("POST", "/api/bodies", { name: name.value.trim(), preset: preset.value }), t("clerk.body_created"));
+    const body = { name: name.value.trim(), preset: preset.value };
+    if (autoClose.checked) body.overrides = { auto_close_at_deadline: true };
+    const out = await guarded(() => api("POST", "/api/bodies", body), t("clerk.body_created"));
     if (!out) return;
     chooseBody(out.id);
     await refreshAll();
   } },
   h("div", { class: "grow" }, h("label", { for: "body-name" }, t("clerk.body_name")), name),
   h("div", {}, h("label", { for: "body-preset" }, t("clerk.preset")), preset),
+  h("div", {}, h("label", { for: "body-auto-close" }, autoClose, " ", t("clerk.auto_close"))),
   h("button", { class: "btn primary", type: "submit" }, t("clerk.create_body")));
 }
 

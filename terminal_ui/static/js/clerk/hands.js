@@ -4,6 +4,7 @@ import { focusId, h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
 import { Panel } from "../core/panel.js";
+import { timeUpNote } from "../views/countdown.js";
 import { optionLabel } from "../views/labels.js";
 
 let hs = null; // {roundId, counts: {question: {option: "n"}}, ballots, invalid, note, stage: enter|confirm|saved, touched}
@@ -116,7 +117,7 @@ export function handsPanel(client, el) {
         return h("section", { class: "card", "aria-labelledby": "hands-title" }, h("h2", { id: "hands-title" }, t("clerk.hands")),
           h("p", { class: "muted" }, t("clerk.hands_none")));
       }
-      return build(client, b, () => panel.draw());
+      return [timeUpNote(client, b, "clerk.time_up"), build(client, b, () => panel.draw())];
     },
   });
   return panel;

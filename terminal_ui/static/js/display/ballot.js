@@ -3,7 +3,7 @@
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
-import { countdown } from "../views/countdown.js";
+import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, methodLabel } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
@@ -27,6 +27,7 @@ function live(client, b) {
         ? countdown(client, b.deadline, { cls: "hall-stat-n" })
         : h("span", { class: "hall-stat-n dim" }, "—")),
       h("div", { class: "hall-stat wide", id: "hall-progress" })),
+    timeUp(client, b) ? h("p", { class: "hall-time-up", role: "status" }, t("ballot.time_up")) : null,
     h("p", { class: "hall-note" }, t("display.secret_note")));
 }
 
