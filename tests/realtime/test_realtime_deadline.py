@@ -21,6 +21,17 @@ def short_timer(hall, ballot_id: int) -> None:
         conn.execute(update(models.Ballot).where(models.Ballot.id == ballot_id).values(timer_seconds=TIMER))
 
 
+def open_with_short_timer(hall, chair, seat) -> int:
+    """The sitting open, the seat signed in, the first ballot open with a deadline TIMER from now."""
+    chair.ok("open_sitting")
+    seat.ok("sign_in")
+    ballot_id = hall.seed.ballots[0]
+    short_timer(hall, ballot_id)
+    chair.ok("start_item", {"item_id": hall.seed.items[0]})
+    chair.ok("open_ballot", {"ballot_id": ballot_id, "override_quorum": True})
+    return ballot_id
+
+
 def events_of(terminal, kind: str) -> list[dict]:
     return [e for e in terminal.received("event") if e["type"] == kind]
 
@@ -29,12 +40,7 @@ def test_time_up_is_pushed_to_every_terminal_and_the_chair_still_closes(hall):
     chair, clerk, display, observer = hall.staff("chair"), hall.staff("clerk"), hall.staff("display"), hall.observer()
     seat = hall.seat(1)
     terminals = [chair, clerk, display, observer, seat]
-    chair.ok("open_sitting")
-    seat.ok("sign_in")
-    ballot_id = hall.seed.ballots[0]
-    short_timer(hall, ballot_id)
-    chair.ok("start_item", {"item_id": hall.seed.items[0]})
-    chair.ok("open_ballot", {"ballot_id": ballot_id, "override_quorum": True})
+    ballot_id = open_with_short_timer(hall, chair, seat)
     assert chair.state["ballot"]["time_up"] is False and chair.state["ballot"]["deadline"]
 
     assert wait_for(lambda: [t.pump() for t in terminals] and all(events_of(t, "time_up") for t in terminals),
@@ -53,12 +59,7 @@ def test_a_body_that_closes_at_the_deadline_sees_the_round_closed_by_the_system(
     services.update_body_rules(hall.store, SYSTEM, hall.seed.body_id, preset="standing_committee",
                                overrides={"auto_close_at_deadline": True})
     chair, seat = hall.staff("chair"), hall.seat(1)
-    chair.ok("open_sitting")
-    seat.ok("sign_in")
-    ballot_id = hall.seed.ballots[0]
-    short_timer(hall, ballot_id)
-    chair.ok("start_item", {"item_id": hall.seed.items[0]})
-    chair.ok("open_ballot", {"ballot_id": ballot_id, "override_quorum": True})
+    ballot_id = open_with_short_timer(hall, chair, seat)
     assert chair.state["ballot"]["auto_close"] is True
     seat.ok("cast", {"ballot_id": ballot_id, "choice": "for", "cast_id": secrets.token_hex(8)})
 

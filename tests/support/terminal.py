@@ -70,6 +70,8 @@ def _apply_coalesced(state: State, name: str, data: dict[str, Any]) -> None:
     ballot = state.get("ballot")
     if ballot is not None and ballot.get("round_id") == data["round_id"]:
         ballot["voted"] = data["voted"]
+        if "time_up" in data:
+            ballot["time_up"] = data["time_up"]
         if "non_voters" in data:
             ballot["non_voters"] = copy.deepcopy(data["non_voters"])
 

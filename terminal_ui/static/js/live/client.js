@@ -220,6 +220,7 @@ export class LiveClient {
     const b = this.state.ballot;
     if (!b || b.round_id !== msg.round_id) return;
     const next = { ...b, voted: msg.voted };
+    if ("time_up" in msg) next.time_up = msg.time_up;
     if ("non_voters" in msg) next.non_voters = msg.non_voters;
     this.state.ballot = next;
     this._changed(["ballot"], "progress");
