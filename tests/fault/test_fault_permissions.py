@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fault_app import MINI_PDF, Hall, watched_hall
+from fault_app import MINI_PDF, Hall, HttpClient, watched_hall
 
 from voting_server import commands, demo, services
 from voting_server.services import Actor
@@ -153,6 +153,13 @@ def hall(tmp_path_factory) -> Any:
         with h._conn() as conn:
             conn.execute("UPDATE devices SET revoked_at = '2026-01-01 00:00:00' WHERE id = ?", (actor.device_id,))
         h.sio["revoked"] = revoked_late
+        # a member's tablet of another body: the "foreign body" column
+        admin = Actor(role="admin", name="x", user_id=1)
+        other = services.create_body(st, admin, name="另一县人大常委会")
+        stranger = services.add_person(st, admin, other, {"name": "外机构委员", "seat": "1"})
+        services.set_pin(st, admin, stranger, "2468")
+        foreign_token, _ = services.pair_with_pin(st, other, "1", "2468")
+        h.foreign = HttpClient(h.app, "member", token=foreign_token)  # type: ignore[attr-defined]
         h.snapshot_state()
         yield h
 
@@ -363,6 +370,45 @@ def test_http_matrix(hall):
     assert not errors, errors[:5]
     print(f"\n[permissions] HTTP: {len(HTTP_MATRIX)} rows × {len(COLUMNS)} roles = {len(HTTP_MATRIX) * len(COLUMNS)} "
           f"cells ({cells} requests, each UI page counted)")
+    assert not wrong, "\n".join(wrong)
+
+
+# The "foreign body" column: a member's tablet of body 2 sends every row's request with body 1's ids. Only
+# these rows hold nothing of a sitting (or are public by design: a receipt check shows no choice); every
+# other row must be refused with a permission code.
+FOREIGN_ALLOWED = {"GET /healthz", "GET ui.*", "GET /api/session", "POST /api/login", "POST /api/logout",
+                   "POST /api/pair", "GET /api/verify", "POST /api/verify",
+                   "GET /api/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>"}
+
+
+def test_http_foreign_body(hall):
+    assert set(HTTP_MATRIX) >= FOREIGN_ALLOWED
+    builders = http_requests()
+    pages = [r.rule for r in endpoint_keys(hall).get("GET ui.*", [])]
+    wrong = []
+    for key in HTTP_MATRIX:
+        hall.restore()
+        req = builders[key](hall, "member")
+        for path in pages if req.path == "<each page>" else [req.path]:
+            client = hall.foreign  # type: ignore[attr-defined]
+            client.reset()
+            before = hall.rows()
+            kw: dict[str, Any] = {}
+            if req.json is not None:
+                kw["json"] = req.json
+            if req.files:
+                kw["data"] = {name: (io.BytesIO(data), filename) for name, (data, filename) in req.files.items()}
+                kw["content_type"] = "multipart/form-data"
+            r = client.open(req.method, path, **kw)
+            body = r.get_json(silent=True)
+            assert r.status_code < 500, (key, r.status_code, r.get_data(as_text=True)[:300])
+            refused = permission_refused(r.status_code, body) or (
+                r.status_code == 403 and isinstance(body, dict) and body.get("error") == "not_on_roster")
+            if refused == (key in FOREIGN_ALLOWED):
+                wrong.append(f"{key} as a foreign body's member: {'refused' if refused else 'allowed'} "
+                             f"({r.status_code} {(body or {}).get('error') if isinstance(body, dict) else ''})")
+            if refused:
+                assert hall.rows() == before, f"{key} as a foreign body's member: refused but changed state"
     assert not wrong, "\n".join(wrong)
 
 

@@ -17,7 +17,7 @@ from ..db import Store
 from ..i18n import msg
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
-from .lookups import ballot_status, item_of_ballot, sitting_of_item
+from .lookups import ballot_status, item_of_ballot, sitting_of_ballot, sitting_of_item
 
 AUDIT_PAGE_MAX = 500
 
@@ -264,13 +264,16 @@ def verify_audit(store: Store, actor: Actor) -> dict[str, Any]:
             "reason": report.reason, "message": str(report)}
 
 
-def ensure_exists(store: Store, kind: str, ident: int) -> None:
-    """NotFound unless a ballot or sitting with this id exists."""
+def ensure_exists(store: Store, kind: str, ident: int, actor: Actor | None = None) -> None:
+    """NotFound unless a ballot or sitting with this id exists; Forbidden (``other_body``) when ``actor`` is
+    a seat tablet of another body than the sitting's."""
     with store.read() as s:
         if kind == "ballot":
-            get_or_404(s, models.Ballot, ident, msg("表决"))
+            sitting = sitting_of_ballot(s, get_or_404(s, models.Ballot, ident, msg("表决")))
         else:
-            get_or_404(s, models.Sitting, ident, msg("会议"))
+            sitting = get_or_404(s, models.Sitting, ident, msg("会议"))
+        if actor is not None and actor.is_seat:
+            _check_seat_body(s, actor, sitting.body_id)
 
 
 def round_status(store: Store, ballot_id: int, number: int) -> str | None:

@@ -39,7 +39,8 @@ def _pdf(data: bytes, name: str) -> Any:
 
 
 def _exists(kind: str, ident: int) -> None:
-    admin_view.ensure_exists(store(), kind, ident)
+    """The ballot or sitting exists and the caller may read it (a seat tablet: its own body only)."""
+    admin_view.ensure_exists(store(), kind, ident, current_actor())
 
 
 def _sheet_error(err: Exception) -> services.ServiceError:
@@ -152,7 +153,7 @@ def check_receipt(ballot_id: int, round_number: int, receipt: str) -> Any:
     """A member checks that their receipt is among the round's participants (no choice is shown)."""
     from .. import sheets
 
-    _exists("ballot", ballot_id)
+    admin_view.ensure_exists(store(), "ballot", ballot_id)  # public: anyone holding a receipt may check it
     status = admin_view.round_status(store(), ballot_id, round_number)
     if status is None:
         # TRANSLATORS: {ballot} and {round} (the numbers asked for) are for English only
