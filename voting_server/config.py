@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_ATTEMPTS": 5,  # per username and address within LOGIN_WINDOW_SECONDS
     "LOGIN_WINDOW_SECONDS": 300,
     "PROGRESS_INTERVAL": 0.25,  # seconds between coalesced progress pushes
+    "LIVE_RATE_SCALE": 1.0,  # multiplies every live command's rate (realtime/throttle.py)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
@@ -33,6 +34,7 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "LOGIN_MAX_ATTEMPTS": (int,),
     "LOGIN_WINDOW_SECONDS": (int,),
     "PROGRESS_INTERVAL": (int, float),
+    "LIVE_RATE_SCALE": (int, float),
 }
 
 
@@ -43,6 +45,11 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
     for key, var in env_map.items():
         if os.environ.get(var):
             cfg[key] = os.environ[var]
+    if os.environ.get("LIVE_RATE_SCALE"):
+        try:
+            cfg["LIVE_RATE_SCALE"] = float(os.environ["LIVE_RATE_SCALE"])
+        except ValueError:
+            raise ConfigError(f"LIVE_RATE_SCALE must be a positive number, not {os.environ['LIVE_RATE_SCALE']!r}") from None
     cfg.update(overrides or {})
     cfg["INSTANCE_PATH"] = instance_path
 

@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 APPLIED, STALE, GAP = "applied", "stale", "gap"
-PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked")
+PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert")
 State = dict[str, Any]
 
 
@@ -54,7 +54,7 @@ def apply_push(state: State, name: str, data: Any) -> str:
         state.setdefault("me", {}).update(copy.deepcopy(data["me"]))
     elif name == "me_vote":
         state.setdefault("me", {})["vote"] = copy.deepcopy(data["vote"])
-    return APPLIED  # remind, revoked: shown for a moment, not kept
+    return APPLIED  # remind, revoked, alert: shown for a moment, not kept
 
 
 def _order(seq: int, expected: int) -> str:

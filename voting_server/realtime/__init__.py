@@ -19,6 +19,7 @@ from .deadlines import Deadlines
 from .namespace import LiveNamespace
 from .publisher import Publisher
 from .snapshots import Snapshots
+from .throttle import Throttle
 from .writer import Writer
 
 
@@ -52,7 +53,8 @@ def init_realtime(app: Flask, store: Store) -> SocketIO:
     publisher = Publisher(socketio, store, audiences, interval=float(app.config["PROGRESS_INTERVAL"]))
     writer = Writer(socketio, store, LIVE.values()) if app.config.get("GROUP_COMMIT", True) else None
     deadlines = Deadlines(socketio, store)
-    namespace = LiveNamespace(audiences, snapshots, publisher, writer, deadlines)
+    throttle = Throttle(scale=float(app.config["LIVE_RATE_SCALE"]))
+    namespace = LiveNamespace(audiences, snapshots, publisher, writer, deadlines, throttle)
     socketio.on_namespace(namespace)
     store.subscribe(publisher.on_events)
     store.subscribe(deadlines.on_events)

@@ -5,6 +5,7 @@ Rooms: ``s<sitting>:<audience>`` for every terminal of an audience in a sitting,
 person's tablets."""
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,13 @@ class Conn:
     actor: Actor
     sitting_id: int
     audience: str
+    tablet: str | None = None  # a paired tablet's token, digested: the same across its reconnections
+
+
+def tablet_of(auth: object) -> str | None:
+    """The digest of the tablet token a connection presents (None for a staff console)."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest() if isinstance(token, str) else None
 
 
 def room(sitting_id: int, audience: str) -> str:
@@ -83,15 +91,16 @@ class Audiences:
             raise refused(err.code, err.message) from None
         if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
             raise refused("not_on_roster", msg("您不属于该会议的机构"))
-        conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience)
+        conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience,
+                    tablet=tablet_of(data) if actor.device_id is not None else None)
         self.conns[sid] = conn
         return conn, snap
 
     def get(self, sid: str) -> Conn | None:
         return self.conns.get(sid)
 
-    def drop(self, sid: str) -> None:
-        self.conns.pop(sid, None)
+    def drop(self, sid: str) -> Conn | None:
+        return self.conns.pop(sid, None)
 
     def drop_device(self, device_id: int) -> list[str]:
         """Forget the connections of a tablet whose pairing was revoked; answers their ids."""

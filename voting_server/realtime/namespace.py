@@ -8,10 +8,17 @@ request contexts while their casts wait for the commit.
 
 Every event sent with an acknowledgement id gets an answer: a command's, an error object, or
 ``unknown_event`` for a name that is no command. The names Socket.IO reserves for connecting and
-disconnecting never reach the connection handlers when a client sends them as ordinary events."""
+disconnecting never reach the connection handlers when a client sends them as ordinary events.
+
+Every command is weighed against its terminal's rate first (``throttle``): one tablet flooding the
+hall is answered ``rate_limited`` at the cost of a dictionary lookup, and each command yields to the
+other connections once, so that a connection whose packets arrive faster than they are handled does
+not keep the event loop to itself."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import threading
 from typing import Any
 
@@ -22,16 +29,18 @@ from .. import services
 from ..commands import LIVE, Command, unknown_event
 from ..i18n import msg
 from ..services import ServiceError
-from .audiences import Audiences, Conn, person_room, room
+from .audiences import Audiences, Conn, person_room, refused, room, tablet_of
 from .deadlines import Deadlines
 from .publisher import Publisher
 from .snapshots import Snapshots
+from .throttle import ABUSE_REFUSALS, Throttle, Verdict
 from .writer import Writer, server_error
 
 log = logging.getLogger(__name__)
 
 MAX_PAYLOAD = 16 * 1024  # bytes of JSON per inbound event
 CONNECTION_EVENTS = ("connect", "disconnect")
+RATE_LIMITED = msg("操作过于频繁，请稍后再试")
 
 
 def error_ack(err: ServiceError) -> dict[str, Any]:
@@ -40,8 +49,9 @@ def error_ack(err: ServiceError) -> dict[str, Any]:
 
 class LiveNamespace(Namespace):
     def __init__(self, audiences: Audiences, snapshots: Snapshots, publisher: Publisher,
-                 writer: Writer | None, deadlines: Deadlines) -> None:
+                 writer: Writer | None, deadlines: Deadlines, throttle: Throttle) -> None:
         super().__init__("/")
+        self.throttle = throttle
         self.audiences, self.snapshots, self.publisher, self.writer = audiences, snapshots, publisher, writer
         self.deadlines = deadlines
         self.store = audiences.store
@@ -73,22 +83,33 @@ class LiveNamespace(Namespace):
 
     def on_connect(self, auth: Any = None) -> None:
         self.start()
-        conn, snap = self.audiences.admit(request.sid, auth, session.get("user_id"))  # type: ignore[attr-defined]
+        sid = request.sid  # type: ignore[attr-defined]
+        tablet = tablet_of(auth)
+        if tablet is not None and self.throttle.penalised(throttle_key(tablet, None)):
+            raise refused("rate_limited", RATE_LIMITED)  # disconnected for flooding a moment ago
+        conn, snap = self.audiences.admit(sid, auth, session.get("user_id"))
         join_room(room(conn.sitting_id, conn.audience))
         if conn.actor.person_id is not None:
             join_room(person_room(conn.actor.person_id))
         emit("snapshot", snap)
 
     def on_disconnect(self, reason: Any = None) -> None:
-        self.audiences.drop(request.sid)  # type: ignore[attr-defined]
+        sid = request.sid  # type: ignore[attr-defined]
+        conn = self.audiences.drop(sid)
+        if conn is not None and conn.tablet is None:
+            self.throttle.forget(throttle_key(None, sid))
 
     def on_command(self, sid: Any, name: Any, args: tuple[Any, ...]) -> dict[str, Any]:
+        self.socketio.sleep(0)  # let the other connections' packets (and this one's writer) in between
         command = LIVE.get(name) if isinstance(name, str) else None
-        if command is None:
-            return error_ack(unknown_event(name))
         conn = self.audiences.get(sid)
         if conn is None:
-            return error_ack(services.Invalid("not_connected", msg("连接未认证")))
+            return error_ack(services.Invalid("not_connected", msg("连接未认证")) if command else unknown_event(name))
+        verdict = self.throttle.check(throttle_key(conn.tablet, sid), command.name if command else "")
+        if verdict != Verdict.ALLOWED:
+            return self._limited(verdict, conn, command.name if command else "")
+        if command is None:
+            return error_ack(unknown_event(name))
         try:
             return self._run(command, conn, args[0] if args else None)
         except ServiceError as err:
@@ -96,6 +117,30 @@ class LiveNamespace(Namespace):
         except Exception:  # never drop the connection over one bad event
             log.exception("event %s failed", name)
             return error_ack(server_error())
+
+    def _limited(self, verdict: str, conn: Conn, name: str) -> dict[str, Any]:
+        """A command over its terminal's rate; on abuse the tablet is disconnected (every connection of
+        it on this process) and the clerk told."""
+        if verdict == Verdict.ABUSE:
+            device_id = conn.actor.device_id
+            log.warning("terminal %s flooded %s: disconnected", device_id, name)
+            for sid in self.audiences.drop_device(device_id) if device_id is not None else []:
+                self._cut(sid)
+            if device_id is not None:
+                try:
+                    services.record_flood(self.store, device_id, conn.sitting_id, name, ABUSE_REFUSALS)
+                except Exception:  # the disconnect stands; the record is best effort
+                    log.exception("could not record the flood of terminal %s", device_id)
+        return error_ack(services.TooMany("rate_limited", RATE_LIMITED))
+
+    def _cut(self, sid: str) -> None:
+        """Disconnect, and shut the connection's socket down: a script that ignores the disconnect and
+        goes on sending would otherwise keep the server reading (and dropping) what it sends."""
+        sock = transport_socket(self.socketio.server.get_environ(sid, self.namespace) or {})
+        self.socketio.server.disconnect(sid, namespace=self.namespace)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _run(self, command: Command[Any, Any], conn: Conn, payload: object) -> dict[str, Any]:
         given = {f.name: conn.sitting_id for f in command.fields if f.source == "connection"}
@@ -110,3 +155,18 @@ class LiveNamespace(Namespace):
         else:
             result = command.run(self.store, conn.actor, args)
         return command.ack(result, args)
+
+
+def throttle_key(tablet: str | None, sid: object) -> object:
+    """A tablet is weighed by its token (its reconnections share the buckets, and a penalised one is
+    refused before the database is asked who it is), a console by its connection."""
+    return ("tablet", tablet) if tablet is not None else ("conn", sid)
+
+
+def transport_socket(environ: dict[str, Any]) -> socket.socket | None:
+    """The TCP socket under a websocket connection, where the server exposes it (eventlet's input, or
+    the sockets gunicorn and Werkzeug name); None otherwise (a disconnect without the shutdown)."""
+    given = environ.get("eventlet.input")
+    sock = given.get_socket() if given is not None and hasattr(given, "get_socket") else None
+    sock = sock or environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
+    return sock if hasattr(sock, "shutdown") else None

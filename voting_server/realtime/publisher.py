@@ -11,6 +11,7 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from ..db import Store
+from ..i18n import msg
 from ..services import Event, terminal_view
 from ..services.accounts import UNPAIRED
 from .audiences import Audiences, person_room, room
@@ -18,6 +19,8 @@ from .audiences import Audiences, person_room, room
 log = logging.getLogger(__name__)
 
 PEOPLE_CHANGES = ("person_added", "person_changed", "roster_imported")  # shown in the consoles' attendance
+FLOODED = msg("一台表决器发送指令过于频繁，已被断开连接")
+ALERT_FIELDS = ("device_id", "person_id", "command", "refusals")
 
 
 class Publisher:
@@ -54,6 +57,11 @@ class Publisher:
                 self.socketio.emit("me", {"sitting_id": ev.sitting_id,
                                           "me": {"attendance": status, "signed_in": status in ("present", "video")}},
                                    to=person_room(ev.payload["person_id"]))
+            elif ev.action == "terminal_flooded":
+                self.socketio.emit("alert", {"sitting_id": ev.sitting_id, "code": "terminal_flooded",
+                                             "message": FLOODED.render("zh"), "message_en": FLOODED.render("en"),
+                                             **{k: ev.payload.get(k) for k in ALERT_FIELDS}},
+                                   to=room(ev.sitting_id, "clerk"))
             elif ev.action == "reminded":
                 for pid in ev.payload["person_ids"]:
                     self.socketio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},

@@ -17,6 +17,7 @@ from ..db import Store
 from ..i18n import msg, pmsg
 from .base import (
     STAFF_ROLES,
+    SYSTEM,
     Actor,
     Conflict,
     Forbidden,
@@ -230,6 +231,16 @@ def revoke_device(store: Store, actor: Actor, device_id: int) -> None:
             return
         device.revoked_at = utcnow()
         tx.audit("device_revoked", {"device_id": device.id, "person_id": device.person_id})
+
+
+def record_flood(store: Store, device_id: int, sitting_id: int, command: str, refusals: int) -> None:
+    """A tablet sent commands so far over its rate that it was disconnected (realtime/throttle.py): kept
+    in the audit log, by the system, and told to the sitting's clerks (not numbered: no terminal's state
+    changes)."""
+    with transaction(store, SYSTEM) as tx:
+        person_id = tx.session.scalar(select(models.Device.person_id).where(models.Device.id == device_id))
+        tx.audit("terminal_flooded", {"device_id": device_id, "person_id": person_id, "command": command[:40],
+                                      "refusals": refusals}, sitting_id=sitting_id)
 
 
 @requires("manage_devices")

@@ -2,6 +2,8 @@
 // ballots; tablet pairing with printable QR codes; attendance with leave reasons; show-of-hands entry
 // with a second confirmation; results of every round, printable; the audit log.
 import { h } from "../core/dom.js";
+import { errorText } from "../core/i18n.js";
+import { toast } from "../core/notify.js";
 import { goLive, LiveClient, staffPage } from "../live/start.js";
 import { attendancePanel } from "./attendance.js";
 import { auditPanel } from "./audit.js";
@@ -75,6 +77,7 @@ async function main() {
   await refreshAll();
   const client = new LiveClient({ sittingId: get("sittingId") });
   followAgenda(client);
+  client.on("alert", (alert) => toast(errorText(alert), "error", 15000));
   data.on("state", (_state, changed) => {
     if (changed.has("sittingId") && get("sittingId") && (client.sittingId !== get("sittingId") || !client.socket)) {
       client.reconnect({ sittingId: get("sittingId") });

@@ -8,7 +8,7 @@
 //   attendance {seq, sitting_id, attendance, ballot}                      coalesced, not numbered
 //   progress   {seq, sitting_id, ballot_id, round_id, voted, non_voters?} how many have voted
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
-//   remind, revoked
+//   remind, revoked, alert {sitting_id, code, message, message_en, ...}  (alert: to the clerks)
 import { io } from "../../vendor/socket.io.esm.min.js";
 import { t } from "../core/i18n.js";
 
@@ -136,6 +136,9 @@ export class LiveClient {
     });
     socket.on("revoked", (msg) => {
       this._emitLocal("revoked", msg);
+    });
+    socket.on("alert", (msg) => {
+      if (this._mine(msg)) this._emitLocal("alert", msg);
     });
   }
 
