@@ -11,7 +11,7 @@ from typing import Any
 from flask_socketio import SocketIO
 
 from ..db import Store
-from ..services import Event, terminal_view
+from ..services import Event, terminal_view, timer
 from ..services.accounts import UNPAIRED
 from .audiences import Audiences, person_room, room
 
@@ -55,7 +55,7 @@ class Publisher:
                                           "me": {"attendance": status, "signed_in": status in ("present", "video")}},
                                    to=person_room(ev.payload["person_id"]))
             elif ev.action == "reminded":
-                for pid in ev.payload["person_ids"]:
+                for pid in timer.reminded_person_ids(self.store, ev.payload):
                     self.socketio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
                                        to=person_room(pid))
 
