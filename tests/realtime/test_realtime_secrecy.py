@@ -53,6 +53,9 @@ def test_secret_ballot_shows_no_counts_and_no_non_voters_before_close(hall):
         ok, diff = t.settle()
         assert ok, f"{t.label}: {diff}"
         assert t.state["ballot"]["voted"] == 15 and t.state["ballot"]["status"] == "open"
+    # the reminder reached those who had not voted then (found from the stored votes: the audit entry
+    # of a secret ballot's reminder holds the count only)
+    assert [n for n, t in tablets.items() if t.received("remind")] == [11, 12, 13, 14, 15]
     marks = {t.label: len(t.log) for t in terminals}
 
     for t in terminals:

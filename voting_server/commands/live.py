@@ -140,7 +140,7 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("revote", OpenArgs, opening.revote, answer=_round_id, http=_path("/ballots/<int:ballot_id>/revote"),
             live=True),
     Command("extend", ExtendArgs, timer.extend_timer, http=_path("/ballots/<int:ballot_id>/extend"), live=True),
-    Command("remind", BallotArgs, timer.remind_non_voters, answer=lambda ids, a: {"reminded": len(ids)},
+    Command("remind", BallotArgs, timer.remind_non_voters, answer=lambda n, a: {"reminded": n},
             http=_path("/ballots/<int:ballot_id>/remind"), live=True),
     Command("set_attendance", AttendanceArgs, sitting.set_attendance,
             http=_path("/sittings/<int:sitting_id>/attendance/<int:person_id>", "PUT"), live=True),

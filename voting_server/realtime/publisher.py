@@ -12,7 +12,7 @@ from flask_socketio import SocketIO
 
 from ..db import Store
 from ..i18n import msg
-from ..services import Event, terminal_view
+from ..services import Event, terminal_view, timer
 from ..services.accounts import UNPAIRED
 from .audiences import Audiences, person_room, room
 
@@ -63,7 +63,7 @@ class Publisher:
                                              **{k: ev.payload.get(k) for k in ALERT_FIELDS}},
                                    to=room(ev.sitting_id, "clerk"))
             elif ev.action == "reminded":
-                for pid in ev.payload["person_ids"]:
+                for pid in timer.reminded_person_ids(self.store, ev.payload):
                     self.socketio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
                                        to=person_room(pid))
 

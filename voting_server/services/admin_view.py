@@ -250,11 +250,45 @@ def audit_page(store: Store, actor: Actor, *, before: int | None = None, limit: 
         head = s.get(models.ChainHead, 1)
         more = len(rows) > limit
         rows = rows[:limit]
-        return {"entries": [{"id": e.id, "at": e.at, "actor": e.actor, "action": e.action,
-                             "sitting_id": e.sitting_id, "seq": e.seq, "payload": json.loads(e.payload),
-                             "prev_hash": e.prev_hash, "hash": e.hash} for e in rows],
+        secret = _secret_ballots(s, rows)
+        return {"entries": [_entry_view(e, secret) for e in rows],
                 "total": total, "next_before": rows[-1].id if more and rows else None,
                 "head": {"id": head.last_id, "hash": head.last_hash} if head else None}
+
+
+# Entries that name who has (or has not) voted in a round. On a secret ballot the view shows neither the
+# member nor the receipt, during the ballot and after it: nobody learns who voted when (RULES.md 8). The
+# stored entry is unchanged, so its hash is the stored one and /api/audit/verify checks the whole chain.
+NAMES_VOTERS = ("vote_cast", "reminded")
+
+
+def _secret_ballots(s: Session, rows: Any) -> set[int]:
+    ids: set[int] = set()
+    for e in rows:
+        if e.action in NAMES_VOTERS:
+            ballot_id = json.loads(e.payload).get("ballot_id")
+            if isinstance(ballot_id, int):
+                ids.add(ballot_id)
+    if not ids:
+        return set()
+    return set(s.scalars(select(models.Ballot.id).where(models.Ballot.id.in_(ids), models.Ballot.secret.is_(True))))
+
+
+def _entry_view(e: models.AuditEntry, secret: set[int]) -> dict[str, Any]:
+    payload = json.loads(e.payload)
+    entry = {"id": e.id, "at": e.at, "actor": e.actor, "action": e.action, "sitting_id": e.sitting_id,
+             "seq": e.seq, "payload": payload, "prev_hash": e.prev_hash, "hash": e.hash}
+    if e.action not in NAMES_VOTERS or payload.get("ballot_id") not in secret:
+        return entry
+    kept = {k: payload[k] for k in ("ballot_id", "round_id") if k in payload}
+    if e.action == "vote_cast":
+        entry["actor"] = "member"
+    elif "person_ids" in payload:  # a reminder written before its entry held the count only
+        kept["count"] = len(payload["person_ids"])
+    else:
+        return entry
+    entry["payload"], entry["redacted"] = kept, True
+    return entry
 
 
 @requires("read_audit")

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,16 +38,33 @@ def extend_timer(store: Store, actor: Actor, ballot_id: int, seconds: int) -> No
 
 
 @requires("drive_ballot")
-def remind_non_voters(store: Store, actor: Actor, ballot_id: int) -> list[int]:
-    """The chair reminds present members who have not voted; their tablets are told."""
+def remind_non_voters(store: Store, actor: Actor, ballot_id: int) -> int:
+    """The chair reminds present members who have not voted; their tablets are told. Answers how many.
+    On a named ballot the audit entry names them; on a secret one it holds the count only (during a
+    secret ballot nobody learns who has voted, only how many): the push finds the tablets to remind
+    from the stored votes (``reminded_person_ids``)."""
     with transaction(store, actor) as tx:
         s = tx.session
         ballot, rnd = ballot_and_open_round(s, ballot_id)
         sitting = sitting_of_ballot(s, ballot)
         missing = sorted(non_voter_ids(s, sitting, rnd.id))
-        tx.audit("reminded", {"ballot_id": ballot.id, "round_id": rnd.id, "person_ids": missing},
-                 sitting_id=sitting.id, push=True)
-        return missing
+        who: dict[str, Any] = {"count": len(missing)} if ballot.secret else {"person_ids": missing}
+        tx.audit("reminded", {"ballot_id": ballot.id, "round_id": rnd.id, **who}, sitting_id=sitting.id, push=True)
+        return len(missing)
+
+
+def reminded_person_ids(store: Store, payload: dict[str, Any]) -> list[int]:
+    """The members a ``reminded`` event is for: named in it (a named ballot), or, on a secret ballot,
+    those present who have still not voted in its round."""
+    if "person_ids" in payload:
+        return list(payload["person_ids"])
+    with store.read() as s:
+        rnd = s.get(models.Round, payload["round_id"])
+        if rnd is None or rnd.status != "open":
+            return []
+        ballot = s.get(models.Ballot, rnd.ballot_id)
+        assert ballot is not None
+        return non_voter_ids(s, sitting_of_ballot(s, ballot), rnd.id)
 
 
 # --- the deadline --------------------------------------------------------------------------------------

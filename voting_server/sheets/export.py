@@ -11,6 +11,10 @@ Three tables, each a list of columns and a list of rows (dicts keyed by column k
 CSV has the column keys as its header (UTF-8 with BOM, so spreadsheet programs read the Chinese);
 XLSX has one sheet per table with a Chinese header row above the keys; JSON holds the tables and the
 full result documents. The ``read_*`` functions read them back into the same rows.
+
+No text is ever read as a formula by a spreadsheet program (formula or CSV injection): in CSV a text
+that starts with ``= + - @``, a tab, a carriage return or a single quote is written with a single quote
+in front (``read_csv`` takes it off again); in XLSX every text is a text cell, never a formula.
 """
 from __future__ import annotations
 
@@ -173,12 +177,27 @@ def sitting_tables(store: Store, sitting_id: int) -> dict[str, Table]:
 
 # --- CSV ------------------------------------------------------------------------------------------
 
+#: How a spreadsheet program knows a formula (or a command) when it reads a cell; the single quote is
+#: escaped too, so that the escape can be taken off again without doubt.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def escape_formula(text: str) -> str:
+    """A text as a CSV cell: a single quote in front of one a spreadsheet would read as a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unescape_formula(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
+
 
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return escape_formula(value)
     return str(value)
 
 
@@ -208,7 +227,8 @@ def read_csv(data: bytes, columns: list[Column] | None = None) -> list[dict[str,
     text = data.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))
     by_key = {c.key: c for c in columns or []}
-    return [{k: _parse(v, by_key[k]) if k in by_key else v for k, v in row.items()} for row in reader]
+    return [{k: _parse(unescape_formula(v), by_key[k]) if k in by_key else unescape_formula(v)
+             for k, v in row.items()} for row in reader]
 
 
 def export_csv(store: Store, sitting_id: int, table: str = "results") -> bytes:
@@ -218,6 +238,18 @@ def export_csv(store: Store, sitting_id: int, table: str = "results") -> bytes:
 
 
 # --- XLSX -----------------------------------------------------------------------------------------
+
+
+def _append(ws: Any, values: list[Any]) -> None:
+    """One row of cells; a text is always a text cell (openpyxl would store ``=…`` as a formula and
+    ``#N/A`` as an error), marked with Excel's quote prefix where it looks like a formula."""
+    ws.append(values)
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            cell = ws.cell(row=ws.max_row, column=column)
+            cell.data_type = "s"
+            if value.startswith(FORMULA_START):
+                cell.quotePrefix = True
 
 
 def tables_xlsx(tables: dict[str, Table]) -> bytes:
@@ -230,15 +262,15 @@ def tables_xlsx(tables: dict[str, Table]) -> bytes:
     titles = {"results": "表决结果 results", "attendance": "出席 attendance", "named_votes": "记名表决 named_votes"}
     for name, table in tables.items():
         ws = wb.create_sheet(titles.get(name, name)[:31])
-        ws.append([c.zh for c in table.columns])
-        ws.append(table.keys)
+        _append(ws, [c.zh for c in table.columns])
+        _append(ws, table.keys)
         for cell in ws[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="EBEBEB")
         for cell in ws[2]:
             cell.font = Font(color="808080", size=8)
         for row in table.rows:
-            ws.append([row.get(k) for k in table.keys])
+            _append(ws, [row.get(k) for k in table.keys])
         ws.freeze_panes = "A3"
         for i, col in enumerate(table.columns, start=1):
             width = max([len(col.zh) * 2, len(col.key)] + [len(_cell(r.get(col.key))) for r in table.rows[:200]])
