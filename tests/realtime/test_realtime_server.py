@@ -33,7 +33,9 @@ class Running:
         self.store = Store(self.url)
         self.tokens = {n: services.pair_with_pin(self.store, seed.body_id, str(n), demo.DEMO_PIN)[0]
                        for n in range(1, seats + 1)}
-        self.server = ServerProcess(self.url, folder, mode=mode)
+        # one server for the module: its eight tablets send more than a person would (the rates have tests
+        # of their own: test_realtime_throttle, tests/fault/test_fault_flood.py)
+        self.server = ServerProcess(self.url, folder, mode=mode, env={"LIVE_RATE_SCALE": "100"})
         self.clients: list[LiveClient] = []
 
     def start(self) -> Running:
