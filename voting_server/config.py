@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": "eventlet",
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0
+    "MESSAGE_QUEUE_TIMEOUT": 3.0,  # seconds without an answer from the queue before it counts as lost
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # uploads (documents, roster files)
     "MAX_DOCUMENT_BYTES": 30 * 1024 * 1024,
     "LOGIN_MAX_ATTEMPTS": 5,  # per username and address within LOGIN_WINDOW_SECONDS
@@ -33,6 +34,7 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "LOGIN_MAX_ATTEMPTS": (int,),
     "LOGIN_WINDOW_SECONDS": (int,),
     "PROGRESS_INTERVAL": (int, float),
+    "MESSAGE_QUEUE_TIMEOUT": (int, float),
 }
 
 
@@ -43,6 +45,12 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
     for key, var in env_map.items():
         if os.environ.get(var):
             cfg[key] = os.environ[var]
+    if os.environ.get("MESSAGE_QUEUE_TIMEOUT"):
+        try:
+            cfg["MESSAGE_QUEUE_TIMEOUT"] = float(os.environ["MESSAGE_QUEUE_TIMEOUT"])
+        except ValueError:
+            raise ConfigError("MESSAGE_QUEUE_TIMEOUT must be a positive number of seconds, "
+                              f"not {os.environ['MESSAGE_QUEUE_TIMEOUT']!r}") from None
     cfg.update(overrides or {})
     cfg["INSTANCE_PATH"] = instance_path
 
