@@ -18,6 +18,7 @@ from .accounts import (
     pair_with_pin,
     revoke_device,
     set_pin,
+    unlock_pin,
     user_actor,
 )
 from .agenda import add_document, add_item, create_ballot, create_sitting
@@ -62,6 +63,6 @@ __all__ = [
     "create_pairing", "create_sitting", "create_user", "deadline_reached", "device_actor", "enter_show_of_hands",
     "extend_timer", "finish_item", "login", "move_speaker", "open_ballot", "open_sitting", "pair_device",
     "pair_with_pin", "permission_of", "remind_non_voters", "request_to_speak", "revoke_device", "revote",
-    "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "update_body_rules",
+    "set_attendance", "set_pin", "unlock_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "update_body_rules",
     "update_person", "user_actor", "verify_chain",
 ]
