@@ -39,7 +39,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        return jsonify(status="ok")
+        """The database and the message queue, each with a reason when it fails: ``ok``, ``degraded`` (the
+        queue between processes is down: this process still serves its own terminals) or ``down`` (the
+        database does not answer; 503)."""
+        database: dict[str, Any] = {"ok": True}
+        try:
+            with store.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception as exc:
+            database = {"ok": False, "reason": (str(exc).splitlines() or [type(exc).__name__])[0][:200]}
+        live = app.extensions.get("biaojue_live")
+        mq = live.queue if live is not None else None
+        queue = mq.health.to_dict() if mq is not None else {"ok": True, "configured": False}
+        status = "ok" if database["ok"] and queue["ok"] else "degraded" if database["ok"] else "down"
+        return jsonify(status=status, database=database, queue=queue), 503 if status == "down" else 200
 
     from .web import register as register_web
 

@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": "eventlet",
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0
+    "MESSAGE_QUEUE_TIMEOUT": 3.0,  # seconds without an answer from the queue before it counts as lost
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # uploads (documents, roster files)
     "MAX_DOCUMENT_BYTES": 30 * 1024 * 1024,
     "LOGIN_MAX_ATTEMPTS": 5,  # per username and address within LOGIN_WINDOW_SECONDS
@@ -35,7 +36,9 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "LOGIN_WINDOW_SECONDS": (int,),
     "PROGRESS_INTERVAL": (int, float),
     "LIVE_RATE_SCALE": (int, float),
+    "MESSAGE_QUEUE_TIMEOUT": (int, float),
 }
+NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT")  # read as numbers when set
 
 
 def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
@@ -45,11 +48,12 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
     for key, var in env_map.items():
         if os.environ.get(var):
             cfg[key] = os.environ[var]
-    if os.environ.get("LIVE_RATE_SCALE"):
-        try:
-            cfg["LIVE_RATE_SCALE"] = float(os.environ["LIVE_RATE_SCALE"])
-        except ValueError:
-            raise ConfigError(f"LIVE_RATE_SCALE must be a positive number, not {os.environ['LIVE_RATE_SCALE']!r}") from None
+    for key in NUMBERS_FROM_ENVIRONMENT:
+        if os.environ.get(key):
+            try:
+                cfg[key] = float(os.environ[key])
+            except ValueError:
+                raise ConfigError(f"{key} must be a positive number, not {os.environ[key]!r}") from None
     cfg.update(overrides or {})
     cfg["INSTANCE_PATH"] = instance_path
 

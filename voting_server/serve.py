@@ -12,6 +12,7 @@ def serve(app: Flask, *, host: str, port: int) -> None:
     live = app.extensions.get("biaojue_live")
     if live is not None:  # rounds whose deadline passes (or passed while the server was down)
         live.deadlines.start()
+        live.start_queue()
     mode = socketio.async_mode
     if mode == "eventlet":
         import eventlet

@@ -69,6 +69,7 @@ GET    /api/bodies/<int:body_id>/people                                 -  -  - 
 POST   /api/bodies/<int:body_id>/people                                 -  -  -  -  -  Y  -  Y  -
 PATCH  /api/people/<int:person_id>                                      -  -  -  -  -  Y  -  Y  -
 PUT    /api/people/<int:person_id>/pin                                  -  -  -  -  -  Y  -  Y  -
+POST   /api/people/<int:person_id>/pin/unlock                           -  -  -  -  -  Y  -  Y  -
 POST   /api/bodies/<int:body_id>/roster/preview                         -  -  -  -  -  Y  -  Y  -
 POST   /api/bodies/<int:body_id>/roster/import                          -  -  -  -  -  Y  -  Y  -
 GET    /api/users                                                       -  -  -  -  -  -  -  Y  -
@@ -242,6 +243,8 @@ def http_requests() -> dict[str, Builder]:
             lambda h, r: Req("PATCH", f"/api/people/{h.member_ids[0]}", {"title": "委员"}),
         "PUT /api/people/<int:person_id>/pin": lambda h, r: Req("PUT", f"/api/people/{h.member_ids[0]}/pin",
                                                                 {"pin": "1357"}),
+        "POST /api/people/<int:person_id>/pin/unlock":
+            lambda h, r: Req("POST", f"/api/people/{h.member_ids[0]}/pin/unlock"),
         "POST /api/bodies/<int:body_id>/roster/preview":
             lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/roster/preview", files={"file": (CSV, "r.csv")}),
         "POST /api/bodies/<int:body_id>/roster/import":

@@ -1,5 +1,7 @@
-"""Staff accounts and seat tablets: account validation, password login with its rate limit, one-time
-pairing codes that expire, PIN pairing (rate-limited per seat), and revoked tablets."""
+"""Staff accounts and seat tablets: account validation, password login with its rate limit and a
+failure as slow for an unknown name, one-time pairing codes that expire, PIN pairing (wrong PINs slow
+down their source, per seat and over all seats, with back-off; the clerk clears a seat), and revoked
+tablets."""
 from __future__ import annotations
 
 import json
@@ -8,7 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from voting_server import demo, models, services
-from voting_server.services import Conflict, Forbidden, Invalid, TooMany
+from voting_server.services import Conflict, Forbidden, Invalid, TooMany, accounts
 
 
 def test_create_user_validation(world, refuse):
@@ -173,17 +175,127 @@ def test_pin_pairing(world, refuse):
     assert services.pair_with_pin(st, world.body_id, "5", "97531")[1].person_id == world.members[4].person_id
 
 
-def test_pin_guessing_is_limited_per_seat(world, refuse):
-    st = world.store
-    for guess in range(10):
-        with pytest.raises(Forbidden):
-            services.pair_with_pin(st, world.body_id, "7", f"{guess:04d}")
-    refuse(lambda: services.pair_with_pin(st, world.body_id, "7", demo.DEMO_PIN), TooMany, "too_many_attempts")
-    assert services.pair_with_pin(st, world.body_id, "8", demo.DEMO_PIN)[1].person_id == world.members[7].person_id
-    with st.read() as s:
-        failed = [json.loads(e.payload) for e in s.scalars(select(models.AuditEntry).where(
-            models.AuditEntry.action == "pin_failed"))]
-    assert len(failed) == 10 and all(f == {"body_id": world.body_id, "seat": "7"} for f in failed)
+def _wait_passes(st, seconds: int) -> None:
+    """As if ``seconds`` had passed: every recorded attempt moves back in time."""
+    import datetime as dt
+
+    la = models.LoginAttempt.__table__
     with st.engine.begin() as conn:
-        conn.execute(models.LoginAttempt.__table__.update().values(at=_minutes_ago(6)))
-    assert services.pair_with_pin(st, world.body_id, "7", demo.DEMO_PIN)[1].person_id == world.members[6].person_id
+        for row_id, at in conn.execute(select(la.c.id, la.c.at)).all():
+            conn.execute(la.update().where(la.c.id == row_id).values(at=at - dt.timedelta(seconds=seconds)))
+
+
+def test_wrong_pins_slow_down_their_source_not_the_member(world, refuse):
+    """Wrong PINs from one address make that address wait, doubling after the first five; the member
+    pairing the same seat from another address is never held up (once 10 wrong PINs from anywhere
+    locked the seat for everyone)."""
+    st, A, B = world.store, "10.0.0.66", "10.0.0.7"
+    waits = []
+    for guess in range(12):  # 12 wrong PINs from A, each as soon as A may try again
+        try:
+            services.pair_with_pin(st, world.body_id, "7", f"{guess:04d}", address=A)
+        except TooMany as err:
+            waits.append(err.details["retry_after"])
+            _wait_passes(st, err.details["retry_after"])
+        except Forbidden:
+            waits.append(0)
+            continue
+        with pytest.raises(Forbidden) as info:
+            services.pair_with_pin(st, world.body_id, "7", f"{guess:04d}", address=A)
+        assert info.value.code == "bad_pin"
+    assert waits == [0] * 5 + [2, 4, 8, 16, 32, 64, 128], waits
+    refuse(lambda: services.pair_with_pin(st, world.body_id, "7", demo.DEMO_PIN, address=A), TooMany,
+           "too_many_attempts")
+    # the member, at their own tablet, pairs at once
+    assert services.pair_with_pin(st, world.body_id, "7", demo.DEMO_PIN, address=B)[1].person_id == \
+        world.members[6].person_id
+    # and another seat is free for A as long as A has not tried too many seats
+    assert services.pair_with_pin(st, world.body_id, "8", demo.DEMO_PIN, address=A)[1].person_id == \
+        world.members[7].person_id
+
+
+def test_backoff_doubles_after_the_free_tries(world, refuse):
+    st, A = world.store, "10.0.0.66"
+    for guess in range(5):
+        with pytest.raises(Forbidden):
+            services.pair_with_pin(st, world.body_id, "7", f"{guess:04d}", address=A)
+    seen = []
+    for _ in range(4):
+        with pytest.raises(TooMany) as info:
+            services.pair_with_pin(st, world.body_id, "7", "9999", address=A)
+        seen.append(info.value.details["retry_after"])
+        _wait_passes(st, info.value.details["retry_after"])
+        with pytest.raises(Forbidden):
+            services.pair_with_pin(st, world.body_id, "7", "9999", address=A)
+    assert seen == [2, 4, 8, 16], seen
+    assert accounts.backoff(10**6, 5) == accounts.PIN_BACKOFF_MAX
+
+
+def test_one_source_trying_every_seat_is_slowed_down(world, refuse):
+    st, A, B = world.store, "10.0.0.66", "10.0.0.7"
+    seats = [str(n) for n in range(1, 16)] + ["L1", "L2", "91", "92", "93"]
+    for seat in seats[:accounts.PIN_SOURCE_FREE_FAILURES]:  # the demo PIN is wrong for none: one wrong PIN each
+        with pytest.raises(Forbidden):
+            services.pair_with_pin(st, world.body_id, seat, "0000", address=A)
+    refuse(lambda: services.pair_with_pin(st, world.body_id, "3", demo.DEMO_PIN, address=A), TooMany,
+           "too_many_attempts")
+    assert services.pair_with_pin(st, world.body_id, "3", demo.DEMO_PIN, address=B)[1].person_id == \
+        world.members[2].person_id
+
+
+def test_wrong_pins_are_forgotten_and_cleared(world, refuse):
+    st, A = world.store, "10.0.0.66"
+    for guess in range(5):
+        with pytest.raises(Forbidden):
+            services.pair_with_pin(st, world.body_id, "7", f"{guess:04d}", address=A)
+    refuse(lambda: services.pair_with_pin(st, world.body_id, "7", demo.DEMO_PIN, address=A), TooMany,
+           "too_many_attempts")
+    with st.read() as s:
+        assert accounts.pin_failures(s, world.body_id) == {"7": (5, 1)}
+    # the clerk clears the seat (the chair may not)
+    member = world.members[6].person_id
+    refuse(lambda: services.unlock_pin(st, world.chair, member), Forbidden, "forbidden")
+    assert services.unlock_pin(st, world.clerk, member) == 5
+    with st.read() as s:
+        assert accounts.pin_failures(s, world.body_id) == {}
+        unlocked = [json.loads(e.payload) for e in s.scalars(select(models.AuditEntry).where(
+            models.AuditEntry.action == "pin_unlocked"))]
+    assert unlocked == [{"person_id": member, "seat": "7", "cleared": 5}]
+    assert services.pair_with_pin(st, world.body_id, "7", demo.DEMO_PIN, address=A)[1].person_id == member
+    # a successful pairing clears its seat and source; failures older than the window are not counted
+    for guess in range(5):
+        with pytest.raises(Forbidden):
+            services.pair_with_pin(st, world.body_id, "9", f"{guess:04d}", address=A)
+    refuse(lambda: services.pair_with_pin(st, world.body_id, "9", demo.DEMO_PIN, address=A), TooMany,
+           "too_many_attempts")
+    _wait_passes(st, int(accounts.PIN_WINDOW.total_seconds()) + 1)
+    assert services.pair_with_pin(st, world.body_id, "9", demo.DEMO_PIN, address=A)[1].person_id == \
+        world.members[8].person_id
+
+
+def test_a_failed_login_takes_as_long_for_an_unknown_name(world, monkeypatch):
+    """With the production cost of argon2: an unknown user name is checked against a dummy hash, so it
+    fails as slowly as a wrong password (once 8 ms against 239 ms)."""
+    import statistics
+    import time
+
+    import argon2
+
+    monkeypatch.setattr(accounts, "_hasher", argon2.PasswordHasher())
+    st = world.store
+    services.create_user(st, world.admin, username="timed.clerk", password="timed-password-2026", role="clerk")
+
+    def failing(username: str, n: int) -> float:
+        start = time.perf_counter()
+        with pytest.raises(Forbidden):
+            services.login(st, username, "not-the-password", address=f"10.1.{n}.1", max_attempts=1000)
+        return time.perf_counter() - start
+
+    failing("nobody.here", 0)  # the dummy hash is made once
+    times: dict[str, list[float]] = {"unknown": [], "known": []}
+    for n in range(5):
+        times["unknown"].append(failing(f"nobody.{n}", n))
+        times["known"].append(failing("timed.clerk", n))
+    unknown, known = statistics.median(times["unknown"]), statistics.median(times["known"])
+    print(f"failed login, median of 5: unknown user {unknown * 1000:.1f} ms, wrong password {known * 1000:.1f} ms")
+    assert 0.5 < unknown / known < 2, times

@@ -18,7 +18,7 @@ import uuid
 from typing import Any
 
 APPLIED, STALE, GAP = "applied", "stale", "gap"
-PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert")
+PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert", "sync")
 State = dict[str, Any]
 
 

@@ -95,6 +95,11 @@ class PairingArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SeatPinArgs:
+    person_id: int = arg(PERSON)
+
+
+@dataclass(frozen=True, kw_only=True)
 class DeviceArgs:
     device_id: int = arg(DEVICE)
 
@@ -196,6 +201,8 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("create_user", UserArgs, accounts.create_user, answer=_created, http=Route("POST", "/users", 201)),
     Command("create_pairing", PairingArgs, accounts.create_pairing, answer=_pairing,
             http=Route("POST", "/people/<int:person_id>/pairing", 201)),
+    Command("unlock_pin", SeatPinArgs, accounts.unlock_pin, answer=lambda n, a: {"cleared": n},
+            http=Route("POST", "/people/<int:person_id>/pin/unlock")),
     Command("revoke_device", DeviceArgs, accounts.revoke_device, http=Route("POST", "/devices/<int:device_id>/revoke")),
     Command("create_sitting", SittingArgs, agenda.create_sitting, answer=_created,
             http=Route("POST", "/bodies/<int:body_id>/sittings", 201)),

@@ -92,6 +92,7 @@ class LiveNamespace(Namespace):
         if conn.actor.person_id is not None:
             join_room(person_room(conn.actor.person_id))
         emit("snapshot", snap)
+        self.publisher.greet(request.sid, conn)  # type: ignore[attr-defined]
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]

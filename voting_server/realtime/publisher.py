@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_socketio import SocketIO
 
@@ -14,7 +14,10 @@ from ..db import Store
 from ..i18n import msg
 from ..services import Event, terminal_view, timer
 from ..services.accounts import UNPAIRED
-from .audiences import Audiences, person_room, room
+from .audiences import Audiences, Conn, person_room, room
+
+if TYPE_CHECKING:
+    from .queue import MessageQueue, QueueState
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +27,15 @@ ALERT_FIELDS = ("device_id", "person_id", "command", "refusals")
 
 
 class Publisher:
-    def __init__(self, socketio: SocketIO, store: Store, audiences: Audiences, *, interval: float = 0.25) -> None:
+    def __init__(self, socketio: SocketIO, store: Store, audiences: Audiences, *, interval: float = 0.25,
+                 queue: MessageQueue | None = None) -> None:
         self.socketio, self.store, self.audiences = socketio, store, audiences
         self.interval = interval
+        self.queue = queue
+        if queue is not None:
+            queue.on_lost = self.sync_changed
+            queue.on_restored = self._queue_restored
+            queue.on_resync_request = self.resync_all
         self._dirty: set[int] = set()  # sittings whose ballot progress changed
         self._dirty_attendance: set[int] = set()  # sittings whose attendance changed
 
@@ -136,3 +145,42 @@ class Publisher:
         for aud in terminal_view.AUDIENCES:
             payload = data if aud in terminal_view.STAFF_AUDIENCES else public
             self.socketio.emit("progress", {"sitting_id": sitting_id, **payload}, to=room(sitting_id, aud))
+
+    # --- the message queue between processes ---------------------------------------------------------------
+
+    def greet(self, sid: str, conn: Conn) -> None:
+        """After a connection's snapshot: a console that connects while the queue is down sees the banner."""
+        if self.queue is not None and not self.queue.health.ok and conn.audience in terminal_view.STAFF_AUDIENCES:
+            self.socketio.emit("sync", self._sync_payload(self.queue.health), to=sid)
+
+    def sync_changed(self, state: QueueState) -> None:
+        """Tell this process's consoles that the sync between processes stopped (or works again)."""
+        payload = self._sync_payload(state)
+        for sid, conn in list(self.audiences.conns.items()):
+            if conn.audience in terminal_view.STAFF_AUDIENCES:
+                self.socketio.emit("sync", payload, to=sid)
+
+    def _queue_restored(self, state: QueueState) -> None:
+        self.sync_changed(state)
+        self.resync_all()
+
+    def resync_all(self) -> None:
+        """Every terminal of this process gets a fresh snapshot: what other processes published while the
+        queue was down never arrived (the resync rule of docs/protocol.md)."""
+        conns = list(self.audiences.conns.items())
+        for sid, conn in conns:
+            if self.audiences.get(sid) is None:  # gone meanwhile
+                continue
+            try:
+                snap = self.audiences.snapshots.for_terminal(conn.sitting_id, conn.audience, conn.actor.person_id,
+                                                             conn.actor.device_id)
+            except Exception:  # the sitting is gone, or storage failed: the terminal resyncs by itself later
+                log.warning("resync of %s failed", sid, exc_info=True)
+                continue
+            self.socketio.emit("snapshot", snap, to=sid)
+            self.socketio.sleep(0)
+        log.info("sent %d terminals a fresh snapshot", len(conns))
+
+    @staticmethod
+    def _sync_payload(state: QueueState) -> dict[str, Any]:
+        return {"ok": state.ok, "reason": state.reason, "since": round(state.since, 3)}

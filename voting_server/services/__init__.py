@@ -19,6 +19,7 @@ from .accounts import (
     record_flood,
     revoke_device,
     set_pin,
+    unlock_pin,
     user_actor,
 )
 from .agenda import add_document, add_item, create_ballot, create_sitting
@@ -62,7 +63,8 @@ __all__ = [
     "cast_many", "cast_vote", "check_device", "close_ballot", "close_sitting", "create_ballot", "create_body",
     "create_pairing", "create_sitting", "create_user", "deadline_reached", "device_actor", "enter_show_of_hands",
     "extend_timer", "finish_item", "login", "move_speaker", "open_ballot", "open_sitting", "pair_device",
-    "pair_with_pin", "permission_of", "record_flood", "remind_non_voters", "request_to_speak", "revoke_device", "revote",
-    "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "update_body_rules",
+    "pair_with_pin", "permission_of", "record_flood", "remind_non_voters", "request_to_speak", "revoke_device",
+    "revote", "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "unlock_pin",
+    "update_body_rules",
     "update_person", "user_actor", "verify_chain",
 ]

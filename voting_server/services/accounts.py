@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -58,6 +60,28 @@ def check_secret(hashed: str | None, secret: str) -> bool:
         return False
 
 
+_dummy_hashes: dict[tuple[int, int, int], str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of a random secret, made like every stored one: checked in place of a hash nobody has
+    (an unknown user name, a disabled account, a seat without a PIN), so that a failure costs the same
+    time whether or not the name exists."""
+    key = (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hashes[key]
+
+
+def check_secret_evenly(hashed: str | None, secret: str) -> bool:
+    """``check_secret``, but with a missing hash the same work is done (against a dummy) and False is
+    answered: the time taken does not tell a missing account or PIN from a wrong secret."""
+    if not hashed:
+        check_secret(_dummy_hash(), secret)
+        return False
+    return check_secret(hashed, secret)
+
+
 def _sha(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
@@ -94,10 +118,13 @@ def login(store: Store, username: object, password: object, *, address: str, max
         if failures >= max_attempts:
             raise TooMany("too_many_attempts", msg("登录失败次数过多，请稍后再试"))
         user = s.scalar(select(models.User).where(models.User.username == username))
-        ok = user is not None and user.active and check_secret(user.password_hash, password)
+        # the password is checked (against a dummy hash when there is no such active account) in every
+        # case: a failure takes as long for an unknown user name as for a wrong password
+        known = user is not None and user.active
+        ok = check_secret_evenly(user.password_hash if known and user else None, password) and known
     actor = Actor(role=user.role, name=user.display_name, user_id=user.id) if ok and user else None
     with transaction(store, actor or Actor(role="anonymous", name=username[:40])) as tx:
-        tx.session.execute(delete(models.LoginAttempt).where(models.LoginAttempt.at < since))
+        tx.session.execute(delete(models.LoginAttempt).where(_stale_attempts(since)))
         tx.session.add(models.LoginAttempt(username=username, address=address[:64], at=utcnow(), ok=ok))
         tx.audit("login" if ok else "login_failed", {"username": username, "address": address[:64]})
     if actor is None:
@@ -150,33 +177,76 @@ def pair_device(store: Store, code: object) -> tuple[str, Actor]:
     return token, actor
 
 
-PIN_MAX_FAILURES = 10  # per seat within PIN_WINDOW: a 4-digit PIN must not be guessable by trying them all
-PIN_WINDOW = dt.timedelta(minutes=5)
+# Wrong PINs slow down the source that types them, never the seat for everyone: a member pairing from
+# another address is not held up by someone guessing elsewhere. Per seat and source, the first
+# PIN_FREE_FAILURES are free, then each further try waits twice as long after the last failure
+# (PIN_BACKOFF_FIRST, doubling, at most PIN_BACKOFF_MAX); per source over every seat of the hall (one PIN
+# tried on every seat), the same from PIN_SOURCE_FREE_FAILURES on. Failures are remembered for
+# PIN_WINDOW; a successful pairing clears its seat and source, and the clerk can clear a seat
+# (``unlock_pin``). A 4-digit PIN then takes one source days to guess, and the clerk sees the failures.
+PIN_FREE_FAILURES = 5
+PIN_SOURCE_FREE_FAILURES = 20
+PIN_BACKOFF_FIRST = dt.timedelta(seconds=2)
+PIN_BACKOFF_MAX = dt.timedelta(minutes=15)
+PIN_WINDOW = dt.timedelta(hours=1)
+PIN_KEY_PREFIX = "pin:"  # LoginAttempt.username of a PIN try: pin:<body id>:<seat> (no user name has a colon)
 
 
-def pair_with_pin(store: Store, body_id: object, seat: object, pin: object) -> tuple[str, Actor]:
-    """Pair a tablet by seat number and the member's PIN. Failed attempts per seat are limited."""
+def _pin_key(body_id: int, seat: str) -> str:
+    return f"{PIN_KEY_PREFIX}{body_id}:{seat}"
+
+
+def _stale_attempts(login_since: dt.datetime) -> Any:
+    """Attempts nobody counts any more: logins older than the login window, PIN tries older than PIN_WINDOW."""
+    la, is_pin = models.LoginAttempt, models.LoginAttempt.username.startswith(PIN_KEY_PREFIX)
+    return or_(and_(~is_pin, la.at < login_since), and_(is_pin, la.at < utcnow() - PIN_WINDOW))
+
+
+def backoff(failures: int, free: int) -> dt.timedelta:
+    """How long after the last failure the next try is allowed (zero while failures are still free)."""
+    if failures < free:
+        return dt.timedelta(0)
+    return min(PIN_BACKOFF_FIRST * (1 << min(failures - free, 20)), PIN_BACKOFF_MAX)
+
+
+def _pin_wait(s: Session, key: str, address: str, now: dt.datetime) -> dt.timedelta:
+    """How long this source must still wait before trying a PIN on this seat (zero: it may try now)."""
+    la = models.LoginAttempt
+    recent = (la.ok.is_(False), la.at >= now - PIN_WINDOW, la.address == address)
+    wait = dt.timedelta(0)
+    for where, free in ((la.username == key, PIN_FREE_FAILURES),
+                        (la.username.startswith(PIN_KEY_PREFIX), PIN_SOURCE_FREE_FAILURES)):
+        n, last = s.execute(select(func.count(), func.max(la.at)).where(where, *recent)).one()
+        if n and isinstance(last, dt.datetime):
+            wait = max(wait, last + backoff(int(n), free) - now)
+    return wait
+
+
+def pair_with_pin(store: Store, body_id: object, seat: object, pin: object, *,
+                  address: str = "?") -> tuple[str, Actor]:
+    """Pair a tablet by seat number and the member's PIN. Failed attempts slow down their source
+    (per seat and over all seats, with back-off); other sources are not held up."""
     if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31 \
             or not isinstance(seat, str) or not isinstance(pin, str) or len(pin) > 16 or len(seat) > 20:
         raise Invalid("bad_pin", msg("请输入座位号和PIN"))
-    key = f"pin:{body_id}:{seat}"
-    since = utcnow() - PIN_WINDOW
+    key, address, now = _pin_key(body_id, seat), address[:64], utcnow()
     with store.read() as s:
-        failures = s.scalar(select(func.count()).select_from(models.LoginAttempt).where(
-            models.LoginAttempt.username == key, models.LoginAttempt.ok.is_(False),
-            models.LoginAttempt.at >= since)) or 0
-        if failures >= PIN_MAX_FAILURES:
-            raise TooMany("too_many_attempts", msg("PIN错误次数过多，请稍后再试或请工作人员配对"))
+        wait = _pin_wait(s, key, address, now)
+        if wait > dt.timedelta(0):
+            raise TooMany("too_many_attempts", msg("PIN错误次数过多，请稍后再试或请工作人员配对"),
+                          retry_after=max(1, math.ceil(wait.total_seconds())))
         person = s.scalar(select(models.Person).where(models.Person.body_id == body_id, models.Person.seat == seat,
                                                       models.Person.left_on.is_(None)))
-        ok = person is not None and check_secret(person.pin_hash, pin)
+        ok = check_secret_evenly(person.pin_hash if person else None, pin) and person is not None
     if not ok or person is None:
         with transaction(store, Actor(role="anonymous", name="pairing")) as tx:
-            tx.session.add(models.LoginAttempt(username=key, address="", at=utcnow(), ok=False))
+            tx.session.add(models.LoginAttempt(username=key, address=address, at=utcnow(), ok=False))
             tx.audit("pin_failed", {"body_id": body_id, "seat": seat})
         raise Forbidden("bad_pin", msg("座位号或PIN错误"))
     token = secrets.token_urlsafe(32)
     with transaction(store, Actor(role=person.role, name=person.name, person_id=person.id)) as tx:
+        tx.session.execute(delete(models.LoginAttempt).where(models.LoginAttempt.username == key,
+                                                             models.LoginAttempt.address == address))
         device = models.Device(person_id=person.id, token_hash=_sha(token), created_at=utcnow(), paired_at=utcnow())
         tx.session.add(device)
         tx.session.flush()
@@ -241,6 +311,29 @@ def record_flood(store: Store, device_id: int, sitting_id: int, command: str, re
         person_id = tx.session.scalar(select(models.Device.person_id).where(models.Device.id == device_id))
         tx.audit("terminal_flooded", {"device_id": device_id, "person_id": person_id, "command": command[:40],
                                       "refusals": refusals}, sitting_id=sitting_id)
+
+
+def pin_failures(s: Session, body_id: int) -> dict[str, tuple[int, int]]:
+    """Recent wrong PINs of a body's seats: seat -> (failures, sources), for the clerk."""
+    la, prefix = models.LoginAttempt, _pin_key(body_id, "")
+    rows = s.execute(select(la.username, func.count(), func.count(func.distinct(la.address))).where(
+        la.username.startswith(prefix), la.ok.is_(False), la.at >= utcnow() - PIN_WINDOW).group_by(la.username))
+    return {key[len(prefix):]: (n, sources) for key, n, sources in rows}
+
+
+@requires("manage_devices")
+def unlock_pin(store: Store, actor: Actor, person_id: int) -> int:
+    """The clerk clears the wrong PINs typed on a person's seat, from every source: whoever was made to
+    wait may try again at once. Answers how many failures were cleared."""
+    with transaction(store, actor) as tx:
+        person = get_or_404(tx.session, models.Person, person_id, msg("人员"))
+        if person.seat is None:
+            return 0
+        where = models.LoginAttempt.username == _pin_key(person.body_id, person.seat)
+        cleared = tx.session.scalar(select(func.count()).select_from(models.LoginAttempt).where(where)) or 0
+        tx.session.execute(delete(models.LoginAttempt).where(where))
+        tx.audit("pin_unlocked", {"person_id": person.id, "seat": person.seat, "cleared": cleared})
+        return cleared
 
 
 @requires("manage_devices")

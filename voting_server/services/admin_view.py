@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from ..i18n import msg
+from .accounts import pin_failures
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
 from .lookups import ballot_status, item_of_ballot, sitting_of_ballot, sitting_of_item
@@ -93,6 +94,21 @@ def list_devices(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any
                  "status": device_status(d, now), "created_at": iso(d.created_at), "paired_at": iso(d.paired_at),
                  "revoked_at": iso(d.revoked_at), "pairing_expires": iso(d.pairing_expires)}
                 for d, p in rows]
+
+
+@requires("manage_devices")
+def pin_lockouts(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
+    """Seats of a body on which wrong PINs were typed lately (the clerk may clear them: ``unlock_pin``)."""
+    with store.read() as s:
+        get_or_404(s, models.Body, body_id, msg("机构"))
+        failures = pin_failures(s, body_id)
+        if not failures:
+            return []
+        people = {p.seat: p for p in s.scalars(select(models.Person).where(
+            models.Person.body_id == body_id, models.Person.seat.in_(list(failures))))}
+        return [{"seat": seat, "person_id": people[seat].id if seat in people else None,
+                 "name": people[seat].name if seat in people else None, "failures": n, "sources": sources}
+                for seat, (n, sources) in sorted(failures.items())]
 
 
 # --- sittings, agenda, documents --------------------------------------------------------------------

@@ -99,7 +99,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(err: ServiceError) -> Any:
-        return jsonify(err.to_dict(lang())), err.status
+        response = jsonify(err.to_dict(lang()))
+        response.status_code = err.status
+        if isinstance(err.details.get("retry_after"), int):
+            response.headers["Retry-After"] = str(err.details["retry_after"])
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError) -> Any:

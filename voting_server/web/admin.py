@@ -63,7 +63,9 @@ def list_users() -> Any:
 
 @bp.get("/bodies/<int:body_id>/devices")
 def list_devices(body_id: int) -> Any:
-    return ok({"devices": admin_view.list_devices(store(), current_actor(), body_id)})
+    actor = current_actor()
+    return ok({"devices": admin_view.list_devices(store(), actor, body_id),
+               "pin_lockouts": admin_view.pin_lockouts(store(), actor, body_id)})
 
 
 # --- sittings, agenda, documents ------------------------------------------------------------------

@@ -49,6 +49,7 @@ def pair() -> Any:
         body_id = data.get("body_id")
         if isinstance(body_id, bool) or not isinstance(body_id, int) or not 0 < body_id < 2**31:
             raise services.Invalid("bad_id", msg("机构编号无效"))
-        token, actor = services.pair_with_pin(store(), body_id, data.get("seat"), data.get("pin"))
+        token, actor = services.pair_with_pin(store(), body_id, data.get("seat"), data.get("pin"),
+                                              address=request.remote_addr or "?")
     return ok({"token": token, "role": actor.role, "name": actor.name, "person_id": actor.person_id,
                "device_id": actor.device_id})

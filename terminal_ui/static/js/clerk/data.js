@@ -16,6 +16,7 @@ export const data = new Store({
   people: [],
   agenda: null,
   devices: [],
+  pinLockouts: [], // seats with wrong PINs lately: [{seat, person_id, name, failures, sources}]
   results: {}, // ballot_id -> the results answer
   audit: null,
 });
@@ -68,7 +69,10 @@ export async function loadAgenda() {
 export async function loadDevices() {
   const id = get("bodyId");
   if (!id) return;
-  await guarded(async () => data.set({ devices: (await api("GET", `/api/bodies/${id}/devices`)).devices }));
+  await guarded(async () => {
+    const out = await api("GET", `/api/bodies/${id}/devices`);
+    data.set({ devices: out.devices, pinLockouts: out.pin_lockouts || [] });
+  });
 }
 
 export async function loadAudit() {

@@ -1,5 +1,6 @@
 // Pairing tablets: a QR card (one-time code) per person, printable; the tablets paired so far, and
-// revoking one (it returns to its pairing screen at once).
+// revoking one (it returns to its pairing screen at once); seats on which wrong PINs were typed, and
+// clearing one (whoever was made to wait may try again at once).
 import { api } from "../core/api.js";
 import { h, headRow } from "../core/dom.js";
 import { fmtDateTime } from "../core/format.js";
@@ -69,6 +70,20 @@ function devicesTable() {
         : null)))));
 }
 
+function lockoutsTable() {
+  const unlock = async (l) => {
+    if (await guarded(() => api("POST", `/api/people/${l.person_id}/pin/unlock`, {}), t("clerk.pin_unlocked"))) loadDevices();
+  };
+  return h("table", { class: "data-table", id: "pin-lockouts" },
+    headRow(["clerk.seat", "clerk.name", "clerk.pin_wrong", ""], t),
+    h("tbody", {}, get("pinLockouts").map((l) => h("tr", {},
+      h("td", {}, l.seat), h("th", { scope: "row" }, l.name || ""),
+      h("td", {}, t("clerk.pin_failures", { n: l.failures, sources: l.sources })),
+      h("td", {}, l.person_id
+        ? h("button", { class: "btn small", "aria-label": `${t("clerk.unlock_pin")} ${l.name || l.seat}`, onclick: () => unlock(l) }, t("clerk.unlock_pin"))
+        : null)))));
+}
+
 function build(redraw) {
   if (!get("bodyId")) return h("p", { class: "notice" }, t("clerk.create_body_first"));
   const ready = carded();
@@ -81,6 +96,9 @@ function build(redraw) {
       h("div", { class: "qr-grid", id: "qr-cards" }, ready.map((p) => qrCard(p, cards[p.id])))) : null,
     h("section", { class: "card", "aria-labelledby": "pair-title" },
       h("h2", { id: "pair-title" }, t("clerk.pairing_people")), peopleTable(redraw)),
+    get("pinLockouts").length ? h("section", { class: "card", "aria-labelledby": "lockouts-title" },
+      h("h2", { id: "lockouts-title" }, t("clerk.pin_lockouts")), h("p", { class: "muted" }, t("clerk.pin_lockouts_help")),
+      lockoutsTable()) : null,
     h("section", { class: "card", "aria-labelledby": "devices-title" }, h("h2", { id: "devices-title" }, t("clerk.devices")),
       get("devices").length ? devicesTable() : h("p", { class: "muted" }, t("clerk.no_devices"))),
   ];
@@ -89,8 +107,8 @@ function build(redraw) {
 export function pairingPanel(el) {
   const panel = new Panel({
     el,
-    reads: ["bodyId", "people", "devices"],
-    key: () => [get("bodyId"), get("people"), get("devices"), cards],
+    reads: ["bodyId", "people", "devices", "pinLockouts"],
+    key: () => [get("bodyId"), get("people"), get("devices"), get("pinLockouts"), cards],
     build: () => build(() => panel.draw()),
   });
   return panel;
