@@ -12,6 +12,7 @@ from voting_server.realtime.throttle import (
     DEFAULT_RATE,
     PENALTY_SECONDS,
     RATES,
+    STAFF_FACTOR,
     Throttle,
     Verdict,
 )
@@ -25,8 +26,8 @@ class Clock:
         return self.now
 
 
-def verdicts(throttle: Throttle, key: object, command: str, n: int) -> list[str]:
-    return [throttle.check(key, command) for _ in range(n)]
+def verdicts(throttle: Throttle, key: object, command: str, n: int, *, staff: bool = False) -> list[str]:
+    return [throttle.check(key, command, staff=staff) for _ in range(n)]
 
 
 def test_a_burst_then_the_rate():
@@ -103,3 +104,11 @@ def test_the_scale_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("LIVE_RATE_SCALE", "many")
     with pytest.raises(ConfigError, match="LIVE_RATE_SCALE must be a positive number, not 'many'"):
         config.load({}, str(tmp_path))
+
+
+def test_a_staff_console_has_more_room():
+    throttle = Throttle(clock=Clock())
+    burst = int(DEFAULT_RATE.burst)
+    assert verdicts(throttle, "tablet", "set_attendance", burst + 1)[-1] == Verdict.LIMITED
+    seen = verdicts(throttle, "console", "set_attendance", burst * STAFF_FACTOR + 1, staff=True)
+    assert set(seen[:-1]) == {Verdict.ALLOWED} and seen[-1] == Verdict.LIMITED

@@ -106,7 +106,8 @@ class LiveNamespace(Namespace):
         conn = self.audiences.get(sid)
         if conn is None:
             return error_ack(services.Invalid("not_connected", msg("连接未认证")) if command else unknown_event(name))
-        verdict = self.throttle.check(throttle_key(conn.tablet, sid), command.name if command else "")
+        verdict = self.throttle.check(throttle_key(conn.tablet, sid), command.name if command else "",
+                                      staff=conn.tablet is None)
         if verdict != Verdict.ALLOWED:
             return self._limited(verdict, conn, command.name if command else "")
         if command is None:

@@ -1,5 +1,6 @@
 """Rates of the live commands: a token bucket per terminal and per command (a tablet by its pairing,
-so that reconnecting does not refill it; a staff console by its connection). A command over its rate
+so that reconnecting does not refill it; a staff console by its connection, at ``STAFF_FACTOR`` times
+the rates). A command over its rate
 is answered ``rate_limited`` without being parsed or run; a terminal refused too often in a short
 window is abusing the hall: it is disconnected, refused for a while when it reconnects, and the clerk
 is told (docs/protocol.md, "Rates").
@@ -27,6 +28,7 @@ RATES: dict[str, Rate] = {
 }
 DEFAULT_RATE = Rate(10.0, 30)  # every other command (the consoles' actions, receipts, a seat's choices)
 
+STAFF_FACTOR = 10  # a staff console (a signed-in account, driving the sitting) gets ten times the rates
 ABUSE_REFUSALS = 200  # refusals within ABUSE_WINDOW seconds: the terminal is disconnected
 ABUSE_WINDOW = 10.0
 PENALTY_SECONDS = 30.0  # how long a disconnected tablet is refused when it reconnects
@@ -51,18 +53,19 @@ class Throttle:
         self._terminals: dict[object, _Terminal] = {}
         self._penalised: dict[object, float] = {}  # key -> refused until
 
-    def check(self, key: object, command: str) -> str:
+    def check(self, key: object, command: str, *, staff: bool = False) -> str:
         """One command of a terminal: allowed, limited (answer ``rate_limited``) or abuse (disconnect)."""
         now = self.clock()
         term = self._terminals.get(key)
         if term is None:
             term = self._terminals[key] = _Terminal(window_start=now)
         rate = RATES.get(command, DEFAULT_RATE)
-        burst = rate.burst * self.scale
+        scale = self.scale * STAFF_FACTOR if staff else self.scale
+        burst = rate.burst * scale
         bucket = term.buckets.get(command)
         if bucket is None:
             bucket = term.buckets[command] = [burst, now]
-        tokens = min(burst, bucket[0] + (now - bucket[1]) * rate.per_second * self.scale)
+        tokens = min(burst, bucket[0] + (now - bucket[1]) * rate.per_second * scale)
         bucket[1] = now
         if tokens >= 1.0:
             bucket[0] = tokens - 1.0
@@ -71,7 +74,7 @@ class Throttle:
         if now - term.window_start > ABUSE_WINDOW:
             term.window_start, term.refusals = now, 0
         term.refusals += 1
-        if term.refusals >= ABUSE_REFUSALS * self.scale:
+        if term.refusals >= ABUSE_REFUSALS * scale:
             self._penalised[key] = now + PENALTY_SECONDS
             self._terminals.pop(key, None)
             return Verdict.ABUSE
