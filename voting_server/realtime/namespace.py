@@ -73,7 +73,8 @@ class LiveNamespace(Namespace):
 
     def on_connect(self, auth: Any = None) -> None:
         self.start()
-        conn, snap = self.audiences.admit(request.sid, auth, session.get("user_id"))  # type: ignore[attr-defined]
+        conn, snap = self.audiences.admit(request.sid, auth, session.get("user_id"),  # type: ignore[attr-defined]
+                                          session.get("gen"))
         join_room(room(conn.sitting_id, conn.audience))
         if conn.actor.person_id is not None:
             join_room(person_room(conn.actor.person_id))
@@ -103,6 +104,8 @@ class LiveNamespace(Namespace):
         args = command.parse(payload, given, limit=MAX_PAYLOAD)
         if conn.actor.device_id is not None and command.batch is None:
             services.check_device(self.store, conn.actor.device_id)  # a tablet revoked on another process
+        if conn.actor.user_id is not None:  # a staff session ended (logout) since it connected, maybe elsewhere
+            services.check_session(self.store, conn.actor.user_id, conn.generation)
         if command.service is None:  # the snapshot: this connection's own
             result: Any = self.snapshots.for_terminal(conn.sitting_id, conn.audience, conn.actor.person_id,
                                                       conn.actor.device_id)
