@@ -63,6 +63,7 @@ class Sitting:
         pid = self.dispatch(CLERK, "add_person", {"name": "补选委员", "seat": "88"}, body_id=body)["id"]
         self.dispatch(CLERK, "update_person", {"title": "委员"}, person_id=pid)
         self.dispatch(CLERK, "set_pin", {"pin": "8642"}, person_id=pid)
+        self.dispatch(CLERK, "unlock_pin", {}, person_id=pid)
         upload = commands.Upload("roster.csv", ROSTER_CSV)
         assert self.dispatch(CLERK, "preview_roster", {}, body_id=body, file=upload)["count"] == 2
         self.dispatch(CLERK, "import_roster", {}, body_id=body, file=upload)
