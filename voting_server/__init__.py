@@ -60,6 +60,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .realtime import init_realtime
 
     init_realtime(app, store)
+    if app.config["TRUSTED_PROXIES"]:
+        # behind a reverse proxy: the client's address (login limits) and scheme (Secure cookies) are the
+        # ones the trusted proxies forward; the Host header is never taken from them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
     try:
         from terminal_ui import blueprint as ui_blueprint
 

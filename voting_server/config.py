@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "LIVE_RATE_SCALE": 1.0,  # multiplies every live command's rate (realtime/throttle.py)
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": "auto",  # auto: Secure when the request came over HTTPS; or True / False
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     "WTF_CSRF_TIME_LIMIT": None,
     "LANGUAGE": "zh",
 }
@@ -44,7 +46,8 @@ NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT")  # read 
 def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
     """Merge defaults, environment and explicit overrides; validate; return the final config."""
     cfg: dict[str, Any] = dict(DEFAULTS)
-    env_map = {"DATABASE_URL": "DATABASE_URL", "MESSAGE_QUEUE": "MESSAGE_QUEUE", "ASYNC_MODE": "ASYNC_MODE"}
+    env_map = {"DATABASE_URL": "DATABASE_URL", "MESSAGE_QUEUE": "MESSAGE_QUEUE", "ASYNC_MODE": "ASYNC_MODE",
+               "SESSION_COOKIE_SECURE": "BIAOJUE_SECURE_COOKIES", "TRUSTED_PROXIES": "BIAOJUE_TRUSTED_PROXIES"}
     for key, var in env_map.items():
         if os.environ.get(var):
             cfg[key] = os.environ[var]
@@ -63,6 +66,17 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
         value = cfg[key]
         if isinstance(value, bool) or not isinstance(value, types) or value <= 0:
             raise ConfigError(f"{key} must be a positive number, not {value!r}")
+    secure = cfg["SESSION_COOKIE_SECURE"]
+    words = {"auto": "auto", "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    if isinstance(secure, str) and secure.strip().lower() in words:
+        cfg["SESSION_COOKIE_SECURE"] = words[secure.strip().lower()]
+    elif not isinstance(secure, bool):
+        raise ConfigError(f"SESSION_COOKIE_SECURE must be auto, true or false, not {secure!r}")
+    hops = cfg["TRUSTED_PROXIES"]
+    if isinstance(hops, str) and hops.strip().isdigit():
+        hops = cfg["TRUSTED_PROXIES"] = int(hops)
+    if isinstance(hops, bool) or not isinstance(hops, int) or not 0 <= hops <= 5:
+        raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies from 0 to 5, not {hops!r}")
     url = cfg["DATABASE_URL"]
     if url is None:
         cfg["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "biaojue.sqlite3")

@@ -76,6 +76,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Every session cookie carries the value it was issued under; logout, a new password or disabling
+    # the account raise it, which ends every session of the account at once.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LoginAttempt(Base):

@@ -523,6 +523,23 @@ def test_clerk_roster_import_and_tablet_revocation(browser, live_server, console
     e(seat.locator("#pairing")).to_be_visible()
     e(seat.locator("#pairing .form-error")).to_contain_text("撤销配对")
     assert seat.evaluate("localStorage.getItem('biaojue.seat.token')") is None
+
+    # someone types wrong PINs on seat 6 (from this machine, like the tablet below): the pairing panel
+    # lists the seat, the clerk clears it, and the tablet pairs at once
+    guesser = browser.new_context()
+    csrf = guesser.request.get(base + "/api/session").json()["csrf_token"]
+    codes = [guesser.request.post(base + "/api/pair", data={"body_id": 1, "seat": "6", "pin": f"{n:04d}"},
+                                  headers={"X-CSRFToken": csrf}).status for n in range(7)]
+    assert codes == [403] * 5 + [429] * 2, codes
+    guesser.close()
+    clerk.reload()
+    lockouts = clerk.locator("#pin-lockouts")
+    e(lockouts).to_contain_text("杨帆")
+    e(lockouts).to_contain_text("错误5次，来自1个地址")
+    lockouts.get_by_role("button", name="清除 杨帆").click()
+    e(lockouts).to_have_count(0)
+    seat6_ctx, _seat6 = tablet(browser, console, base, "6", "杨帆")
     assert console.unexpected() == [], "\n".join(console.unexpected())
+    seat6_ctx.close()
     seat_ctx.close()
     clerk_ctx.close()

@@ -26,8 +26,9 @@ from typing import Any
 
 import pytest
 from fault_app import MINI_PDF, Hall, HttpClient, watched_hall
+from sqlalchemy import select
 
-from voting_server import commands, demo, services
+from voting_server import commands, demo, models, services
 from voting_server.services import Actor
 
 COLUMNS = ("anonymous", "observer", "member", "member_other", "chair", "clerk", "display", "admin", "revoked")
@@ -74,6 +75,7 @@ POST   /api/bodies/<int:body_id>/roster/preview                         -  -  - 
 POST   /api/bodies/<int:body_id>/roster/import                          -  -  -  -  -  Y  -  Y  -
 GET    /api/users                                                       -  -  -  -  -  -  -  Y  -
 POST   /api/users                                                       -  -  -  -  -  -  -  Y  -
+PATCH  /api/users/<int:user_id>                                         -  -  -  -  -  -  -  Y  -
 POST   /api/people/<int:person_id>/pairing                              -  -  -  -  -  Y  -  Y  -
 GET    /api/bodies/<int:body_id>/devices                                -  -  -  -  -  Y  -  Y  -
 POST   /api/devices/<int:device_id>/revoke                              -  -  -  -  -  Y  -  Y  -
@@ -177,6 +179,12 @@ def own_request(h: Hall, role: str) -> int:
     return h.requests[own_person(h, role)]  # type: ignore[attr-defined]
 
 
+def display_user(h: Hall) -> int:
+    """The display account's id (the account whose password the ``PATCH /api/users`` row changes)."""
+    with h.store.read() as s:
+        return s.scalar(select(models.User.id).where(models.User.username == "display"))
+
+
 @dataclass
 class Req:
     method: str
@@ -252,6 +260,8 @@ def http_requests() -> dict[str, Builder]:
         "GET /api/users": lambda h, r: Req("GET", "/api/users"),
         "POST /api/users": lambda h, r: Req("POST", "/api/users", {"username": "clerk2", "password": "long-enough-9",
                                                                    "role": "clerk"}),
+        "PATCH /api/users/<int:user_id>": lambda h, r: Req("PATCH", f"/api/users/{display_user(h)}",
+                                                           {"password": "long-enough-10"}),
         "POST /api/people/<int:person_id>/pairing": lambda h, r: Req("POST", f"/api/people/{h.member_ids[6]}/pairing"),
         "GET /api/bodies/<int:body_id>/devices": lambda h, r: Req("GET", f"/api/bodies/{h.body_id}/devices"),
         "POST /api/devices/<int:device_id>/revoke":

@@ -7,9 +7,10 @@ import secrets
 
 import pytest
 from realtime_helpers import CLERK, Terminal
+from sqlalchemy import select
 from support.terminal import first_difference
 
-from voting_server import demo, services
+from voting_server import demo, models, services
 from voting_server.services import Actor, terminal_view
 
 SECTIONS = {"sitting", "attendance", "agenda", "ballot", "speakers", "results", "seq", "audience"}
@@ -176,6 +177,34 @@ def test_refused_after_logout(hall):
     assert hall.connect(flask_client=client).connected
     client.post("/api/logout")
     refused(hall.connect(flask_client=client), "unauthenticated")
+
+
+def test_logout_ends_a_connected_console(hall):
+    """Logging out (in any browser of the account) disconnects the account's consoles on this process;
+    another account's console stays."""
+    chair, clerk = hall.staff("chair"), hall.staff("clerk")
+    elsewhere = hall.login("chair")  # the same account in another browser
+    assert elsewhere.post("/api/logout").status_code == 200
+    chair.pump()
+    clerk.pump()
+    assert not chair.connected, "the chair's console is disconnected"
+    assert clerk.connected
+    assert clerk.call("snapshot")["ok"]
+
+
+def test_a_console_of_an_ended_session_on_another_process_is_refused(hall, monkeypatch):
+    """The logout was handled by another process (no local connection dropped): the console's next
+    command is refused ``session_ended``."""
+    chair = hall.staff("chair")
+    monkeypatch.setattr(hall.live.audiences, "drop_user", lambda user_id: [])
+    services.logout(hall.store, chair_id(hall))
+    ack = chair.call("snapshot")
+    assert ack["ok"] is False and ack["error"] == "session_ended", ack
+
+
+def chair_id(hall):
+    with hall.store.read() as s:
+        return s.scalar(select(models.User.id).where(models.User.username == "chair"))
 
 
 def test_revoked_while_connected(hall):

@@ -68,7 +68,9 @@ class Sitting:
         assert self.dispatch(CLERK, "preview_roster", {}, body_id=body, file=upload)["count"] == 2
         self.dispatch(CLERK, "import_roster", {}, body_id=body, file=upload)
         admin = Actor(role="admin", name="管理员", user_id=1)
-        self.dispatch(admin, "create_user", {"username": "clerk2", "password": "clerk2-demo-2026", "role": "clerk"})
+        uid = self.dispatch(admin, "create_user", {"username": "clerk2", "password": "clerk2-demo-2026",
+                                                   "role": "clerk"})["id"]
+        self.dispatch(admin, "update_user", {"password": "clerk2-new-2026", "active": False}, user_id=uid)
         code = self.dispatch(CLERK, "create_pairing", {}, person_id=pid, base_url="http://127.0.0.1:5000")["code"]
         _token, tablet = services.pair_device(self.store, code)
         self.dispatch(CLERK, "revoke_device", {}, device_id=tablet.device_id)

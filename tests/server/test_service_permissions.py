@@ -53,6 +53,7 @@ NOT_YOURSELF = {("cast_vote", "member_other"), ("request_to_speak", "member_othe
 # every service function that takes an actor -> the permission it checks first
 FUNCTIONS: dict[str, str] = {
     "accounts.create_user": "manage_users",
+    "accounts.update_user": "manage_users",
     "accounts.create_pairing": "manage_devices",
     "accounts.revoke_device": "manage_devices",
     "accounts.set_pin": "manage_devices",

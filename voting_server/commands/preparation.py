@@ -11,12 +11,13 @@ from typing import Any
 from ..db import Store
 from ..i18n import msg
 from ..services import Actor, Invalid, accounts, agenda, bodies, roster
-from ..services.values import AnyText, Loose, Maybe, Obj, Ref, Refusal, TypeOf
+from ..services.values import AnyText, Flag, Loose, Maybe, Obj, Ref, Refusal, TypeOf
 from .live import ITEM, PERSON, SITTING
 from .table import UNSET, Command, Route, Upload, arg, given_fields
 
 BODY = Ref(msg("机构"))
 DEVICE = Ref(msg("表决器"))
+USER = Ref(msg("账户"))
 PRESET = AnyText(Refusal("bad_preset", msg("规则预设必须是文字")))
 OVERRIDES = Maybe(Obj(Refusal("bad_overrides", msg("规则覆盖必须是对象"))))
 _BAD_RULES = Refusal("bad_rules", msg("规则设置格式错误"))
@@ -86,6 +87,15 @@ class UserArgs:
     password: str = arg(accounts.PASSWORD)
     role: str = arg(accounts.STAFF_ROLE)
     display_name: str | None = arg(Maybe(TypeOf(accounts.DISPLAY_NAME)), default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserChangeArgs:
+    """A new password, or the account disabled or enabled: either ends the account's sessions."""
+
+    user_id: int = arg(USER)
+    password: str | None = arg(Maybe(accounts.PASSWORD), default=None)
+    active: bool | None = arg(Maybe(Flag(msg("账户启用"))), default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,6 +209,8 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("import_roster", RosterArgs, roster.import_roster, answer=lambda n, a: {"imported": n}, call=_import,
             http=Route("POST", "/bodies/<int:body_id>/roster/import", 201)),
     Command("create_user", UserArgs, accounts.create_user, answer=_created, http=Route("POST", "/users", 201)),
+    Command("update_user", UserChangeArgs, accounts.update_user,
+            http=Route("PATCH", "/users/<int:user_id>", body_required=True)),
     Command("create_pairing", PairingArgs, accounts.create_pairing, answer=_pairing,
             http=Route("POST", "/people/<int:person_id>/pairing", 201)),
     Command("unlock_pin", SeatPinArgs, accounts.unlock_pin, answer=lambda n, a: {"cleared": n},

@@ -28,6 +28,7 @@ class Conn:
     sitting_id: int
     audience: str
     tablet: str | None = None  # a paired tablet's token, digested: the same across its reconnections
+    generation: int | None = None  # a staff connection: the session generation of its cookie
 
 
 def tablet_of(auth: object) -> str | None:
@@ -60,23 +61,24 @@ class Audiences:
         self._bodies: dict[int, int | None] = {}
         self._default_sittings: dict[int | None, tuple[float, int | None]] = {}
 
-    def authenticate(self, auth: dict[str, Any], user_id: object) -> Actor:
+    def authenticate(self, auth: dict[str, Any], user_id: object, generation: object = None) -> Actor:
         token = auth.get("token")
         if token is not None:
             actor = services.device_actor(self.store, token)
             if actor is None:
                 raise refused("revoked", msg("表决器未配对或已被撤销"))
             return actor
-        staff = services.user_actor(self.store, user_id) if isinstance(user_id, int) else None
+        staff = services.session_actor(self.store, user_id, generation)
         if staff is None:
             raise refused("unauthenticated", msg("请先登录或配对表决器"))
         return staff
 
-    def admit(self, sid: str, auth: object, user_id: object) -> tuple[Conn, dict[str, Any]]:
-        """Authenticate a connecting terminal, find its sitting, register it; answers its snapshot.
-        Raises the refusal (a ``ConnectionRefusedError``) otherwise."""
+    def admit(self, sid: str, auth: object, user_id: object, generation: object = None) -> tuple[Conn, dict[str, Any]]:
+        """Authenticate a connecting terminal (a tablet's token, or the account and session generation
+        of a staff cookie), find its sitting, register it; answers its snapshot. Raises the refusal (a
+        ``ConnectionRefusedError``) otherwise."""
         data = auth if isinstance(auth, dict) else {}
-        actor = self.authenticate(data, user_id)
+        actor = self.authenticate(data, user_id, generation)
         audience = AUDIENCE_OF_ROLE[actor.role]
         wanted = data.get("sitting_id")
         body_id = self._body_of(actor.person_id) if actor.person_id else None
@@ -91,7 +93,8 @@ class Audiences:
             raise refused(err.code, err.message) from None
         if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
             raise refused("not_on_roster", msg("您不属于该会议的机构"))
-        conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience,
+        staff_generation = generation if actor.user_id is not None and isinstance(generation, int) else None
+        conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience, generation=staff_generation,
                     tablet=tablet_of(data) if actor.device_id is not None else None)
         self.conns[sid] = conn
         return conn, snap
@@ -101,6 +104,13 @@ class Audiences:
 
     def drop(self, sid: str) -> Conn | None:
         return self.conns.pop(sid, None)
+
+    def drop_user(self, user_id: int) -> list[str]:
+        """Forget the connections of a staff account whose sessions ended; answers their ids."""
+        sids = [sid for sid, conn in list(self.conns.items()) if conn.actor.user_id == user_id]
+        for sid in sids:
+            self.conns.pop(sid, None)
+        return sids
 
     def drop_device(self, device_id: int) -> list[str]:
         """Forget the connections of a tablet whose pairing was revoked; answers their ids."""

@@ -87,7 +87,7 @@ class LiveNamespace(Namespace):
         tablet = tablet_of(auth)
         if tablet is not None and self.throttle.penalised(throttle_key(tablet, None)):
             raise refused("rate_limited", RATE_LIMITED)  # disconnected for flooding a moment ago
-        conn, snap = self.audiences.admit(sid, auth, session.get("user_id"))
+        conn, snap = self.audiences.admit(sid, auth, session.get("user_id"), session.get("gen"))
         join_room(room(conn.sitting_id, conn.audience))
         if conn.actor.person_id is not None:
             join_room(person_room(conn.actor.person_id))
@@ -149,6 +149,8 @@ class LiveNamespace(Namespace):
         args = command.parse(payload, given, limit=MAX_PAYLOAD)
         if conn.actor.device_id is not None and command.batch is None:
             services.check_device(self.store, conn.actor.device_id)  # a tablet revoked on another process
+        if conn.actor.user_id is not None:  # a staff session ended (logout) since it connected, maybe elsewhere
+            services.check_session(self.store, conn.actor.user_id, conn.generation)
         if command.service is None:  # the snapshot: this connection's own
             result: Any = self.snapshots.for_terminal(conn.sitting_id, conn.audience, conn.actor.person_id,
                                                       conn.actor.device_id)

@@ -13,7 +13,7 @@ from flask_socketio import SocketIO
 from ..db import Store
 from ..i18n import msg
 from ..services import Event, terminal_view, timer
-from ..services.accounts import UNPAIRED
+from ..services.accounts import SESSIONS_ENDED, UNPAIRED
 from .audiences import Audiences, Conn, person_room, room
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ class Publisher:
             if ev.sitting_id is None:
                 if ev.action == "device_revoked":
                     self._revoked(ev)
+                elif ev.action == SESSIONS_ENDED:
+                    self._disconnect(self.audiences.drop_user(ev.payload["user_id"]))
                 elif ev.action in PEOPLE_CHANGES:
                     self._dirty_attendance.update(terminal_view.open_sittings_of(
                         self.store, body_id=ev.payload.get("body_id"), person_id=ev.payload.get("person_id")))
@@ -83,7 +85,12 @@ class Publisher:
         did = ev.payload["device_id"]
         self.socketio.emit("revoked", {"device_id": did, "message": UNPAIRED.render("zh"),
                                        "message_en": UNPAIRED.render("en")}, to=person_room(ev.payload["person_id"]))
-        for sid in self.audiences.drop_device(did):
+        self._disconnect(self.audiences.drop_device(did))
+
+    def _disconnect(self, sids: list[str]) -> None:
+        """Close these local connections (a revoked tablet's, an ended staff session's); a connection
+        on another process is refused by its next command."""
+        for sid in sids:
             try:
                 self.socketio.server.disconnect(sid, namespace="/")
             except Exception:  # already gone

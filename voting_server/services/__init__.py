@@ -10,16 +10,21 @@ administration screens show). Shared: ``base`` (the frame), ``values`` (rules of
 ``lookups`` (queries several modules share)."""
 from .accounts import (
     check_device,
+    check_session,
     create_pairing,
     create_user,
     device_actor,
     login,
+    logout,
     pair_device,
     pair_with_pin,
     record_flood,
     revoke_device,
+    session_actor,
+    session_generation,
     set_pin,
     unlock_pin,
+    update_user,
     user_actor,
 )
 from .agenda import add_document, add_item, create_ballot, create_sitting
@@ -59,12 +64,12 @@ from .timer import Deadline, deadline_reached, extend_timer, remind_non_voters, 
 
 __all__ = [
     "ANONYMOUS", "CLOCK", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Deadline",
-    "Event", "Forbidden", "Invalid", "NotFound", "ServiceError", "TooMany", "add_document", "add_item", "add_person",
-    "cast_many", "cast_vote", "check_device", "close_ballot", "close_sitting", "create_ballot", "create_body",
-    "create_pairing", "create_sitting", "create_user", "deadline_reached", "device_actor", "enter_show_of_hands",
-    "extend_timer", "finish_item", "login", "move_speaker", "open_ballot", "open_sitting", "pair_device",
-    "pair_with_pin", "permission_of", "record_flood", "remind_non_voters", "request_to_speak", "revoke_device",
-    "revote", "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "unlock_pin",
-    "update_body_rules",
-    "update_person", "user_actor", "verify_chain",
+    "Event", "Forbidden", "Invalid", "NotFound", "ServiceError", "TooMany", "add_document", "add_item",
+    "add_person", "cast_many", "cast_vote", "check_device", "check_session", "close_ballot", "close_sitting",
+    "create_ballot", "create_body", "create_pairing", "create_sitting", "create_user", "deadline_reached",
+    "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login", "logout", "move_speaker",
+    "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood",
+    "remind_non_voters", "request_to_speak", "revoke_device", "revote", "session_actor", "session_generation",
+    "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "unlock_pin",
+    "update_body_rules", "update_person", "update_user", "user_actor", "verify_chain",
 ]

@@ -25,6 +25,7 @@ from .base import (
     Forbidden,
     Invalid,
     TooMany,
+    Tx,
     get_or_404,
     requires,
     transaction,
@@ -140,6 +141,79 @@ def user_actor(store: Store, user_id: object) -> Actor | None:
         if user is None or not user.active:
             return None
         return Actor(role=user.role, name=user.display_name, user_id=user.id)
+
+
+# --- staff sessions ------------------------------------------------------------------------------
+# A session cookie holds the account's id and the session generation it was issued under. Logout, a
+# new password and disabling the account raise the generation: every cookie issued before, wherever it
+# was copied to, is refused from then on (the cookie is signed, but only the server can end it).
+
+SESSION_ENDED = msg("登录已失效，请重新登录")
+SESSIONS_ENDED = "sessions_ended"  # the audit action: the account's sessions ended (payload: user_id, why)
+
+
+def session_generation(store: Store, user_id: int) -> int | None:
+    """The generation a new session of this account is issued under (None: no such active account)."""
+    with store.read() as s:
+        user = s.get(models.User, user_id)
+        return user.session_generation if user is not None and user.active else None
+
+
+def session_actor(store: Store, user_id: object, generation: object) -> Actor | None:
+    """Who a session cookie acts as; None once its account's sessions were ended, or the account disabled."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int) \
+            or isinstance(generation, bool) or not isinstance(generation, int):
+        return None
+    with store.read() as s:
+        user = s.get(models.User, user_id)
+        if user is None or not user.active or user.session_generation != generation:
+            return None
+        return Actor(role=user.role, name=user.display_name, user_id=user.id)
+
+
+def check_session(store: Store, user_id: int | None, generation: int | None) -> None:
+    """Refuse a staff connection whose session ended since it connected (no account: a tablet)."""
+    if user_id is not None and session_actor(store, user_id, generation) is None:
+        raise Forbidden("session_ended", SESSION_ENDED)
+
+
+def _end_sessions(tx: Tx, user: models.User, why: str) -> None:
+    user.session_generation += 1
+    tx.audit(SESSIONS_ENDED, {"user_id": user.id, "why": why})
+
+
+def logout(store: Store, user_id: int | None) -> None:
+    """End every session of a staff account (its holder logging out); nothing without an account."""
+    actor = user_actor(store, user_id) if user_id is not None else None
+    if actor is None:
+        return
+    with transaction(store, actor) as tx:
+        user = tx.session.get(models.User, user_id)
+        if user is not None:
+            _end_sessions(tx, user, "logout")
+
+
+@requires("manage_users")
+def update_user(store: Store, actor: Actor, user_id: int, *, password: str | None = None,
+                active: bool | None = None) -> None:
+    """A new password, or the account disabled (or enabled again). A new password or a disabled
+    account ends every session of the account."""
+    if password is None and active is None:
+        raise Invalid("nothing_to_change", msg("没有要修改的内容"))
+    if password is not None:
+        password = PASSWORD.check(password)
+    if active is False and user_id == actor.user_id:
+        raise Conflict("own_account", msg("不能停用自己的账户"))
+    with transaction(store, actor) as tx:
+        user = get_or_404(tx.session, models.User, user_id, msg("账户"))
+        if password is not None:
+            user.password_hash = hash_secret(password)
+            tx.audit("password_set", {"user_id": user.id})
+        if active is not None and active != user.active:
+            user.active = active
+            tx.audit("user_enabled" if active else "user_disabled", {"user_id": user.id})
+        if password is not None or active is False:
+            _end_sessions(tx, user, "password" if password is not None else "disabled")
 
 
 # --- seat tablets -------------------------------------------------------------------------------

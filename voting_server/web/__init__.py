@@ -1,13 +1,15 @@
 """HTTP: thin blueprints that parse a request, call a service and render the answer.
 
 Authentication: staff use a signed session cookie (password login, CSRF token required on every
-state-changing request); seat tablets send ``Authorization: Bearer <device token>``.
+state-changing request; the server ends it: logout, a new password or a disabled account), ``Secure``
+when served over HTTPS; seat tablets send ``Authorization: Bearer <device token>``.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, request, session
+from flask import Flask, current_app, g, has_request_context, jsonify, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -41,8 +43,10 @@ def current_actor() -> Actor:
         actor = services.device_actor(store(), token)
         if actor is None:
             raise services.Forbidden("revoked", msg("表决器未配对或已被撤销"))
-    elif isinstance(session.get("user_id"), int):
-        actor = services.user_actor(store(), session["user_id"])
+    elif "user_id" in session:
+        # the cookie names the account and the session generation it was issued under: a cookie of
+        # a session that logout, a new password or a disabled account ended is refused (and cleared)
+        actor = services.session_actor(store(), session["user_id"], session.get("gen"))
         if actor is None:
             session.clear()
     g.actor = actor or ANONYMOUS
@@ -84,7 +88,19 @@ HTTP_ERRORS = {400: msg("请求无效"), 401: msg("请先登录"), 403: msg("无
 HTTP_FAILED = msg("请求失败")
 
 
+class SessionCookies(SecureCookieSessionInterface):
+    """The signed session cookie, ``Secure`` when the request came over HTTPS (SESSION_COOKIE_SECURE
+    ``auto``, behind a proxy as TRUSTED_PROXIES forwards the scheme) or always (``True``)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        setting = app.config["SESSION_COOKIE_SECURE"]
+        if setting == "auto":
+            return has_request_context() and request.is_secure
+        return bool(setting)
+
+
 def register(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)

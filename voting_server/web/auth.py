@@ -8,7 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from .. import services
 from ..i18n import msg
-from . import current_actor, json_body, ok, store
+from . import bearer_token, current_actor, json_body, ok, store
 
 bp = Blueprint("auth", __name__, url_prefix="/api")
 
@@ -27,14 +27,19 @@ def login() -> Any:
                            address=request.remote_addr or "?",
                            max_attempts=current_app.config["LOGIN_MAX_ATTEMPTS"],
                            window_seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    assert actor.user_id is not None
     session.clear()
     session["user_id"] = actor.user_id
+    session["gen"] = services.session_generation(store(), actor.user_id)
     session.permanent = False
     return ok({"role": actor.role, "name": actor.name, "csrf_token": generate_csrf()})
 
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Ends every session of the account, wherever its cookie went (other browsers, copies)."""
+    if bearer_token() is None:  # a tablet has no session to end (and a revoked one may still say goodbye)
+        services.logout(store(), current_actor().user_id)
     session.clear()
     return ok()
 
