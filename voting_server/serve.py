@@ -19,7 +19,8 @@ def serve(app: Flask, *, host: str, port: int) -> None:
         import eventlet.wsgi
 
         sock = eventlet.listen((host, port), backlog=BACKLOG)
-        eventlet.wsgi.server(sock, app, max_size=MAX_CONNECTIONS, log_output=False)
+        # debug=False: a failed request is answered 500 without its traceback
+        eventlet.wsgi.server(sock, app, max_size=MAX_CONNECTIONS, log_output=False, debug=False)
     elif mode == "gevent":
         from gevent import pywsgi
         from geventwebsocket.handler import WebSocketHandler

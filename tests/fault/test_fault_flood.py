@@ -29,6 +29,7 @@ from voting_server.db import Store
 
 SEATS = 100
 FLOOD_SECONDS = 6.0
+RECONNECT_PAUSE = 0.05  # the flooder comes back twenty times a second (a connection flood is another matter)
 PACKETS = {
     "snapshot": '["snapshot",{}]',
     "cast": '["cast",{"ballot_id":"x","choice":7}]',
@@ -55,6 +56,7 @@ def flood(port: int, token: str, packet: str, seconds: float, out: Any) -> None:
             answer = ws.recv()
             if answer.startswith("44"):
                 counts["refused"] += "rate_limited" in answer
+                time.sleep(RECONNECT_PAUSE)
                 continue
             counts["connections"] += 1
             gone = threading.Event()

@@ -22,6 +22,7 @@ from .publisher import Publisher
 from .queue import MessageQueue
 from .snapshots import Snapshots
 from .throttle import Throttle
+from .transport import Backlogs, WebsocketGuard, guard_packets
 from .writer import Writer
 
 
@@ -69,8 +70,11 @@ def init_realtime(app: Flask, store: Store) -> SocketIO:
     writer = Writer(socketio, store, LIVE.values()) if app.config.get("GROUP_COMMIT", True) else None
     deadlines = Deadlines(socketio, store)
     throttle = Throttle(scale=float(app.config["LIVE_RATE_SCALE"]))
-    namespace = LiveNamespace(audiences, snapshots, publisher, writer, deadlines, throttle)
+    backlogs = Backlogs(socketio)
+    namespace = LiveNamespace(audiences, snapshots, publisher, writer, deadlines, throttle, backlogs)
     socketio.on_namespace(namespace)
+    guard_packets(socketio)
+    app.wsgi_app = WebsocketGuard(app.wsgi_app, socketio)  # type: ignore[method-assign]
     store.subscribe(publisher.on_events)
     store.subscribe(deadlines.on_events)
     app.extensions["biaojue_live"] = Live(socketio, audiences, snapshots, publisher, queue, writer, namespace, deadlines)

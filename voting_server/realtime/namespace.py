@@ -16,9 +16,7 @@ other connections once, so that a connection whose packets arrive faster than th
 not keep the event loop to itself."""
 from __future__ import annotations
 
-import contextlib
 import logging
-import socket
 import threading
 from typing import Any
 
@@ -34,6 +32,7 @@ from .deadlines import Deadlines
 from .publisher import Publisher
 from .snapshots import Snapshots
 from .throttle import ABUSE_REFUSALS, Throttle, Verdict
+from .transport import Backlogs, cut
 from .writer import Writer, server_error
 
 log = logging.getLogger(__name__)
@@ -49,9 +48,9 @@ def error_ack(err: ServiceError) -> dict[str, Any]:
 
 class LiveNamespace(Namespace):
     def __init__(self, audiences: Audiences, snapshots: Snapshots, publisher: Publisher,
-                 writer: Writer | None, deadlines: Deadlines, throttle: Throttle) -> None:
+                 writer: Writer | None, deadlines: Deadlines, throttle: Throttle, backlogs: Backlogs) -> None:
         super().__init__("/")
-        self.throttle = throttle
+        self.throttle, self.backlogs = throttle, backlogs
         self.audiences, self.snapshots, self.publisher, self.writer = audiences, snapshots, publisher, writer
         self.deadlines = deadlines
         self.store = audiences.store
@@ -67,6 +66,7 @@ class LiveNamespace(Namespace):
             self._started = True
         self.deadlines.start()
         self.publisher.start()
+        self.backlogs.start()
         if self.writer is not None:
             self.writer.start()
 
@@ -127,22 +127,13 @@ class LiveNamespace(Namespace):
             device_id = conn.actor.device_id
             log.warning("terminal %s flooded %s: disconnected", device_id, name)
             for sid in self.audiences.drop_device(device_id) if device_id is not None else []:
-                self._cut(sid)
+                cut(self.socketio, self.socketio.server.manager.eio_sid_from_sid(sid, self.namespace))
             if device_id is not None:
                 try:
                     services.record_flood(self.store, device_id, conn.sitting_id, name, ABUSE_REFUSALS)
                 except Exception:  # the disconnect stands; the record is best effort
                     log.exception("could not record the flood of terminal %s", device_id)
         return error_ack(services.TooMany("rate_limited", RATE_LIMITED))
-
-    def _cut(self, sid: str) -> None:
-        """Disconnect, and shut the connection's socket down: a script that ignores the disconnect and
-        goes on sending would otherwise keep the server reading (and dropping) what it sends."""
-        sock = transport_socket(self.socketio.server.get_environ(sid, self.namespace) or {})
-        self.socketio.server.disconnect(sid, namespace=self.namespace)
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
 
     def _run(self, command: Command[Any, Any], conn: Conn, payload: object) -> dict[str, Any]:
         given = {f.name: conn.sitting_id for f in command.fields if f.source == "connection"}
@@ -166,11 +157,3 @@ def throttle_key(tablet: str | None, sid: object) -> object:
     refused before the database is asked who it is), a console by its connection."""
     return ("tablet", tablet) if tablet is not None else ("conn", sid)
 
-
-def transport_socket(environ: dict[str, Any]) -> socket.socket | None:
-    """The TCP socket under a websocket connection, where the server exposes it (eventlet's input, or
-    the sockets gunicorn and Werkzeug name); None otherwise (a disconnect without the shutdown)."""
-    given = environ.get("eventlet.input")
-    sock = given.get_socket() if given is not None and hasattr(given, "get_socket") else None
-    sock = sock or environ.get("gunicorn.socket") or environ.get("werkzeug.socket")
-    return sock if hasattr(sock, "shutdown") else None
