@@ -34,7 +34,7 @@ from socketio import RedisManager
 log = logging.getLogger(__name__)
 
 OUTBOX = 2000  # pushes waiting to be published; past that the queue counts as stalled
-RETRY_EVERY = 1.0  # seconds between reconnection attempts
+RETRY_EVERY = 0.5  # seconds between reconnection attempts
 PING = "biaojue-queue-ping"
 RESYNC = "biaojue_resync"  # a process asks the others to resend their terminals' snapshots
 

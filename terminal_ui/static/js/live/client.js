@@ -9,6 +9,7 @@
 //   progress   {seq, sitting_id, ballot_id, round_id, voted, non_voters?} how many have voted
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked
+//   sync       {ok, reason, since}   consoles: the queue between server processes is lost (ok false) or back
 import { io } from "../../vendor/socket.io.esm.min.js";
 import { t } from "../core/i18n.js";
 
@@ -35,6 +36,7 @@ export class LiveClient {
     this.refusal = null; // {error, message, message_en} when the server refused the connection
     this.serverOffset = 0; // server clock minus ours, in ms (from the Date header)
     this.everOnline = false;
+    this.syncLost = null; // {reason, since} while this server process has lost the others (consoles)
     this._handlers = {};
     this._waiting = []; // commands waiting for the connection to come back (idempotent ones only)
     this._resyncing = false;
@@ -63,6 +65,12 @@ export class LiveClient {
     }
   }
 
+  _setSync(lost) {
+    if (!lost && !this.syncLost) return;
+    this.syncLost = lost;
+    this._emitLocal("sync", lost);
+  }
+
   _setStatus(status) {
     if (this.status === status) return;
     this.status = status;
@@ -85,6 +93,7 @@ export class LiveClient {
     });
     this.socket = socket;
     socket.on("connect", () => {
+      this._setSync(null); // a process whose queue is down says so again right after the snapshot
       // Nothing queued inside socket.io while offline is sent blindly: idempotent commands are
       // re-sent below with their original payload (a cast keeps its cast_id).
       socket.sendBuffer = [];
@@ -136,6 +145,9 @@ export class LiveClient {
     });
     socket.on("revoked", (msg) => {
       this._emitLocal("revoked", msg);
+    });
+    socket.on("sync", (msg) => {
+      if (msg && typeof msg === "object") this._setSync(msg.ok ? null : { reason: msg.reason, since: msg.since });
     });
   }
 
