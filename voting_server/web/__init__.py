@@ -26,6 +26,17 @@ def store() -> Store:
     return current_app.extensions["biaojue_store"]
 
 
+def public_address() -> services.settings.PublicAddress:
+    """The public address in force (stored from the consoles, else configured), never the request's Host."""
+    configured = current_app.config.get("PUBLIC_URL")
+    return services.settings.public_address(current_app.instance_path, configured.rstrip("/") if configured else None)
+
+
+def public_url() -> str | None:
+    """The address printed on signed sheets and pairing slips; ``None`` when none is set."""
+    return public_address().url
+
+
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
