@@ -93,7 +93,6 @@ export class LiveClient {
     });
     this.socket = socket;
     socket.on("connect", () => {
-      this._setSync(null); // a process whose queue is down says so again right after the snapshot
       // Nothing queued inside socket.io while offline is sent blindly: idempotent commands are
       // re-sent below with their original payload (a cast keeps its cast_id).
       socket.sendBuffer = [];
@@ -101,6 +100,7 @@ export class LiveClient {
     });
     socket.on("disconnect", (reason) => {
       socket.sendBuffer = [];
+      this._setSync(null); // the process reached next says so again right after its snapshot
       if (reason === "io client disconnect") return;
       this._setStatus("offline");
       if (reason === "io server disconnect") {
