@@ -363,3 +363,19 @@ def test_a_close_right_after_an_outage_reaches_every_seat(two, b_later):
     assert late.get("error") == "ballot_not_open", late
     for server in (two.a, two.b):
         assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
+
+
+def test_a_process_started_without_redis_says_why_and_connects_when_it_comes(tmp_path):
+    need_service("Redis", "127.0.0.1", 6379)
+    with TcpProxy("127.0.0.1", 6379) as proxy:
+        proxy.cut()
+        server = ServerProcess(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, demo=True, message_queue=proxy.url(),
+                               channel=f"biaojue-test-{secrets.token_hex(6)}")
+        with server:
+            assert wait_for(lambda: "listening failed" in (healthz(server)["queue"]["reason"] or ""), 10), \
+                healthz(server)
+            down = healthz(server)
+            assert down["status"] == "degraded" and down["database"]["ok"] is True, down
+            proxy.restore()
+            assert wait_for(lambda: healthz(server)["status"] == "ok", 5), healthz(server)
+            assert healthz(server)["queue"]["reason"] is None

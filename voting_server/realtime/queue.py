@@ -19,6 +19,7 @@ publishes the committed events before it answers). Here:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -90,15 +91,20 @@ class MessageQueue(RedisManager):  # type: ignore[misc]  # python-socketio is un
                 self._publishing = publishing
             ok = self._listening and self._publishing
             if ok == was.ok:
+                if not ok and reason and was.reason == "connecting":  # never reached yet: say why
+                    self._state = dataclasses.replace(was, reason=reason)
                 return
             self._state = QueueState(ok, None if ok else (reason or "lost"), time.time(),
                                      0 if ok else was.dropped)
             first = ok and not self._ever_up
             self._ever_up = self._ever_up or ok
             state = self._state
+        if ok and first:
+            log.info("message queue connected")
+        elif ok:
+            log.warning("message queue restored: resending every terminal's snapshot (%d pushes were not "
+                        "published)", was.dropped)
         if ok:
-            log.warning("message queue %s", "connected" if first else "restored: resending every terminal's "
-                        f"snapshot ({was.dropped} pushes were not published)")
             self._spawn(self.on_restored, state)
             if not first or was.dropped:
                 self._enqueue({"method": RESYNC, "host_id": self.host_id})
