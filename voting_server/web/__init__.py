@@ -18,6 +18,7 @@ from .. import services
 from ..db import Store
 from ..i18n import SOURCE, catalogue, msg
 from ..services import ANONYMOUS, Actor, ServiceError
+from . import headers
 
 csrf = CSRFProtect()
 
@@ -112,6 +113,7 @@ class SessionCookies(SecureCookieSessionInterface):
 
 def register(app: Flask) -> None:
     app.session_interface = SessionCookies()
+    app.after_request(headers.secure)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)
