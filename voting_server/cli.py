@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="folder for the database, sheets and exports (default: a temp folder)")
     p.add_argument("--seed", type=int, default=2026, help="seed of the random votes")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
-    p.add_argument("--base-url", default=None, help="address printed in the QR codes (default BIAOJUE_BASE_URL)")
+    p.add_argument("--base-url", default=None, help="public address printed on the sheets and in their QR codes "
+                   "(default BIAOJUE_PUBLIC_URL; none: no address)")
     return parser
 
 

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(ValueError):
@@ -29,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     "WTF_CSRF_TIME_LIMIT": None,
     "LANGUAGE": "zh",
+    "PUBLIC_URL": None,  # the address printed on sheets and pairing slips; None: none is printed
 }
 
 _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
@@ -84,12 +87,43 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
         raise ConfigError(f"DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL, not {url!r}")
     elif url.startswith("postgres://") or url.startswith("postgresql://"):
         cfg["DATABASE_URL"] = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not cfg["PUBLIC_URL"]:
+        cfg["PUBLIC_URL"] = os.environ.get("BIAOJUE_PUBLIC_URL") or os.environ.get("BIAOJUE_BASE_URL") or None
+    if cfg["PUBLIC_URL"] is not None:
+        try:
+            cfg["PUBLIC_URL"] = public_url(cfg["PUBLIC_URL"])
+        except ValueError as err:
+            raise ConfigError(f"PUBLIC_URL (BIAOJUE_PUBLIC_URL) {err}, not {cfg['PUBLIC_URL']!r}") from None
     mq = cfg["MESSAGE_QUEUE"]
     if mq is not None and (not isinstance(mq, str) or not mq.startswith(("redis://", "rediss://"))):
         raise ConfigError(f"MESSAGE_QUEUE must be a redis:// URL, not {mq!r}")
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(instance_path)
     return cfg
+
+
+PUBLIC_URL_MAX = 200
+
+
+def public_url(value: object) -> str:
+    """The public address as stored: ``http(s)://host[:port][/path]``, without a trailing slash, user,
+    query or fragment. Raises ValueError saying what it must be."""
+    if not isinstance(value, str):
+        raise ValueError("must be an http:// or https:// address")
+    text = value.strip().rstrip("/")
+    if len(text) > PUBLIC_URL_MAX or any(unicodedata.category(ch) in ("Cc", "Cs", "Zs") for ch in text):
+        raise ValueError(f"must be an http:// or https:// address of at most {PUBLIC_URL_MAX} characters, no spaces")
+    try:
+        parts = urlsplit(text)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    else:
+        if (parts.scheme in ("http", "https") and parts.hostname and port_ok and "@" not in parts.netloc
+                and not parts.query and not parts.fragment and "?" not in text and "#" not in text
+                and "\\" not in text):
+            return text
+    raise ValueError("must be an http:// or https:// address (host, port and path only)")
 
 
 def _instance_secret(instance_path: str) -> str:

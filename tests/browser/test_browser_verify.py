@@ -3,8 +3,11 @@ not, and a QR address with a wrong digest is refused — each with the checks li
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
+from support.env import missing
 
 from voting_server import demo
 
@@ -63,3 +66,35 @@ def test_verify_page(browser, live_server, console, shots_dir, tmp_path) -> None
     page.get_by_text("核验未通过").wait_for()
     assert console.unexpected() == []
     visitor.close()
+
+
+def test_the_clerk_sets_the_public_address(browser, live_server, console, shots_dir) -> None:
+    """The clerk console's 公开地址 field: saved, shown as in force, printed on the next sheet; cleared again."""
+    public = "https://biaojue.example.cn/hall"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = console.watch(ctx.new_page(), "clerk")
+    page.goto(f"{live_server}/clerk#roster")
+    page.fill("#login-user", "clerk")
+    page.fill("#login-pass", PASSWORDS["clerk"])
+    page.click(".login-card button[type=submit]")
+    page.locator("#public-url-details summary").click()
+    page.get_by_text("尚未设置公开地址").wait_for()
+    page.fill("#public-url", public)
+    page.click("#public-url-save")
+    page.get_by_text("正在使用此处保存的公开地址").wait_for()
+    page.locator("#public-url-details").screenshot(path=str(shots_dir / "clerk-public-url.png"))
+
+    ballot_id, number = _closed_round(ctx, live_server)
+    r = ctx.request.get(f"{live_server}/api/ballots/{ballot_id}/rounds/{number}/sheet.pdf",
+                        headers={"X-Forwarded-Host": "verify-biaojue.evil.example"})
+    if shutil.which("pdftotext") is None:
+        missing("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=r.body(), capture_output=True, check=True)
+    text = "".join(out.stdout.decode().split())
+    assert f"{public}/verify?sheet=B{ballot_id}-R{number}&h=" in text and "evil" not in text
+
+    page.fill("#public-url", "")
+    page.click("#public-url-save")
+    page.get_by_text("尚未设置公开地址").wait_for()
+    assert console.unexpected() == []
+    ctx.close()

@@ -77,6 +77,8 @@ GET    /api/users                                                       -  -  - 
 POST   /api/users                                                       -  -  -  -  -  -  -  Y  -
 PATCH  /api/users/<int:user_id>                                         -  -  -  -  -  -  -  Y  -
 POST   /api/people/<int:person_id>/pairing                              -  -  -  -  -  Y  -  Y  -
+GET    /api/settings/public-url                                         -  -  -  -  -  Y  -  Y  -
+PUT    /api/settings/public-url                                         -  -  -  -  -  Y  -  Y  -
 GET    /api/bodies/<int:body_id>/devices                                -  -  -  -  -  Y  -  Y  -
 POST   /api/devices/<int:device_id>/revoke                              -  -  -  -  -  Y  -  Y  -
 GET    /api/bodies/<int:body_id>/sittings                               -  -  -  -  Y  Y  Y  Y  -
@@ -263,6 +265,9 @@ def http_requests() -> dict[str, Builder]:
         "PATCH /api/users/<int:user_id>": lambda h, r: Req("PATCH", f"/api/users/{display_user(h)}",
                                                            {"password": "long-enough-10"}),
         "POST /api/people/<int:person_id>/pairing": lambda h, r: Req("POST", f"/api/people/{h.member_ids[6]}/pairing"),
+        "GET /api/settings/public-url": lambda h, r: Req("GET", "/api/settings/public-url"),
+        "PUT /api/settings/public-url":
+            lambda h, r: Req("PUT", "/api/settings/public-url", {"url": "https://biaojue.example.cn"}),
         "GET /api/bodies/<int:body_id>/devices": lambda h, r: Req("GET", f"/api/bodies/{h.body_id}/devices"),
         "POST /api/devices/<int:device_id>/revoke":
             lambda h, r: Req("POST", f"/api/devices/{h.device_ids['member']}/revoke"),

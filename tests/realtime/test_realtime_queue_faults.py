@@ -9,6 +9,7 @@ channel. Runs in CI; elsewhere it is skipped when PostgreSQL or Redis is not rea
   with what process A committed during the outage and right after it (the close of the ballot)."""
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import math
 import secrets
@@ -113,6 +114,27 @@ def p99(values: list[float]) -> float:
     return ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)]
 
 
+class StaffHttp:
+    """A console's HTTP side: logged in, with its CSRF token (as the pages send it)."""
+
+    def __init__(self, server: ServerProcess, username: str) -> None:
+        from support.apps import PASSWORDS
+
+        self.server = server
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.request("POST", "/api/login", {"username": username, "password": PASSWORDS[username]})
+
+    def token(self) -> str:
+        with self.opener.open(f"{self.server.url}/api/session", timeout=10) as r:
+            return str(json.load(r)["csrf_token"])
+
+    def request(self, method: str, path: str, body: Any, timeout: float = 30) -> Any:
+        req = urllib.request.Request(f"{self.server.url}{path}", method=method, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", "X-CSRFToken": self.token()})
+        with self.opener.open(req, timeout=timeout) as r:
+            return json.load(r)
+
+
 class Unanswered(Exception):
     """An acknowledgement that did not come within ACK_WAIT seconds: the measurement stops there."""
 
@@ -139,6 +161,8 @@ def test_a_stalled_queue_never_delays_an_acknowledgement(two):
     seat_on_b = two.tablet(two.b, 11)
     chair.ok("open_sitting")
     chair.ok("start_item", {"item_id": ids["items"][0]})
+    by_http = StaffHttp(two.a, "clerk")
+    took_http: list[float] = []
     baseline: list[float] = []  # the same acknowledgements with Redis answering: what this machine does now
     for i in range(BASELINE):
         timed(clerk, "set_attendance", {"person_id": ids["member_ids"][20 + i % 30], "status": "present"}, baseline)
@@ -151,17 +175,18 @@ def test_a_stalled_queue_never_delays_an_acknowledgement(two):
     unanswered = None
     try:
         try:
-            measure(two, chair, clerk, seats, took)
+            measure(two, chair, clerk, seats, took, by_http, took_http)
         except Unanswered as err:
             unanswered = str(err)
         late = f" ({unanswered} unanswered after {ACK_WAIT:g} s)" if unanswered else ""
         print(f"\nRedis stalled under process A: {len(took)} acknowledgements on A, p99 {p99(took) * 1000:.0f} ms, "
               f"max {max(took) * 1000:.0f} ms{late}; with Redis answering: p99 {p99(baseline) * 1000:.0f} ms "
-              f"of {len(baseline)}")
+              f"of {len(baseline)}; {len(took_http)} HTTP actions, slowest {max(took_http or [0]) * 1000:.0f} ms")
         # under 200 ms; on a machine busy enough to miss that with Redis answering, no slower than then
         limit = max(ACK_P99_LIMIT, LOADED * p99(baseline))
         assert p99(took) < limit, \
             f"ack p99 {p99(took) * 1000:.0f} ms with Redis stalled (sorted: {[round(x, 3) for x in sorted(took)]})"
+        assert max(took_http) < max(1.0, 3 * limit), f"HTTP actions with Redis stalled: {took_http}"
         assert wait_for(lambda: healthz(two.a)["status"] == "degraded", 10), healthz(two.a)
         down = healthz(two.a)
         print(f"/healthz of A {time.monotonic() - held:.1f} s into the stall: {down}")
@@ -183,16 +208,26 @@ def test_a_stalled_queue_never_delays_an_acknowledgement(two):
 
 
 def measure(two: TwoProcesses, chair: LiveClient, clerk: LiveClient, seats: list[LiveClient],
-            took: list[float]) -> None:
+            took: list[float], by_http: StaffHttp, took_http: list[float]) -> None:
     """One command after another (what is measured is the queue, not the machine's load): every seat signs
     in, the clerk records attendance ``ATTENDANCE`` times, the chair opens the ballot, every seat casts, the chair
-    reminds; each of them publishes to the queue."""
+    reminds; each of them publishes to the queue. Every tenth attendance is recorded over HTTP as well
+    (``took_http``)."""
     ids = two.ids
     for t in seats:
         timed(t, "sign_in", {}, took)
     for i in range(ATTENDANCE):  # members who have no tablet here (and the quorum for the ballot)
         person = ids["member_ids"][20 + i % 30]
         timed(clerk, "set_attendance", {"person_id": person, "status": ("video", "present")[i // 30 % 2]}, took)
+        if i % 10 == 0:  # and over HTTP, as the clerk's console does it
+            start = time.monotonic()
+            try:
+                by_http.request("PUT", f"/api/sittings/{ids['sitting_id']}/attendance/{person}", {"status": "present"},
+                                timeout=ACK_WAIT)
+            except OSError:
+                took_http.append(ACK_WAIT)
+                raise Unanswered("the clerk's PUT attendance over HTTP") from None
+            took_http.append(time.monotonic() - start)
     ballot = timed(chair, "open_ballot", {"ballot_id": ids["ballots"][0]}, took)
     for t in seats:
         assert wait_for(lambda t=t: (t.view().get("ballot") or {}).get("round_id") == ballot["round_id"], 5), \
@@ -200,3 +235,147 @@ def measure(two: TwoProcesses, chair: LiveClient, clerk: LiveClient, seats: list
     for t in seats:
         timed(t, "cast", {"ballot_id": ids["ballots"][0], "choice": "for", "cast_id": secrets.token_hex(8)}, took)
     timed(chair, "remind", {"ballot_id": ids["ballots"][0]}, took)
+
+
+@dataclass
+class OpenBallot:
+    chair: LiveClient
+    chair_b: LiveClient
+    on_a: list[LiveClient]
+    on_b: list[LiveClient]
+    ballot_id: int
+    round_id: int
+
+
+def open_ballot_on_both(two: TwoProcesses) -> OpenBallot:
+    """The chair on A, a chair console on B too; seats 1-10 on A and 11-30 on B signed in; a ballot open."""
+    ids = two.ids
+    chair, chair_b = two.console(two.a, "chair"), two.console(two.b, "chair")
+    on_a = [two.tablet(two.a, n) for n in range(1, 11)]
+    on_b = [two.tablet(two.b, n) for n in range(11, 31)]
+    chair.ok("open_sitting")
+    for t in on_a + on_b:
+        t.ok("sign_in")
+    chair.ok("start_item", {"item_id": ids["items"][0]})
+    round_id = chair.ok("open_ballot", {"ballot_id": ids["ballots"][0]})["round_id"]
+    for t in [chair_b, *on_a, *on_b]:
+        assert wait_for(lambda t=t: (t.view().get("ballot") or {}).get("round_id") == round_id, 10), t.label
+    return OpenBallot(chair, chair_b, on_a, on_b, ids["ballots"][0], round_id)
+
+
+def outage_seen(two: TwoProcesses, hall: OpenBallot) -> dict[str, Any]:
+    """What both processes say while the queue is down: /healthz and the sync push to their consoles
+    (checked by ``check_outage_seen`` after the seats, so that a stale seat is what a failure names first)."""
+    wait_for(lambda: all(healthz(s).get("status") == "degraded" for s in (two.a, two.b)), 10)
+    wait_for(lambda: all(c.received("sync") and not c.received("sync")[-1]["ok"] for c in (hall.chair, hall.chair_b)),
+             5)
+    return {"healthz": {name: healthz(s) for name, s in (("A", two.a), ("B", two.b))},
+            "sync": {c.label: list(c.received("sync")) for c in (hall.chair, hall.chair_b)}}
+
+
+def check_outage_seen(seen: dict[str, Any]) -> None:
+    for name, health in seen["healthz"].items():
+        assert health.get("status") == "degraded" and health["queue"]["reason"], f"/healthz of {name}: {health}"
+        assert health["database"]["ok"] is True, health
+    for label, pushes in seen["sync"].items():
+        assert pushes and not pushes[-1]["ok"], f"{label}: no sync push while the queue was down ({pushes})"
+
+
+def all_correct(seats: list[LiveClient], check: Any, since: float, limit: float) -> float:
+    """Seconds from ``since`` until ``check`` holds for every seat's view (fails past ``limit``); then each
+    seat's state is what a fresh snapshot shows."""
+    wrong = lambda: [t for t in seats if not check(t.view())]  # noqa: E731
+    assert wait_for(lambda: not wrong(), limit + 1), \
+        f"{len(wrong())} of {len(seats)} seats wrong {limit + 1:g} s after Redis came back: " \
+        f"{wrong()[0].label} shows {wrong()[0].view().get('ballot')}"
+    took = time.monotonic() - since
+    for t in seats:
+        ok, diff = t.settle(2)
+        assert ok, f"{t.label}: {diff}"
+    return took
+
+
+def test_after_an_outage_every_seat_shows_what_the_other_process_did(two):
+    """Finding 9: votes cast on A while Redis is cut; once it is back, B's seats show them, with no cast
+    on B to bring them along."""
+    hall = open_ballot_on_both(two)
+    two.proxy_a.cut()
+    two.proxy_b.cut()
+    cut = time.monotonic()
+    for t in hall.on_a:
+        t.ok("cast", {"ballot_id": hall.ballot_id, "choice": "for", "cast_id": secrets.token_hex(8)})
+    seen = outage_seen(two, hall)
+    time.sleep(max(0.0, 5 - (time.monotonic() - cut)))
+    two.proxy_a.restore()
+    two.proxy_b.restore()
+    back = time.monotonic()
+
+    took = all_correct(hall.on_b, lambda v: (v.get("ballot") or {}).get("voted") == len(hall.on_a), back,
+                       RESYNC_LIMIT)
+    print(f"\nRedis cut 5 s under both processes, {len(hall.on_a)} votes cast on A meanwhile: every one of B's "
+          f"{len(hall.on_b)} seats correct {took:.2f} s after Redis came back; /healthz of B during the outage: "
+          f"{seen['healthz']['B']}")
+    assert took < RESYNC_LIMIT
+    check_outage_seen(seen)
+    assert wait_for(lambda: hall.chair_b.received("sync")[-1]["ok"], 5), hall.chair_b.received("sync")
+    for server in (two.a, two.b):
+        assert wait_for(lambda s=server: healthz(s)["status"] == "ok", 5), healthz(server)
+
+
+@pytest.mark.parametrize("b_later", [0.0, 2.0], ids=["together", "B-back-2s-later"])
+def test_a_close_right_after_an_outage_reaches_every_seat(two, b_later):
+    """Finding 13: Redis cut 5 s, restored, the ballot closed on A 0.5 s later: every seat of B shows it
+    closed (and the result), and a cast on B is refused as it should be. Also with B's link back 2 s after
+    A's: the close is published while B cannot hear it."""
+    hall = open_ballot_on_both(two)
+    for t in hall.on_a[:5] + hall.on_b[:5]:
+        t.ok("cast", {"ballot_id": hall.ballot_id, "choice": "for", "cast_id": secrets.token_hex(8)})
+    two.proxy_a.cut()
+    two.proxy_b.cut()
+    cut = time.monotonic()
+    seen = outage_seen(two, hall)
+    time.sleep(max(0.0, 5 - (time.monotonic() - cut)))
+    two.proxy_a.restore()
+    back = time.monotonic()
+    if not b_later:
+        two.proxy_b.restore()
+    time.sleep(0.5)
+    if b_later:  # A is back and publishing: the close goes out while B is still cut off
+        wait_for(lambda: healthz(two.a)["status"] == "ok", 5)
+    result = hall.chair.ok("close_ballot", {"ballot_id": hall.ballot_id})["result"]
+    seq = hall.chair.view()["seq"]
+    if b_later:
+        time.sleep(max(0.0, b_later - 0.5))
+        two.proxy_b.restore()
+        back = time.monotonic()
+
+    def closed(v: dict[str, Any]) -> bool:
+        b = v.get("ballot") or {}
+        return b.get("status") == "closed" and v.get("seq") == seq and b.get("result") == result
+
+    took = all_correct(hall.on_b, closed, back, RESYNC_LIMIT)
+    how = f"B's link back {b_later:g} s after A's" if b_later else "together"
+    print(f"\nRedis cut 5 s, the ballot closed on A 0.5 s after it came back ({how}): every one of B's "
+          f"{len(hall.on_b)} seats shows it closed (seq {seq}) {took:.2f} s after B's link came back")
+    assert took < RESYNC_LIMIT
+    check_outage_seen(seen)
+    late = hall.on_b[-1].call("cast", {"ballot_id": hall.ballot_id, "choice": "for", "cast_id": secrets.token_hex(8)})
+    assert late.get("error") == "ballot_not_open", late
+    for server in (two.a, two.b):
+        assert "Traceback" not in server.log_text(), server.log_text()[-3000:]
+
+
+def test_a_process_started_without_redis_says_why_and_connects_when_it_comes(tmp_path):
+    need_service("Redis", "127.0.0.1", 6379)
+    with TcpProxy("127.0.0.1", 6379) as proxy:
+        proxy.cut()
+        server = ServerProcess(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, demo=True, message_queue=proxy.url(),
+                               channel=f"biaojue-test-{secrets.token_hex(6)}")
+        with server:
+            assert wait_for(lambda: "listening failed" in (healthz(server)["queue"]["reason"] or ""), 10), \
+                healthz(server)
+            down = healthz(server)
+            assert down["status"] == "degraded" and down["database"]["ok"] is True, down
+            proxy.restore()
+            assert wait_for(lambda: healthz(server)["status"] == "ok", 5), healthz(server)
+            assert healthz(server)["queue"]["reason"] is None

@@ -60,6 +60,7 @@ FUNCTIONS: dict[str, str] = {
     "accounts.unlock_pin": "manage_devices",
     "bodies.create_body": "manage_body",
     "bodies.update_body_rules": "manage_body",
+    "settings.set_public_url": "manage_body",
     "bodies.add_person": "manage_roster",
     "bodies.update_person": "manage_roster",
     "agenda.create_sitting": "prepare_sitting",

@@ -27,8 +27,9 @@ from voting_server.sheets import (
     render_result_sheet,
     render_sitting_summary,
 )
-from voting_server.sheets import pdf as sheet_pdf
+from voting_server.sheets.pdf import blocks
 
+BASE = "http://127.0.0.1:5000"  # the public address the sheets are rendered with
 CHAIR = Actor(role="chair", name="王建国", user_id=2)
 CLERK = Actor(role="clerk", name="何静", user_id=3)
 
@@ -57,12 +58,12 @@ def assert_common(text: str, doc: dict) -> None:
     assert f"应到{tr['entitled']}人，实到{tr['present']}人" in t
     for a in doc["absentees"]:
         assert flat(a["name"] + (f"（{a['reason']}）" if a["reason"] else "")) in t
-    assert flat(sd.verify_url(sheet_pdf.Ctx().base_url, doc["sheet_id"], sd.digest(doc))) in t
+    assert flat(sd.verify_url(BASE, doc["sheet_id"], sd.digest(doc))) in t
 
 
 def test_resolution_sheet_states_everything(demo):
     doc = demo.doc(demo.ballots[0], 2)
-    pdf = render_result_sheet(demo.store, demo.ballots[0], 2)
+    pdf = render_result_sheet(demo.store, demo.ballots[0], 2, base_url=BASE)
     text = pdf_text(pdf)
     assert_common(text, doc)
     q = doc["result"]["questions"][0]
@@ -80,7 +81,7 @@ def test_resolution_sheet_states_everything(demo):
 
 
 def test_first_round_has_no_earlier_rounds(demo):
-    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1)))
+    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, base_url=BASE)))
     assert_common(text, demo.doc(demo.ballots[0], 1))
     assert "此前各轮表决" not in text
 
@@ -89,7 +90,7 @@ def test_first_round_has_no_earlier_rounds(demo):
 def test_appointment_sheets_show_each_person(demo, index):
     ballot_id = demo.ballots[index]
     doc = demo.doc(ballot_id)
-    pdf = render_result_sheet(demo.store, ballot_id, 1)
+    pdf = render_result_sheet(demo.store, ballot_id, 1, base_url=BASE)
     text = flat(pdf_text(pdf))
     assert_common(text, doc)
     person = doc["spec"]["persons"][0]
@@ -107,7 +108,7 @@ def test_appointment_sheets_show_each_person(demo, index):
 def test_evaluation_sheet_has_the_grade_table(demo):
     ballot_id = demo.ballots[3]
     doc = demo.doc(ballot_id)
-    pdf = render_result_sheet(demo.store, ballot_id, 1)
+    pdf = render_result_sheet(demo.store, ballot_id, 1, base_url=BASE)
     text = pdf_text(pdf)
     assert_common(text, doc)
     layout = pdf_text(pdf, layout=True)
@@ -123,7 +124,7 @@ def test_evaluation_sheet_has_the_grade_table(demo):
 def test_selection_sheet_ranks_with_threshold(demo):
     ballot_id = demo.ballots[4]
     doc = demo.doc(ballot_id)
-    pdf = render_result_sheet(demo.store, ballot_id, 1)
+    pdf = render_result_sheet(demo.store, ballot_id, 1, base_url=BASE)
     text = flat(pdf_text(pdf))
     assert_common(text, doc)
     layout = pdf_text(pdf, layout=True)
@@ -141,7 +142,7 @@ def test_named_sheet_lists_every_member(demo):
     ballot_id = demo.ballots[5]
     doc = demo.doc(ballot_id)
     assert doc["ballot"]["secret"] is False and doc["named_votes"]
-    pdf = render_result_sheet(demo.store, ballot_id, 1)
+    pdf = render_result_sheet(demo.store, ballot_id, 1, base_url=BASE)
     text = flat(pdf_text(pdf))
     assert_common(text, doc)
     assert "记名表决明细" in text
@@ -159,7 +160,7 @@ def test_named_sheet_lists_every_member(demo):
 
 
 def test_secret_sheet_has_no_member_list(demo):
-    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 2)))
+    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 2, base_url=BASE)))
     assert "记名表决明细" not in text
 
 
@@ -167,7 +168,7 @@ def test_mixed_sheet_names_the_show_of_hands(demo):
     ballot_id = demo.ballots[6]
     doc = demo.doc(ballot_id)
     assert doc["method"] == "mixed" and doc["hands"]["ballots"] == 1
-    text = flat(pdf_text(render_result_sheet(demo.store, ballot_id, 1)))
+    text = flat(pdf_text(render_result_sheet(demo.store, ballot_id, 1, base_url=BASE)))
     assert_common(text, doc)
     assert "举手计票" in text and f"由{doc['hands']['entered_by']}于" in text and "录入举手表决1票" in text
     assert "视频参会人员举手表决" in text
@@ -185,11 +186,29 @@ def test_english_sheet(demo):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_without_a_public_address_a_sheet_prints_none(demo, lang, monkeypatch):
+    """No address given (and none in the environment): no verification address, no QR code, and a line
+    saying how to set one; the rest of the verification block is there."""
+    monkeypatch.delenv("BIAOJUE_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("BIAOJUE_BASE_URL", raising=False)
+    drawn: list[str] = []
+    monkeypatch.setattr(blocks.QRCode, "__init__", lambda self, text, size: drawn.append(text) or None)
+    doc = demo.doc(demo.ballots[0], 1)
+    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, lang=lang)))
+    assert drawn == []
+    assert "/verify?sheet=" not in text and "http" not in text
+    assert "BIAOJUE_PUBLIC_URL" in text and sd.digest(doc) in text and doc["audit"]["head"] in text
+    assert ("未设置公开地址" if lang == "zh" else "Nopublicaddressisset") in text
+    assert "pythonmvoting_serververify" in text.replace("-", "")
+    assert sd.default_base_url() is None
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sheets_print_the_shared_labels(demo, lang):
     """Kinds, methods, secrecy, outcomes and attendance read as on every screen (ballots.labels)."""
     for ballot_id, number in demo.rounds():
         doc = demo.doc(ballot_id, number)
-        text = flat(pdf_text(render_result_sheet(demo.store, ballot_id, number, lang=lang)))
+        text = flat(pdf_text(render_result_sheet(demo.store, ballot_id, number, lang=lang, base_url=BASE)))
         secrecy = "secret" if doc["ballot"]["secret"] else "named"
         for group, code in ((labels.KIND, doc["ballot"]["kind"]), (labels.METHOD, doc["method"]),
                             (labels.SECRECY, secrecy), (labels.OUTCOME, doc["result"]["outcome"])):
@@ -214,14 +233,14 @@ def test_sheets_print_the_shared_labels(demo, lang):
 
 def test_unknown_language_is_refused(demo):
     with pytest.raises(ValueError):
-        render_result_sheet(demo.store, demo.ballots[0], 1, lang="fr")
+        render_result_sheet(demo.store, demo.ballots[0], 1, lang="fr", base_url=BASE)
 
 
 def test_open_or_missing_round_has_no_sheet(demo):
     with pytest.raises(services.NotFound):
-        render_result_sheet(demo.store, demo.ballots[0], 9)
+        render_result_sheet(demo.store, demo.ballots[0], 9, base_url=BASE)
     with pytest.raises(services.NotFound):
-        render_result_sheet(demo.store, 99999, 1)
+        render_result_sheet(demo.store, 99999, 1, base_url=BASE)
 
 
 def test_summary_lists_every_item_and_outcome(demo):
@@ -254,7 +273,7 @@ def test_attendance_sheet_lists_members_observers_and_reasons(demo):
 def test_bundle_holds_every_sheet(demo):
     bundle = render_bundle(demo.store, demo.sitting_id)
     parts = [render_sitting_summary(demo.store, demo.sitting_id), render_attendance_sheet(demo.store, demo.sitting_id)]
-    parts += [render_result_sheet(demo.store, b, r) for b, r in demo.rounds()]
+    parts += [render_result_sheet(demo.store, b, r, base_url=BASE) for b, r in demo.rounds()]
     assert pages(bundle) == sum(pages(p) for p in parts)
     text = flat(pdf_text(bundle))
     for b, r in demo.rounds():
@@ -262,7 +281,7 @@ def test_bundle_holds_every_sheet(demo):
 
 
 def test_pages_are_a4_and_the_cjk_font_is_embedded(demo):
-    pdf = render_result_sheet(demo.store, demo.ballots[5], 1)
+    pdf = render_result_sheet(demo.store, demo.ballots[5], 1, base_url=BASE)
     box = [float(x) for x in PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Kids"][0].get_object()["/MediaBox"]]
     assert box[2:] == pytest.approx(list(A4), abs=0.5)
     chosen = fonts.sheet_font()
@@ -276,7 +295,7 @@ def test_falls_back_to_the_builtin_cjk_font(demo, monkeypatch):
     monkeypatch.setattr(fonts, "_chosen", None)
     monkeypatch.setattr(fonts, "_candidates", list)
     assert fonts.sheet_font().name == fonts.CID_FALLBACK
-    pdf = render_result_sheet(demo.store, demo.ballots[3], 1)
+    pdf = render_result_sheet(demo.store, demo.ballots[3], 1, base_url=BASE)
     assert pdf.startswith(b"%PDF") and b"STSong-Light" in pdf and b"/FontFile2" not in pdf
 
 
@@ -389,7 +408,7 @@ def test_local_time_is_printed(demo):
     doc = demo.doc(demo.ballots[0], 1)
     closed = dt.datetime.fromisoformat(doc["round"]["closed_at"].rstrip("Z")).replace(tzinfo=dt.UTC)
     shanghai = closed.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
-    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, timezone="Asia/Shanghai")))
+    text = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, timezone="Asia/Shanghai", base_url=BASE)))
     assert flat(shanghai) in text and "UTC+08:00" in text
 
 

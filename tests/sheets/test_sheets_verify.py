@@ -46,6 +46,8 @@ from voting_server.sheets import data as sd
 from voting_server.sheets.checks import CHECKS, format_checks
 from voting_server.sheets.signed_pdf import embedded_documents
 
+BASE = "http://127.0.0.1:5000"  # the public address the sheets are signed with
+
 
 @pytest.fixture(autouse=True)
 def _quiet_pyhanko():
@@ -67,10 +69,11 @@ def failing(checks):
 @pytest.fixture(scope="module")
 def sheets(demo):
     """Every signed sheet of the demo sitting: each round's result sheet, summary, attendance, bundle."""
-    out = {f"B{b}-R{r}": signed_result_sheet(demo.store, b, r, instance=demo.instance) for b, r in demo.rounds()}
+    out = {f"B{b}-R{r}": signed_result_sheet(demo.store, b, r, instance=demo.instance, base_url=BASE)
+           for b, r in demo.rounds()}
     out["summary"] = signed_sitting_summary(demo.store, demo.sitting_id, instance=demo.instance)
     out["attendance"] = signed_attendance_sheet(demo.store, demo.sitting_id, instance=demo.instance)
-    out["bundle"] = signed_bundle(demo.store, demo.sitting_id, instance=demo.instance)
+    out["bundle"] = signed_bundle(demo.store, demo.sitting_id, instance=demo.instance, base_url=BASE)
     return out
 
 
@@ -104,7 +107,7 @@ def test_embedded_result_is_the_canonical_stored_result(demo, sheets):
 
 def test_qr_address_carries_the_digest(demo, sheets):
     doc = demo.doc(demo.ballots[0], 1)
-    url = sd.verify_url(sd.default_base_url(), doc["sheet_id"], sd.digest(doc))
+    url = sd.verify_url(BASE, doc["sheet_id"], sd.digest(doc))
     assert flat(url) in flat(pdf_text(sheets["B1-R1"]))
     assert all(c.ok for c in verify_reference(demo.store, doc["sheet_id"], sd.digest(doc)))
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..db import Store
 from ..i18n import msg
-from ..services import Actor, Invalid, accounts, agenda, bodies, roster
+from ..services import Actor, Invalid, accounts, agenda, bodies, roster, settings
 from ..services.values import AnyText, Flag, Loose, Maybe, Obj, Ref, Refusal, TypeOf
 from .live import ITEM, PERSON, SITTING
 from .table import UNSET, Command, Route, Upload, arg, given_fields
@@ -154,6 +154,12 @@ class DocumentArgs:
     max_bytes: int = arg(source="server", setting="MAX_DOCUMENT_BYTES")
 
 
+@dataclass(frozen=True, kw_only=True)
+class PublicUrlArgs:
+    url: str | None = arg(settings.PUBLIC_URL)
+    instance: str = arg(source="server", setting="INSTANCE_PATH")
+
+
 def _created(new_id: int, a: object) -> dict[str, Any]:
     return {"id": new_id}
 
@@ -208,6 +214,8 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
             call=_preview, http=Route("POST", "/bodies/<int:body_id>/roster/preview")),
     Command("import_roster", RosterArgs, roster.import_roster, answer=lambda n, a: {"imported": n}, call=_import,
             http=Route("POST", "/bodies/<int:body_id>/roster/import", 201)),
+    Command("set_public_url", PublicUrlArgs, settings.set_public_url,
+            http=Route("PUT", "/settings/public-url", body_required=True)),
     Command("create_user", UserArgs, accounts.create_user, answer=_created, http=Route("POST", "/users", 201)),
     Command("update_user", UserChangeArgs, accounts.update_user,
             http=Route("PATCH", "/users/<int:user_id>", body_required=True)),

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+RESYNC_BATCH = 50  # terminals whose fresh snapshots are built in one read after the queue came back
 PEOPLE_CHANGES = ("person_added", "person_changed", "roster_imported")  # shown in the consoles' attendance
 FLOODED = msg("一台表决器发送指令过于频繁，已被断开连接")
 ALERT_FIELDS = ("device_id", "person_id", "command", "refusals")
@@ -173,20 +174,32 @@ class Publisher:
 
     def resync_all(self) -> None:
         """Every terminal of this process gets a fresh snapshot: what other processes published while the
-        queue was down never arrived (the resync rule of docs/protocol.md)."""
+        queue was down never arrived (the resync rule of docs/protocol.md). Built in reads of RESYNC_BATCH
+        terminals each, yielding between them."""
         conns = list(self.audiences.conns.items())
-        for sid, conn in conns:
-            if self.audiences.get(sid) is None:  # gone meanwhile
-                continue
+        sent = 0
+        for start in range(0, len(conns), RESYNC_BATCH):
+            batch = [(sid, conn) for sid, conn in conns[start:start + RESYNC_BATCH] if self.audiences.get(sid)]
+            snaps: list[dict[str, Any] | None]
             try:
-                snap = self.audiences.snapshots.for_terminal(conn.sitting_id, conn.audience, conn.actor.person_id,
-                                                             conn.actor.device_id)
-            except Exception:  # the sitting is gone, or storage failed: the terminal resyncs by itself later
-                log.warning("resync of %s failed", sid, exc_info=True)
-                continue
-            self.socketio.emit("snapshot", snap, to=sid)
+                snaps = list(self.audiences.snapshots.for_terminals(
+                    [(c.sitting_id, c.audience, c.actor.person_id, c.actor.device_id) for _sid, c in batch]))
+            except Exception:  # a sitting is gone, or storage failed: one by one, skipping what fails
+                snaps = [self._one_snapshot(conn) for _sid, conn in batch]
+            for (sid, _conn), snap in zip(batch, snaps, strict=True):
+                if snap is not None:
+                    self.socketio.emit("snapshot", snap, to=sid)
+                    sent += 1
             self.socketio.sleep(0)
-        log.info("sent %d terminals a fresh snapshot", len(conns))
+        log.info("sent %d terminals a fresh snapshot", sent)
+
+    def _one_snapshot(self, conn: Conn) -> dict[str, Any] | None:
+        try:
+            return self.audiences.snapshots.for_terminal(conn.sitting_id, conn.audience, conn.actor.person_id,
+                                                         conn.actor.device_id)
+        except Exception:  # the terminal resyncs by itself at its next gap
+            log.warning("a fresh snapshot for a terminal of sitting %s failed", conn.sitting_id, exc_info=True)
+            return None
 
     @staticmethod
     def _sync_payload(state: QueueState) -> dict[str, Any]:

@@ -19,6 +19,7 @@ publishes the committed events before it answers). Here:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import threading
 import time
@@ -34,7 +35,7 @@ from socketio import RedisManager
 log = logging.getLogger(__name__)
 
 OUTBOX = 2000  # pushes waiting to be published; past that the queue counts as stalled
-RETRY_EVERY = 1.0  # seconds between reconnection attempts
+RETRY_EVERY = 0.5  # seconds between reconnection attempts
 PING = "biaojue-queue-ping"
 RESYNC = "biaojue_resync"  # a process asks the others to resend their terminals' snapshots
 
@@ -90,15 +91,20 @@ class MessageQueue(RedisManager):  # type: ignore[misc]  # python-socketio is un
                 self._publishing = publishing
             ok = self._listening and self._publishing
             if ok == was.ok:
+                if not ok and reason and was.reason == "connecting":  # never reached yet: say why
+                    self._state = dataclasses.replace(was, reason=reason)
                 return
             self._state = QueueState(ok, None if ok else (reason or "lost"), time.time(),
                                      0 if ok else was.dropped)
             first = ok and not self._ever_up
             self._ever_up = self._ever_up or ok
             state = self._state
+        if ok and first:
+            log.info("message queue connected")
+        elif ok:
+            log.warning("message queue restored: resending every terminal's snapshot (%d pushes were not "
+                        "published)", was.dropped)
         if ok:
-            log.warning("message queue %s", "connected" if first else "restored: resending every terminal's "
-                        f"snapshot ({was.dropped} pushes were not published)")
             self._spawn(self.on_restored, state)
             if not first or was.dropped:
                 self._enqueue({"method": RESYNC, "host_id": self.host_id})

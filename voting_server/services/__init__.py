@@ -7,7 +7,8 @@ One module per phase: ``bodies`` (bodies, rulebooks, people), ``roster`` (roster
 attendance, the current item, speakers), ``opening``, ``casting``, ``hands``, ``closing``, ``timer``
 (the phases of a ballot). Reads: ``terminal_view`` (what terminals show) and ``admin_view`` (what the
 administration screens show). Shared: ``base`` (the frame), ``values`` (rules of single values),
-``lookups`` (queries several modules share)."""
+``lookups`` (queries several modules share); ``settings`` (the public address, kept in the instance folder)."""
+from . import settings
 from .accounts import (
     check_device,
     check_session,
@@ -70,6 +71,6 @@ __all__ = [
     "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login", "logout", "move_speaker",
     "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood",
     "remind_non_voters", "request_to_speak", "revoke_device", "revote", "session_actor", "session_generation",
-    "set_attendance", "set_pin", "sign_in", "sign_in_many", "start_item", "timed_rounds", "unlock_pin",
+    "set_attendance", "set_pin", "settings", "sign_in", "sign_in_many", "start_item", "timed_rounds", "unlock_pin",
     "update_body_rules", "update_person", "update_user", "user_actor", "verify_chain",
 ]

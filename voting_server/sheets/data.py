@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import models
+from .. import config, models
 from ..i18n import msg
 from ..services.base import Conflict, NotFound, canonical, iso
 from ..services.lookups import observer_ids, roster_ids, ruleset_of
@@ -69,8 +69,11 @@ def verify_url(base_url: str, sheet: str, h: str) -> str:
     return f"{base_url.rstrip('/')}/verify?sheet={sheet}&h={h}"
 
 
-def default_base_url() -> str:
-    return os.environ.get("BIAOJUE_BASE_URL") or "http://127.0.0.1:5000"
+def default_base_url() -> str | None:
+    """The public address of the environment (``BIAOJUE_PUBLIC_URL``, or the older ``BIAOJUE_BASE_URL``),
+    for sheets made on the command line; ``None`` when neither is set. Never a request's Host."""
+    value = os.environ.get("BIAOJUE_PUBLIC_URL") or os.environ.get("BIAOJUE_BASE_URL")
+    return config.public_url(value) if value else None
 
 
 # --- local time -----------------------------------------------------------------------------------

@@ -246,7 +246,7 @@ def run_demo_sitting(out_dir: str | Path | None = None, *, seed: int = 2026, lan
             total = len(sd.closed_rounds(s, ids["sitting_id"])) + 3
         started = time.perf_counter()
         for n, (name, pdf_bytes) in enumerate(signed_sheets(store, ids["sitting_id"], instance=out, lang=lang,
-                                                            base_url=base_url), start=1):
+                                                            base_url=base_url or sd.default_base_url()), start=1):
             path = out / name
             path.write_bytes(pdf_bytes)
             elapsed = time.perf_counter() - started

@@ -18,12 +18,24 @@ from .. import services
 from ..db import Store
 from ..i18n import SOURCE, catalogue, msg
 from ..services import ANONYMOUS, Actor, ServiceError
+from . import headers
 
 csrf = CSRFProtect()
 
 
 def store() -> Store:
     return current_app.extensions["biaojue_store"]
+
+
+def public_address() -> services.settings.PublicAddress:
+    """The public address in force (stored from the consoles, else configured), never the request's Host."""
+    configured = current_app.config.get("PUBLIC_URL")
+    return services.settings.public_address(current_app.instance_path, configured.rstrip("/") if configured else None)
+
+
+def public_url() -> str | None:
+    """The address printed on signed sheets and pairing slips; ``None`` when none is set."""
+    return public_address().url
 
 
 def bearer_token() -> str | None:
@@ -101,6 +113,7 @@ class SessionCookies(SecureCookieSessionInterface):
 
 def register(app: Flask) -> None:
     app.session_interface = SessionCookies()
+    app.after_request(headers.secure)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.url_map.converters["int"] = IdConverter
     csrf.init_app(app)

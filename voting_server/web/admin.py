@@ -15,8 +15,9 @@ from werkzeug.security import safe_join
 from .. import commands, services
 from ..i18n import msg
 from ..services import Invalid, NotFound, admin_view
+from ..services.base import require
 from ..services.values import parse_date
-from . import current_actor, ok, store
+from . import current_actor, ok, public_address, store
 from .commands import register_commands
 
 bp = Blueprint("admin", __name__, url_prefix="/api")
@@ -54,6 +55,13 @@ def list_bodies() -> Any:
 def list_people(body_id: int) -> Any:
     day = parse_date(request.args.get("on"), msg("日期"), default=None)
     return ok({"people": admin_view.list_people(store(), current_actor(), body_id, on=day)})
+
+
+@bp.get("/settings/public-url")
+def get_public_url() -> Any:
+    """The public address printed on signed sheets and pairing slips, and where it comes from."""
+    require(current_actor(), "manage_body")
+    return ok(public_address().to_dict())
 
 
 @bp.get("/users")

@@ -3,7 +3,6 @@ arguments from its path, its JSON body, an uploaded file and the server's settin
 and answers what its acknowledgement holds (``{"ok": true}`` when that is nothing)."""
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -13,7 +12,7 @@ from ..commands import Command, Upload
 from ..i18n import msg
 from ..services import Invalid
 from ..services.base import require
-from . import current_actor, json_body, ok, store
+from . import current_actor, json_body, ok, public_url, store
 
 
 def register_commands(bp: Blueprint, commands: Iterable[Command[Any, Any]]) -> None:
@@ -57,8 +56,8 @@ def _body(command: Command[Any, Any], given: dict[str, object], required: bool) 
 
 def setting(name: str) -> object:
     """A value only the server fills: the address tablets reach it at, or a setting of the app."""
-    if name == "BASE_URL":  # the clerk's own address is only the last resort
-        return current_app.config.get("PUBLIC_URL") or os.environ.get("BIAOJUE_BASE_URL") or request.host_url
+    if name == "BASE_URL":  # pairing links: the clerk's own address only where no public address is set
+        return public_url() or request.host_url
     return current_app.config[name]
 
 

@@ -11,7 +11,7 @@ from .. import services
 from ..i18n import msg
 from ..services import admin_view
 from ..services.base import require
-from . import current_actor, ok, store
+from . import current_actor, ok, public_url, store
 
 bp = Blueprint("sheets", __name__, url_prefix="/api")
 
@@ -25,10 +25,6 @@ def _lang() -> str:
     if lang not in LANGS:
         raise services.Invalid("bad_lang", msg("语言只能是 zh 或 en"))
     return lang
-
-
-def _base_url() -> str:
-    return current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
 
 
 def _pdf(data: bytes, name: str) -> Any:
@@ -60,7 +56,7 @@ def result_sheet(ballot_id: int, round_number: int) -> Any:
     _exists("ballot", ballot_id)
     try:
         data = sheets.signed_result_sheet(store(), ballot_id, round_number, instance=current_app.instance_path,
-                                          lang=lang, base_url=_base_url())
+                                          lang=lang, base_url=public_url())
     except (LookupError, ValueError) as err:
         raise _sheet_error(err) from err
     return _pdf(data, f"result-B{ballot_id}-R{round_number}.pdf")
@@ -84,7 +80,7 @@ def sitting_sheet(sitting_id: int, kind: str) -> Any:
     fn = getattr(sheets, SITTING_SHEETS[kind])
     kwargs: dict[str, Any] = {"instance": current_app.instance_path, "lang": lang}
     if kind == "bundle":
-        kwargs["base_url"] = _base_url()
+        kwargs["base_url"] = public_url()
     try:
         data = fn(store(), sitting_id, **kwargs)
     except (LookupError, ValueError) as err:

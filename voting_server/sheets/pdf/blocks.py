@@ -136,12 +136,16 @@ class QRCode(Flowable):
 
 def _how_to_verify(ctx: Ctx, attachment: str) -> str:
     if ctx.zh:
-        return ("核验方法：① 扫描二维码或打开核验地址，核对显示的结果与本页一致；② 将本 PDF 文件上传至核验页面，"
+        first = ("① 扫描二维码或打开核验地址，核对显示的结果与本页一致；② " if ctx.base_url else
+                 "将本 PDF 文件上传至本机关表决系统的核验页面（/verify），")
+        return (f"核验方法：{first}" + ("将本 PDF 文件上传至核验页面，" if ctx.base_url else "") +
                 "或在服务器上运行 python -m voting_server verify 文件名.pdf。本文件附有本机关电子签名（PAdES），"
                 f"并内嵌结果数据 {attachment}。核验检查：签名完整且由本机关证书签署；签署后文件未被修改；内嵌结果与存档一致；"
                 "审计链至上述链头（结束表决时）完整；按存档选票重新计票，结果一致。")
-    return ("How to verify: (1) scan the QR code or open the address and check that the result shown matches this "
-            "page; (2) upload this PDF to the verification page, or run python -m voting_server verify FILE.pdf on "
+    first = ("(1) scan the QR code or open the address and check that the result shown matches this page; (2) upload "
+             "this PDF to the verification page" if ctx.base_url else
+             "upload this PDF to the verification page (/verify) of the body's voting system")
+    return (f"How to verify: {first}, or run python -m voting_server verify FILE.pdf on "
             f"the server. The file carries the body's PAdES signature and embeds the result data ({attachment}). "
             "The check confirms that the signature is intact and made by the body's certificate, that the file is "
             "unmodified since signing, that the embedded result equals the stored one, that the audit chain is "
@@ -151,16 +155,19 @@ def _how_to_verify(ctx: Ctx, attachment: str) -> str:
 def verification_block(ctx: Ctx, doc: dict[str, Any]) -> Table:
     """Sheet id, digest, chain head, certificate and address beside the QR code, and how to verify."""
     h = sd.digest(doc)
-    url = sd.verify_url(ctx.base_url, doc["sheet_id"], h)
+    url = sd.verify_url(ctx.base_url, doc["sheet_id"], h) if ctx.base_url else None
     chain = f"审计链头（第{doc['audit']['id']}条）" if ctx.zh else f"Audit-chain head (entry {doc['audit']['id']})"
     pairs = [(ctx.t("sheet_id"), ctx.p(doc["sheet_id"], "cell")),
              (ctx.t("digest"), ctx.p(h, "mono")),
              (chain, ctx.p(doc["audit"]["head"], "mono"))]
     if ctx.fingerprint:
         pairs.append((ctx.t("cert"), ctx.p(ctx.fingerprint, "mono")))
-    pairs.append((ctx.t("verify_url"), ctx.p(url, "mono")))
-    qr_size = 34 * mm
-    text_w = CONTENT_W - qr_size - 6 * mm
+    if url is not None:
+        pairs.append((ctx.t("verify_url"), ctx.p(url, "mono")))
+    else:  # never an address taken from a request: none is printed until one is set
+        pairs.append((ctx.t("verify_url"), ctx.p(ctx.t("no_public_url"), "small")))
+    qr_size = 34 * mm if url is not None else 0
+    text_w = CONTENT_W - qr_size - 6 * mm if url is not None else CONTENT_W - 8 * mm
     rows: list[list[Any]] = [[ctx.p(label, "small"), value] for label, value in pairs]
     rows.append([ctx.p(_how_to_verify(ctx, f"result-{doc['sheet_id']}.json"), "small"), ""])
     inner = Table(rows, colWidths=[36 * mm, text_w - 36 * mm], hAlign="LEFT")
@@ -168,6 +175,12 @@ def verification_block(ctx: Ctx, doc: dict[str, Any]) -> Table:
                                ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                                ("TOPPADDING", (0, len(rows) - 1), (-1, -1), 3)]))
+    if url is None:
+        t = Table([[inner]], colWidths=[text_w + 8 * mm], hAlign="LEFT")
+        t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, GRID), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
+        return t
     t = Table([[inner, QRCode(url, qr_size)]], colWidths=[text_w, qr_size + 6 * mm], hAlign="LEFT")
     t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, GRID), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                            ("ALIGN", (1, 0), (1, 0), "CENTER"), ("TOPPADDING", (0, 0), (-1, -1), 4),

@@ -61,7 +61,7 @@ class Ctx:
     """Language, time zone, font and styles of one PDF."""
 
     lang: str = "zh"
-    base_url: str = ""
+    base_url: str = ""  # the public address; empty: the sheet prints no address and no QR code
     tz: sd.LocalTime = field(default_factory=sd.local_time)
     fingerprint: str | None = None
     generated: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -69,7 +69,6 @@ class Ctx:
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, not {self.lang!r}")
-        self.base_url = self.base_url or sd.default_base_url()
         self.font = sheet_font().name
         self.st = _styles(self.font, self.zh)
 

@@ -50,6 +50,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "digest": ("结果摘要（SHA-256）", "Result digest (SHA-256)"),
     "cert": ("签名证书指纹（SHA-256）", "Signing certificate (SHA-256)"),
     "verify_url": ("核验地址", "Verification address"),
+    "no_public_url": ("未设置公开地址，本结果单不印核验地址和二维码。请在书记员控制台“公开地址”中设置，"
+                      "或在服务器上设置 BIAOJUE_PUBLIC_URL。",
+                      "No public address is set, so this sheet carries no verification address and no QR code. "
+                      "Set one in the clerk console (Public address) or with BIAOJUE_PUBLIC_URL on the server."),
     "seat": ("座位", "Seat"),
     "name": ("姓名", "Name"),
     "title": ("职务", "Title"),

@@ -3,6 +3,7 @@ import { api } from "../core/api.js";
 import { h, headRow } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
+import { publicAddressForm } from "./address.js";
 import { chooseBody, get, guarded, refreshAll } from "./data.js";
 
 const PRESETS = ["standing_committee", "congress_plenary", "generic_committee"];
@@ -42,6 +43,8 @@ export function bodiesPanel(el) {
     build: () => h("section", { class: "card", "aria-labelledby": "bodies-title" },
       h("h2", { id: "bodies-title" }, t("clerk.bodies")),
       get("bodies").length ? table(get("bodies")) : h("p", { class: "muted" }, t("clerk.no_body")),
-      h("details", { class: "form-details" }, h("summary", {}, t("clerk.create_body")), createForm())),
+      h("details", { class: "form-details" }, h("summary", {}, t("clerk.create_body")), createForm()),
+      h("details", { class: "form-details", id: "public-url-details" }, h("summary", {}, t("clerk.public_url")),
+        publicAddressForm())),
   });
 }

@@ -8,13 +8,24 @@ export function h(tag, props = {}, ...children) {
     if (key === "class") el.className = value;
     else if (key === "text") el.textContent = value;
     else if (key === "dataset") Object.assign(el.dataset, value);
-    else if (key === "style") el.setAttribute("style", value);
+    else if (key === "style") setStyle(el, value);
     else if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
     else if (key in el && typeof value !== "string") el[key] = value;
     else el.setAttribute(key, value === true ? "" : String(value));
   }
   append(el, children);
   return el;
+}
+
+/**
+ * "width:40%;left:3px" set through the CSSOM, one property at a time: the pages' Content-Security-Policy
+ * (style-src 'self') refuses inline style attributes, not properties set by a script.
+ */
+function setStyle(el, css) {
+  for (const decl of String(css).split(";")) {
+    const colon = decl.indexOf(":");
+    if (colon > 0) el.style.setProperty(decl.slice(0, colon).trim(), decl.slice(colon + 1).trim());
+  }
 }
 
 function append(el, children) {

@@ -1,4 +1,5 @@
-// The header every page shares: the language switch and the connection dot and banner.
+// The header every page shares: the language switch and the connection dot and banner (offline, refused,
+// or, on the consoles, the sync between several server processes interrupted).
 import { applyI18n, errorText, lang, nextLang, onLangChange, setLang, t } from "../core/i18n.js";
 
 /** Wire the language switch of the page header and translate the static texts. */
@@ -26,6 +27,7 @@ function bannerText(client) {
   if (st === "refused" && why && why.error !== "revoked" && why.error !== "unauthenticated") {
     return [errorText(why), "refused"];
   }
+  if (st === "online" && client.syncLost) return [t("conn.banner_sync"), "offline"];
   return [null, "offline"];
 }
 
@@ -46,6 +48,7 @@ export function connectionIndicator(client) {
     banner.textContent = text || "";
   };
   client.on("status", show);
+  client.on("sync", show);
   onLangChange(show);
   show();
 }

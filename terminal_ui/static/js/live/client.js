@@ -9,6 +9,7 @@
 //   progress   {seq, sitting_id, ballot_id, round_id, voted, non_voters?} how many have voted
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked, alert {sitting_id, code, message, message_en, ...}  (alert: to the clerks)
+//   sync       {ok, reason, since}   consoles: the queue between server processes is lost (ok false) or back
 import { io } from "../../vendor/socket.io.esm.min.js";
 import { t } from "../core/i18n.js";
 
@@ -35,6 +36,7 @@ export class LiveClient {
     this.refusal = null; // {error, message, message_en} when the server refused the connection
     this.serverOffset = 0; // server clock minus ours, in ms (from the Date header)
     this.everOnline = false;
+    this.syncLost = null; // {reason, since} while this server process has lost the others (consoles)
     this._handlers = {};
     this._waiting = []; // commands waiting for the connection to come back (idempotent ones only)
     this._resyncing = false;
@@ -61,6 +63,12 @@ export class LiveClient {
         setTimeout(() => { throw err; });
       }
     }
+  }
+
+  _setSync(lost) {
+    if (!lost && !this.syncLost) return;
+    this.syncLost = lost;
+    this._emitLocal("sync", lost);
   }
 
   _setStatus(status) {
@@ -92,6 +100,7 @@ export class LiveClient {
     });
     socket.on("disconnect", (reason) => {
       socket.sendBuffer = [];
+      this._setSync(null); // the process reached next says so again right after its snapshot
       if (reason === "io client disconnect") return;
       this._setStatus("offline");
       if (reason === "io server disconnect") {
@@ -139,6 +148,9 @@ export class LiveClient {
     });
     socket.on("alert", (msg) => {
       if (this._mine(msg)) this._emitLocal("alert", msg);
+    });
+    socket.on("sync", (msg) => {
+      if (msg && typeof msg === "object") this._setSync(msg.ok ? null : { reason: msg.reason, since: msg.since });
     });
   }
 
