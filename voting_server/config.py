@@ -38,11 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "VERIFY_WORKERS": 2,  # public verifications running at once, each in a process of its own
     "VERIFY_QUEUE": 16,  # verifications waiting for a worker; past that: 503 busy
     "VERIFY_TIMEOUT": 30,  # seconds a verification may wait for a worker, and may run
+    "VERIFY_MEMORY_MB": 384,  # memory a verification's process may take (an uploaded PDF may be a bomb)
 }
 
 # settings also read from the environment, as BIAOJUE_<name>
 ENVIRONMENT_SETTINGS = ("RATE_LIMIT_ANONYMOUS", "RATE_LIMIT_VERIFY", "RATE_LIMIT_LOGIN", "VERIFY_WORKERS",
-                        "VERIFY_QUEUE", "VERIFY_TIMEOUT")
+                        "VERIFY_QUEUE", "VERIFY_TIMEOUT", "VERIFY_MEMORY_MB")
 
 
 def _number(value: str) -> Any:
@@ -65,6 +66,7 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "VERIFY_WORKERS": (int,),
     "VERIFY_QUEUE": (int,),
     "VERIFY_TIMEOUT": (int, float),
+    "VERIFY_MEMORY_MB": (int,),
 }
 
 

@@ -10,7 +10,9 @@ with it. The server waits on that socket cooperatively (a green socket under eve
 :class:`WorkerPool` bounds the work: ``workers`` verifications at once, ``queue`` more waiting; past
 that, or after waiting ``timeout`` seconds for a place, a verification is refused with :class:`Busy`
 (HTTP 503 ``busy``, with a retry hint). A child that takes longer than ``timeout`` is ended by its own
-alarm. A database only this process can open (in-memory SQLite) is verified in the process itself.
+alarm (and by the kernel past as many seconds of CPU time); its address space is limited to what it
+inherited plus ``memory_mb`` (``RLIMIT_AS``), so that a decompression bomb in an uploaded PDF fails in
+the child (which then exits, giving all of it back) and never grows the server. A database only this process can open (in-memory SQLite) is verified in the process itself.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import atexit
 import contextlib
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -51,6 +54,7 @@ class Limits:
     workers: int = 2  # verifications running at once
     queue: int = 16  # verifications waiting for a worker; past that: busy
     timeout: float = 30.0  # seconds a verification may wait for a worker, and may run
+    memory_mb: int = 384  # memory a verification may take besides what its process has at the start
 
 
 def busy(retry_after: int = 5) -> Busy:
@@ -105,14 +109,36 @@ def _run_task(task: dict[str, Any], payload: bytes) -> list[Check]:
         store.dispose()
 
 
+def _address_space() -> int:
+    """This process's virtual memory now (``VmSize``), in bytes."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def limit_resources(timeout: float, memory_mb: int) -> None:
+    """At most ``timeout`` seconds (wall clock: an alarm; CPU: ``RLIMIT_CPU``) and ``memory_mb`` MB of
+    address space more than now (``RLIMIT_AS``): past either the verification fails, in this process only."""
+    seconds = max(1, int(timeout + 0.999))
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(seconds)  # the default action of SIGALRM ends the process
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    if memory_mb > 0 and os.path.exists("/proc/self/status"):
+        cap = _address_space() + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
 def _child(conn: socket.socket, timeout: float) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(max(1, int(timeout + 0.999)))  # the default action of SIGALRM ends the process
     task = json.loads(_recv(conn, 64 * 1024))
     payload = _recv(conn, int(task.get("payload_limit", 0)))
+    limit_resources(timeout, int(task.get("memory_mb", 0)))
     try:
         answer: dict[str, Any] = {"checks": _checks_out(_run_task(task, payload))}
+    except MemoryError:
+        answer = {"unfinished": True}
     except Exception as exc:  # noqa: BLE001 (reported to the server, which answers for it)
         answer = {"error": f"{type(exc).__name__}: {exc}"[:500]}
     _send(conn, json.dumps(answer, ensure_ascii=False).encode("utf-8"))
@@ -271,13 +297,16 @@ class WorkerPool:
             raise busy() from err
         try:
             sock.settimeout(self.limits.timeout + 5)
-            _send(sock, json.dumps({**task, "payload_limit": len(payload)}).encode("utf-8"))
+            _send(sock, json.dumps({**task, "payload_limit": len(payload),
+                                    "memory_mb": self.limits.memory_mb}).encode("utf-8"))
             _send(sock, payload)
             answer = json.loads(_recv(sock, MAX_ANSWER_BYTES))
         except (OSError, EOFError, ValueError):
             return unfinished(names)
         finally:
             sock.close()
+        if answer.get("unfinished"):
+            return unfinished(names)
         if "error" in answer:
             raise RuntimeError(f"the verification failed: {answer['error']}")
         return [Check(c["name"], bool(c["ok"]), c["reason_zh"], c["reason_en"]) for c in answer["checks"]]

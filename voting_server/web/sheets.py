@@ -123,7 +123,7 @@ def start_workers(app: Flask) -> None:
     from ..sheets.worker import Limits, WorkerPool
 
     pool = WorkerPool(Limits(workers=app.config["VERIFY_WORKERS"], queue=app.config["VERIFY_QUEUE"],
-                             timeout=float(app.config["VERIFY_TIMEOUT"])))
+                             timeout=float(app.config["VERIFY_TIMEOUT"]), memory_mb=app.config["VERIFY_MEMORY_MB"]))
     app.extensions["biaojue_verifier"] = pool
 
 
