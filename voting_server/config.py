@@ -32,7 +32,30 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "LANGUAGE": "zh",
     "PUBLIC_URL": None,  # the address printed on sheets and pairing slips; None: none is printed
+    # per address, for callers without a staff session or a tablet token (Flask-Limiter's notation)
+    "RATE_LIMIT_ANONYMOUS": "120 per minute",
+    "RATE_LIMIT_VERIFY": "20 per minute",  # GET and POST /api/verify together
+    "RATE_LIMIT_LOGIN": "20 per minute",  # staff login and PIN pairing together
+    "VERIFY_WORKERS": 2,  # public verifications running at once, each in a process of its own
+    "VERIFY_QUEUE": 16,  # verifications waiting for a worker; past that: 503 busy
+    "VERIFY_TIMEOUT": 30,  # seconds a verification may wait for a worker, and may run
+    "VERIFY_MEMORY_MB": 384,  # memory a verification's process may take (an uploaded PDF may be a bomb)
 }
+
+# settings also read from the environment, as BIAOJUE_<name>
+ENVIRONMENT_SETTINGS = ("RATE_LIMIT_ANONYMOUS", "RATE_LIMIT_VERIFY", "RATE_LIMIT_LOGIN", "VERIFY_WORKERS",
+                        "VERIFY_QUEUE", "VERIFY_TIMEOUT", "VERIFY_MEMORY_MB")
+
+
+def _number(value: str) -> Any:
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            return value  # refused by the checks below, naming the setting
+
 
 _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "MAX_CONTENT_LENGTH": (int,),
@@ -42,6 +65,10 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "PROGRESS_INTERVAL": (int, float),
     "LIVE_RATE_SCALE": (int, float),
     "MESSAGE_QUEUE_TIMEOUT": (int, float),
+    "VERIFY_WORKERS": (int,),
+    "VERIFY_QUEUE": (int,),
+    "VERIFY_TIMEOUT": (int, float),
+    "VERIFY_MEMORY_MB": (int,),
 }
 NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT")  # read as numbers when set
 
@@ -60,6 +87,10 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
                 cfg[key] = float(os.environ[key])
             except ValueError:
                 raise ConfigError(f"{key} must be a positive number, not {os.environ[key]!r}") from None
+    for key in ENVIRONMENT_SETTINGS:  # BIAOJUE_VERIFY_WORKERS=4 …
+        value = os.environ.get(f"BIAOJUE_{key}")
+        if value:
+            cfg[key] = _number(value) if isinstance(DEFAULTS[key], int) else value
     cfg.update(overrides or {})
     cfg["INSTANCE_PATH"] = instance_path
 
@@ -80,6 +111,8 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
         hops = cfg["TRUSTED_PROXIES"] = int(hops)
     if isinstance(hops, bool) or not isinstance(hops, int) or not 0 <= hops <= 5:
         raise ConfigError(f"TRUSTED_PROXIES must be a number of proxies from 0 to 5, not {hops!r}")
+    for key in ("RATE_LIMIT_ANONYMOUS", "RATE_LIMIT_VERIFY", "RATE_LIMIT_LOGIN"):
+        _check_limit(key, cfg[key])
     url = cfg["DATABASE_URL"]
     if url is None:
         cfg["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / "biaojue.sqlite3")
@@ -124,6 +157,16 @@ def public_url(value: object) -> str:
                 and "\\" not in text):
             return text
     raise ValueError("must be an http:// or https:// address (host, port and path only)")
+
+
+def _check_limit(key: str, value: Any) -> None:
+    from limits import parse_many
+
+    try:
+        if not isinstance(value, str) or not parse_many(value):
+            raise ValueError(value)
+    except ValueError:
+        raise ConfigError(f"{key} must be a rate such as '20 per minute', not {value!r}") from None
 
 
 def _instance_secret(instance_path: str) -> str:

@@ -291,6 +291,30 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditCheckpoint(Base):
+    """One row: the last audit entry whose chain was recomputed from the genesis (by a full verification,
+    or step by step from the previous checkpoint). Public verification hashes only the entries after it;
+    ``verify-audit`` recomputes the whole chain again and moves it back when it finds a break."""
+
+    __tablename__ = "audit_checkpoint"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))
+
+
+class FailureCount(Base):
+    """Failed anonymous attempts (a wrong PIN, a failed login), counted per kind and hour. They are kept
+    out of the audit chain: anyone can make them, and each would be a permanent entry."""
+
+    __tablename__ = "failure_counts"
+    __table_args__ = (UniqueConstraint("kind", "hour", name="uq_failure_counts_hour"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    hour: Mapped[str] = mapped_column(String(40))  # the hour's start, ISO (UTC)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 GENESIS_HASH = "0" * 64
 
 _APPEND_ONLY = (Result, AuditEntry, HandCount)

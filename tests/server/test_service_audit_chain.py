@@ -173,3 +173,64 @@ def test_appending_to_history_is_allowed(sat):
         assert len(s.scalars(select(models.Result)).all()) == 3
         assert len(s.scalars(select(models.HandCount)).all()) == 3
     assert services.verify_chain(st).ok
+
+
+class HashCounter:
+    """Counts the entry hashes the audit module recomputes."""
+
+    def __init__(self, monkeypatch) -> None:
+        from voting_server.services import audit
+
+        self.n = 0
+        real = audit.entry_hash
+
+        def counted(**kw):
+            self.n += 1
+            return real(**kw)
+
+        monkeypatch.setattr(audit, "entry_hash", counted)
+
+
+def test_verification_from_the_checkpoint_hashes_only_what_is_new(sat, monkeypatch):
+    st = sat.store
+    with st.read() as s:
+        close_id = s.scalar(select(models.Result.audit_id))
+    head = services.verify_chain(st).entries
+    hashes = HashCounter(monkeypatch)
+    assert services.verify_chain(st, up_to=close_id, from_checkpoint=True).ok  # before the checkpoint
+    assert hashes.n <= 2
+    assert services.audit.checkpoint(st)[0] == head
+    services.create_body(st, sat.clerk, name="另一个委员会")
+    services.create_body(st, sat.clerk, name="第三个委员会")
+    hashes.n = 0
+    report = services.verify_chain(st, from_checkpoint=True)
+    assert report.ok and report.entries == head + 2 and report.checkpoint == head
+    assert hashes.n == 3  # the two new entries, and the checkpoint's own
+    assert services.audit.checkpoint(st)[0] == head + 2
+
+
+def test_a_break_before_the_checkpoint_is_found_by_the_full_verification(sat):
+    st = sat.store
+    head = services.verify_chain(st).entries
+    victim = head - 5
+    raw(st, "UPDATE audit_log SET payload = '{}' WHERE id = :i", i=victim)
+    # entries before the checkpoint are taken as verified (only the one asked for and the checkpoint's own
+    # entry are rehashed) …
+    assert services.verify_chain(st, up_to=head - 1, from_checkpoint=True).ok
+    # … what is asked for is rehashed …
+    broken = services.verify_chain(st, up_to=victim, from_checkpoint=True)
+    assert not broken.ok and broken.broken_id == victim
+    # … and the full verification (verify-audit) finds the break and moves the checkpoint back before it
+    full = services.verify_chain(st)
+    assert not full.ok and full.broken_id == victim
+    assert services.audit.checkpoint(st)[0] == victim - 1
+    again = services.verify_chain(st, from_checkpoint=True)
+    assert not again.ok and again.broken_id == victim
+
+
+def test_an_altered_checkpoint_entry_is_found(sat):
+    st = sat.store
+    head = services.verify_chain(st).entries
+    raw(st, "UPDATE audit_log SET actor = 'someone' WHERE id = :i", i=head)
+    report = services.verify_chain(st, from_checkpoint=True)
+    assert not report.ok and report.broken_id == head and "altered" in report.reason

@@ -31,6 +31,7 @@ from .base import (
     transaction,
     utcnow,
 )
+from .failures import count_failure
 from .values import Both, OneOf, Refusal, Text, Word
 
 _hasher = PasswordHasher()
@@ -124,12 +125,16 @@ def login(store: Store, username: object, password: object, *, address: str, max
         known = user is not None and user.active
         ok = check_secret_evenly(user.password_hash if known and user else None, password) and known
     actor = Actor(role=user.role, name=user.display_name, user_id=user.id) if ok and user else None
-    with transaction(store, actor or Actor(role="anonymous", name=username[:40])) as tx:
+    if actor is None:  # counted, not audited: anyone can fail a login
+        with store.write_session() as ws, ws.begin():
+            ws.execute(delete(models.LoginAttempt).where(_stale_attempts(since)))
+            ws.add(models.LoginAttempt(username=username, address=address[:64], at=utcnow(), ok=False))
+            count_failure(ws, "login_failed")
+        raise Forbidden("bad_credentials", msg("用户名或密码错误"))
+    with transaction(store, actor) as tx:
         tx.session.execute(delete(models.LoginAttempt).where(_stale_attempts(since)))
         tx.session.add(models.LoginAttempt(username=username, address=address[:64], at=utcnow(), ok=ok))
-        tx.audit("login" if ok else "login_failed", {"username": username, "address": address[:64]})
-    if actor is None:
-        raise Forbidden("bad_credentials", msg("用户名或密码错误"))
+        tx.audit("login", {"username": username, "address": address[:64]})
     return actor
 
 
@@ -313,9 +318,9 @@ def pair_with_pin(store: Store, body_id: object, seat: object, pin: object, *,
                                                       models.Person.left_on.is_(None)))
         ok = check_secret_evenly(person.pin_hash if person else None, pin) and person is not None
     if not ok or person is None:
-        with transaction(store, Actor(role="anonymous", name="pairing")) as tx:
-            tx.session.add(models.LoginAttempt(username=key, address=address, at=utcnow(), ok=False))
-            tx.audit("pin_failed", {"body_id": body_id, "seat": seat})
+        with store.write_session() as ws, ws.begin():  # counted, not audited: anyone can fail a PIN
+            ws.add(models.LoginAttempt(username=key, address=address, at=utcnow(), ok=False))
+            count_failure(ws, "pin_failed")
         raise Forbidden("bad_pin", msg("座位号或PIN错误"))
     token = secrets.token_urlsafe(32)
     with transaction(store, Actor(role=person.role, name=person.name, person_id=person.id)) as tx:

@@ -75,3 +75,10 @@ def combine(name: str, parts: list[Part]) -> Check:
     ok = all(p[0] for p in parts)
     shown = [p for p in parts if not p[0]] or parts
     return Check(name, ok, "；".join(p[1] for p in shown), "; ".join(p[2] for p in shown))
+
+
+def unfinished(names: Sequence[str]) -> list[Check]:
+    """Failed checks of a verification that did not finish within its time and memory limits."""
+    zh = "核验未能在时间和内存限制内完成（文件可能过大或经过恶意构造）。"
+    en = "the verification did not finish within its time and memory limits (the file may be too large or crafted)."
+    return [Check(names[0], False, zh, en)] + skipped(names[1:], zh, en)

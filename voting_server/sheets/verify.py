@@ -92,12 +92,12 @@ def _attendance_match(s: Session, att: dict[str, Any]) -> Part:
     return True, f"{sid}：出席情况与存档一致", f"{sid}: attendance equals the stored one"
 
 
-def _chain_check(store: Store, docs: Sequence[dict[str, Any]]) -> Check:
+def _chain_check(store: Store, docs: Sequence[dict[str, Any]], *, incremental: bool = False) -> Check:
     try:
         ids = [int(d["audit"]["id"]) for d in docs]
     except (KeyError, TypeError, ValueError):
         return Check("audit_chain", False, "内嵌数据缺少审计链头", "the embedded data has no audit-chain head")
-    report = verify_chain(store, up_to=max(ids))
+    report = verify_chain(store, up_to=max(ids), from_checkpoint=incremental)
     if not report.ok:
         return Check("audit_chain", False, f"审计链在第{report.broken_id}条处断裂：{_zh_chain(report.reason)}",
                      f"audit chain broken at entry {report.broken_id}: {report.reason}")
@@ -129,6 +129,13 @@ def _chain_check(store: Store, docs: Sequence[dict[str, Any]]) -> Check:
                 problems_en.append(f"{sid}: the result recorded in the chain differs from the stored result (altered)")
     if problems_zh:
         return Check("audit_chain", False, "；".join(problems_zh), "; ".join(problems_en))
+    if report.checkpoint:
+        return Check("audit_chain", True,
+                     f"审计链至第{max(ids)}条完整（第{report.checkpoint}条及以前已在先前的完整核验中确认，其后逐条重算），"
+                     "链头与结果单一致，结束表决记录载有存档结果。",
+                     f"the chain is intact up to entry {max(ids)} (entries up to {report.checkpoint} were verified "
+                     "from genesis before, the rest recomputed now); the head matches the sheet and the close event "
+                     "carries the stored result.")
     return Check("audit_chain", True,
                  f"审计链自创始至第{max(ids)}条完整（{report.entries}条），链头与结果单一致，结束表决记录载有存档结果。",
                  f"the chain is intact from genesis to entry {max(ids)} ({report.entries} entries); the head matches "
@@ -224,25 +231,29 @@ def _embedded(parsed: SignedPdf) -> tuple[list[dict[str, Any]], list[dict[str, A
                              "no recognisable embedded result data" + (f" ({', '.join(bad)})" if bad else ""))
 
 
-def _stored_checks(store: Store, docs: list[dict[str, Any]], atts: list[dict[str, Any]]) -> list[Check]:
+def _stored_checks(store: Store, docs: list[dict[str, Any]], atts: list[dict[str, Any]], *,
+                   incremental: bool = False) -> list[Check]:
     """``result_matches``, ``audit_chain`` and ``retally`` of the embedded documents."""
     with store.read() as s:
         matches = [_result_match(s, d) for d in docs] + [_attendance_match(s, a) for a in atts]
     out = [combine("result_matches", matches)]
     if docs:
-        return out + [_chain_check(store, docs), combine("retally", [_retally_one(store, d) for d in docs])]
+        return out + [_chain_check(store, docs, incremental=incremental),
+                      combine("retally", [_retally_one(store, d) for d in docs])]
     return out + [Check("audit_chain", True, "出席情况表不涉及表决结果，无需核对审计链头。",
                         "an attendance sheet carries no result: no chain head to check."),
                   Check("retally", True, "出席情况表无需重新计票。", "an attendance sheet has nothing to re-tally.")]
 
 
 def verify_sheet(store: Store, pdf_bytes: bytes, trust: Any = None, *,
-                 instance: str | os.PathLike[str] | None = None) -> list[Check]:
+                 instance: str | os.PathLike[str] | None = None, incremental: bool = False) -> list[Check]:
     """Check a signed sheet (a result sheet, a summary or a bundle) against the database.
 
     ``trust`` is the body's certificate (asn1crypto or cryptography object, PEM/DER/PKCS#12 bytes, a
     path, or a list of these). Without it, the certificates kept in ``instance``/certs for the body
     named in the sheet are used. Returns every check; the sheet is verified only when all pass.
+    ``incremental``: the audit chain is recomputed from its verified checkpoint (the server's public
+    verification), not from the genesis (the command line).
     """
     try:
         parsed = read_pdf(pdf_bytes)
@@ -254,7 +265,7 @@ def verify_sheet(store: Store, pdf_bytes: bytes, trust: Any = None, *,
     checks = [readable] + signature_checks(parsed.signature, trust_roots(trust, instance, body_id), pdf_bytes)
     if not docs and not atts:
         return checks + skipped(list(CHECKS)[4:], "没有内嵌结果数据", "no embedded result data")
-    return checks + _stored_checks(store, docs, atts)
+    return checks + _stored_checks(store, docs, atts, incremental=incremental)
 
 
 def stored_result(store: Store, sheet: str) -> dict[str, Any]:
@@ -266,9 +277,10 @@ def stored_result(store: Store, sheet: str) -> dict[str, Any]:
         return sd.result_document(s, *ref)
 
 
-def verify_reference(store: Store, sheet: str, h: str) -> list[Check]:
+def verify_reference(store: Store, sheet: str, h: str, *, incremental: bool = False) -> list[Check]:
     """Check the address of a sheet's QR code (``/verify?sheet=…&h=…``): the stored result still has
-    that digest, the audit chain is intact up to its head, and the re-tally agrees."""
+    that digest, the audit chain is intact up to its head (from its verified checkpoint when
+    ``incremental``), and the re-tally agrees."""
     try:
         doc = stored_result(store, sheet)
     except ServiceError as err:
@@ -281,7 +293,7 @@ def verify_reference(store: Store, sheet: str, h: str) -> list[Check]:
     else:
         match = Check("result_matches", False, f"{sheet}：存档结果的摘要与二维码不同（结果单或存档被改动）。",
                       f"{sheet}: the stored result's digest differs from the QR code's (sheet or database altered).")
-    return [match, _chain_check(store, [doc]), combine("retally", [_retally_one(store, doc)])]
+    return [match, _chain_check(store, [doc], incremental=incremental), combine("retally", [_retally_one(store, doc)])]
 
 
 def _norm_receipt(value: Any) -> str:

@@ -153,7 +153,15 @@ def register(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(valid)
         return response
 
-    from . import admin, auth, live, sheets
+    @app.after_request
+    def _retry_hint(response: Any) -> Any:
+        if response.status_code == 503 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = "5"
+        return response
+
+    from . import admin, auth, limits, live, sheets
 
     for module in (auth, admin, live, sheets):
         app.register_blueprint(module.bp)
+    limits.register(app)
+    sheets.start_workers(app)

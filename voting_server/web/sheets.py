@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, current_app, request, send_file
+from flask import Blueprint, Flask, current_app, request, send_file
 
 from .. import services
 from ..i18n import msg
@@ -117,22 +117,44 @@ def _checks_answer(checks: list[Any]) -> Any:
     return ok({"ok": sheets.all_ok(checks), "checks": [c.to_dict() for c in checks]})
 
 
+def start_workers(app: Flask) -> None:
+    """The pool of public verifications (:mod:`voting_server.sheets.worker`): its helper process starts
+    at the first verification and ends with the server."""
+    from ..sheets.worker import Limits, WorkerPool
+
+    pool = WorkerPool(Limits(workers=app.config["VERIFY_WORKERS"], queue=app.config["VERIFY_QUEUE"],
+                             timeout=float(app.config["VERIFY_TIMEOUT"]), memory_mb=app.config["VERIFY_MEMORY_MB"]))
+    app.extensions["biaojue_verifier"] = pool
+
+
+def _verify(task: dict[str, Any], payload: bytes = b"") -> Any:
+    """Run one public verification in a worker process (in this one for an in-memory database)."""
+    from .. import sheets
+
+    st = store()
+    if st.is_sqlite and st.url in ("sqlite://", "sqlite:///:memory:"):
+        def inline() -> list[Any]:
+            if task["kind"] == "reference":
+                return sheets.verify_reference(st, task["sheet"], task["h"], incremental=True)
+            return sheets.verify_sheet(st, payload, instance=task["instance"], incremental=True)
+    else:
+        inline = None  # type: ignore[assignment]
+    pool = current_app.extensions["biaojue_verifier"]
+    return _checks_answer(pool.run({**task, "url": st.url}, payload, inline=inline))
+
+
 @bp.get("/verify")
 def verify_reference() -> Any:
     """What the QR code on a sheet points at: is this result on record, unchanged?"""
-    from .. import sheets
-
     sheet, digest = request.args.get("sheet", ""), request.args.get("h", "")
     if not sheet or not digest or len(sheet) > 40 or len(digest) > 128:
         raise services.Invalid("bad_reference", msg("请提供结果单编号和校验码（sheet、h）"))
-    return _checks_answer(sheets.verify_reference(store(), sheet, digest))
+    return _verify({"kind": "reference", "sheet": sheet, "h": digest})
 
 
 @bp.post("/verify")
 def verify_upload() -> Any:
     """Upload a signed sheet (form field ``file``): every check, each with its reason."""
-    from .. import sheets
-
     f = request.files.get("file")
     if f is None:
         raise services.Invalid("missing_file", msg("请选择要核验的结果单 PDF（表单字段 file）"))
@@ -141,7 +163,7 @@ def verify_upload() -> Any:
         raise services.Invalid("empty_file", msg("文件为空"))
     if len(data) > MAX_SHEET_BYTES:
         raise services.Invalid("file_too_large", msg("文件过大"))
-    return _checks_answer(sheets.verify_sheet(store(), data, instance=current_app.instance_path))
+    return _verify({"kind": "upload", "instance": current_app.instance_path}, data)
 
 
 @bp.get("/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>")
