@@ -17,6 +17,7 @@ class ConfigError(ValueError):
 DEFAULTS: dict[str, Any] = {
     "ASYNC_MODE": "eventlet",
     "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "DATABASE_TIMEOUT": 5.0,  # seconds the database may take to answer before a request is refused (503)
     "MESSAGE_QUEUE": None,  # e.g. redis://127.0.0.1:6379/0
     "MESSAGE_QUEUE_TIMEOUT": 3.0,  # seconds without an answer from the queue before it counts as lost
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # uploads (documents, roster files)
@@ -69,8 +70,9 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "VERIFY_QUEUE": (int,),
     "VERIFY_TIMEOUT": (int, float),
     "VERIFY_MEMORY_MB": (int,),
+    "DATABASE_TIMEOUT": (int, float),
 }
-NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT")  # read as numbers when set
+NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT", "DATABASE_TIMEOUT")  # read as numbers when set
 
 
 def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:

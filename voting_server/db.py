@@ -1,13 +1,25 @@
 """The database: engine set-up for SQLite (WAL, one writer at a time) and PostgreSQL, and the ``Store``
 that services write through. A store knows its subscribers: after each commit it hands them the
-committed events (never inside the transaction)."""
+committed events (never inside the transaction).
+
+Storage faults: an error that says the database is out of reach for now (a lost or refused PostgreSQL
+connection, no answer within the store's timeout, SQLite's read-only, I/O, locked or full database) is
+a *storage failure* (``storage_failure``). It renews the connection pool (every pooled connection is
+dropped, the next ones are opened anew: a database that comes back is used again), and it is kept as the
+store's health until a write commits or the health probe (``health``) finds the database answering."""
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterable
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, exc, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import models
@@ -16,8 +28,65 @@ log = logging.getLogger(__name__)
 
 Subscriber = Callable[[list[Any]], None]
 
+# SQLite's words for a database it cannot write for now (the file read-only, an I/O error, the lock held
+# past the busy timeout, a full disk, the file gone): transient, unlike a wrong statement
+SQLITE_TRANSIENT = ("readonly database", "disk i/o error", "database is locked", "database table is locked",
+                    "unable to open database file", "database or disk is full", "disk is full")
 
-def make_engine(url: str) -> Engine:
+
+def storage_failure(error: BaseException) -> str | None:
+    """The reason, when ``error`` says the database is out of reach for now (a retry can succeed once it is
+    back); ``None`` for any other error (a wrong statement, a broken constraint, a bug)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        reason = _transient(current)
+        if reason is not None:
+            return reason
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _transient(error: BaseException) -> str | None:
+    if isinstance(error, exc.TimeoutError):  # no pooled connection came free within the pool's timeout
+        return _first_line(error)
+    if isinstance(error, exc.DBAPIError) and error.connection_invalidated:
+        return _first_line(error.orig or error)
+    if isinstance(error, sqlite3.OperationalError):
+        words = str(error).lower()
+        return _first_line(error) if any(w in words for w in SQLITE_TRANSIENT) else None
+    if isinstance(error, sqlite3.DatabaseError) and "disk i/o error" in str(error).lower():
+        return _first_line(error)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - the driver comes with the server
+        return None
+    if isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError)):
+        return _first_line(error)
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    return ((str(error).strip().splitlines() or [type(error).__name__])[0])[:200]
+
+
+@dataclass
+class Limits:
+    """How long the store waits for the database: ``seconds`` per answer (PostgreSQL: every round trip of a
+    connection, and the connection itself; ``None``: no limit)."""
+
+    seconds: float | None = None
+
+
+@dataclass
+class Failure:
+    reason: str
+    since: float  # time.time()
+
+
+def make_engine(url: str, limits: Limits | None = None, pool_timeout: float | None = None) -> Engine:
+    limits = limits or Limits()
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
         # A few connections with a small page cache each: SQLite has one writer anyway, and under
@@ -53,19 +122,117 @@ def make_engine(url: str) -> Engine:
                 conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                           **({"pool_timeout": pool_timeout} if pool_timeout else {}))
+    if engine.dialect.driver == "psycopg":
+        bounded = _bounded_connection()
+
+        @event.listens_for(engine, "do_connect")
+        def _pg_connect(_dialect: Any, _rec: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+            if limits.seconds and "connect_timeout" not in cparams:
+                cparams["connect_timeout"] = max(2, math.ceil(limits.seconds))  # libpq's minimum is 2 s
+            return bounded.connect(*cargs, **cparams, limits=limits)
+    return engine
+
+
+def _bounded_connection() -> Any:
+    """psycopg's connection whose every wait for the server lasts at most the store's limit: a server that
+    stops answering (packets held, a stalled host) fails the statement with an OperationalError within
+    that time, and the connection is closed (the pool drops it), instead of waiting forever."""
+    import psycopg
+    from psycopg import errors
+
+    class BoundedConnection(psycopg.Connection[Any]):
+        _limits: Limits | None = None
+
+        @classmethod
+        def connect(cls, *args: Any, limits: Limits | None = None, **kwargs: Any) -> Any:  # type: ignore[override]
+            conn = super().connect(*args, **kwargs)
+            conn._limits = limits
+            return conn
+
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            seconds = self._limits.seconds if self._limits is not None else None
+            if timeout is not None or not seconds:
+                return super().wait(gen, interval, timeout)
+            try:
+                return super().wait(gen, interval, seconds)
+            except errors._WaitTimeout:
+                with contextlib.suppress(Exception):
+                    self.pgconn.finish()  # mid-statement: the connection is of no more use
+                raise psycopg.OperationalError(f"the database did not answer within {seconds:g} s") from None
+
+    return BoundedConnection
 
 
 class Store:
     """Engine, sessions and the post-commit subscribers of one database."""
 
-    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+    def __init__(self, url: str, *, engine: Engine | None = None, timeout: float | None = None) -> None:
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.limits = Limits(timeout)
+        self.engine = engine or make_engine(url, self.limits, pool_timeout=timeout)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
         self.subscribers: list[Subscriber] = []
+        self.failure: Failure | None = None
+        self._health_lock = threading.Lock()
+        event.listen(self.engine, "handle_error", self._on_error)
+        event.listen(self._write, "after_commit", self._on_commit)
+
+    # --- storage faults -------------------------------------------------------------------------------------
+
+    def _on_error(self, context: Any) -> None:
+        reason = storage_failure(context.original_exception)
+        if reason is None:
+            return
+        # a connection that failed so may be stuck so (SQLite opened read-only while the file was; a
+        # PostgreSQL connection that lost its server): drop it and every pooled one, open new ones
+        context.is_disconnect = True
+        with self._health_lock:
+            if self.failure is None:
+                log.warning("storage unavailable: %s", reason)
+                self.failure = Failure(reason, time.time())
+            else:
+                self.failure.reason = reason
+
+    def _on_commit(self, _session: Any) -> None:
+        if self.failure is not None:
+            self._recovered()
+
+    def _recovered(self) -> None:
+        with self._health_lock:
+            if self.failure is not None:
+                log.warning("storage available again (down %.1f s)", time.time() - self.failure.since)
+            self.failure = None
+
+    @contextlib.contextmanager
+    def unbounded(self) -> Iterator[None]:
+        """No time limit inside (migrations may take long)."""
+        seconds, self.limits.seconds = self.limits.seconds, None
+        try:
+            yield
+        finally:
+            self.limits.seconds = seconds
+
+    def health(self) -> dict[str, Any]:
+        """``{"ok": true}`` when the database answers (and, after a failure on SQLite, takes a write);
+        otherwise ``{"ok": false, "reason", "since"}``. Within the store's time limit."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+                if self.failure is not None and self.is_sqlite:
+                    # a connection that SQLite opened read-only answers reads: try a write, undone
+                    conn.execute(text("UPDATE chain_head SET last_id = last_id WHERE id = 1"))
+                conn.rollback()
+        except Exception as error:
+            reason = storage_failure(error) or _first_line(error)
+            failure = self.failure
+            return {"ok": False, "reason": reason, "since": failure.since if failure else time.time()}
+        if self.failure is not None:
+            self._recovered()
+        return {"ok": True}
 
     def read(self) -> Session:
         return self._read()

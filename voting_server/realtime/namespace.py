@@ -26,7 +26,7 @@ from flask_socketio import Namespace, emit, join_room
 from .. import services
 from ..commands import LIVE, Command, unknown_event
 from ..i18n import msg
-from ..services import ServiceError
+from ..services import ServiceError, storage_refusal
 from .audiences import Audiences, Conn, person_room, refused, room, tablet_of
 from .deadlines import Deadlines
 from .publisher import Publisher
@@ -116,7 +116,11 @@ class LiveNamespace(Namespace):
             return self._run(command, conn, args[0] if args else None)
         except ServiceError as err:
             return error_ack(err)
-        except Exception:  # never drop the connection over one bad event
+        except Exception as error:  # never drop the connection over one bad event
+            refusal = storage_refusal(error)
+            if refusal is not None:  # the database is away for now: retry
+                log.warning("event %s: storage unavailable", name)
+                return error_ack(refusal)
             log.exception("event %s failed", name)
             return error_ack(server_error())
 

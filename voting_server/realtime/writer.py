@@ -12,7 +12,7 @@ from flask_socketio import SocketIO
 from ..commands import Batch, Command
 from ..db import Store
 from ..i18n import msg
-from ..services import Invalid, ServiceError
+from ..services import Invalid, ServiceError, storage_refusal
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,12 @@ class Writer:
     def _commit(self, name: str, entry: Batch[Any], group: list[tuple[str, object, Reply]]) -> None:
         try:
             outcomes: list[object] = entry.run(self.store, [request for _n, request, _r in group])
-        except Exception:
-            log.exception("%s batch failed", name)
-            outcomes = [server_error()] * len(group)
+        except Exception as error:
+            refusal = storage_refusal(error)
+            if refusal is None:
+                log.exception("%s batch failed", name)
+            else:  # the database is away for now: the terminals retry (same cast ids)
+                log.warning("%s batch of %d: storage unavailable", name, len(group))
+            outcomes = [refusal or server_error()] * len(group)
         for (_n, _r, reply), outcome in zip(group, outcomes, strict=True):
             reply.give(outcome)

@@ -43,7 +43,9 @@ from .base import (
     NotFound,
     ServiceError,
     TooMany,
+    Unavailable,
     permission_of,
+    storage_refusal,
 )
 from .bodies import add_person, create_body, update_body_rules, update_person
 from .casting import CastRequest, cast_many, cast_vote
@@ -65,12 +67,13 @@ from .timer import Deadline, deadline_reached, extend_timer, remind_non_voters, 
 
 __all__ = [
     "ANONYMOUS", "CLOCK", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Deadline",
-    "Event", "Forbidden", "Invalid", "NotFound", "ServiceError", "TooMany", "add_document", "add_item",
+    "Event", "Forbidden", "Invalid", "NotFound", "ServiceError", "TooMany", "Unavailable", "add_document", "add_item",
     "add_person", "cast_many", "cast_vote", "check_device", "check_session", "close_ballot", "close_sitting",
     "create_ballot", "create_body", "create_pairing", "create_sitting", "create_user", "deadline_reached",
     "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login", "logout", "move_speaker",
     "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood",
     "remind_non_voters", "request_to_speak", "revoke_device", "revote", "session_actor", "session_generation",
-    "set_attendance", "set_pin", "settings", "sign_in", "sign_in_many", "start_item", "timed_rounds", "unlock_pin",
+    "set_attendance", "set_pin", "settings", "sign_in", "sign_in_many", "start_item", "storage_refusal",
+    "timed_rounds", "unlock_pin",
     "update_body_rules", "update_person", "update_user", "user_actor", "verify_chain",
 ]

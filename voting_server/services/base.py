@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 import ballots
 
 from .. import models
-from ..db import Store
+from ..db import Store, storage_failure
 from ..i18n import Bilingual, Message, Words, catalogue, msg
 
 STAFF_ROLES = ("admin", "chair", "clerk", "display")
@@ -62,6 +62,21 @@ class Conflict(ServiceError):
 
 class TooMany(ServiceError):
     status = 429
+
+
+class Unavailable(ServiceError):
+    status = 503
+
+
+STORAGE_RETRY_AFTER = 2  # seconds a refused request waits before it is sent again, while the database is away
+
+
+def storage_refusal(error: BaseException) -> Unavailable | None:
+    """``storage_unavailable`` (503, retry after ``details.retry_after`` seconds) when ``error`` says the
+    database is out of reach for now (``db.storage_failure``); ``None`` for any other error."""
+    if storage_failure(error) is None:
+        return None
+    return Unavailable("storage_unavailable", msg("数据库暂时不可用，请稍后重试"), retry_after=STORAGE_RETRY_AFTER)
 
 
 def rules_refusal(err: ballots.BallotError) -> Invalid:

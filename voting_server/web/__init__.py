@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, jsonify, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -133,6 +134,17 @@ def register(app: Flask) -> None:
         if isinstance(err.details.get("retry_after"), int):
             response.headers["Retry-After"] = str(err.details["retry_after"])
         return response
+
+    @app.errorhandler(SQLAlchemyError)
+    def _storage_error(err: SQLAlchemyError) -> Any:
+        # the database out of reach for now: 503 storage_unavailable with a retry hint; anything else is
+        # the server's own error (500)
+        refusal = services.storage_refusal(err)
+        if refusal is None:
+            raise err
+        current_app.logger.warning("%s %s: storage unavailable: %s", request.method, request.path,
+                                   str(err).splitlines()[0][:200] if str(err) else type(err).__name__)
+        return _service_error(refusal)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError) -> Any:
