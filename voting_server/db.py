@@ -171,7 +171,9 @@ class Store:
     def __init__(self, url: str, *, engine: Engine | None = None, timeout: float | None = None) -> None:
         self.url = url
         self.limits = Limits(timeout)
-        self.engine = engine or make_engine(url, self.limits, pool_timeout=timeout)
+        # the wait for a pooled connection keeps SQLAlchemy's default (30 s): a hall connecting at once
+        # waits for one under load, which is no outage (statements and connects are bounded by ``timeout``)
+        self.engine = engine or make_engine(url, self.limits)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)

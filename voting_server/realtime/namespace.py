@@ -21,7 +21,7 @@ import threading
 from typing import Any
 
 from flask import request, session
-from flask_socketio import Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from .. import services
 from ..commands import LIVE, Command, unknown_event
@@ -87,7 +87,15 @@ class LiveNamespace(Namespace):
         tablet = tablet_of(auth)
         if tablet is not None and self.throttle.penalised(throttle_key(tablet, None)):
             raise refused("rate_limited", RATE_LIMITED)  # disconnected for flooding a moment ago
-        conn, snap = self.audiences.admit(sid, auth, session.get("user_id"), session.get("gen"))
+        try:
+            conn, snap = self.audiences.admit(sid, auth, session.get("user_id"), session.get("gen"))
+        except ConnectionRefusedError:
+            raise
+        except Exception as error:  # the database out of reach (or too busy to answer in time): refused, retried
+            refusal = storage_refusal(error)
+            if refusal is None:
+                raise
+            raise refused(refusal.code, refusal.message) from None
         join_room(room(conn.sitting_id, conn.audience))
         if conn.actor.person_id is not None:
             join_room(person_room(conn.actor.person_id))
