@@ -73,7 +73,18 @@ from .kinds import (
 )
 from .margins import MARGINS, POST_TYPES, Margin
 from .order import check_order
-from .presets import ALWAYS_SECRET, OPTIONAL_THRESHOLD_KEYS, PRESETS, THRESHOLD_KEYS, RuleSet, ruleset
+from .presets import (
+    ALWAYS_SECRET,
+    BOX_ENCRYPT,
+    BOX_KEYS,
+    OPTIONAL_THRESHOLD_KEYS,
+    PRESETS,
+    THRESHOLD_KEYS,
+    RuleSet,
+    check_box_encrypt,
+    check_box_keys,
+    ruleset,
+)
 from .results import OUTCOMES, QuestionResult, Result
 from .rules import MEMBERS, Base, Quorum, Rule, Threshold, Turnout, parse_fraction
 from .words import Words
@@ -148,4 +159,8 @@ __all__ = [
     "OPTIONAL_THRESHOLD_KEYS",
     "ALWAYS_SECRET",
     "ruleset",
+    "BOX_KEYS",
+    "BOX_ENCRYPT",
+    "check_box_keys",
+    "check_box_encrypt",
 ]

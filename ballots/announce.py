@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .labels import OUTCOME, QUESTION_OUTCOME, STAGE
+from .labels import NOT_VOTED, OUTCOME, QUESTION_OUTCOME, STAGE
 from .results import QuestionResult, Result
-from .rules import Threshold
+from .rules import Threshold, Turnout
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from .kinds.base import Option
@@ -91,26 +91,37 @@ def no_quorum_en(quorum_needed: int) -> str:
     return f"{quorum_needed} must be present; this vote has no outcome."
 
 
-def votes_zh(parts: Sequence[tuple[str, int]], *, invalid: int = 0, not_voted: int | None = None) -> str:
+def _not_voted(hands: bool) -> tuple[str, str]:
+    """The words for those present who cast nothing: 未按表决器, or 未表决 in a show of hands."""
+    found = NOT_VOTED["hands" if hands else "tablet"]
+    return found.zh, _lower(found.en)
+
+
+def votes_zh(
+    parts: Sequence[tuple[str, int]], *, invalid: int = 0, not_voted: int | None = None, hands: bool = False
+) -> str:
     """ "赞成9票，反对2票，弃权1票，未按表决器1人" from ``[("赞成", 9), ("反对", 2), ("弃权", 1)]``.
 
-    Invalid ballots are named only when there are some; not-voted is named whenever given.
+    Invalid ballots are named only when there are some; not-voted is named whenever given, as 未表决 when
+    the round was a show of hands (``hands``).
     """
     items = [f"{label}{count}票" for label, count in parts]
     if invalid:
         items.append(f"无效票{invalid}张")
     if not_voted is not None:
-        items.append(f"未按表决器{not_voted}人")
+        items.append(f"{_not_voted(hands)[0]}{not_voted}人")
     return "，".join(items)
 
 
-def votes_en(parts: Sequence[tuple[str, int]], *, invalid: int = 0, not_voted: int | None = None) -> str:
+def votes_en(
+    parts: Sequence[tuple[str, int]], *, invalid: int = 0, not_voted: int | None = None, hands: bool = False
+) -> str:
     """ "For 9, against 2, abstain 1, not voted 1" (first word capitalised by the caller if needed)."""
     items = [f"{label} {count}" for label, count in parts]
     if invalid:
         items.append(f"invalid {invalid}")
     if not_voted is not None:
-        items.append(f"not voted {not_voted}")
+        items.append(f"{_not_voted(hands)[1]} {not_voted}")
     return ", ".join(items)
 
 
@@ -150,15 +161,18 @@ def _join(head: str, lines: list[str], sep: str, many_sep: str) -> str:
 
 
 def _three_way_line(
-    q: QuestionResult, invalid: int, options: Sequence[Option], words: tuple[str, str]
+    q: QuestionResult, turnout: Turnout, options: Sequence[Option], words: tuple[str, str]
 ) -> tuple[str, str]:
     """ "赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。" and its English twin."""
     for_votes, needed, passed = q.counts["for"], q.needed or 0, q.outcome == "passed"
     parts_zh = [(o.zh, q.counts[o.code]) for o in options]
     parts_en = [(o.en, q.counts[o.code]) for o in options]
-    zh = votes_zh(parts_zh, invalid=invalid, not_voted=q.not_voted) + "。" + verdict_zh(for_votes, needed, passed)
+    invalid, hands = turnout.invalid, turnout.hands
+    zh = votes_zh(parts_zh, invalid=invalid, not_voted=q.not_voted, hands=hands) + "。" + verdict_zh(
+        for_votes, needed, passed
+    )
     en = (
-        capitalise(votes_en(parts_en, invalid=invalid, not_voted=q.not_voted))
+        capitalise(votes_en(parts_en, invalid=invalid, not_voted=q.not_voted, hands=hands))
         + ". "
         + verdict_en(for_votes, needed, passed, words=words)
     )
@@ -172,7 +186,7 @@ def resolution(result: Result, options: Sequence[Option]) -> tuple[str, str]:
     """ "应到15人，实到13人，符合法定人数。赞成9票，反对2票，弃权1票，未按表决器1人。需8票，通过。"."""
     zh, en = header(result)
     if result.quorum_held:
-        line_zh, line_en = _three_way_line(result.questions[0], result.turnout.invalid, options, ADOPTED)
+        line_zh, line_en = _three_way_line(result.questions[0], result.turnout, options, ADOPTED)
         zh, en = zh + line_zh, en + " " + line_en
     return zh, en
 
@@ -185,7 +199,7 @@ def appointment(result: Result, options: Sequence[Option], names_en: Mapping[str
     lines_en: list[str] = []
     if result.quorum_held:
         for q in result.questions:
-            line_zh, line_en = _three_way_line(q, result.turnout.invalid, options, APPROVED)
+            line_zh, line_en = _three_way_line(q, result.turnout, options, APPROVED)
             lines_zh.append(f"{q.label}：{line_zh}")
             lines_en.append(f"{names_en[q.question_id]}: {line_en}")
     return _join(zh, lines_zh, "", "\n"), _join(en, lines_en, " ", "\n")
@@ -197,11 +211,12 @@ def evaluation(result: Result, grades: Sequence[Option]) -> tuple[str, str]:
     lines_zh: list[str] = []
     lines_en: list[str] = []
     if result.quorum_held:
-        invalid = result.turnout.invalid
+        invalid, hands = result.turnout.invalid, result.turnout.hands
         by_code = {g.code: g for g in grades}
         for q in result.questions:
-            votes_zh_ = votes_zh([(g.zh, q.counts[g.code]) for g in grades], invalid=invalid, not_voted=q.not_voted)
-            votes_en_ = votes_en([(g.en, q.counts[g.code]) for g in grades], invalid=invalid, not_voted=q.not_voted)
+            zh_parts, en_parts = [(g.zh, q.counts[g.code]) for g in grades], [(g.en, q.counts[g.code]) for g in grades]
+            votes_zh_ = votes_zh(zh_parts, invalid=invalid, not_voted=q.not_voted, hands=hands)
+            votes_en_ = votes_en(en_parts, invalid=invalid, not_voted=q.not_voted, hands=hands)
             reached = by_code[q.outcome]
             lines_zh.append(f"{q.label}：{votes_zh_}。需{q.needed}票，测评等次：{reached.zh}。")
             lines_en.append(f"{q.label}: {votes_en_}. {q.needed} needed; grade: {reached.en}.")
@@ -263,8 +278,11 @@ def selection(
         summary_zh += f"，无效票{t.invalid}张"
         summary_en += f", invalid {t.invalid}"
     places_zh, places_en = ("", "") if places is None else (f"应选{places}项，", f"{_many(places, 'place')}, at most ")
-    lines_zh = [summary_zh + f"，未按表决器{t.not_voted}人。{places_zh}每票最多选{max_marks}项。"]
-    lines_en = [summary_en + f", not voted {t.not_voted}. " + (places_en or "At most ") + f"{max_marks} per ballot."]
+    not_voted_zh, not_voted_en = _not_voted(t.hands)
+    lines_zh = [summary_zh + f"，{not_voted_zh}{t.not_voted}人。{places_zh}每票最多选{max_marks}项。"]
+    lines_en = [
+        summary_en + f", {not_voted_en} {t.not_voted}. " + (places_en or "At most ") + f"{max_marks} per ballot."
+    ]
     if before:
         lines_zh.insert(0, f"本轮就得票相同的项目再次投票，此前已入选{len(before)}项。")
         lines_en.insert(0, f"Run-off among the tied; {len(before)} chosen before.")

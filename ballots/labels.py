@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Label", "GROUPS", "KIND", "METHOD", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE", "SECRECY",
-           "SITTING", "NOMINATION", "STAGE", "label", "flat"]
+__all__ = ["Label", "GROUPS", "KIND", "METHOD", "NOT_VOTED", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE",
+           "SECRECY", "SITTING", "NOMINATION", "STAGE", "label", "flat", "not_voted_code", "secrecy_code"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,13 @@ METHOD: Mapping[str, Label] = {
     "tablet": Label("电子表决", "Tablets"),
     "hands": Label("举手表决", "Show of hands"),
     "mixed": Label("电子表决＋举手", "Tablets and show of hands"),
+}
+
+#: Those present who cast nothing, by how the round was counted: on tablets they did not press
+#: (未按表决器); in a show of hands they raised no hand (未表决) -- there is no device to speak of.
+NOT_VOTED: Mapping[str, Label] = {
+    "tablet": Label("未按表决器", "Not voted"),
+    "hands": Label("未表决", "Did not vote"),
 }
 
 #: The outcome of a whole round (``Result.outcome``).
@@ -97,6 +104,7 @@ ATTENDANCE: Mapping[str, Label] = {
 SECRECY: Mapping[str, Label] = {
     "secret": Label("无记名", "Secret"),
     "named": Label("记名", "Named"),
+    "open": Label("公开举手", "Open show of hands"),
 }
 
 #: The state of a sitting (``Sitting.status``).
@@ -110,6 +118,7 @@ SITTING: Mapping[str, Label] = {
 GROUPS: Mapping[str, Mapping[str, Label]] = {
     "kind": KIND,
     "method": METHOD,
+    "not_voted": NOT_VOTED,
     "outcome": OUTCOME,
     "qoutcome": QUESTION_OUTCOME,
     "status": ATTENDANCE,
@@ -118,6 +127,17 @@ GROUPS: Mapping[str, Mapping[str, Label]] = {
     "nomination": NOMINATION,
     "stage": STAGE,
 }
+
+
+def not_voted_code(method: str) -> str:
+    """The :data:`NOT_VOTED` code of a round counted by ``method`` (a :data:`METHOD` code): "hands" for a
+    show of hands alone, "tablet" wherever tablets were used."""
+    return "hands" if method == "hands" else "tablet"
+
+
+def secrecy_code(secret: bool, method: str) -> str:
+    """The :data:`SECRECY` code of a ballot: a show of hands is open whatever the ballot's setting."""
+    return "open" if method == "hands" else ("secret" if secret else "named")
 
 
 def label(group: Mapping[str, Label], code: str, lang: str = "zh") -> str:

@@ -3,7 +3,8 @@
 A :class:`RuleSet` is a quorum, one threshold per kind of question, whether ballots are secret by
 default, whether several appointments may be voted together, the body's words (:class:`Words`), its
 election margins (:mod:`ballots.margins`) and whether a timed ballot closes by itself when its time is
-up (``auto_close_at_deadline``; no preset does: the chair closes it). :data:`PRESETS` holds the three
+up (``auto_close_at_deadline``; no preset does: the chair closes it), and how long one speech may last
+(``speaking_seconds``: ten minutes unless a body says otherwise). :data:`PRESETS` holds the three
 shipped presets; :func:`ruleset` returns one with a body's own overrides applied:
 
 * "standing_committee" -- 地方人大常委会: quorum more than half of all members; everything passes with
@@ -34,7 +35,8 @@ from .plain import later, to_plain
 from .rules import MEMBERS, Base, Quorum, Rule, Threshold, need_quorum
 from .words import Words, need_words
 
-__all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "OPTIONAL_THRESHOLD_KEYS", "ALWAYS_SECRET", "ruleset"]
+__all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "OPTIONAL_THRESHOLD_KEYS", "ALWAYS_SECRET", "BOX_KEYS",
+           "BOX_ENCRYPT", "ruleset", "check_box_keys", "check_box_encrypt"]
 
 #: The keys every shipped preset sets a threshold for.
 THRESHOLD_KEYS = ("resolution", "appointment", "removal", "procedural", "evaluation", "selection")
@@ -64,6 +66,52 @@ def _check_bool(value: object, what: str) -> bool:
             "invalid_field", f"{what} 必须是布尔值，收到的是 {value!r}", f"{what} must be a boolean, got {value!r}"
         )
     return value
+
+
+#: Who holds the key of a secret round's encrypted ballot box: the server, sealed under a wrapping key it
+#: destroys after the tally ("sealed", the default), or the 监票人 with their key shares, k of n of whom
+#: must decrypt ("shares").
+BOX_KEYS = ("sealed", "shares")
+#: Who encrypts a secret choice: the server, on receiving it ("server", the default), or the seat's own
+#: browser, sending only the ciphertext with its proofs ("tablet": the server never sees the choice).
+BOX_ENCRYPT = ("server", "tablet")
+
+
+def _check_choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise RuleError(
+            "invalid_field",
+            f"{what} 必须是 {'、'.join(allowed)} 之一，收到的是 {value!r}",
+            f"{what} must be one of {', '.join(allowed)}, got {value!r}",
+        )
+    return value
+
+
+def check_box_keys(value: object) -> str:
+    """``value`` if it is one of :data:`BOX_KEYS`, else ``RuleError("invalid_field")``."""
+    return _check_choice(value, BOX_KEYS, "ballot_box_keys")
+
+
+#: How long one speech may last, in seconds, unless a body says otherwise (``speaking_seconds``; 0: no
+#: limit): ten minutes, as many rulebooks give a speech in a plenary meeting.
+SPEAKING_SECONDS = 600
+MAX_SPEAKING_SECONDS = 4 * 3600
+
+
+def check_speaking_seconds(value: object) -> int:
+    """``value`` if it is a whole number of seconds from 0 (no limit) to four hours, else ``RuleError``."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SPEAKING_SECONDS:
+        raise RuleError(
+            "invalid_field",
+            "发言时间应为0（不限）到14400秒之间的整数",
+            f"speaking_seconds must be a whole number from 0 (no limit) to {MAX_SPEAKING_SECONDS}, got {value!r}",
+        )
+    return value
+
+
+def check_box_encrypt(value: object) -> str:
+    """``value`` if it is one of :data:`BOX_ENCRYPT`, else ``RuleError("invalid_field")``."""
+    return _check_choice(value, BOX_ENCRYPT, "ballot_box_encrypt")
 
 
 def _check_threshold_keys(keys: Iterable[object]) -> None:
@@ -111,6 +159,9 @@ class RuleSet:
     words: Words = later(MEMBERS)
     margins: Mapping[str, Margin] = later(factory=lambda: dict(MARGINS))
     auto_close_at_deadline: bool = later(False)
+    ballot_box_keys: str = later("sealed")
+    ballot_box_encrypt: str = later("server")
+    speaking_seconds: int = later(SPEAKING_SECONDS)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -141,6 +192,9 @@ class RuleSet:
         _check_bool(self.secret_by_default, "secret_by_default")
         _check_bool(self.allow_combined_appointments, "allow_combined_appointments")
         _check_bool(self.auto_close_at_deadline, "auto_close_at_deadline")
+        check_box_keys(self.ballot_box_keys)
+        check_box_encrypt(self.ballot_box_encrypt)
+        check_speaking_seconds(self.speaking_seconds)
         need_words(self.words)
         ordered = {k: self.thresholds[k] for k in _ALL_THRESHOLD_KEYS if k in self.thresholds}
         object.__setattr__(self, "thresholds", ordered)
@@ -149,7 +203,8 @@ class RuleSet:
     def __hash__(self) -> int:
         thresholds = tuple(self.thresholds.items())
         margins = tuple(self.margins.items())
-        flags = (self.secret_by_default, self.allow_combined_appointments, self.auto_close_at_deadline)
+        flags = (self.secret_by_default, self.allow_combined_appointments, self.auto_close_at_deadline,
+                 self.ballot_box_keys, self.ballot_box_encrypt, self.speaking_seconds)
         return hash((self.name, self.quorum, thresholds, flags, self.words, margins))
 
     def threshold_for(self, kind: str, *, procedural: bool = False, action: str | None = None) -> Threshold:
@@ -257,6 +312,9 @@ class RuleSet:
             words=Words.from_dict(d["words"]) if "words" in d else MEMBERS,
             margins={k: Margin.from_dict(v) for k, v in _mapping(d.get("margins", {}), "margins").items()},
             auto_close_at_deadline=d.get("auto_close_at_deadline", False),
+            ballot_box_keys=d.get("ballot_box_keys", "sealed"),
+            ballot_box_encrypt=d.get("ballot_box_encrypt", "server"),
+            speaking_seconds=d.get("speaking_seconds", SPEAKING_SECONDS),
         )
 
 
@@ -331,6 +389,9 @@ _OVERRIDE_KEYS = {
     "words",
     "margins",
     "auto_close_at_deadline",
+    "ballot_box_keys",
+    "ballot_box_encrypt",
+    "speaking_seconds",
 }
 
 
@@ -339,7 +400,9 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
 
     ``overrides`` may hold "name", "quorum" (partial: ``{"fraction": "2/3"}``), "thresholds" (per key,
     partial: ``{"resolution": {"base": "present"}}``), "secret_by_default",
-    "allow_combined_appointments", "auto_close_at_deadline", "words" (partial: ``{"member_zh": "委员"}``)
+    "allow_combined_appointments", "auto_close_at_deadline", "ballot_box_keys" (:data:`BOX_KEYS`),
+    "ballot_box_encrypt" (:data:`BOX_ENCRYPT`), "speaking_seconds" (one speech's time, 0 for none),
+    "words" (partial: ``{"member_zh": "委员"}``)
     and "margins" (per key, partial: ``{"deputy_head": {"high": 2}}``). An unknown preset or override key raises
     :class:`RuleError`. No override makes an always-secret ballot named (:data:`ALWAYS_SECRET`).
     """
@@ -370,6 +433,12 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
     for key in ("secret_by_default", "allow_combined_appointments", "auto_close_at_deadline"):
         if key in overrides:
             changes[key] = _check_bool(overrides[key], key)
+    if "ballot_box_keys" in overrides:
+        changes["ballot_box_keys"] = check_box_keys(overrides["ballot_box_keys"])
+    if "ballot_box_encrypt" in overrides:
+        changes["ballot_box_encrypt"] = check_box_encrypt(overrides["ballot_box_encrypt"])
+    if "speaking_seconds" in overrides:
+        changes["speaking_seconds"] = check_speaking_seconds(overrides["speaking_seconds"])
     if "words" in overrides:
         changes["words"] = Words.from_dict(overrides["words"], defaults=base.words)
     if "margins" in overrides:

@@ -51,12 +51,15 @@ class Turnout:
     cast: int = 0
     invalid: int = 0
     voters: int | None = later(None)
+    hands: bool = later(False)
 
     def __post_init__(self) -> None:
         check_count(self.entitled, "应到人数", "entitled")
         check_count(self.present, "实到人数", "present")
         check_count(self.cast, "有效票数", "cast")
         check_count(self.invalid, "无效票数", "invalid")
+        if not isinstance(self.hands, bool):
+            raise InvalidCounts("invalid_field", "hands 必须是布尔值", f"hands must be a boolean, got {self.hands!r}")
         if self.present > self.entitled:
             raise InvalidCounts(
                 "present_exceeds_entitled",
@@ -89,7 +92,8 @@ class Turnout:
 
     @property
     def not_voted(self) -> int:
-        """Present but cast nothing (未按表决器) -- its own column, never folded into abstain."""
+        """Present but cast nothing (未按表决器; 未表决 in a show of hands) -- its own column, never folded
+        into abstain."""
         return self.present - (self.returned if self.voters is None else self.voters)
 
     @property
@@ -104,7 +108,7 @@ class Turnout:
     def from_dict(cls, d: Mapping[str, Any]) -> Turnout:
         if not isinstance(d, Mapping):
             raise InvalidCounts("not_a_mapping", "出席数据必须是映射", "turnout must be a mapping")
-        unknown = set(d) - {"entitled", "present", "cast", "invalid", "voters"}
+        unknown = set(d) - {"entitled", "present", "cast", "invalid", "voters", "hands"}
         if unknown:
             raise InvalidCounts(
                 "unknown_field",
@@ -114,4 +118,5 @@ class Turnout:
         for key in ("entitled", "present"):
             if key not in d:
                 raise InvalidCounts("missing_field", f"出席数据缺少 {key}", f"turnout is missing {key!r}")
-        return cls(d["entitled"], d["present"], d.get("cast", 0), d.get("invalid", 0), d.get("voters"))
+        return cls(d["entitled"], d["present"], d.get("cast", 0), d.get("invalid", 0), d.get("voters"),
+                   d.get("hands", False))

@@ -1,6 +1,7 @@
 """A hall of seats against the real server, and the same load against a bare in-memory server.
 
     python bench/seats.py --seats 2000 [--database URL] [--async-mode eventlet|gevent|both]
+                          [--ballots named,server,tablet] [--no-bare]
 
 Starts the real server on 127.0.0.1 with a fresh database holding the demo body at N members (seeded
 by ``voting_server.demo``, a tablet paired in every seat; the server process is tests/support's, as in
@@ -9,6 +10,12 @@ cast at once, closes it, and prints: connect time, ack p50/p99, time from the fi
 seat seeing "all voted", time from the close to the last seat having the result, server CPU seconds and
 peak RSS. Then the same against bench/bare_server.py, and, as the last line, ``ratio ours/bare: X.XX``
 (burst times). Prints numbers; passes or fails nothing. Loopback only.
+
+``--ballots`` runs, in the same server and hall one after the other, a ballot of each kind named: a
+named one (``named``, the baseline: no encryption), a secret one the server encrypts (``server``) and a
+secret one the tablets encrypt (``tablet``; the load generator encrypts every seat's ballot with the
+Python library before the burst, so that its own cost is not counted), and prints each one's burst
+and close-to-result times and its burst ratio against the named ballot.
 """
 from __future__ import annotations
 
@@ -55,6 +62,7 @@ class BareServer(ServerProcess):
 class Seat:
     token: str
     total: int
+    round_id: int | None = None
     sio: Any = None
     opened: asyncio.Event = field(default_factory=asyncio.Event)
     all_voted_at: float | None = None
@@ -75,11 +83,34 @@ class Seat:
 
         @self.sio.on("progress")
         async def _progress(data: dict[str, Any]) -> None:
+            if data.get("round_id") != self.round_id:
+                return
             if data.get("voted", 0) >= self.total and self.all_voted_at is None:
                 self.all_voted_at = time.perf_counter()
 
 
-async def run_load(server: ServerProcess, ids: dict[str, Any], *, bare: bool) -> dict[str, float]:
+def box_of(url: str, ballot_id: int) -> tuple[int, Any, Any, str]:
+    """The open round of a ballot: its id, spec, key set and context (read as a tablet receives them)."""
+    from sqlalchemy import select
+
+    from voting_server import ballotbox as bb
+    from voting_server import models
+    from voting_server.db import Store
+    from voting_server.services.lookups import spec_of
+
+    store = Store(url)
+    try:
+        with store.read() as s:
+            rnd = s.scalars(select(models.Round).where(models.Round.ballot_id == ballot_id)
+                            .order_by(models.Round.number.desc())).first()
+            keys = bb.KeySet.from_dict(rnd.box_keys) if rnd.box_keys else None
+            return rnd.id, spec_of(rnd.spec), keys, str(rnd.box_context)
+    finally:
+        store.dispose()
+
+
+async def run_load(server: ServerProcess, ids: dict[str, Any], *, bare: bool,
+                   kinds: tuple[str, ...] = ("",)) -> dict[str, dict[str, float]]:
     import socketio
 
     base, n = server.url, len(ids["tokens"])
@@ -121,16 +152,45 @@ async def run_load(server: ServerProcess, ids: dict[str, Any], *, bare: bool) ->
     print(f"  signed in, server RSS {server.memory_mb():.0f} MB", flush=True)
     ack = await chair.call("start_item", {"item_id": ids["item_id"]}, timeout=60)
     assert ack.get("ok"), ack
-    ack = await chair.call("open_ballot", {"ballot_id": ids["ballot_id"]}, timeout=60)
+    out = {}
+    for kind in kinds:
+        out[kind] = await _one_ballot(server, ids, seats, chair, kind, bare=bare)
+    cpu1, peak = server.cpu_seconds(), server.memory_mb("VmHWM")
+    await asyncio.gather(*(s.sio.disconnect() for s in seats), chair.disconnect(), return_exceptions=True)
+    for stats in out.values():
+        stats.update(connect_s=connect_s, sign_in_s=sign_in_s, cpu_s=cpu1 - cpu0, peak_rss_mb=peak)
+    return out
+
+
+async def _one_ballot(server: ServerProcess, ids: dict[str, Any], seats: list[Seat], chair: Any, kind: str, *,
+                      bare: bool) -> dict[str, float]:
+    """One ballot (``kind``: its key in ``ids["ballots_by_kind"]``, or the hall's own ballot): opened,
+    cast by every seat at once, closed."""
+    ballot_id = ids["ballots_by_kind"][kind] if kind else ids["ballot_id"]
+    for s in seats:
+        s.opened.clear()
+        s.all_voted_at = s.result_at = s.ack_ms = None
+    ack = await chair.call("open_ballot", {"ballot_id": ballot_id}, timeout=60)
     assert ack.get("ok"), ack
     await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in seats)), 60)
-
     choices = ("for", "against", "abstain")
+    round_id = ack.get("round_id")
+    payloads = [{"ballot_id": ballot_id, "choice": choices[i % 3]} for i in range(len(seats))]
+    if kind == "tablet":
+        from voting_server import ballotbox as bb
+
+        round_id, spec, keys, context = box_of(server.database, ballot_id)
+        t0 = time.perf_counter()
+        payloads = [{"ballot_id": ballot_id, "ballot": bb.encrypt(spec, keys, context, {"main": choices[i % 3]})}
+                    for i in range(len(seats))]
+        print(f"  {len(seats)} ballots encrypted by the load generator in {time.perf_counter() - t0:.1f} s "
+              "(not counted)", flush=True)
+    for s in seats:
+        s.round_id = round_id
 
     async def cast(i: int, seat: Seat) -> None:
         start = time.perf_counter()
-        a = await seat.sio.call("cast", {"ballot_id": ids["ballot_id"], "choice": choices[i % 3],
-                                         "cast_id": uuid.uuid4().hex}, timeout=120)
+        a = await seat.sio.call("cast", {**payloads[i], "cast_id": uuid.uuid4().hex}, timeout=120)
         seat.ack_ms = (time.perf_counter() - start) * 1000
         assert a.get("ok"), a
 
@@ -144,21 +204,20 @@ async def run_load(server: ServerProcess, ids: dict[str, Any], *, bare: bool) ->
 
     print(f"  all voted, server RSS {server.memory_mb():.0f} MB", flush=True)
     close_t = time.perf_counter()
-    ack = await chair.call("close_ballot", {"ballot_id": ids["ballot_id"]}, timeout=120)
+    ack = await chair.call("close_ballot", {"ballot_id": ballot_id}, timeout=120)
     assert ack.get("ok"), ack
     deadline = time.perf_counter() + 60
     while any(s.result_at is None for s in seats) and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
     result_s = max(s.result_at or deadline for s in seats) - close_t
-    cpu1, peak = server.cpu_seconds(), server.memory_mb("VmHWM")
     acks_ms = sorted(s.ack_ms or 0.0 for s in seats)
-    await asyncio.gather(*(s.sio.disconnect() for s in seats), chair.disconnect(), return_exceptions=True)
-    return {"connect_s": connect_s, "sign_in_s": sign_in_s, "ack_p50_ms": statistics.median(acks_ms),
+    return {"ack_p50_ms": statistics.median(acks_ms),
             "ack_p99_ms": acks_ms[min(len(acks_ms) - 1, int(len(acks_ms) * 0.99))], "burst_s": burst_s,
-            "result_s": result_s, "cpu_s": cpu1 - cpu0, "peak_rss_mb": peak, "missing": missing}
+            "result_s": result_s, "missing": missing}
 
 
-def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool) -> dict[str, float]:
+def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool,
+            kinds: tuple[str, ...] = ("",)) -> dict[str, dict[str, float]]:
     spy = None
     try:
         server.start()
@@ -167,7 +226,7 @@ def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool) 
                                     "--nonblocking", "-o",
                                     os.environ["BENCH_PROFILE"] + f"-{label.replace('/', '-')}.txt"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        stats = asyncio.run(run_load(server, ids, bare=bare))
+        results = asyncio.run(run_load(server, ids, bare=bare, kinds=kinds))
     except Exception:
         print(f"{label}: failed; server log in {server.logs[-1] if server.logs else server.log_folder}", flush=True)
         raise
@@ -176,12 +235,31 @@ def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool) 
             spy.send_signal(2)
             spy.wait(30)
         server.stop()
-    print(f"{label:28s} connect {stats['connect_s']:6.2f} s  sign-in {stats['sign_in_s']:5.2f} s  "
-          f"ack p50 {stats['ack_p50_ms']:7.1f} ms  p99 {stats['ack_p99_ms']:7.1f} ms  "
-          f"burst {stats['burst_s']:5.2f} s  result {stats['result_s']:5.2f} s  "
-          f"cpu {stats['cpu_s']:6.2f} s  peak RSS {stats['peak_rss_mb']:6.1f} MB"
-          + (f"  MISSING {stats['missing']}" if stats["missing"] else ""), flush=True)
-    return stats
+    for kind, stats in results.items():
+        print(f"{label + ('/' + kind if kind else ''):28s} connect {stats['connect_s']:6.2f} s  "
+              f"sign-in {stats['sign_in_s']:5.2f} s  "
+              f"ack p50 {stats['ack_p50_ms']:7.1f} ms  p99 {stats['ack_p99_ms']:7.1f} ms  "
+              f"burst {stats['burst_s']:5.2f} s  result {stats['result_s']:5.2f} s  "
+              f"cpu {stats['cpu_s']:6.2f} s  peak RSS {stats['peak_rss_mb']:6.1f} MB"
+              + (f"  MISSING {stats['missing']}" if stats["missing"] else ""), flush=True)
+    return results
+
+
+def add_ballots(url: str, item_id: int, kinds: tuple[str, ...]) -> dict[str, int]:
+    """A resolution of each kind on the hall's item: ``named``, or secret with ``server`` or ``tablet``
+    encryption."""
+    from voting_server import demo, services
+    from voting_server.db import Store
+
+    clerk = demo.CLERK
+    store = Store(url)
+    try:
+        return {kind: services.create_ballot(store, clerk, item_id, spec={"kind": "resolution"}, title=f"bench {kind}",
+                                             secret=kind != "named",
+                                             box_encrypt=None if kind == "named" else kind)
+                for kind in kinds}
+    finally:
+        store.dispose()
 
 
 def main() -> None:
@@ -190,7 +268,9 @@ def main() -> None:
     parser.add_argument("--database", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--async-mode", default="both", choices=["eventlet", "gevent", "both"])
     parser.add_argument("--no-bare", action="store_true")
+    parser.add_argument("--ballots", default="", help="e.g. named,server,tablet: one ballot of each, in one hall")
     args = parser.parse_args()
+    kinds = tuple(k for k in args.ballots.split(",") if k) or ("",)
     raise_open_files(4 * args.seats + 1024)
 
     modes = ["eventlet", "gevent"] if args.async_mode == "both" else [args.async_mode]
@@ -203,13 +283,22 @@ def main() -> None:
             url = args.database or f"sqlite:///{tmp / 'bench.sqlite3'}"
             t0 = time.perf_counter()
             ids = seed_hall(url, args.seats)
+            if kinds != ("",):
+                ids["ballots_by_kind"] = add_ballots(url, ids["item_id"], kinds)
             print(f"set-up ({mode}): {time.perf_counter() - t0:.1f} s", flush=True)
             logs = Path(tempfile.gettempdir())
-            ours.append(run_one(f"biaojue/{mode}", ServerProcess(url, tmp, mode=mode, logs=logs), ids,
-                                bare=False)["burst_s"])
+            results = run_one(f"biaojue/{mode}", ServerProcess(url, tmp, mode=mode, logs=logs), ids, bare=False,
+                              kinds=kinds)
+            ours.append(results[kinds[0]]["burst_s"])
+            if "named" in results:
+                base = results["named"]["burst_s"]
+                for kind, stats in results.items():
+                    print(f"{mode}/{kind}: burst {stats['burst_s']:.2f} s, ratio {stats['burst_s'] / base:.2f} "
+                          f"against the named ballot; close to result on every seat {stats['result_s']:.2f} s",
+                          flush=True)
             if not args.no_bare:
                 bare = BareServer(tmp, mode=mode, seats=args.seats, logs=logs)
-                bares.append(run_one(f"bare/{mode}", bare, ids, bare=True)["burst_s"])
+                bares.append(run_one(f"bare/{mode}", bare, ids, bare=True)[""]["burst_s"])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     if bares:

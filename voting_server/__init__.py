@@ -11,6 +11,7 @@ from flask import Flask, jsonify
 from . import config as config_mod
 from . import i18n
 from .db import Store
+from .files import private_tree
 
 __all__ = ["create_app"]
 
@@ -19,23 +20,36 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     overrides = dict(config or {})
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("BIAOJUE_INSTANCE") \
         or os.path.join(os.getcwd(), "instance")
-    os.makedirs(instance_path, exist_ok=True)
+    # mode 0700, every file in it 0600: the database, keys, documents are this user's only
+    narrowed = private_tree(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.update(config_mod.load(overrides, instance_path))
     app.config.setdefault("UPLOAD_FOLDER", os.path.join(instance_path, "documents"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if narrowed:
+        logging.getLogger(__name__).warning("%d files or folders of %s were readable by others: narrowed to "
+                                            "mode 0600 (folders 0700)", narrowed, instance_path)
 
     if app.config["ASYNC_MODE"] == "eventlet":
         # psycopg 3 must wait through select() under eventlet, or one slow query stalls every
         # connection; read at psycopg's import, so set before the first engine is made.
         os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
     i18n.catalogue()  # the server's words: read once, here, so that a broken catalogue stops the start
-    store = Store(app.config["DATABASE_URL"], timeout=float(app.config["DATABASE_TIMEOUT"]))
+    store = Store(app.config["DATABASE_URL"], timeout=float(app.config["DATABASE_TIMEOUT"]),
+                  keys_dir=os.path.join(instance_path, "ballotbox"))
     from .migrate import upgrade
 
     with store.unbounded():  # a migration may take long
         upgrade(store)
+    from .services.box import destroy_spent_keys
+    from .services.keyholders import publish_all_counted
+
+    destroy_spent_keys(store)  # a crash between a close's commit and its key's removal leaves none behind
+    publish_all_counted(store)  # nor one between the 监票人's last decryption and the result
+    from .ballotbox import CheckerPool
+
+    store.ballot_checker = CheckerPool(app.config["BALLOT_CHECK_WORKERS"])  # tablets' ballots, off the loop
     app.extensions["biaojue_store"] = store
 
     @app.get("/healthz")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from . import services
 from .db import Store
+from .files import private_folder
 from .migrate import upgrade
 
 
@@ -29,9 +30,9 @@ def _store(args: argparse.Namespace) -> Store:
     from .config import load
 
     instance = _instance(args)
-    os.makedirs(instance, exist_ok=True)
+    private_folder(instance)
     cfg = load({"DATABASE_URL": args.database} if args.database else {}, instance)
-    return Store(cfg["DATABASE_URL"])
+    return Store(cfg["DATABASE_URL"], keys_dir=os.path.join(instance, "ballotbox"))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .files import narrow, write_private
+
 
 class ConfigError(ValueError):
     """A configuration value is wrong; the message names the key and what is expected."""
@@ -37,15 +39,17 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_ANONYMOUS": "120 per minute",
     "RATE_LIMIT_VERIFY": "20 per minute",  # GET and POST /api/verify together
     "RATE_LIMIT_LOGIN": "20 per minute",  # staff login and PIN pairing together
+    "RATE_LIMIT_STORAGE_TIMEOUT": 0.25,  # seconds a rate limit's counter in Redis may take (then: in memory)
     "VERIFY_WORKERS": 2,  # public verifications running at once, each in a process of its own
     "VERIFY_QUEUE": 16,  # verifications waiting for a worker; past that: 503 busy
     "VERIFY_TIMEOUT": 30,  # seconds a verification may wait for a worker, and may run
     "VERIFY_MEMORY_MB": 384,  # memory a verification's process may take (an uploaded PDF may be a bomb)
+    "BALLOT_CHECK_WORKERS": 2,  # processes verifying the tablets' encrypted ballots; 0: in the server's own
 }
 
 # settings also read from the environment, as BIAOJUE_<name>
 ENVIRONMENT_SETTINGS = ("RATE_LIMIT_ANONYMOUS", "RATE_LIMIT_VERIFY", "RATE_LIMIT_LOGIN", "VERIFY_WORKERS",
-                        "VERIFY_QUEUE", "VERIFY_TIMEOUT", "VERIFY_MEMORY_MB")
+                        "VERIFY_QUEUE", "VERIFY_TIMEOUT", "VERIFY_MEMORY_MB", "BALLOT_CHECK_WORKERS")
 
 
 def _number(value: str) -> Any:
@@ -66,13 +70,15 @@ _TYPES: dict[str, tuple[type[int] | type[float], ...]] = {
     "PROGRESS_INTERVAL": (int, float),
     "LIVE_RATE_SCALE": (int, float),
     "MESSAGE_QUEUE_TIMEOUT": (int, float),
+    "RATE_LIMIT_STORAGE_TIMEOUT": (int, float),
     "VERIFY_WORKERS": (int,),
     "VERIFY_QUEUE": (int,),
     "VERIFY_TIMEOUT": (int, float),
     "VERIFY_MEMORY_MB": (int,),
     "DATABASE_TIMEOUT": (int, float),
 }
-NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT", "DATABASE_TIMEOUT")  # read as numbers when set
+NUMBERS_FROM_ENVIRONMENT = ("LIVE_RATE_SCALE", "MESSAGE_QUEUE_TIMEOUT", "DATABASE_TIMEOUT",
+                            "RATE_LIMIT_STORAGE_TIMEOUT")  # read as numbers when set
 
 
 def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
@@ -102,6 +108,9 @@ def load(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, A
         value = cfg[key]
         if isinstance(value, bool) or not isinstance(value, types) or value <= 0:
             raise ConfigError(f"{key} must be a positive number, not {value!r}")
+    checkers = cfg["BALLOT_CHECK_WORKERS"]
+    if isinstance(checkers, bool) or not isinstance(checkers, int) or not 0 <= checkers <= 64:
+        raise ConfigError(f"BALLOT_CHECK_WORKERS must be a number of processes from 0 to 64, not {checkers!r}")
     secure = cfg["SESSION_COOKIE_SECURE"]
     words = {"auto": "auto", "true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
     if isinstance(secure, str) and secure.strip().lower() in words:
@@ -175,11 +184,10 @@ def _instance_secret(instance_path: str) -> str:
     """The session-signing key: generated once, kept in the instance folder (mode 0600)."""
     path = Path(instance_path) / "secret_key"
     if path.exists():
+        narrow(path)
         key = path.read_text().strip()
         if len(key) >= 32:
             return key
     key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    write_private(path, key.encode())
     return key

@@ -6,23 +6,34 @@ Storage faults: an error that says the database is out of reach for now (a lost 
 connection, no answer within the store's timeout, SQLite's read-only, I/O, locked or full database) is
 a *storage failure* (``storage_failure``). It renews the connection pool (every pooled connection is
 dropped, the next ones are opened anew: a database that comes back is used again), and it is kept as the
-store's health until a write commits or the health probe (``health``) finds the database answering."""
+store's health until a write commits or the health probe (``health``) finds the database answering.
+
+SQLite's files are its user's only: the database file is created mode 0600 before SQLite first opens it
+(SQLite gives its ``-wal`` and ``-shm`` the database file's mode), and an older database, log or index
+found more open is narrowed to 0600 whenever a connection is opened.
+
+The checkpoint at the close of a round (``Store.checkpoint``) is :mod:`voting_server.checkpoint`."""
 from __future__ import annotations
 
 import contextlib
 import logging
 import math
+import os
 import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import models
+from . import files, models
+from .checkpoint import WalCheckpoint
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +82,9 @@ def _first_line(error: BaseException) -> str:
     return ((str(error).strip().splitlines() or [type(error).__name__])[0])[:200]
 
 
+SQLITE_BUSY_MS = 30000  # how long a statement waits for SQLite's lock (the checkpoint never waits)
+
+
 @dataclass
 class Limits:
     """How long the store waits for the database: ``seconds`` per answer (PostgreSQL: every round trip of a
@@ -85,14 +99,39 @@ class Failure:
     since: float  # time.time()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; ``None`` in memory (or given as a ``file:`` URI)."""
+    if not url.startswith("sqlite"):
+        return None
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+SQLITE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def private_sqlite(path: Path) -> None:
+    """The database file made (empty: SQLite takes it as a new database) with mode 0600 if it is missing,
+    and the database, its log and its index narrowed to 0600 if they are more open."""
+    # it may exist (narrowed below), or its folder not (SQLite says so when it opens it)
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, files.FILE_MODE))
+    for suffix in SQLITE_FILES:
+        if files.narrow(f"{path}{suffix}"):
+            log.warning("%s%s was readable by others: narrowed to mode 0600", path, suffix)
+
+
 def make_engine(url: str, limits: Limits | None = None, pool_timeout: float | None = None) -> Engine:
     limits = limits or Limits()
     if url.startswith("sqlite"):
         in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        database_file = sqlite_file(url)
         # A few connections with a small page cache each: SQLite has one writer anyway, and under
         # eventlet every query runs on the one OS thread. (The default pool holds up to 15
         # connections of 2 MB cache each.)
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30},
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
                                   "pool_size": 4, "max_overflow": 4}
         if in_memory:
             from sqlalchemy.pool import StaticPool
@@ -100,6 +139,11 @@ def make_engine(url: str, limits: Limits | None = None, pool_timeout: float | No
             kwargs["poolclass"] = StaticPool
             kwargs.pop("pool_size"), kwargs.pop("max_overflow")
         engine = create_engine(url, **kwargs)
+
+        if database_file is not None:
+            @event.listens_for(engine, "do_connect")
+            def _sqlite_files(_dialect: Any, _rec: Any, _cargs: Any, _cparams: Any) -> None:
+                private_sqlite(database_file)  # before SQLite opens (or creates) the file
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _rec: Any) -> None:
@@ -109,7 +153,7 @@ def make_engine(url: str, limits: Limits | None = None, pool_timeout: float | No
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
             cur.execute("PRAGMA cache_size=-1024")  # KiB
             cur.close()
 
@@ -168,8 +212,10 @@ def _bounded_connection() -> Any:
 class Store:
     """Engine, sessions and the post-commit subscribers of one database."""
 
-    def __init__(self, url: str, *, engine: Engine | None = None, timeout: float | None = None) -> None:
+    def __init__(self, url: str, *, engine: Engine | None = None, timeout: float | None = None,
+                 keys_dir: str | Path | None = None) -> None:
         self.url = url
+        self._keys_dir = Path(keys_dir) if keys_dir is not None else None
         self.limits = Limits(timeout)
         # the wait for a pooled connection keeps SQLAlchemy's default (30 s): a hall connecting at once
         # waits for one under load, which is no outage (statements and connects are bounded by ``timeout``)
@@ -178,10 +224,27 @@ class Store:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
         self.subscribers: list[Subscriber] = []
+        # verifies the proofs of tablets' encrypted ballots, a batch at a time (``ballotbox.CheckerPool``,
+        # set by ``create_app``); None: in the calling thread
+        self.ballot_checker: Callable[[list[Any]], list[Any]] | None = None
         self.failure: Failure | None = None
         self._health_lock = threading.Lock()
+        self._wal = WalCheckpoint(self.engine, SQLITE_BUSY_MS)
         event.listen(self.engine, "handle_error", self._on_error)
         event.listen(self._write, "after_commit", self._on_commit)
+
+    @property
+    def keys_dir(self) -> Path:
+        """The folder of the secret rounds' wrapping keys (``ballotbox.KeyFolder``): in the instance
+        folder, never in the database. A store made without one (tests, tools) keeps them beside its
+        SQLite file, or in a private temporary folder of this process."""
+        if self._keys_dir is None:
+            database = sqlite_file(self.url)
+            if database is not None:
+                self._keys_dir = database.resolve().parent / "ballotbox"
+            else:
+                self._keys_dir = Path(tempfile.mkdtemp(prefix="biaojue-keys-")) / "ballotbox"
+        return self._keys_dir
 
     # --- storage faults -------------------------------------------------------------------------------------
 
@@ -269,17 +332,14 @@ class Store:
         with self.read() as s:
             return s.scalar(select(models.Body.id).limit(1)) is None
 
-    def checkpoint(self) -> None:
-        """SQLite: copy the write-ahead log into the database file and truncate the log. Called at the
-        close of a ballot, so that the -wal file no longer holds one database image per commit of
-        the vote (see docs/operations.md, "Audit and secrecy")."""
-        if not self.is_sqlite:
-            return
-        try:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:  # a busy database is checkpointed at the next close
-            log.warning("WAL checkpoint failed", exc_info=True)
+    def checkpoint(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and truncate the log, never waiting
+        for a lock (``checkpoint.WalCheckpoint``); True when done (PostgreSQL, an in-memory database:
+        nothing to do, True). Called at the close of a round."""
+        if not self.is_sqlite or sqlite_file(self.url) is None:
+            return True
+        return self._wal.run()
 
     def dispose(self) -> None:
+        self._wal.stop()  # a retry under way stops
         self.engine.dispose()

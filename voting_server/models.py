@@ -2,9 +2,11 @@
 
 Only services/ writes these rows. Two storage rules matter most:
 
-* Secret ballots are unlinkable: ``Participation`` says who has voted (no choice), ``TallyCount`` holds
-  per-option counters (no member, no time, no order). Named ballots also keep the choice on the
-  participation row.
+* A secret choice is stored only encrypted: ``Participation`` says who has voted (no choice; its
+  receipt is the hash of the member's encrypted ballot), ``BoxBallot`` holds the round's encrypted
+  ballots (one ciphertext per option, see ``ballotbox``), and no plaintext count of a secret round
+  exists before the close, when only the sums are decrypted. Named ballots keep the choice on the
+  participation row and count in ``TallyCount``.
 * Results and audit entries are append-only: a guard below refuses any UPDATE or DELETE of them.
 """
 from __future__ import annotations
@@ -126,6 +128,10 @@ class Sitting(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     chair_name: Mapped[str] = mapped_column(String(100), default="")
     clerk_name: Mapped[str] = mapped_column(String(100), default="")
+    # 监票人 key shares (``ballot_box_keys = "shares"``): the public key set dealt at the sitting's key
+    # ceremony and who holds which share ([{"index", "user_id", "name"}]); the shares are on key cards only.
+    box_keys: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    box_holders: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
     body: Mapped[Body] = relationship()
 
 
@@ -146,7 +152,10 @@ class AgendaItem(Base):
     title: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(30), default="resolution")
     amends_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | current | done
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | current | done | withdrawn
+    # 撤回: when and why the item was withdrawn (its ballots without a result are withdrawn with it)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class Document(Base):
@@ -158,6 +167,19 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class BallotTemplate(Base):
+    """A ballot's settings saved under a name by a body's clerk ("任命 — 逐人 — 无记名"): the request that
+    creates a ballot from it (``spec``, perhaps without its rows, ``secret``, ``method`` …)."""
+
+    __tablename__ = "ballot_templates"
+    __table_args__ = (UniqueConstraint("body_id", "name", name="uq_ballot_template_name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 # --- ballots, rounds, votes, results ---------------------------------------------------------------
@@ -178,6 +200,12 @@ class Ballot(Base):
     method: Mapped[str] = mapped_column(String(20), default="tablet")  # tablet | hands | mixed
     timer_seconds: Mapped[int | None] = mapped_column(Integer)
     procedural: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the body's ballot_box_keys / ballot_box_encrypt for this ballot (None: the body's rule)
+    box_keys: Mapped[str | None] = mapped_column(String(20))
+    box_encrypt: Mapped[str | None] = mapped_column(String(20))
+    # 撤回: when and why the ballot was withdrawn; its open round then ended uncounted (status withdrawn)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(200))
     item: Mapped[AgendaItem] = relationship()
     rounds: Mapped[list[Round]] = relationship(order_by="Round.number", back_populates="ballot")
 
@@ -190,7 +218,7 @@ class Round(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | closed
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | counting | closed | withdrawn
     rule: Mapped[dict[str, Any]] = mapped_column(JSON)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -198,12 +226,23 @@ class Round(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     quorum_override: Mapped[bool] = mapped_column(Boolean, default=False)
     voters: Mapped[int] = mapped_column(Integer, default=0)  # how many have voted (no choice)
+    revote_reason: Mapped[str | None] = mapped_column(String(300))  # why the chair called this re-vote
+    # the encrypted ballot box of a secret round (NULL for named rounds): who holds the key
+    # (sealed | shares), the context every hash and key file is bound to, the public key set, and
+    # (sealed mode, until the tally) the private key sealed under a wrapping key in the instance folder
+    box_mode: Mapped[str | None] = mapped_column(String(20))
+    box_context: Mapped[str | None] = mapped_column(String(256))
+    box_keys: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    box_sealed: Mapped[str | None] = mapped_column(Text)
+    box_encrypt: Mapped[str | None] = mapped_column(String(20))  # server | tablet
+    box_partials: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))  # shares, as given
     ballot: Mapped[Ballot] = relationship(back_populates="rounds")
 
 
 class Participation(Base):
     """Who has voted in a round. For secret ballots ``choice`` stays NULL: what was chosen lives only in
-    ``TallyCount``. The primary key is a random id so that no insertion order can be read from it."""
+    the member's encrypted ballot (``BoxBallot``), whose hash is the receipt. The primary key is a
+    random id so that no insertion order can be read from it."""
 
     __tablename__ = "participations"
     __table_args__ = (UniqueConstraint("round_id", "person_id", name="uq_one_vote_per_member"),)
@@ -211,12 +250,31 @@ class Participation(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     cast_id: Mapped[str] = mapped_column(String(64))
-    receipt: Mapped[str] = mapped_column(String(16))
+    receipt: Mapped[str] = mapped_column(String(64))
     choice: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))  # named ballots only
 
 
+class BoxBallot(Base):
+    """One encrypted ballot of a secret round, in the wire form of ``ballotbox`` (ciphertexts and
+    validity proofs, no option in the clear); keyed by its hash, the member's receipt."""
+
+    __tablename__ = "box_ballots"
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    wire: Mapped[str] = mapped_column(Text)
+
+
+class BoxCiphertext(Base):
+    """The α of every ciphertext a tablet encrypted in a round: the key refuses one cast twice (a
+    tablet reusing its randomness, or a copied ciphertext), which the box could not add at the close."""
+
+    __tablename__ = "box_ciphertexts"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    alpha: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class TallyCount(Base):
-    """Per-option counter of a round: no member, no time, no order."""
+    """Per-option counter of a named round: no member, no time, no order."""
 
     __tablename__ = "tally_counts"
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
@@ -252,6 +310,9 @@ class Result(Base):
     audit_head: Mapped[str] = mapped_column(String(64))
     audit_id: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # a secret round's box at the close: its hash, the decrypted sums and the key holders' partial
+    # decryptions with their proofs (anyone re-checks them against the stored ballots)
+    box: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 # --- speakers and audit -----------------------------------------------------------------------------
@@ -264,6 +325,10 @@ class SpeakerRequest(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     status: Mapped[str] = mapped_column(String(20), default="waiting")  # waiting | granted | done | withdrawn
     requested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # the place in the queue the chair gave it (None: in the order of asking, after those placed)
+    position: Mapped[int | None] = mapped_column(Integer)
+    granted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # when the floor was given
+    limit_seconds: Mapped[int | None] = mapped_column(Integer)  # the body's speaking time then (None: no limit)
 
 
 class ChainHead(Base):

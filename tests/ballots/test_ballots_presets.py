@@ -91,6 +91,15 @@ def test_auto_close_at_deadline_is_a_setting_off_in_every_preset() -> None:
     assert "auto_close_at_deadline" not in PRESETS["standing_committee"].to_dict()  # stored forms unchanged
 
 
+def test_the_ballot_box_modes_are_settings_sealed_and_server_in_every_preset() -> None:
+    assert {(rs.ballot_box_keys, rs.ballot_box_encrypt) for rs in PRESETS.values()} == {("sealed", "server")}
+    rs = ruleset("standing_committee", {"ballot_box_keys": "shares", "ballot_box_encrypt": "tablet"})
+    assert (rs.ballot_box_keys, rs.ballot_box_encrypt) == ("shares", "tablet") and rs != PRESETS["standing_committee"]
+    assert hash(rs) != hash(PRESETS["standing_committee"])
+    assert RuleSet.from_dict(rs.to_dict()) == rs
+    assert "ballot_box_keys" not in PRESETS["standing_committee"].to_dict()  # stored forms unchanged
+
+
 def test_partial_quorum_override_keeps_the_rest() -> None:
     rs = ruleset("congress_plenary", {"quorum": {"fraction": "3/4"}})
     assert rs.quorum == Quorum(Fraction(3, 4), strict=False)
@@ -121,6 +130,9 @@ def test_threshold_fallbacks() -> None:
         ("standing_committee", {"secret_by_default": "no"}, "invalid_field"),
         ("standing_committee", {"allow_combined_appointments": 1}, "invalid_field"),
         ("standing_committee", {"auto_close_at_deadline": "yes"}, "invalid_field"),
+        ("standing_committee", {"ballot_box_keys": "nobody"}, "invalid_field"),
+        ("standing_committee", {"ballot_box_keys": True}, "invalid_field"),
+        ("standing_committee", {"ballot_box_encrypt": "printer"}, "invalid_field"),
         ("standing_committee", {"name": ""}, "invalid_field"),
         ("standing_committee", ["quorum"], "not_a_mapping"),
     ],

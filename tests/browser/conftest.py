@@ -10,6 +10,8 @@ Screenshots are written to a temporary folder; with ``BIAOJUE_SCREENSHOTS=1`` th
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +28,20 @@ SOCKET_IO_JS = ROOT / "terminal_ui" / "static" / "vendor" / "socket.io.esm.min.j
 EXPECTED_OFFLINE = ("net::ERR_INTERNET_DISCONNECTED",)
 
 
+@contextmanager
+def demo_server(folder: Path) -> Iterator[str]:
+    """A server with the demo committee and its SQLite database in ``folder``, on a free port: its address."""
+    if not SOCKET_IO_JS.exists():
+        missing(f"{SOCKET_IO_JS.relative_to(ROOT)} is missing (run `make assets`)")
+    with ServerProcess(f"sqlite:///{folder / 'db.sqlite3'}", folder, demo=True) as server:
+        yield server.url
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The session server with the demo committee, on a free port; stopped at the end."""
-    if not SOCKET_IO_JS.exists():
-        missing(f"{SOCKET_IO_JS.relative_to(ROOT)} is missing (run `make assets`)")
-    folder = tmp_path_factory.mktemp("live")
-    with ServerProcess(f"sqlite:///{folder / 'db.sqlite3'}", folder, demo=True) as server:
-        yield server.url
+    with demo_server(tmp_path_factory.mktemp("live")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def test_verify_page(browser, live_server, console, shots_dir, tmp_path) -> None
     page.goto(f"{live_server}/verify")
     page.set_input_files("#verify-file", str(good))
     page.get_by_role("button", name="核验", exact=True).click()
-    page.get_by_text("全部核验通过").wait_for()
+    page.get_by_text("全部核验通过").wait_for(timeout=60000)  # the first verification starts its worker
     assert page.locator("td.bad").count() == 0
     assert page.locator("td.good").count() >= 5
     page.screenshot(path=str(shots_dir / "verify.png"), full_page=True)

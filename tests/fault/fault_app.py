@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -89,6 +90,7 @@ class Hall(Committee):
     http: dict[str, HttpClient] = field(default_factory=dict)
     sio: dict[str, Any] = field(default_factory=dict)
     pristine: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    pristine_keys: dict[str, bytes] = field(default_factory=dict)
     errors: ErrorLog = field(default_factory=lambda: ErrorLog())
     columns: dict[str, list[str]] = field(default_factory=dict)
 
@@ -131,8 +133,14 @@ class Hall(Committee):
         with self._conn() as conn:
             return conn.execute("SELECT last_id, last_hash FROM chain_head WHERE id = 1").fetchone()
 
+    def _key_files(self) -> dict[str, bytes]:
+        """The secret rounds' wrapping keys in the instance folder (a close destroys its round's key)."""
+        folder = self.app.extensions["biaojue_store"].keys_dir
+        return {p.name: p.read_bytes() for p in folder.glob("*.key")} if folder.exists() else {}
+
     def snapshot_state(self) -> None:
         self.pristine = self.rows()
+        self.pristine_keys = self._key_files()
         with self._conn() as conn:
             self.columns = {t.name: [c[1] for c in conn.execute(f'PRAGMA table_info("{t.name}")')]
                             for t in models.Base.metadata.sorted_tables}
@@ -153,6 +161,15 @@ class Hall(Committee):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        # the rows of an open secret round are nothing without its wrapping key: put the keys back too
+        folder = self.app.extensions["biaojue_store"].keys_dir
+        for path in folder.glob("*.key"):
+            if path.name not in self.pristine_keys:
+                path.unlink()
+        for name, key in self.pristine_keys.items():
+            fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
 
     def close(self) -> None:
         if getattr(self, "_raw", None) is not None:

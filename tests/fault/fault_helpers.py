@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from typing import Any
 
 from support.clients import AsyncLiveClient
@@ -157,20 +158,21 @@ async def gather_limited(coros: list[Any], limit: int = 200) -> list[Any]:
 # --- the stored votes --------------------------------------------------------------------------------------
 
 
-def stored_round(url: str, round_id: int) -> dict[str, Any]:
-    """Participations and counters of one round, read straight from the database."""
+def stored_round(url: str, round_id: int, instance: Path | None = None) -> dict[str, Any]:
+    """Participations and counts of one round, read straight from the database (a secret round's box
+    decrypted with the key in the server's instance folder, as only its holder could)."""
     from sqlalchemy import select
+    from support.box import open_counts
 
     from voting_server import models
     from voting_server.db import Store
 
-    store = Store(url)
+    store = Store(url, keys_dir=None if instance is None else instance / "ballotbox")
     try:
         with store.read() as s:
             parts = [(p.person_id, p.receipt, p.cast_id, p.choice) for p in s.scalars(
                 select(models.Participation).where(models.Participation.round_id == round_id))]
-            counts = {(c.question, c.option): c.count for c in s.scalars(
-                select(models.TallyCount).where(models.TallyCount.round_id == round_id))}
+            counts = {(q, o): n for q, opts in open_counts(store, round_id).items() for o, n in opts.items()}
             rnd = s.get(models.Round, round_id)
             assert rnd is not None
             return {"participations": parts, "counts": counts, "voters": rnd.voters, "status": rnd.status}
@@ -187,3 +189,24 @@ def verify_chain(url: str) -> Any:
         return verify(store)
     finally:
         store.dispose()
+
+
+def seeded_sqlite(path: Path, *, members: int = 10, seats: int = 7) -> tuple[dict[str, Any], list[str]]:
+    """The demo committee in a new SQLite file at ``path`` (store closed again), and the device tokens of
+    seats 1 to ``seats``, paired with the demo PIN."""
+    from support.hashing import fast_hashing
+
+    from voting_server import demo, services
+    from voting_server.db import Store
+    from voting_server.migrate import upgrade
+
+    store = Store(f"sqlite:///{path}")
+    try:
+        upgrade(store)
+        with fast_hashing():
+            ids = demo.seed(store, members=members)
+        tokens = [services.pair_with_pin(store, ids["body_id"], str(n), demo.DEMO_PIN)[0]
+                  for n in range(1, seats + 1)]
+    finally:
+        store.dispose()
+    return ids, tokens

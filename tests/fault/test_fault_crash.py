@@ -86,7 +86,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
     assert all(a["ok"] and not a["duplicate"] for a in acked_before.values()), list(acked_before.values())[:3]
     assert n // 2 <= len(acked_before) <= n
 
-    at_kill = stored_round(url, round_id)
+    at_kill = stored_round(url, round_id, server.instance)
     stored = {pid: receipt for pid, receipt, _cid, _choice in at_kill["participations"]}
     assert len(stored) == len(at_kill["participations"]) == at_kill["voters"]
     for i, ack in acked_before.items():  # an acknowledgement is sent only after the commit
@@ -131,7 +131,7 @@ async def crash_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
 
     phase("retried")
     # --- stored: one participation per seat, every acknowledged receipt, counts exact ------------------------
-    final = stored_round(url, round_id)
+    final = stored_round(url, round_id, server.instance)
     persons = Counter(pid for pid, _r, _c, _ch in final["participations"])
     assert set(persons) == set(person_ids) and max(persons.values()) == 1
     receipts = {pid: receipt for pid, receipt, _c, _ch in final["participations"]}

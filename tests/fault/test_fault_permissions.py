@@ -31,6 +31,8 @@ from sqlalchemy import select
 from voting_server import commands, demo, models, services
 from voting_server.services import Actor
 
+# a 监票人's partial decryption, well formed (the hall's round is open, not counting: refused for its state)
+PARTIAL = {"v": 1, "index": 1, "box": "00" * 32, "shares": [], "proofs": []}
 COLUMNS = ("anonymous", "observer", "member", "member_other", "chair", "clerk", "display", "admin", "revoked")
 PERMISSION_CODES = {"forbidden", "login_required", "revoked", "not_yourself", "other_body", "not_a_seat",
                     "unauthenticated", "not_connected"}
@@ -47,6 +49,7 @@ POST   /api/pair                                                        Y  Y  Y 
 GET    /api/verify                                                      Y  Y  Y  Y  Y  Y  Y  Y  Y
 POST   /api/verify                                                      Y  Y  Y  Y  Y  Y  Y  Y  Y
 GET    /api/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>  Y  Y  Y  Y  Y  Y  Y  Y  Y
+GET    /api/receipts/<receipt>                                          Y  Y  Y  Y  Y  Y  Y  Y  Y
 POST   /api/sittings/<int:sitting_id>/open                              -  -  -  -  Y  Y  -  -  -
 POST   /api/sittings/<int:sitting_id>/close                             -  -  -  -  Y  -  -  -  -
 POST   /api/sittings/<int:sitting_id>/sign-in                           -  Y  Y  Y  -  -  -  -  -
@@ -56,6 +59,7 @@ POST   /api/items/<int:item_id>/finish                                  -  -  - 
 POST   /api/items/<int:item_id>/speak                                   -  Y  Y  Y  -  -  -  -  -
 POST   /api/speakers/<int:request_id>/<move> [withdraw]                 -  Y  Y  -  -  -  -  -  -
 POST   /api/speakers/<int:request_id>/<move> [grant]                    -  -  -  -  Y  -  -  -  -
+PUT    /api/items/<int:item_id>/speakers/order                          -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/open                                -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/revote                              -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/close                               -  -  -  -  Y  -  -  -  -
@@ -63,6 +67,9 @@ POST   /api/ballots/<int:ballot_id>/extend                              -  -  - 
 POST   /api/ballots/<int:ballot_id>/remind                              -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/hands                               -  -  -  -  -  Y  -  -  -
 POST   /api/ballots/<int:ballot_id>/cast                                -  -  Y  -  -  -  -  -  -
+POST   /api/ballots/<int:ballot_id>/decryption-request                  -  -  Y  Y  -  -  -  -  -
+POST   /api/ballots/<int:ballot_id>/tally-share                         -  -  Y  Y  -  -  -  -  -
+POST   /api/sittings/<int:sitting_id>/key-ceremony                      -  -  -  -  -  Y  -  Y  -
 GET    /api/bodies                                                      -  -  -  -  Y  Y  Y  Y  -
 POST   /api/bodies                                                      -  -  -  -  -  Y  -  Y  -
 PUT    /api/bodies/<int:body_id>/rules                                  -  -  -  -  -  Y  -  Y  -
@@ -86,6 +93,13 @@ POST   /api/bodies/<int:body_id>/sittings                               -  -  - 
 GET    /api/sittings/<int:sitting_id>/agenda                            -  -  -  -  Y  Y  Y  Y  -
 POST   /api/sittings/<int:sitting_id>/items                             -  -  -  -  -  Y  -  Y  -
 POST   /api/items/<int:item_id>/ballots                                 -  -  -  -  -  Y  -  Y  -
+POST   /api/items/<int:item_id>/ballots/per-person                      -  -  -  -  -  Y  -  Y  -
+POST   /api/sittings/<int:sitting_id>/copy                              -  -  -  -  -  Y  -  Y  -
+GET    /api/bodies/<int:body_id>/ballot-templates                       -  -  -  -  Y  Y  Y  Y  -
+POST   /api/bodies/<int:body_id>/ballot-templates                       -  -  -  -  -  Y  -  Y  -
+DELETE /api/ballot-templates/<int:template_id>                          -  -  -  -  -  Y  -  Y  -
+POST   /api/sittings/<int:sitting_id>/agenda/preview                    -  -  -  -  -  Y  -  Y  -
+POST   /api/sittings/<int:sitting_id>/agenda/import                     -  -  -  -  -  Y  -  Y  -
 GET    /api/items/<int:item_id>/documents                               -  Y  Y  Y  Y  Y  Y  Y  -
 POST   /api/items/<int:item_id>/documents                               -  -  -  -  -  Y  -  Y  -
 GET    /api/documents/<int:document_id>                                 -  Y  Y  Y  Y  Y  Y  Y  -
@@ -94,6 +108,17 @@ GET    /api/ballots/<int:ballot_id>/rounds/<int:round_number>/sheet.pdf -  Y  Y 
 GET    /api/sittings/<int:sitting_id>/<kind>.pdf                        -  Y  Y  Y  Y  Y  Y  Y  -
 GET    /api/sittings/<int:sitting_id>/export.<fmt>                     -  -  -  -  Y  Y  -  Y  -
 GET    /api/audit                                                       -  -  -  -  Y  Y  -  Y  -
+PATCH  /api/sittings/<int:sitting_id>                                   -  -  -  -  -  Y  -  Y  -
+DELETE /api/sittings/<int:sitting_id>                                   -  -  -  -  -  Y  -  Y  -
+PATCH  /api/items/<int:item_id>                                         -  -  -  -  -  Y  -  Y  -
+POST   /api/items/<int:item_id>/move                                    -  -  -  -  -  Y  -  Y  -
+DELETE /api/items/<int:item_id>                                         -  -  -  -  -  Y  -  Y  -
+PATCH  /api/ballots/<int:ballot_id>                                     -  -  -  -  -  Y  -  Y  -
+DELETE /api/ballots/<int:ballot_id>                                     -  -  -  -  -  Y  -  Y  -
+POST   /api/documents/<int:document_id>/replace                         -  -  -  -  -  Y  -  Y  -
+DELETE /api/documents/<int:document_id>                                 -  -  -  -  -  Y  -  Y  -
+POST   /api/items/<int:item_id>/withdraw                                -  -  -  -  Y  Y  -  -  -
+POST   /api/ballots/<int:ballot_id>/withdraw                            -  -  -  -  Y  Y  -  -  -
 GET    /api/audit/verify                                                -  -  -  -  Y  Y  -  Y  -
 """
 
@@ -105,6 +130,7 @@ cast                               -  -  Y  -  -  -  -  -  -
 speak                              -  Y  Y  Y  -  -  -  -  -
 speaker [withdraw]                 -  Y  Y  -  -  -  -  -  -
 speaker [grant]                    -  -  -  -  Y  -  -  -  -
+speaker_order                      -  -  -  -  Y  -  -  -  -
 open_sitting                       -  -  -  -  Y  Y  -  -  -
 close_sitting                      -  -  -  -  Y  -  -  -  -
 start_item                         -  -  -  -  Y  -  -  -  -
@@ -116,6 +142,10 @@ extend                             -  -  -  -  Y  -  -  -  -
 remind                             -  -  -  -  Y  -  -  -  -
 set_attendance                     -  -  -  -  -  Y  -  Y  -
 hands                              -  -  -  -  -  Y  -  -  -
+decryption_request                 -  -  Y  Y  -  -  -  -  -
+give_share                         -  -  Y  Y  -  -  -  -  -
+withdraw_item                      -  -  -  -  Y  Y  -  -  -
+withdraw_ballot                    -  -  -  -  Y  Y  -  -  -
 """
 
 
@@ -181,6 +211,15 @@ def own_request(h: Hall, role: str) -> int:
     return h.requests[own_person(h, role)]  # type: ignore[attr-defined]
 
 
+def a_template(h: Hall, role: str) -> int:
+    """A saved template of the hall's body, for the role's request to delete."""
+    from voting_server.services import templates
+
+    clerk = Actor(role="clerk", name="x", user_id=3)
+    return templates.save_template(h.store, clerk, h.body_id, name=f"待删模板（{role}）{uuid.uuid4().hex[:6]}",
+                                   settings={"spec": {"kind": "resolution"}})
+
+
 def display_user(h: Hall) -> int:
     """The display account's id (the account whose password the ``PATCH /api/users`` row changes)."""
     with h.store.read() as s:
@@ -197,6 +236,7 @@ class Req:
 
 Builder = Callable[[Hall, str], Req]
 CSV = "姓名,身份,座位号\n新成员,组成人员,99\n".encode()
+AGENDA_CSV = "序号,议题,类型\n1,关于某事项的决定,决议\n".encode()
 
 
 def http_requests() -> dict[str, Builder]:
@@ -216,6 +256,7 @@ def http_requests() -> dict[str, Builder]:
         "POST /api/verify": lambda h, r: Req("POST", "/api/verify", files={"file": (MINI_PDF, "sheet.pdf")}),
         "GET /api/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>":
             lambda h, r: Req("GET", f"/api/ballots/{h.ballots[0]}/rounds/1/receipts/ABCDE-FGHJK"),
+        "GET /api/receipts/<receipt>": lambda h, r: Req("GET", "/api/receipts/ABCDE-FGHJK"),
         "POST /api/sittings/<int:sitting_id>/open": lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/open"),
         "POST /api/sittings/<int:sitting_id>/close": lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/close"),
         "POST /api/sittings/<int:sitting_id>/sign-in":
@@ -231,7 +272,10 @@ def http_requests() -> dict[str, Builder]:
         "POST /api/speakers/<int:request_id>/<move> [grant]":
             lambda h, r: Req("POST", f"/api/speakers/{own_request(h, 'member')}/grant"),
         "POST /api/ballots/<int:ballot_id>/open": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[1]}/open"),
-        "POST /api/ballots/<int:ballot_id>/revote": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/revote"),
+        "POST /api/ballots/<int:ballot_id>/revote": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/revote",
+                                                                     {"reason": "表决器故障"}),
+        "PUT /api/items/<int:item_id>/speakers/order":
+            lambda h, r: Req("PUT", f"/api/items/{h.items[0]}/speakers/order", {"order": []}),
         "POST /api/ballots/<int:ballot_id>/close": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/close"),
         "POST /api/ballots/<int:ballot_id>/extend":
             lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/extend", {"seconds": 60}),
@@ -242,6 +286,13 @@ def http_requests() -> dict[str, Builder]:
         "POST /api/ballots/<int:ballot_id>/cast":
             lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/cast", {
                 "choice": "for", "cast_id": uuid.uuid4().hex, "person_id": own_person(h, r)}),
+        "POST /api/ballots/<int:ballot_id>/decryption-request":
+            lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/decryption-request", {}),
+        "POST /api/ballots/<int:ballot_id>/tally-share":
+            lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/tally-share", {"partial": PARTIAL}),
+        "POST /api/sittings/<int:sitting_id>/key-ceremony":
+            lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/key-ceremony", {
+                "k": 1, "holders": [{"person_id": h.member_ids[0], "pin": "135790"}]}),
         "GET /api/bodies": lambda h, r: Req("GET", "/api/bodies"),
         "POST /api/bodies": lambda h, r: Req("POST", "/api/bodies", {"name": "某市人大常委会"}),
         "PUT /api/bodies/<int:body_id>/rules":
@@ -280,6 +331,25 @@ def http_requests() -> dict[str, Builder]:
             lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/items", {"title": "其他事项"}),
         "POST /api/items/<int:item_id>/ballots":
             lambda h, r: Req("POST", f"/api/items/{h.items[1]}/ballots", {"spec": {"kind": "resolution"}}),
+        "POST /api/items/<int:item_id>/ballots/per-person":
+            lambda h, r: Req("POST", f"/api/items/{h.items[1]}/ballots/per-person", {"spec": {
+                "kind": "appointment", "persons": [{"id": "p1", "name": "甲"}, {"id": "p2", "name": "乙"}]}}),
+        "POST /api/sittings/<int:sitting_id>/copy":
+            lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/copy", {"title": "第三十七次会议",
+                                                                           "date": "2026-12-20"}),
+        "GET /api/bodies/<int:body_id>/ballot-templates":
+            lambda h, r: Req("GET", f"/api/bodies/{h.body_id}/ballot-templates"),
+        "POST /api/bodies/<int:body_id>/ballot-templates":
+            lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/ballot-templates", {
+                "name": f"任命模板（{r}）", "settings": {"spec": {"kind": "appointment"}, "secret": True}}),
+        "DELETE /api/ballot-templates/<int:template_id>":
+            lambda h, r: Req("DELETE", f"/api/ballot-templates/{a_template(h, r)}"),
+        "POST /api/sittings/<int:sitting_id>/agenda/preview":
+            lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/agenda/preview",
+                             files={"file": (AGENDA_CSV, "议程.csv")}),
+        "POST /api/sittings/<int:sitting_id>/agenda/import":
+            lambda h, r: Req("POST", f"/api/sittings/{h.sitting_id}/agenda/import",
+                             files={"file": (AGENDA_CSV, "议程.csv")}),
         "GET /api/items/<int:item_id>/documents": lambda h, r: Req("GET", f"/api/items/{h.items[0]}/documents"),
         "POST /api/items/<int:item_id>/documents":
             lambda h, r: Req("POST", f"/api/items/{h.items[0]}/documents", files={"file": (MINI_PDF, "附件.pdf")}),
@@ -293,6 +363,23 @@ def http_requests() -> dict[str, Builder]:
             lambda h, r: Req("GET", f"/api/sittings/{h.sitting_id}/export.json"),
         "GET /api/audit": lambda h, r: Req("GET", "/api/audit?limit=5"),
         "GET /api/audit/verify": lambda h, r: Req("GET", "/api/audit/verify"),
+        "PATCH /api/sittings/<int:sitting_id>":
+            lambda h, r: Req("PATCH", f"/api/sittings/{h.sitting_id}", {"place": "第二会议室"}),
+        "DELETE /api/sittings/<int:sitting_id>": lambda h, r: Req("DELETE", f"/api/sittings/{h.sitting_id}"),
+        "PATCH /api/items/<int:item_id>": lambda h, r: Req("PATCH", f"/api/items/{h.items[1]}", {"title": "人事任免"}),
+        "POST /api/items/<int:item_id>/move":
+            lambda h, r: Req("POST", f"/api/items/{h.items[-1]}/move", {"position": 2}),
+        "DELETE /api/items/<int:item_id>": lambda h, r: Req("DELETE", f"/api/items/{h.items[-1]}"),
+        "PATCH /api/ballots/<int:ballot_id>":
+            lambda h, r: Req("PATCH", f"/api/ballots/{h.ballots[1]}", {"timer_seconds": 120}),
+        "DELETE /api/ballots/<int:ballot_id>": lambda h, r: Req("DELETE", f"/api/ballots/{h.ballots[-1]}"),
+        "POST /api/documents/<int:document_id>/replace":
+            lambda h, r: Req("POST", f"/api/documents/{h.document_id}/replace", files={"file": (MINI_PDF, "新.pdf")}),
+        "DELETE /api/documents/<int:document_id>": lambda h, r: Req("DELETE", f"/api/documents/{h.document_id}"),
+        "POST /api/items/<int:item_id>/withdraw":
+            lambda h, r: Req("POST", f"/api/items/{h.items[1]}/withdraw", {"reason": "提案人撤回"}),
+        "POST /api/ballots/<int:ballot_id>/withdraw":
+            lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/withdraw", {"reason": "议案需进一步修改"}),
     }
 
 
@@ -311,12 +398,17 @@ def sio_payloads() -> dict[str, Callable[[Hall, str], dict[str, Any]]]:
         "finish_item": lambda h, r: {"item_id": h.items[0]},
         "open_ballot": lambda h, r: {"ballot_id": h.ballots[1]},
         "close_ballot": lambda h, r: {"ballot_id": h.ballots[0]},
-        "revote": lambda h, r: {"ballot_id": h.ballots[0]},
+        "revote": lambda h, r: {"ballot_id": h.ballots[0], "reason": "表决器故障"},
+        "speaker_order": lambda h, r: {"item_id": h.items[0], "order": []},
         "extend": lambda h, r: {"ballot_id": h.ballots[0], "seconds": 60},
         "remind": lambda h, r: {"ballot_id": h.ballots[0]},
         "set_attendance": lambda h, r: {"person_id": h.member_ids[4], "status": "leave", "reason": "出差"},
         "hands": lambda h, r: {"ballot_id": h.ballots[0], "counts": {"main": {"for": 1, "against": 0, "abstain": 0}},
                                "ballots": 1, "confirm": True},
+        "decryption_request": lambda h, r: {"ballot_id": h.ballots[0]},
+        "give_share": lambda h, r: {"ballot_id": h.ballots[0], "partial": PARTIAL},
+        "withdraw_item": lambda h, r: {"item_id": h.items[1], "reason": "提案人撤回"},
+        "withdraw_ballot": lambda h, r: {"ballot_id": h.ballots[0], "reason": "议案需进一步修改"},
     }
 
 
@@ -396,7 +488,8 @@ def test_http_matrix(hall):
 # other row must be refused with a permission code.
 FOREIGN_ALLOWED = {"GET /healthz", "GET ui.*", "GET /api/session", "POST /api/login", "POST /api/logout",
                    "POST /api/pair", "GET /api/verify", "POST /api/verify",
-                   "GET /api/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>"}
+                   "GET /api/ballots/<int:ballot_id>/rounds/<int:round_number>/receipts/<receipt>",
+                   "GET /api/receipts/<receipt>"}
 
 
 def test_http_foreign_body(hall):

@@ -304,12 +304,6 @@ def read_image(image: bytes, folder: Any, round_id: int) -> tuple[set[int], dict
         conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "while a secret ballot is open, the SQLite -wal file holds the database after every commit, and a cast "
-    "commits its participation and its counters together: the difference between two commits names the member "
-    "and the option (15 of 15 votes read back). The checkpoint at the close empties the log afterwards, but a "
-    "copy of the files taken during the vote (a backup, a crash) still links them. Needs a storage design that "
-    "never writes who and what in the same commit (e.g. casts mixed in batches); not a small fix"))
 def test_the_sqlite_write_ahead_log_does_not_reveal_secret_votes(tmp_path):
     import uuid as _uuid
 

@@ -90,7 +90,7 @@ async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
         acked.update(late_acks)
         in_flight_acked = len(late_acks)
         await asyncio.sleep(1.0)  # whatever reached the server is committed by now
-        at_drop = stored_round(url, round_id)
+        at_drop = stored_round(url, round_id, server.instance)
         stored = {pid: receipt for pid, receipt, _c, _ch in at_drop["participations"]}
         for i, ack in acked.items():
             assert ack["ok"] and stored.get(person_ids[i]) == ack["receipt"]
@@ -134,7 +134,7 @@ async def storm_run(server: Any, url: str, ids: dict[str, Any], person_ids: list
             assert ack["snapshot"]["me"]["vote"] == s.state["me"]["vote"]
             assert ack["snapshot"]["ballot"]["voted"] == s.state["ballot"]["voted"] == n
 
-        final = stored_round(url, round_id)
+        final = stored_round(url, round_id, server.instance)
         persons = Counter(pid for pid, _r, _c, _ch in final["participations"])
         assert set(persons) == set(person_ids) and max(persons.values()) == 1
         assert final["voters"] == n

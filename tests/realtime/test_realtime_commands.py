@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from realtime_helpers import CLERK
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 from support.database import changed_tables, dump_database
 
+from voting_server import ballotbox as bb
 from voting_server import commands, models, services
 from voting_server.db import Store
 from voting_server.realtime.namespace import MAX_PAYLOAD
-from voting_server.services import Actor
+from voting_server.services import Actor, keyholders
 
 CHAIR = Actor(role="chair", name="王建国")
 COMMANDS = commands.LIVE
@@ -29,7 +31,8 @@ def member(hall, n: int) -> Actor:
 
 def prepare(hall, stage: str) -> dict[str, Any]:
     """base: the seeded sitting (planned). open: opened, seats 1-12 signed in, item 1 current, seat 2 asked
-    to speak. ballot: and ballot 1 (secret) open. closed: and ballot 1 closed."""
+    to speak. ballot: and ballot 1 (secret) open. closed: and ballot 1 closed. counting: ballot 1's key
+    held by seats 1 and 2 (2 of 2), three casts, closed: its sums await their decryption."""
     store, sid = hall.store, hall.sitting_id
     item1, item2 = hall.seed.items[0], hall.seed.items[1]
     ids: dict[str, Any] = {"item1": item1, "item2": item2, "ballot1": hall.seed.ballots[0],
@@ -41,11 +44,56 @@ def prepare(hall, stage: str) -> dict[str, Any]:
         services.sign_in(store, member(hall, n), sid)
     services.start_item(store, CHAIR, item1)
     ids["request_id"] = services.request_to_speak(store, member(hall, 2), item1)
-    if stage in ("ballot", "closed"):
+    if stage == "counting":
+        deal_to_seats_1_and_2(hall, ids)
+    if stage in ("ballot", "closed", "counting"):
         ids["round_id"] = services.open_ballot(store, CHAIR, ids["ballot1"])
+    if stage == "counting":
+        for n, choice in ((3, "for"), (4, "against"), (5, "for")):
+            services.cast_vote(store, member(hall, n), ids["ballot1"], choice, secrets.token_hex(8))
+        services.close_ballot(store, CHAIR, ids["ballot1"])
     if stage == "closed":
         services.close_ballot(store, CHAIR, ids["ballot1"])
     return ids
+
+
+PIN = "135790"
+
+
+def deal_to_seats_1_and_2(hall, ids: dict[str, Any]) -> None:
+    with hall.store.write_session() as s, s.begin():
+        s.execute(sa_update(models.Ballot).where(models.Ballot.id == ids["ballot1"]).values(box_keys="shares"))
+    kdf, keyholders.KDF = keyholders.KDF, bb.Kdf(t=1, log2_m=3, p=1)  # cheap key cards
+    try:
+        ids["cards"] = services.deal_keys(hall.store, CLERK, hall.sitting_id, k=2, holders=[
+            {"person_id": hall.person(n), "pin": PIN} for n in (1, 2)])["cards"]
+    finally:
+        keyholders.KDF = kdf
+    ids["store"], ids["person1"] = hall.store, hall.person(1)
+
+
+def partial_payload(i):
+    """Seat 1's partial decryption of ballot 1's box (where it is counting; else a well-formed stand-in)."""
+    if "cards" not in i:
+        return {"ballot_id": i["ballot1"], "partial": {"v": 1, "index": 1, "box": "00" * 32, "shares": [],
+                                                       "proofs": []}}
+    if "partial" not in i:
+        seat1 = Actor(role="member", name="1", person_id=i["person1"])
+        req = keyholders.decryption_request(i["store"], seat1, i["ballot1"])
+        keys = bb.KeySet.from_dict(req["keys"])
+        share = bb.unlock(i["cards"][0]["card"], PIN, keys)
+        i["partial"] = bb.partial(bb.Box.from_request(keys, req["request"]), share)
+    return {"ballot_id": i["ballot1"], "partial": i["partial"]}
+
+
+def check_decryption_request(hall, ack, ids):
+    assert ack["index"] == 1 and ack["given"] is False and len(ack["request"]["ballots"]) == 3
+    assert bb.Box.from_request(bb.KeySet.from_dict(ack["keys"]), ack["request"]).hash.hex() == ack["box"]
+
+
+def check_give_share(hall, ack, ids):
+    assert (ack["received"], ack["needed"], ack["result"]) == (1, 2, None)
+    assert [p["index"] for p in row(hall, models.Round, models.Round.id == ids["round_id"]).box_partials] == [1]
 
 
 def row(hall, model, *where):
@@ -73,7 +121,9 @@ def check_sign_in(hall, ack, ids):
 
 def check_cast(hall, ack, ids):
     assert ack["ballot_id"] == ids["ballot1"] and ack["round"] == 1
-    assert ack["duplicate"] is False and ack["changed"] is False and len(ack["receipt"]) == 11
+    # a secret ballot's receipt: the hash of the member's encrypted ballot, as stored in the box
+    assert ack["duplicate"] is False and ack["changed"] is False and len(ack["receipt"]) == 64
+    assert row(hall, models.BoxBallot, models.BoxBallot.hash == ack["receipt"]) is not None
     assert row(hall, models.Round, models.Round.id == ids["round_id"]).voters == 1
 
 
@@ -84,6 +134,10 @@ def check_speak(hall, ack, ids):
 
 def check_speaker(hall, ack, ids):
     assert row(hall, models.SpeakerRequest, models.SpeakerRequest.id == ids["request_id"]).status == "granted"
+
+
+def check_speaker_order(hall, ack, ids):
+    assert row(hall, models.SpeakerRequest, models.SpeakerRequest.id == ids["request_id"]).position == 1
 
 
 def check_open_sitting(hall, ack, ids):
@@ -137,6 +191,32 @@ def check_hands(hall, ack, ids):
     assert (r.ballots, r.counts) == (12, {"main": {"for": 10, "against": 1, "abstain": 1}})
 
 
+def check_withdraw_ballot(hall, ack, ids):
+    ballot = row(hall, models.Ballot, models.Ballot.id == ids["ballot1"])
+    assert ballot.withdrawn_reason == "议案需进一步修改"
+    assert row(hall, models.Round, models.Round.id == ids["round_id"]).status == "withdrawn"
+    assert row(hall, models.Result, models.Result.round_id == ids["round_id"]) is None
+
+
+def check_withdraw_item(hall, ack, ids):
+    item = row(hall, models.AgendaItem, models.AgendaItem.id == ids["item2"])
+    assert (item.status, item.withdrawn_reason) == ("withdrawn", "提案人撤回")
+
+
+def reasons_refused(base: Callable[[dict[str, Any]], dict[str, Any]]):
+    return [(lambda i: {**base(i), "reason": ""}, "missing_text"),
+            (lambda i: {**base(i), "reason": "长" * 201}, "text_too_long"),
+            (lambda i: {**base(i), "reason": "a\x00b"}, "bad_characters")]
+
+
+def withdraw_ballot_payload(i):
+    return {"ballot_id": i["ballot1"], "reason": "议案需进一步修改"}
+
+
+def withdraw_item_payload(i):
+    return {"item_id": i["item2"], "reason": "提案人撤回"}
+
+
 def ids_not_found(field: str, base: Callable[[dict[str, Any]], dict[str, Any]]):
     return [(lambda i, v=v: {**base(i), field: v}, "not_found") for v in (999999, 2**40, 0, -7)]
 
@@ -175,6 +255,14 @@ CASES: dict[str, Case] = {
         (lambda i: {"request_id": i["request_id"], "move": "jump"}, "bad_move"),
         (lambda i: {"request_id": i["request_id"], "move": "done"}, "bad_state"),
     ]),
+    "speaker_order": Case("chair", "open", lambda i: {"item_id": i["item1"], "order": [i["request_id"]]},
+                          check_speaker_order, [
+        *ids_not_found("item_id", lambda i: {"order": []}),
+        (lambda i: {"item_id": i["item2"], "order": []}, "not_current"),
+        (lambda i: {"item_id": i["item1"], "order": []}, "queue_changed"),
+        (lambda i: {"item_id": i["item1"], "order": [i["request_id"], i["request_id"]]}, "queue_changed"),
+        (lambda i: {"item_id": i["item1"], "order": [i["request_id"] + 1000]}, "queue_changed"),
+    ]),
     "open_sitting": Case("chair", "base", lambda i: {}, check_open_sitting, []),
     "close_sitting": Case("chair", "open", lambda i: {}, check_close_sitting, []),
     "start_item": Case("chair", "open", lambda i: {"item_id": i["item2"]}, check_start_item,
@@ -187,8 +275,12 @@ CASES: dict[str, Case] = {
                             (lambda i: {"ballot_id": i["ballot2"]}, "not_current")]),
     "close_ballot": Case("chair", "ballot", lambda i: {"ballot_id": i["ballot1"]}, check_close_ballot, [
         *ids_not_found("ballot_id", lambda i: {}), (lambda i: {"ballot_id": i["ballot4"]}, "ballot_not_open")]),
-    "revote": Case("chair", "closed", lambda i: {"ballot_id": i["ballot1"]}, check_revote, [
-        *ids_not_found("ballot_id", lambda i: {}), (lambda i: {"ballot_id": i["ballot2"]}, "not_current")]),
+    "revote": Case("chair", "closed", lambda i: {"ballot_id": i["ballot1"], "reason": "表决器故障"}, check_revote, [
+        *ids_not_found("ballot_id", lambda i: {"reason": "表决器故障"}),
+        (lambda i: {"ballot_id": i["ballot2"], "reason": "表决器故障"}, "not_current"),
+        (lambda i: {"ballot_id": i["ballot1"]}, "missing_text"),
+        (lambda i: {"ballot_id": i["ballot1"], "reason": "  "}, "missing_text"),
+        (lambda i: {"ballot_id": i["ballot1"], "reason": "x" * 301}, "text_too_long")]),
     "extend": Case("chair", "ballot", lambda i: {"ballot_id": i["ballot1"], "seconds": 60}, check_extend, [
         *ids_not_found("ballot_id", lambda i: {"seconds": 60}),
         (lambda i: {"ballot_id": i["ballot1"], "seconds": 5}, "bad_timer"),
@@ -202,6 +294,15 @@ CASES: dict[str, Case] = {
         (lambda i: {"person_id": i["person14"], "status": "asleep"}, "bad_status"),
         (lambda i: {"person_id": i["person14"], "status": "leave", "reason": "长" * 201}, "text_too_long"),
         (lambda i: {"person_id": i["person14"], "status": "leave", "reason": "a\x00b"}, "bad_characters")]),
+    "decryption_request": Case("seat:1", "counting", lambda i: {"ballot_id": i["ballot1"]}, check_decryption_request, [
+        *ids_not_found("ballot_id", lambda i: {}), (lambda i: {"ballot_id": i["ballot4"]}, "not_counting")]),
+    "give_share": Case("seat:1", "counting", partial_payload, check_give_share, [
+        *ids_not_found("ballot_id", partial_payload),
+        (lambda i: {**partial_payload(i), "ballot_id": i["ballot4"]}, "not_counting"),
+        (lambda i: {**partial_payload(i), "partial": {"v": 1}}, "malformed"),
+        (lambda i: {**partial_payload(i), "partial": {**partial_payload(i)["partial"], "box": "00" * 32}}, "wrong_box"),
+        (lambda i: {**partial_payload(i), "partial": {**partial_payload(i)["partial"], "index": 2}}, "bad_partial"),
+        (lambda i: {**partial_payload(i), "partial": {**partial_payload(i)["partial"], "v": 2}}, "malformed")]),
     "hands": Case("clerk", "ballot", hands_payload, check_hands, [
         *ids_not_found("ballot_id", hands_payload),
         (lambda i: {**hands_payload(i), "confirm": False}, "confirm_required"),
@@ -213,6 +314,10 @@ CASES: dict[str, Case] = {
         (lambda i: {**hands_payload(i), "ballots": 13, "counts": {"main": {"for": 13}}}, "count_exceeds_present"),
         (lambda i: {**hands_payload(i), "ballots": -1}, "bad_count"),
         (lambda i: {**hands_payload(i), "ballot_id": i["ballot4"]}, "ballot_not_open")]),
+    "withdraw_ballot": Case("chair", "ballot", withdraw_ballot_payload, check_withdraw_ballot, [
+        *ids_not_found("ballot_id", withdraw_ballot_payload), *reasons_refused(withdraw_ballot_payload)]),
+    "withdraw_item": Case("clerk", "open", withdraw_item_payload, check_withdraw_item, [
+        *ids_not_found("item_id", withdraw_item_payload), *reasons_refused(withdraw_item_payload)]),
 }
 
 
@@ -253,11 +358,12 @@ def wrong_values(types: tuple[type, ...]) -> list[Any]:
 def bad_payloads(name: str, valid: dict[str, Any]) -> list[tuple[str, Any, str, str | None]]:
     """(label, payload, expected error, a word its English message must contain)."""
     spec = {key: (f.rule.json_types, f.required) for key, f in commands.schema(name).items()}
+    limit = commands.LIVE[name].max_payload or MAX_PAYLOAD
     out: list[tuple[str, Any, str, str | None]] = [
         ("list", [1, 2], "bad_payload", None), ("string", "hello", "bad_payload", None),
         ("int", 7, "bad_payload", None), ("bool", True, "bad_payload", None),
-        ("oversized", {**valid, "padding": "x" * (MAX_PAYLOAD + 1)}, "payload_too_large", None),
-        ("oversized-unicode", {**valid, "padding": "表" * (MAX_PAYLOAD // 3 + 1)}, "payload_too_large", None),
+        ("oversized", {**valid, "padding": "x" * (limit + 1)}, "payload_too_large", None),
+        ("oversized-unicode", {**valid, "padding": "表" * (limit // 3 + 1)}, "payload_too_large", None),
         ("unknown-field", {**valid, "sneaky": 1}, "unknown_field", "sneaky"),
         ("unknown-field-long", {**valid, "y" * 500: 1}, "unknown_field", "yyyy"),
     ]
@@ -345,17 +451,22 @@ ALLOWED = {
     "cast": {"seat"},
     "speak": {"seat", "observer"},
     "speaker": {"chair"},
+    "speaker_order": {"chair"},
     "open_sitting": {"chair", "clerk"},
     "close_sitting": {"chair"},
     "start_item": {"chair"},
     "finish_item": {"chair"},
     "open_ballot": {"chair"},
     "close_ballot": {"chair"},
+    "decryption_request": {"seat"},
+    "give_share": {"seat"},
     "revote": {"chair"},
     "extend": {"chair"},
     "remind": {"chair"},
     "set_attendance": {"clerk"},
     "hands": {"clerk"},
+    "withdraw_item": {"chair", "clerk"},
+    "withdraw_ballot": {"chair", "clerk"},
 }
 
 

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from realtime_helpers import CLERK, Terminal
 from support.polling import wait_for
 
+from voting_server import ballotbox as bb
 from voting_server import commands, demo, services
-from voting_server.services import Actor
+from voting_server.services import Actor, keyholders
 
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -24,6 +25,7 @@ def member(hall, n: int) -> Actor:
     return Actor(role="member", name=str(n), person_id=hall.person(n))
 
 
+AGENDA_CSV = "议题,类型,表决方式\n关于某事项的决定,决议,举手\n工作报告,报告,\n".encode()
 ROSTER_CSV = "姓名,身份,座位号\n新委员甲,组成人员,90\n新委员乙,列席,91\n".encode()
 
 
@@ -75,7 +77,15 @@ class Sitting:
         code = self.dispatch(CLERK, "create_pairing", {}, person_id=pid, base_url="http://127.0.0.1:5000")["code"]
         _token, tablet = services.pair_device(self.store, code)
         self.dispatch(CLERK, "revoke_device", {}, device_id=tablet.device_id)
-        self.dispatch(CLERK, "create_sitting", {"title": "第三十七次会议", "date": "2026-12-20"}, body_id=body)
+        other = self.dispatch(CLERK, "create_sitting", {"title": "第三十七次会议", "date": "2026-12-20"},
+                              body_id=body)["id"]
+        tid = self.dispatch(CLERK, "save_template", {"name": "任命 — 逐人", "settings": {
+            "spec": {"kind": "appointment"}, "secret": True}}, body_id=body)["id"]
+        self.dispatch(CLERK, "delete_template", {}, template_id=tid)
+        self.dispatch(CLERK, "copy_sitting", {"title": "第三十八次会议", "date": "2027-01-20"}, sitting_id=self.sid,
+                      folder=str(self.tmp / "docs"))
+        self.dispatch(CLERK, "update_sitting", {"date": "2026-12-21", "place": "第二会议室"}, sitting_id=other)
+        self.dispatch(CLERK, "delete_sitting", {}, sitting_id=other, folder=str(self.tmp / "docs"))
 
     def add_named_item(self) -> None:
         self.named["item"] = self.dispatch(CLERK, "add_item", {"title": "关于召开下次会议的决定", "position": 2},
@@ -83,9 +93,47 @@ class Sitting:
         self.named["ballot"] = self.dispatch(CLERK, "create_ballot", {
             "secret": False, "allow_change": True, "spec": {"kind": "resolution", "question": "是否同意"}},
             item_id=self.named["item"])["id"]
-        self.dispatch(CLERK, "add_document", {}, item_id=self.named["item"],
-                      file=commands.Upload("决定草案.pdf", MINIMAL_PDF), folder=str(self.tmp / "docs"),
+        appointments = self.dispatch(CLERK, "add_item", {"title": "人事任免事项", "kind": "appointment"},
+                                     sitting_id=self.sid)["id"]
+        persons = [{"id": "p1", "name": "许文涛", "post": "县教育局局长"},
+                   {"id": "p2", "name": "周敏", "post": "县民政局局长"}]
+        spec = {"kind": "appointment", "persons": persons}
+        assert len(self.dispatch(CLERK, "create_appointment_ballots", {"spec": spec}, item_id=appointments)["ids"]) == 2
+        agenda = commands.Upload("议程.csv", AGENDA_CSV)
+        assert self.dispatch(CLERK, "preview_agenda", {}, sitting_id=self.sid, file=agenda)["count"] == 2
+        assert self.dispatch(CLERK, "import_agenda", {}, sitting_id=self.sid, file=agenda) == {
+            "ok": True, "imported": 2, "ballots": 1}
+        self.named["document"] = self.dispatch(CLERK, "add_document", {}, item_id=self.named["item"],
+                                               file=commands.Upload("决定草案.pdf", MINIMAL_PDF),
+                                               folder=str(self.tmp / "docs"), max_bytes=1 << 20)["id"]
+
+    def correct_agenda(self) -> None:
+        """Corrections before the ballots open: an item, a ballot, a document, the order; what was added
+        by mistake deleted again."""
+        docs = str(self.tmp / "docs")
+        self.dispatch(CLERK, "update_item", {"title": "关于召开第三十八次会议的决定"}, item_id=self.named["item"])
+        self.dispatch(CLERK, "update_ballot", {"timer_seconds": 120, "title": "表决召开会议的决定"},
+                      ballot_id=self.named["ballot"])
+        self.dispatch(CLERK, "replace_document", {}, document_id=self.named["document"],
+                      file=commands.Upload("决定草案（修改稿）.pdf", MINIMAL_PDF + b"%v2\n"), folder=docs,
                       max_bytes=1 << 20)
+        self.dispatch(CLERK, "move_item", {"position": 3}, item_id=self.items[2])
+        extra = self.dispatch(CLERK, "add_item", {"title": "误加的议题"}, sitting_id=self.sid)["id"]
+        ballot = self.dispatch(CLERK, "create_ballot", {"spec": {"kind": "resolution"}}, item_id=extra)["id"]
+        doc = self.dispatch(CLERK, "add_document", {}, item_id=extra, file=commands.Upload("误传.pdf", MINIMAL_PDF),
+                            folder=docs, max_bytes=1 << 20)["id"]
+        self.dispatch(CLERK, "delete_document", {}, document_id=doc, folder=docs)
+        self.dispatch(CLERK, "delete_ballot", {}, ballot_id=ballot)
+        self.dispatch(CLERK, "delete_item", {}, item_id=extra, folder=docs)
+
+    def withdraw_open_ballot(self) -> None:
+        """An item started, its ballot opened and a vote cast; the chair withdraws the ballot."""
+        item = self.dispatch(CLERK, "add_item", {"title": "关于某项目的决定"}, sitting_id=self.sid)["id"]
+        ballot = self.dispatch(CLERK, "create_ballot", {"spec": {"kind": "resolution"}}, item_id=item)["id"]
+        self.send("chair", "start_item", {"item_id": item})
+        self.send("chair", "open_ballot", {"ballot_id": ballot})
+        self.vote("seat1", ballot, "for")
+        self.send("chair", "withdraw_ballot", {"ballot_id": ballot, "reason": "议案需进一步修改"})
 
     def speakers(self) -> None:
         rid = self.send("seat2", "speak", {"item_id": self.items[0]})["request_id"]
@@ -93,7 +141,9 @@ class Sitting:
         self.send("chair", "speaker", {"request_id": rid, "move": "grant"})
         self.send("chair", "speaker", {"request_id": rid, "move": "done"})
         self.send("observer", "speaker", {"request_id": orid, "move": "withdraw"})
-        self.send("seat1", "speak", {"item_id": self.items[0]})
+        first = self.send("seat1", "speak", {"item_id": self.items[0]})["request_id"]
+        again = self.send("seat2", "speak", {"item_id": self.items[0]})["request_id"]
+        self.send("chair", "speaker_order", {"item_id": self.items[0], "order": [again, first]})
 
     def vote(self, who: str, ballot_id: int, choice: str) -> None:
         self.send(who, "cast", {"ballot_id": ballot_id, "choice": choice, "cast_id": secrets.token_hex(8)})
@@ -123,6 +173,22 @@ class Sitting:
                   {"ballot_id": self.ballots[1], "counts": {"p1": {"for": 9, "against": 2, "abstain": 1}},
                                      "ballots": 12, "invalid": 0, "note": "表决器故障", "confirm": True})
 
+    def key_ceremony(self) -> None:
+        self.cards = self.dispatch(CLERK, "deal_keys", {"k": 2, "holders": [
+            {"person_id": self.hall.person(1), "pin": "135790"}, {"person_id": self.hall.person(2), "pin": "246801"}]},
+            sitting_id=self.sid)["cards"]
+        self.named["shares_item"] = self.dispatch(CLERK, "add_item", {"title": "关于人事事项的表决", "position": 3},
+                                                  sitting_id=self.sid)["id"]
+        self.named["shares"] = self.dispatch(CLERK, "create_ballot", {
+            "box_keys": "shares", "spec": {"kind": "resolution"}}, item_id=self.named["shares_item"])["id"]
+
+    def decrypt(self, who: str, n: int, pin: str) -> None:
+        """A 监票人's seat: the request, the card unlocked with the PIN, the partial decryption sent."""
+        req = self.send(who, "decryption_request", {"ballot_id": self.named["shares"]})
+        keys = bb.KeySet.from_dict(req["keys"])
+        partial = bb.partial(bb.Box.from_request(keys, req["request"]), bb.unlock(self.cards[n]["card"], pin, keys))
+        self.send(who, "give_share", {"ballot_id": self.named["shares"], "partial": partial})
+
     def steps(self) -> list[tuple[str, Callable[[], object]]]:
         b0, b1, named = self.ballots[0], self.ballots[1], self.named
         return [
@@ -141,10 +207,12 @@ class Sitting:
             ("attendance during a ballot", lambda: self.send("clerk", "set_attendance", {
                 "person_id": self.hall.person(12), "status": "present"})),
             ("close ballot", lambda: self.send("chair", "close_ballot", {"ballot_id": b0})),
-            ("revote", lambda: self.send("chair", "revote", {"ballot_id": b0})),
+            ("revote", lambda: self.send("chair", "revote", {"ballot_id": b0, "reason": "部分表决器故障",
+                                                             "confirm_passed": True})),
             ("casts in the new round", self.second_round_casts),
             ("close the new round", lambda: self.send("chair", "close_ballot", {"ballot_id": b0})),
             ("add item, ballot and document", self.add_named_item),
+            ("correct the agenda", self.correct_agenda),
             ("finish item 1", lambda: self.send("chair", "finish_item", {"item_id": self.items[0]})),
             ("start the added item", lambda: self.send("chair", "start_item", {"item_id": named["item"]})),
             ("open named ballot", lambda: self.send("chair", "open_ballot", {"ballot_id": named["ballot"]})),
@@ -155,12 +223,24 @@ class Sitting:
             ("open the removal", lambda: self.send("chair", "open_ballot", {"ballot_id": b1})),
             ("show of hands", self.hands),
             ("close by hands", lambda: self.send("chair", "close_ballot", {"ballot_id": b1})),
+            ("withdraw an open ballot", self.withdraw_open_ballot),
+            ("withdraw an item", lambda: self.send("clerk", "withdraw_item", {"item_id": self.items[2],
+                                                                              "reason": "提案人撤回"})),
+            ("key ceremony, a ballot the 监票人 decrypt", self.key_ceremony),
+            ("start its item", lambda: self.send("chair", "start_item", {"item_id": named["shares_item"]})),
+            ("open it", lambda: self.send("chair", "open_ballot", {"ballot_id": named["shares"]})),
+            ("casts in it", lambda: [self.vote("seat1", named["shares"], "for"),
+                                     self.cast(3, named["shares"], "against")]),
+            ("close: counting", lambda: self.send("chair", "close_ballot", {"ballot_id": named["shares"]})),
+            ("the first 监票人 decrypts", lambda: self.decrypt("seat1", 0, "135790")),
+            ("the second: the result", lambda: self.decrypt("seat2", 1, "246801")),
             ("a snapshot asked for", lambda: self.send("display", "snapshot")),
             ("close sitting", lambda: self.send("chair", "close_sitting")),
         ]
 
 
-def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path):
+def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path, monkeypatch):
+    monkeypatch.setattr(keyholders, "KDF", bb.Kdf(t=1, log2_m=3, p=1))  # cheap key cards
     run = Sitting(hall, tmp_path)
     start_seq = {label: t.state["seq"] for label, t in run.t.items()}
     log: list[str] = []
@@ -176,7 +256,7 @@ def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path):
     assert chair.state["sitting"]["status"] == "closed"
     for name, t in run.t.items():
         assert t.seqs == list(range(start_seq[name] + 1, final_seq + 1)), f"{name}: {t.seqs}"
-    assert len(chair.state["results"]) == 4
+    assert len(chair.state["results"]) == 5
     assert run.t["seat1"].state["me"]["vote"]["voted"] is True
     assert run.used == set(commands.COMMANDS), f"commands never sent: {sorted(set(commands.COMMANDS) - run.used)}"
 
@@ -223,3 +303,35 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
             f"{t.label}: a stale attendance push re-opened the closed ballot on screen"
         ok, diff = t.settle(timeout=0.5)
         assert ok, f"{t.label}: {diff}"
+
+
+def test_the_planned_sittings_terminals_are_told_where_the_body_went(hall):
+    """Two planned sittings: every audience on the older one; the newer one opens, then closes. Each terminal
+    of the older one gets a numbered ``sitting_moved`` (``sitting.moved_to`` and the early sign-ins moved
+    out of its attendance) and ends where a fresh snapshot of the older sitting says, at each step."""
+    store, older = hall.store, hall.sitting_id
+    newer = services.create_sitting(store, CLERK, hall.seed.body_id, title="第三十七次会议", date="2099-12-30")
+    on_older = {"seat1": hall.seat(1), "seat2": hall.seat(2), "observer": hall.observer(1),
+                "chair": hall.staff("chair"), "clerk": hall.staff("clerk"), "display": hall.staff("display")}
+    start = {name: t.state["seq"] for name, t in on_older.items()}
+    on_older["seat1"].ok("sign_in")
+    opener = hall.staff("clerk", auth={"sitting_id": newer})
+    steps = [("open the newer sitting", lambda: opener.ok("open_sitting"), newer),
+             ("a sign-in sent for the older one", lambda: on_older["seat2"].ok("sign_in"), newer),
+             ("close the newer sitting", lambda: hall.staff("chair", auth={"sitting_id": newer}).ok("close_sitting"),
+              None)]
+    for label, action, moved_to in steps:
+        action()
+        for name, t in on_older.items():
+            ok, diff = t.settle()
+            assert ok, f"after {label}: {name} differs from a fresh snapshot at {diff}"
+            assert t.state["sitting"]["moved_to"] == moved_to, f"after {label}: {name}"
+            assert t.state["sitting"]["id"] == older
+    for name, t in on_older.items():
+        assert t.seqs == [start[name] + 1, start[name] + 2], f"{name}: {t.seqs}"
+        assert [e["type"] for e in t.received("event")] == ["sitting_moved", "sitting_moved"]
+    with store.read() as s:
+        from voting_server import models
+        assert s.get(models.Attendance, (newer, hall.person(1))).status == "present"
+        assert s.get(models.Attendance, (newer, hall.person(2))).status == "present"
+        assert s.get(models.Attendance, (older, hall.person(1))).status == "absent"

@@ -18,8 +18,10 @@ from support.polling import wait_for
 from support.server import ServerProcess
 from support.terminal import first_difference, shown
 
+from voting_server import ballotbox as bb
 from voting_server import demo, models, services
 from voting_server.db import Store
+from voting_server.services.lookups import spec_of
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -135,7 +137,7 @@ def test_ballot_end_to_end_with_a_dropped_seat(running):
                                  "bad_field"),
                                 ("cast", [ballot_id], "bad_payload"),
                                 ("cast", {"ballot_id": ballot_id, "choice": "for"}, "missing_field"),
-                                ("cast", {"ballot_id": ballot_id, "choice": "for", "cast_id": "x" * 20000},
+                                ("cast", {"ballot_id": ballot_id, "choice": "for", "cast_id": "x" * 62000},
                                  "payload_too_large"),
                                 ("cast", {"ballot_id": 999999, "choice": "for", "cast_id": secrets.token_hex(8)},
                                  "not_found"),
@@ -162,6 +164,54 @@ def test_ballot_end_to_end_with_a_dropped_seat(running):
         assert t.view()["sitting"]["status"] == "closed"
     log = r.server.log_text()
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_tablets_encrypt_their_ballots_end_to_end(running):
+    """A round whose tablets encrypt: each seat gets the key, the round's context and the layout, casts
+    a ballot the Python library encrypted (as the seat page's ballot.js does), the server checks its
+    proofs in its checker processes and the close counts every one; a plaintext choice, a copied
+    ballot and a forged proof are refused, a retry is answered with the first receipt."""
+    r, seed = running, running.seed
+    clerk = services.Actor(role="clerk", name="何静", user_id=3)
+    ballot_id = services.create_ballot(r.store, clerk, seed.items[0], spec={"kind": "resolution"},
+                                       box_encrypt="tablet")
+    chair = r.staff("chair")
+    seats = {n: r.seat(n) for n in range(1, 9)}
+    chair.ok("open_sitting")
+    for s in seats.values():
+        s.ok("sign_in")
+    chair.ok("start_item", {"item_id": seed.items[0]})
+    round_id = chair.ok("open_ballot", {"ballot_id": ballot_id})["round_id"]
+    for t in seats.values():
+        assert wait_for(lambda t=t: (t.view().get("ballot") or {}).get("round_id") == round_id, 5), t.label
+    shown_box = seats[1].view()["ballot"]["box"]
+    spec = spec_of(seats[1].view()["ballot"]["spec"])
+    keys = bb.KeySet.from_dict(shown_box["keys"])
+    assert shown_box["encrypt"] == "tablet" and shown_box["layout"] == bb.Layout.of(spec).to_dict()
+    choices = {1: "for", 2: "for", 3: "against", 4: "for", 5: "abstain", 6: "for", 7: "against"}
+    wires = {n: bb.encrypt(spec, keys, shown_box["context"], {"main": c}) for n, c in choices.items()}
+    cast_ids = {n: secrets.token_hex(8) for n in choices}
+    acks = {n: seats[n].ok("cast", {"ballot_id": ballot_id, "ballot": wires[n], "cast_id": cast_ids[n]})
+            for n in choices}
+    assert len({a["receipt"] for a in acks.values()}) == 7 and all(len(a["receipt"]) == 64 for a in acks.values())
+    retry = seats[3].ok("cast", {"ballot_id": ballot_id, "ballot": wires[3], "cast_id": cast_ids[3]})
+    assert retry["duplicate"] is True and retry["receipt"] == acks[3]["receipt"]
+    forged = {**wires[1], "sums": wires[2]["sums"]}  # proofs of another ballot
+    for payload, code in [({"choice": "for"}, "tablet_encrypts"), ({"ballot": wires[1]}, "duplicate_ballot"),
+                          ({"ballot": forged}, "bad_proof"), ({"ballot": "not a ballot"}, "bad_field")]:
+        ack = seats[8].call("cast", {"ballot_id": ballot_id, "cast_id": secrets.token_hex(8), **payload})
+        assert isinstance(ack, dict) and ack.get("error") == code, (payload, ack)
+    assert r.voters(ballot_id) == 7
+    with r.store.read() as s:
+        stored = set(s.scalars(select(models.BoxBallot.hash).where(models.BoxBallot.round_id == round_id)))
+    assert stored == {a["receipt"] for a in acks.values()}
+    result = chair.ok("close_ballot", {"ballot_id": ballot_id})["result"]
+    assert result["questions"][0]["counts"] == {"for": 4, "against": 2, "abstain": 1}
+    for t in seats.values():
+        assert wait_for(lambda t=t: t.view()["ballot"]["status"] == "closed", 5), t.label
+        assert t.view()["ballot"]["result"]["questions"][0]["counts"] == result["questions"][0]["counts"]
+    log = r.server.log_text()
+    assert "Traceback" not in log and "ballot checker failed" not in log, log[-3000:]
 
 
 def test_refused_over_the_wire(running):

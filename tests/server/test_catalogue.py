@@ -47,8 +47,8 @@ NOT_MESSAGES = {
     "voting_server/demo.py": "the demo committee's data",
     "voting_server/migrations": "",
 }
-#: Words people type into roster files (headers, roles, dates), not words the server says.
-INPUT_WORDS = {"HEADERS", "FIELD_NAMES", "ROLE_WORDS", "_CN_DATE"}
+#: Words people type into roster and agenda files (headers, roles, dates, kinds, methods), not words the server says.
+INPUT_WORDS = {"HEADERS", "FIELD_NAMES", "ROLE_WORDS", "_CN_DATE", "KIND_WORDS", "METHOD_WORDS", "SECRECY_WORDS"}
 PRODUCT = "Biaojue (表决)"
 
 

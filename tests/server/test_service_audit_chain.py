@@ -165,7 +165,10 @@ def test_appending_to_history_is_allowed(sat):
         services.sign_in(st, m, sid)
     services.start_item(st, sat.chair, item)
     for _ in range(2):
-        (services.revote if _ else services.open_ballot)(st, sat.chair, ballot)
+        if _:
+            services.revote(st, sat.chair, ballot, reason="举手计数有误", confirm_passed=True)
+        else:
+            services.open_ballot(st, sat.chair, ballot)
         services.enter_show_of_hands(st, sat.clerk, ballot, counts={"main": {"for": 8, "against": 2}},
                                      ballots_cast=10)
         services.close_ballot(st, sat.chair, ballot)

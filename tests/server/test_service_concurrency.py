@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
+from support.box import open_counts
 
 from voting_server import models, services
 from voting_server.services import CastRequest, Conflict
@@ -28,8 +29,7 @@ def state(store, ballot_id: int) -> tuple[int, int, dict[str, int], int]:
                        .order_by(models.Round.number.desc()))
         parts = s.scalar(select(func.count()).select_from(models.Participation)
                          .where(models.Participation.round_id == rnd.id))
-        counters = {row.option: row.count for row in s.scalars(
-            select(models.TallyCount).where(models.TallyCount.round_id == rnd.id))}
+        counters = {o: n for opts in open_counts(store, rnd.id).values() for o, n in opts.items()}
         entries = s.scalar(select(func.count()).select_from(models.AuditEntry)
                            .where(models.AuditEntry.action == "vote_cast"))
         return parts, rnd.voters, counters, entries

@@ -18,8 +18,10 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from voting_server import ballotbox as bb
 from voting_server import commands, models, services
-from voting_server.services import ANONYMOUS, Forbidden, admin_view
+from voting_server.services import ANONYMOUS, Forbidden, admin_view, keyholders
+from voting_server.services.base import require
 
 ROLES = ("anonymous", "observer", "member_self", "member_other", "chair", "clerk", "display", "admin")
 SEATS = ("observer", "member_self", "member_other")
@@ -39,9 +41,11 @@ EXPECTED: dict[str, set[str]] = {
     "drive_ballot": {"chair"},
     "override_quorum": {"chair"},
     "enter_show_of_hands": {"clerk"},
+    "withdraw_business": {"chair", "clerk"},
     "grant_speaker": {"chair"},
     "sign_in": {"observer", "member_self", "member_other"},  # signing in names no one: always oneself
     "cast_vote": {"member_self"},
+    "decrypt_tally": {"member_self", "member_other"},  # a 监票人 acts for no one: always for oneself
     "request_to_speak": {"observer", "member_self"},
     "read_results": {"observer", "member_self", "member_other", "chair", "clerk", "display", "admin"},
     "read_audit": {"chair", "clerk", "admin"},
@@ -54,10 +58,10 @@ NOT_YOURSELF = {("cast_vote", "member_other"), ("request_to_speak", "member_othe
 FUNCTIONS: dict[str, str] = {
     "accounts.create_user": "manage_users",
     "accounts.update_user": "manage_users",
-    "accounts.create_pairing": "manage_devices",
-    "accounts.revoke_device": "manage_devices",
-    "accounts.set_pin": "manage_devices",
-    "accounts.unlock_pin": "manage_devices",
+    "devices.create_pairing": "manage_devices",
+    "devices.revoke_device": "manage_devices",
+    "devices.set_pin": "manage_devices",
+    "devices.unlock_pin": "manage_devices",
     "bodies.create_body": "manage_body",
     "bodies.update_body_rules": "manage_body",
     "settings.set_public_url": "manage_body",
@@ -67,6 +71,24 @@ FUNCTIONS: dict[str, str] = {
     "agenda.add_item": "prepare_sitting",
     "agenda.create_ballot": "prepare_sitting",
     "agenda.add_document": "prepare_sitting",
+    "appointments.create_appointment_ballots": "prepare_sitting",
+    "copying.copy_sitting": "prepare_sitting",
+    "templates.save_template": "prepare_sitting",
+    "templates.delete_template": "prepare_sitting",
+    "templates.list_templates": "read_setup",
+    "agenda_import.check_agenda": "prepare_sitting",
+    "agenda_import.import_agenda": "prepare_sitting",
+    "editing.update_sitting": "prepare_sitting",
+    "editing.delete_sitting": "prepare_sitting",
+    "editing.update_item": "prepare_sitting",
+    "editing.move_item": "prepare_sitting",
+    "editing.delete_item": "prepare_sitting",
+    "editing.update_ballot": "prepare_sitting",
+    "editing.delete_ballot": "prepare_sitting",
+    "editing.replace_document": "prepare_sitting",
+    "editing.delete_document": "prepare_sitting",
+    "editing.withdraw_item": "withdraw_business",
+    "editing.withdraw_ballot": "withdraw_business",
     "sitting.open_sitting": "open_sitting",
     "sitting.close_sitting": "close_sitting",
     "sitting.sign_in": "sign_in",
@@ -75,6 +97,7 @@ FUNCTIONS: dict[str, str] = {
     "sitting.finish_item": "drive_agenda",
     "sitting.request_to_speak": "request_to_speak",
     "sitting.move_speaker": "grant_speaker",  # "withdraw" checks request_to_speak
+    "sitting.order_speakers": "grant_speaker",
     "opening.open_ballot": "drive_ballot",
     "opening.revote": "drive_ballot",
     "closing.close_ballot": "drive_ballot",
@@ -82,6 +105,9 @@ FUNCTIONS: dict[str, str] = {
     "timer.remind_non_voters": "drive_ballot",
     "hands.enter_show_of_hands": "enter_show_of_hands",
     "casting.cast_vote": "cast_vote",
+    "keyholders.deal_keys": "prepare_sitting",
+    "keyholders.decryption_request": "decrypt_tally",
+    "keyholders.give_share": "decrypt_tally",
     "admin_view.list_bodies": "read_setup",
     "admin_view.list_people": "read_setup",
     "admin_view.list_sittings": "read_setup",
@@ -186,6 +212,38 @@ def test_each_function_checks_its_permission_first(world, refuse):
             assert err.details["permission"] == perm, (qualname, role, err.details)
 
 
+def test_a_refusal_says_who_may_in_words(world, refuse):
+    """What a refused person reads names no permission (nor any other internal name): for every
+    permission and every role it refuses, Chinese words and their English; the permission stays in the
+    details, for programs. An observer who tries to vote is told they have no vote."""
+    actors = role_actors(world)
+    fns = actor_functions()
+    seen = set()
+    for qualname, perm in FUNCTIONS.items():
+        args, kwargs = _dummy_args(fns[qualname])
+        for role in ROLES:
+            if ROLE_NAME[role] in services.PERMISSIONS[perm]:
+                continue
+            err = refuse(functools.partial(fns[qualname], world.store, actors[role][0], *args, **kwargs),
+                         Forbidden, "forbidden")
+            seen.add(perm)
+            assert err.details["permission"] == perm
+            for text in (err.zh, err.en, err.to_dict()["message"]):
+                assert perm not in text and "_" not in text, (qualname, text)
+            assert not any(ch.isascii() and ch.isalpha() for ch in err.zh), (qualname, role, err.zh)
+    assert seen == set(services.PERMISSIONS) - {"override_quorum"}  # checked inside open_ballot: below
+    for perm, roles in services.PERMISSIONS.items():  # every permission, refused to every other role
+        for role in ROLES:
+            if ROLE_NAME[role] in roles:
+                continue
+            err = refuse(functools.partial(require, actors[role][0], perm), Forbidden, "forbidden")
+            assert perm not in err.zh + err.en and "_" not in err.zh + err.en, (perm, err.zh, err.en)
+            assert not any(ch.isascii() and ch.isalpha() for ch in err.zh), (perm, role, err.zh)
+    observer = actors["observer"][0]
+    err = refuse(lambda: services.cast_vote(world.store, observer, 1, "for", uuid.uuid4().hex), Forbidden, "forbidden")
+    assert err.zh == "列席人员没有表决权" and err.en == "observers have no vote"
+
+
 # --- the matrix, through representative calls ---------------------------------------------------------
 
 
@@ -277,6 +335,11 @@ def _show_of_hands(live: Live, actor, target):
     return lambda: services.enter_show_of_hands(live.st, actor, ballot, counts={"main": {"for": 1}}, ballots_cast=1)
 
 
+def _withdraw(live: Live, actor, target):
+    ballot = live.ballot(open_it=True)
+    return lambda: services.editing.withdraw_ballot(live.st, actor, ballot, "议案需进一步修改")
+
+
 def _grant(live: Live, actor, target):
     item = live.item()
     req = services.request_to_speak(live.st, live.w.members[5], item)
@@ -286,6 +349,25 @@ def _grant(live: Live, actor, target):
 def _cast(live: Live, actor, target):
     ballot = live.ballot(open_it=True)
     return lambda: services.cast_vote(live.st, actor, ballot, "for", uuid.uuid4().hex, target.person_id)
+
+
+def _decryption_request(live: Live, actor, target):
+    """The first member holds a share of the sitting's key; a round their box holds is counting."""
+    if not hasattr(live, "counting"):
+        live.close_open_rounds()
+        keyholders.KDF = bb.Kdf(t=1, log2_m=3, p=1)  # cheap key cards (restored below)
+        try:
+            services.deal_keys(live.st, live.w.clerk, live.w.sitting_id, k=1,
+                               holders=[{"person_id": live.w.members[0].person_id, "pin": "135790"}])
+        finally:
+            keyholders.KDF = bb.KDF_DEFAULT
+        item = live.item()
+        live.counting = services.create_ballot(live.st, live.w.clerk, item, spec={"kind": "resolution"},
+                                               box_keys="shares")
+        services.open_ballot(live.st, live.w.chair, live.counting)
+        live.w.cast(live.w.members[2], live.counting, "for")
+        services.close_ballot(live.st, live.w.chair, live.counting)
+    return lambda: keyholders.decryption_request(live.st, actor, live.counting)
 
 
 def _speak(live: Live, actor, target):
@@ -316,9 +398,11 @@ CALLS = {
     "drive_ballot": _open_ballot,
     "override_quorum": _override_quorum,
     "enter_show_of_hands": _show_of_hands,
+    "withdraw_business": _withdraw,
     "grant_speaker": _grant,
     "sign_in": _sign_in,
     "cast_vote": _cast,
+    "decrypt_tally": _decryption_request,
     "request_to_speak": _speak,
     "read_results": lambda live, a, t: lambda: admin_view.ballot_results(live.st, a, live.w.ballots[0]),
     "read_audit": lambda live, a, t: lambda: admin_view.audit_page(live.st, a, limit=5),

@@ -6,7 +6,8 @@ import json
 import uuid
 
 from server_helpers import each
-from sqlalchemy import select
+from sqlalchemy import func, select, text
+from support.box import open_counts
 
 from voting_server import models, services
 from voting_server.services import Actor, Conflict, Forbidden, Invalid, NotFound
@@ -16,10 +17,8 @@ def counts_of(store, ballot_id: int) -> dict[str, dict[str, int]]:
     with store.read() as s:
         rnd = s.scalar(select(models.Round).where(models.Round.ballot_id == ballot_id)
                        .order_by(models.Round.number.desc()))
-        out: dict[str, dict[str, int]] = {}
-        for row in s.scalars(select(models.TallyCount).where(models.TallyCount.round_id == rnd.id)):
-            out.setdefault(row.question, {})[row.option] = row.count
-        return out | {"#voters": {"n": rnd.voters}}
+        round_id, voters = rnd.id, rnd.voters
+    return open_counts(store, round_id) | {"#voters": {"n": voters}}
 
 
 def new_ballot(world, spec=None, **kw) -> tuple[int, int]:
@@ -133,8 +132,7 @@ def test_malformed_or_disallowed_choice(live, refuse):
     each(MALFORMED_CHOICES, check)
     # a label with spaces is read as its option (the demo resolution is secret: the count shows it)
     assert live.cast(live.members[0], live.ballots[0], " 赞成 ")["ok"]
-    with live.store.read() as s:
-        assert s.scalar(select(models.TallyCount.count).where(models.TallyCount.option == "for")) == 1
+    assert counts_of(live.store, live.ballots[0])["main"] == {"for": 1, "against": 0, "abstain": 0}
 
 
 def test_choice_the_kind_does_not_allow(world, refuse):
@@ -145,7 +143,9 @@ def test_choice_the_kind_does_not_allow(world, refuse):
         ({"kind": "evaluation", "objects": [{"id": "d1", "name": "县教育局"}]}, {"d1": "for"}, "unknown_option"),
         ({"kind": "selection", "max_marks": 1, "candidates": [{"id": "c1", "name": "甲"}, {"id": "c2", "name": "乙"}]},
          {"c1": "mark", "c2": "mark"}, "too_many_marks"),
-        ({"kind": "appointment", "persons": [{"id": "p1", "name": "张三", "post": "局长"}]}, "for", "unknown_question"),
+        # a bare option answers a ballot of one question only
+        ({"kind": "evaluation", "objects": [{"id": "d1", "name": "县教育局"}, {"id": "d2", "name": "县民政局"}]},
+         "satisfied", "unknown_question"),
     ]
 
     def check(spec, choice, code):
@@ -156,6 +156,20 @@ def test_choice_the_kind_does_not_allow(world, refuse):
         services.close_ballot(world.store, world.chair, ballot)
 
     each(cases, check)
+
+
+def test_a_bare_choice_answers_a_one_person_appointment(world):
+    """docs/protocol.md: a one-question ballot takes a bare option (``"for"``), also an appointment of
+    one person (its question is ``p1``, not ``main``); it counts as that person's answer."""
+    world.open_and_sign_in(12)
+    item, ballot = new_ballot(world, {"kind": "appointment", "persons": [{"id": "p1", "name": "张三", "post": "局长"}]},
+                              secret=False)
+    services.start_item(world.store, world.chair, item)
+    services.open_ballot(world.store, world.chair, ballot)
+    ack = world.cast(world.members[0], ballot, "for")
+    assert ack["ok"] and ack["choice"] == {"p1": "for"}
+    assert world.cast(world.members[1], ballot, "反对")["choice"] == {"p1": "against"}  # its label too
+    assert counts_of(world.store, ballot)["p1"] == {"for": 1, "against": 1, "abstain": 0}
 
 
 def test_bad_cast_id(live, refuse):
@@ -216,6 +230,25 @@ def test_secret_ballot_cannot_allow_changing(world, refuse):
                                           allow_change=True), Invalid, "secret_no_change")
 
 
+def test_a_ballot_box_mode_is_one_of_the_known_and_only_for_a_secret_ballot(world, refuse):
+    st, item = world.store, world.items[0]
+    with st.read() as s:
+        before = s.scalar(select(func.count()).select_from(models.Ballot))
+    refuse(lambda: services.create_ballot(st, world.clerk, item, spec={"kind": "resolution"}, box_keys="nobody"),
+           Invalid, "bad_box_keys")
+    refuse(lambda: services.create_ballot(st, world.clerk, item, spec={"kind": "resolution"}, box_encrypt="paper"),
+           Invalid, "bad_box_encrypt")
+    refuse(lambda: services.create_ballot(st, world.clerk, item, spec={"kind": "resolution"}, secret=False,
+                                          box_keys="shares"), Invalid, "box_not_secret")
+    with st.read() as s:
+        assert s.scalar(select(func.count()).select_from(models.Ballot)) == before
+    made = services.create_ballot(st, world.clerk, item, spec={"kind": "resolution"}, box_keys="shares",
+                                  box_encrypt="tablet")
+    with st.read() as s:
+        b = s.get(models.Ballot, made)
+        assert (b.box_keys, b.box_encrypt) == ("shares", "tablet")
+
+
 # --- opening ballots -----------------------------------------------------------------------------
 
 
@@ -256,7 +289,7 @@ def test_opening_refused_while_another_ballot_is_open(live, refuse):
     refuse(lambda: services.start_item(st, live.chair, live.items[2]), Conflict, "ballot_open")
     refuse(lambda: services.finish_item(st, live.chair, live.items[1]), Conflict, "ballot_open")
     refuse(lambda: services.close_sitting(st, live.chair, live.sitting_id), Conflict, "ballot_open")
-    refuse(lambda: services.revote(st, live.chair, live.ballots[1]), Conflict, "ballot_open")
+    refuse(lambda: services.revote(st, live.chair, live.ballots[1], reason="重新表决"), Conflict, "ballot_open")
 
 
 def test_opening_refused_when_the_item_is_not_current_or_sitting_not_open(world, refuse):
@@ -264,9 +297,9 @@ def test_opening_refused_when_the_item_is_not_current_or_sitting_not_open(world,
     refuse(lambda: services.start_item(st, world.chair, world.items[0]), Conflict, "sitting_not_open")
     world.open_and_sign_in(12)
     refuse(lambda: services.open_ballot(st, world.chair, world.ballots[0]), Conflict, "not_current")
-    refuse(lambda: services.revote(st, world.chair, world.ballots[0]), Conflict, "not_current")
+    refuse(lambda: services.revote(st, world.chair, world.ballots[0], reason="重新表决"), Conflict, "not_current")
     services.start_item(st, world.chair, world.items[0])
-    refuse(lambda: services.revote(st, world.chair, world.ballots[0]), Conflict, "never_opened")
+    refuse(lambda: services.revote(st, world.chair, world.ballots[0], reason="重新表决"), Conflict, "never_opened")
     refuse(lambda: services.close_ballot(st, world.chair, world.ballots[0]), Conflict, "ballot_not_open")
 
 
@@ -522,3 +555,35 @@ def test_timer(live, refuse):
                      .values(deadline=utcnow() - dt.timedelta(seconds=1)))
     refuse(lambda: live.cast(live.members[0], live.ballots[0], "for"), Conflict, "time_up")
     assert services.remind_non_voters(st, live.chair, live.ballots[0]) == 12
+
+
+def test_a_secret_round_whose_key_is_gone_is_not_closed(live, refuse):
+    """The instance folder's wrapping key of an open secret round lost (a restore of the database without
+    the instance folder, a wrong folder): the close is refused with words for the chair, the round stays
+    open with every ballot, and it closes once the key is back."""
+    for m, choice in zip(live.members[:3], ("for", "against", "for"), strict=True):
+        live.cast(m, live.ballots[0], choice)
+    [key] = list(live.store.keys_dir.glob("*.key"))
+    saved = key.read_bytes()
+    key.unlink()
+    err = refuse(lambda: services.close_ballot(live.store, live.chair, live.ballots[0]), Invalid,
+                 "round_key_destroyed")
+    assert "密钥" in err.zh
+    key.write_bytes(saved)
+    key.chmod(0o644)  # readable by others: the key is refused rather than used
+    refuse(lambda: services.close_ballot(live.store, live.chair, live.ballots[0]), Invalid, "key_file_exposed")
+    key.chmod(0o600)
+    result = services.close_ballot(live.store, live.chair, live.ballots[0])
+    assert result["questions"][0]["counts"] == {"for": 2, "against": 1, "abstain": 0}
+    assert not key.exists()
+
+
+def test_a_box_missing_a_ballot_is_not_tallied(live, refuse):
+    """An encrypted ballot gone from storage (a damaged or edited database): the close says so rather
+    than announce a result short of a vote, and changes nothing."""
+    for m in live.members[:3]:
+        live.cast(m, live.ballots[0], "for")
+    with live.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM box_ballots WHERE hash = (SELECT MIN(hash) FROM box_ballots)"))
+    err = refuse(lambda: services.close_ballot(live.store, live.chair, live.ballots[0]), Conflict, "box_incomplete")
+    assert "2" in err.zh and "3" in err.zh

@@ -7,6 +7,7 @@ import json
 import uuid
 
 from sqlalchemy import Date, DateTime, select
+from support.box import chosen, open_counts
 
 from voting_server import models, services
 
@@ -57,10 +58,13 @@ def test_secret_ballot_storage_links_no_member_to_a_choice(world):
     receipts = [a["receipt"] for a in acks]
     assert len(set(receipts)) == len(receipts) and receipts != sorted(receipts)
 
-    # what was chosen: counters only
-    assert set(models.TallyCount.__table__.c.keys()) == {"round_id", "question", "option", "count"}
-    counters = {r["option"]: r["count"] for r in rows["tally_counts"] if r["round_id"] == round_id}
-    assert counters == {"for": 6, "against": 3, "abstain": 3}
+    # what was chosen: only encrypted, in the round's box; no plaintext counter of a secret round exists
+    assert not [r for r in rows["tally_counts"] if r["round_id"] == round_id]
+    boxed = [r for r in rows["box_ballots"] if r["round_id"] == round_id]
+    assert sorted(r["hash"] for r in boxed) == sorted(receipts)
+    assert not any(mentions_a_choice(json.loads(r["wire"])) for r in boxed)
+    assert chosen(open_counts(world.store, round_id)) == {("main", "for"): 6, ("main", "against"): 3,
+                                                          ("main", "abstain"): 3}
 
     # no row anywhere that names a person also names an option
     for name, table_rows in rows.items():
@@ -78,27 +82,16 @@ def test_secret_ballot_storage_links_no_member_to_a_choice(world):
     assert len(cast_events) == len(CHOICES)
     assert not any(mentions_a_choice(e.payload) for e in cast_events)
 
-    # PostgreSQL records which transaction last wrote each row (xmin): a member's transaction must not be
-    # the last writer of only the counters of their choice
-    if world.store.engine.dialect.name == "postgresql":
-        with world.store.engine.connect() as conn:
-            counter_xmin = conn.exec_driver_sql(
-                f"SELECT xmin::text, question, option FROM tally_counts WHERE round_id = {round_id}").all()
-            part_xmin = conn.exec_driver_sql(
-                f"SELECT xmin::text, person_id FROM participations WHERE round_id = {round_id}").all()
-        all_counters = {(q, o) for _x, q, o in counter_xmin}
-        for xmin, person_id in part_xmin:
-            touched = {(q, o) for x, q, o in counter_xmin if x == xmin}
-            assert touched in (set(), all_counters), (
-                f"member {person_id}'s transaction is the last writer of {touched} only")
-
-    # and the close tallies the counters
+    # the close decrypts only the sums, and then destroys the round's key
     result = services.close_ballot(world.store, world.chair, ballot)
-    assert result["questions"][0]["counts"] == counters
+    assert result["questions"][0]["counts"] == {"for": 6, "against": 3, "abstain": 3}
+    assert not list(world.store.keys_dir.glob("*.key"))
+    with world.store.read() as s:
+        assert s.get(models.Round, round_id).box_sealed is None
 
 
-def test_secret_selection_xmin_does_not_show_the_marks(world):
-    """Unmarked candidates are absent from a selection ballot: their counters must be written anyway."""
+def test_secret_selection_keeps_no_counter_and_decrypts_the_marks(world):
+    """A selection's marks are encrypted per candidate (an unmarked one encrypts 0): no counter row."""
     st = world.store
     world.open_and_sign_in()
     item = services.add_item(st, world.clerk, world.sitting_id, title="民生实事项目票决", kind="selection")
@@ -110,14 +103,10 @@ def test_secret_selection_xmin_does_not_show_the_marks(world):
     for m, choice in zip(world.members, marks, strict=False):
         services.cast_vote(st, m, ballot, choice, uuid.uuid4().hex)
     with st.read() as s:
-        counts = {(r.question, r.option): r.count for r in s.scalars(
-            select(models.TallyCount).where(models.TallyCount.round_id == round_id))}
-    assert counts == {("c1", "mark"): 1, ("c2", "mark"): 1, ("c3", "mark"): 1, ("c4", "mark"): 1}
-    if st.engine.dialect.name == "postgresql":
-        with st.engine.connect() as conn:
-            xmins = {x for (x,) in conn.exec_driver_sql(
-                f"SELECT xmin::text FROM tally_counts WHERE round_id = {round_id}")}
-        assert len(xmins) == 1  # every counter last written by the same (the last) cast
+        assert not s.scalars(select(models.TallyCount).where(models.TallyCount.round_id == round_id)).all()
+        assert len(s.scalars(select(models.BoxBallot).where(models.BoxBallot.round_id == round_id)).all()) == 4
+    assert chosen(open_counts(st, round_id)) == {("c1", "mark"): 1, ("c2", "mark"): 1, ("c3", "mark"): 1,
+                                                 ("c4", "mark"): 1}
 
 
 def test_named_ballot_stores_the_choices(world):

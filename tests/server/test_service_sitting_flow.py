@@ -77,7 +77,7 @@ def test_whole_sitting(world, refuse):
     first_result, _ = stored(st, resolution, 1)
 
     refuse(lambda: services.open_ballot(st, chair, resolution), Conflict, "already_opened")
-    services.revote(st, chair, resolution)
+    services.revote(st, chair, resolution, reason="第一轮部分表决器故障")
     round2 = ["for"] * 9 + ["against"] * 2 + ["abstain"]
     vote_all(world, resolution, round2)
     r2 = services.close_ballot(st, chair, resolution)
@@ -155,7 +155,8 @@ def test_whole_sitting(world, refuse):
     refuse(lambda: services.enter_show_of_hands(st, clerk, hands_ballot, counts=hands, ballots_cast=12),
            Conflict, "already_entered")
     result = services.close_ballot(st, chair, hands_ballot)
-    assert result == expected_result({"kind": "resolution"}, [], present=13, hands=hands, hand_ballots=12)
+    assert result == expected_result({"kind": "resolution"}, [], present=13, hands=hands, hand_ballots=12,
+                                     hands_only=True)
     res, _ = stored(st, hands_ballot, 1)
     assert res.method == "hands"
     with st.read() as s:

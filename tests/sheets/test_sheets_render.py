@@ -10,6 +10,8 @@ import uuid
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sheet_helpers import DAY, column_text, flat, pdf_text
 from sqlalchemy import select
 from support.hashing import fast_hashing
@@ -28,6 +30,9 @@ from voting_server.sheets import (
     render_sitting_summary,
 )
 from voting_server.sheets.pdf import blocks
+from voting_server.sheets.pdf.page import CONTENT_W, Ctx
+from voting_server.sheets.pdf.summary import column_widths as summary_pdf_widths
+from voting_server.sheets.pdf.summary import results_table as summary_results_table
 
 BASE = "http://127.0.0.1:5000"  # the public address the sheets are rendered with
 CHAIR = Actor(role="chair", name="王建国", user_id=2)
@@ -213,12 +218,13 @@ def test_sheets_print_the_shared_labels(demo, lang):
         for group, code in ((labels.KIND, doc["ballot"]["kind"]), (labels.METHOD, doc["method"]),
                             (labels.SECRECY, secrecy), (labels.OUTCOME, doc["result"]["outcome"])):
             assert flat(labels.label(group, code, lang)) in text, (doc["sheet_id"], code)
-    # the summary's kind, method and outcome columns (18 mm margin; columns 11, 48, 13 or 20, 11, 18 … 20 mm)
+    # the summary's kind, method and outcome columns (18 mm margin; the widths the table is drawn with)
     summary = render_sitting_summary(demo.store, demo.sitting_id, lang=lang)
-    kind_w = 13 if lang == "zh" else 20
-    columns = {"kind": column_text(summary, 18 + 11 + 48, kind_w),
-               "method": column_text(summary, 18 + 11 + 48 + kind_w + 11, 18),
-               "outcome": column_text(summary, 210 - 18 - 20, 20)}
+    with demo.store.read() as s:
+        w = [x / mm for x in summary_pdf_widths(Ctx(lang=lang), sd.sitting_overview(s, demo.sitting_id))]
+    columns = {"kind": column_text(summary, 18 + sum(w[:2]), w[2]),
+               "method": column_text(summary, 18 + sum(w[:4]), w[4]),
+               "outcome": column_text(summary, 18 + sum(w[:6]), w[6])}
     for b, r in demo.rounds():
         doc = demo.doc(b, r)
         for column, code in (("kind", doc["ballot"]["kind"]), ("method", doc["method"]),
@@ -229,6 +235,28 @@ def test_sheets_print_the_shared_labels(demo, lang):
     for status in ("present", "video", "leave", "absent"):
         assert flat(labels.label(labels.ATTENDANCE, status, lang)) in attendance, status
     assert flat(labels.label(labels.SITTING, "closed", lang)) in attendance
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_summary_headers_do_not_break_inside_a_word(demo, lang):
+    """Each header of the summary's table, and each kind's name, reads on one line in its column
+    (表决类型, not 表决类/型; 满意度测评 whole); English breaks only between words."""
+    with demo.store.read() as s:
+        overview = sd.sitting_overview(s, demo.sitting_id)
+    ctx = Ctx(lang=lang)
+    table = summary_results_table(ctx, overview)
+    widths = table._colWidths
+    assert abs(sum(widths) - CONTENT_W) < 0.01
+    header = table._cellvalues[0]
+    kind_cells = [row[2] for row in table._cellvalues[1:]]
+    for col, cell in [*enumerate(header), *((2, c) for c in kind_cells)]:
+        free = widths[col] - 6  # the grid's left and right padding
+        if lang == "zh":
+            cell.wrap(free, 1000)
+            assert len(cell.blPara.lines) == 1, (col, cell.text)
+        else:  # English wraps between words: each word fits
+            for word in cell.text.split():
+                assert stringWidth(word, cell.style.fontName, cell.style.fontSize) <= free, (col, word)
 
 
 def test_unknown_language_is_refused(demo):
@@ -425,3 +453,12 @@ def test_combined_appointment_gives_each_person_an_outcome(edge):
     assert "部分通过（逐人结果见上表）" in text
     assert "周建平：任命通过，颁发任命书，依法进行宪法宣誓" in text
     assert "吴晓梅：任命未获通过，不颁发任命书，不进行宪法宣誓" in text
+
+
+def test_a_revote_sheet_prints_its_reason(demo):
+    """The demo budget's second round was called for a reason: its sheet prints it; round 1 prints none."""
+    second = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 2, base_url=BASE)))
+    assert "重新表决理由" in second and flat("第一轮有四台表决器发生故障，经主持人决定重新表决") in second
+    assert "重新表决理由" not in flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 1, base_url=BASE)))
+    english = flat(pdf_text(render_result_sheet(demo.store, demo.ballots[0], 2, lang="en", base_url=BASE)))
+    assert "Reasonforthere-vote" in english

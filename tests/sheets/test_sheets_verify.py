@@ -130,7 +130,8 @@ def test_a_later_arrival_does_not_upset_the_retally(demo, sheets):
     count one more present; the verifier replays attendance from the audit chain up to the close."""
     with demo.store.read() as s:
         lo = sd.load_round(s, demo.ballots[0], 1)
-        now, _method, _abs = tally_round(s, lo.sitting, lo.ballot, lo.round, None)
+        secret_counts = lo.result.box["counts"] if lo.result.box else None  # the decrypted sums of a secret round
+        now, _method, _abs = tally_round(s, lo.sitting, lo.ballot, lo.round, None, secret_counts)
         assert attendance_counts(s, lo.sitting)["attending"] == lo.result.data["turnout"]["present"] + 1
     assert now["turnout"]["present"] != lo.result.data["turnout"]["present"]
     assert by_name(verify_sheet(demo.store, sheets["B1-R1"], trust=demo.key.certificate))["retally"].ok
@@ -201,8 +202,10 @@ def test_resigned_sheet_with_a_different_count_fails(demo):
     checks = by_name(verify_sheet(demo.store, forged, trust=demo.key.certificate))
     assert checks["signature_intact"].ok and checks["signed_by_body"].ok and checks["unmodified"].ok
     assert not checks["result_matches"].ok
-    assert "result.questions.0.counts" in checks["result_matches"].reason_en
-    assert "与存档不一致" in checks["result_matches"].reason_zh
+    assert "result (counts)" in checks["result_matches"].reason_en
+    # what differs is named in words, never by its key in the data
+    assert "与存档不一致（表决结果的宣读稿、表决结果的票数）" in checks["result_matches"].reason_zh
+    assert not any(ch.isascii() and ch.isalpha() for ch in checks["result_matches"].reason_zh.split("：", 1)[1])
 
 
 def test_edited_result_row_is_caught_by_the_chain_and_the_retally(demo_copy):
@@ -248,17 +251,48 @@ def test_missing_audit_entry_fails(demo_copy, demo, sheets):
 
 
 def test_edited_vote_counters_fail_the_retally(demo_copy, demo, sheets):
+    """A named round's counters moved from one option to another."""
+    s = demo_copy
+    with s.store.read() as ses:
+        rnd = ses.scalar(select(models.Round).join(models.Ballot).where(models.Ballot.secret.is_(False),
+                                                                         models.Round.status == "closed"))
+        assert rnd is not None
+        sheet, row = f"B{rnd.ballot_id}-R{rnd.number}", ses.scalars(select(models.TallyCount).where(
+            models.TallyCount.round_id == rnd.id, models.TallyCount.count > 0)).first()
+        assert row is not None
+        other = ses.scalars(select(models.TallyCount).where(
+            models.TallyCount.round_id == rnd.id, models.TallyCount.question == row.question,
+            models.TallyCount.option != row.option)).first()
+        assert other is not None
+    with s.store.engine.begin() as conn:
+        conn.execute(text("UPDATE tally_counts SET count = count - 1 WHERE round_id = :r AND question = :q "
+                          "AND option = :o"), {"r": rnd.id, "q": row.question, "o": row.option})
+        conn.execute(text("UPDATE tally_counts SET count = count + 1 WHERE round_id = :r AND question = :q "
+                          "AND option = :o"), {"r": rnd.id, "q": other.question, "o": other.option})
+    checks = by_name(verify_sheet(s.store, sheets[sheet], trust=demo.key.certificate))
+    assert failing(checks.values()) == ["retally"]
+    assert "counts" in checks["retally"].reason_en
+
+
+def test_an_encrypted_ballot_removed_or_altered_fails_the_retally(demo_copy, demo, sheets):
+    """A secret round is re-checked from its stored encrypted ballots: one taken out changes the box's
+    hash; one whose ciphertexts were swapped no longer carries valid proofs."""
     s = demo_copy
     with s.store.read() as ses:
         rnd = ses.scalar(select(models.Round).where(models.Round.ballot_id == s.ballots[3]))
+        hashes = list(ses.scalars(select(models.BoxBallot.hash).where(models.BoxBallot.round_id == rnd.id)))
+        wire = json.loads(ses.get(models.BoxBallot, hashes[1]).wire)
+    assert rnd.box_mode == "sealed" and len(hashes) > 2
+    wire["slots"][0], wire["slots"][1] = wire["slots"][1], wire["slots"][0]
     with s.store.engine.begin() as conn:
-        conn.execute(text("UPDATE tally_counts SET count = count + 1 WHERE round_id = :r AND question = 'd1' "
-                          "AND option = 'unsatisfied'"), {"r": rnd.id})
-        conn.execute(text("UPDATE tally_counts SET count = count - 1 WHERE round_id = :r AND question = 'd1' "
-                          "AND option = 'satisfied'"), {"r": rnd.id})
+        conn.execute(text("UPDATE box_ballots SET wire = :w WHERE hash = :h"), {"w": json.dumps(wire), "h": hashes[1]})
     checks = by_name(verify_sheet(s.store, sheets["B4-R1"], trust=demo.key.certificate))
     assert failing(checks.values()) == ["retally"]
-    assert "result.questions.0.counts" in checks["retally"].reason_en
+    with s.store.engine.begin() as conn:
+        conn.execute(text("DELETE FROM box_ballots WHERE hash = :h"), {"h": hashes[1]})
+    checks = by_name(verify_sheet(s.store, sheets["B4-R1"], trust=demo.key.certificate))
+    assert failing(checks.values()) == ["retally"]
+    assert "hash" in checks["retally"].reason_en
 
 
 def test_sheet_signed_with_another_key_fails(demo, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -17,11 +18,13 @@ from .terminal import PUSHES, Console, Screen, State
 class LiveClient(Console):
     """python-socketio's threaded client (its handlers run in threads of their own)."""
 
-    def __init__(self, url: str, label: str, *, token: str | None = None, cookie: str | None = None) -> None:
+    def __init__(self, url: str, label: str, *, token: str | None = None, cookie: str | None = None,
+                 sitting_id: int | None = None, follows: bool = False) -> None:
         import socketio
 
         super().__init__(label)
-        self.url, self.token, self.cookie = url, token, cookie
+        self.url, self.token, self.cookie, self.sitting_id = url, token, cookie, sitting_id
+        self.follows, self.moves = follows, list[int]()  # as the pages do: join the sitting ``sitting.moved_to`` names
         self.sio = socketio.Client(reconnection=False)
         self.refusal: Any = None
         self.sio.on("connect_error", self._on_refused)
@@ -34,10 +37,32 @@ class LiveClient(Console):
     def _handler(self, name: str) -> Callable[..., None]:
         def on(data: Any = None, *_rest: Any) -> None:
             self.take(name, data)
+            if self.follows and name in ("snapshot", "event"):
+                self._follow()
         return on
 
+    def _follow(self) -> None:
+        """On a planned sitting whose ``moved_to`` names the body's open one: reconnect to that one (from a
+        thread of its own: a handler may not wait for its own client's disconnect)."""
+        with self.lock:
+            sitting = self.state.get("sitting") or {}
+            to = sitting.get("moved_to") if sitting.get("status") == "planned" else None
+        if to is None or to == self.sitting_id:
+            return
+        self.sitting_id = to
+        self.moves.append(to)
+
+        def move() -> None:
+            self.disconnect()
+            wait_for(lambda: not self.sio.connected, 5)
+            self.connect()
+
+        threading.Thread(target=move, daemon=True).start()
+
     def connect(self, timeout: float = 10) -> LiveClient:
-        auth = {"token": self.token} if self.token else None
+        auth: dict[str, Any] | None = {"token": self.token} if self.token else None
+        if self.sitting_id is not None:
+            auth = {**(auth or {}), "sitting_id": self.sitting_id}
         headers = {"Cookie": self.cookie} if self.cookie else None
         with self.lock:
             self.state.clear()

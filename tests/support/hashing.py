@@ -15,10 +15,10 @@ FAST_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1
 @contextlib.contextmanager
 def fast_hashing() -> Iterator[None]:
     """Within the block the service layer hashes and checks secrets with ``FAST_HASHER``."""
-    from voting_server.services import accounts
+    from voting_server.services import credentials
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", FAST_HASHER)
+        mp.setattr(credentials, "_hasher", FAST_HASHER)
         yield
 
 

@@ -84,7 +84,13 @@ class TcpProxy:
                 _reset(client)
                 continue
             with self._lock:
-                self._pairs.append((client, upstream))
+                up = self._up and not self._closed  # a cut while this one was being connected
+                if up:
+                    self._pairs.append((client, upstream))
+            if not up:
+                _reset(client)
+                _reset(upstream)
+                continue
             for src, dst in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
 

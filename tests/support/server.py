@@ -73,7 +73,8 @@ class ServerProcess:
             env["SOCKETIO_CHANNEL"] = self.channel
         log_path = self.log_folder / f"{self.name}-{self.port}-{len(self.logs) + 1}.log"
         self.logs.append(log_path)
-        with open(log_path, "wb") as log:
+        # mode 0600, like every file of the instance folder (the log names members and rounds)
+        with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as log:
             self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         self._wait_healthy(timeout)

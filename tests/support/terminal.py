@@ -50,6 +50,8 @@ def apply_push(state: State, name: str, data: Any) -> str:
         if step == APPLIED:
             _apply_coalesced(state, name, data)
         return step
+    if name in ("me", "me_vote") and data.get("sitting_id") not in (None, (state.get("sitting") or {}).get("id")):
+        return STALE  # about the person in another sitting (the pages keep only their own sitting's)
     if name == "me":
         state.setdefault("me", {}).update(copy.deepcopy(data["me"]))
     elif name == "me_vote":

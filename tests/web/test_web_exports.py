@@ -120,3 +120,12 @@ def test_escape_round_trips_every_leading_character() -> None:
         escaped = ex.escape_formula(text)
         assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r")), text
         assert ex.unescape_formula(escaped) == text
+
+
+def test_csv_export_names_its_charset_once(clerk) -> None:
+    """The CSV export's content type is ``text/csv; charset=utf-8``: the charset once, not twice."""
+    for table in ("results", "attendance", "named_votes"):
+        r = clerk.get(f"/api/sittings/1/export.csv?table={table}")
+        assert r.status_code == 200, table
+        assert r.headers["Content-Type"] == "text/csv; charset=utf-8", r.headers["Content-Type"]
+        assert r.headers["Content-Type"].count("charset") == 1

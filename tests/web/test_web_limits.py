@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from web_helpers import Api
+from web_helpers import Api, assert_json_error, pair_tablet
 
 
 @pytest.fixture
@@ -96,3 +96,33 @@ def pair_tablet_at(client: Api, app) -> Api:
     tablet = Api(app, token=r.get_json()["token"])
     tablet.client.environ_base["REMOTE_ADDR"] = "10.1.2.5"
     return tablet
+
+
+def test_a_caller_the_database_cannot_tell_now_is_refused_after_one_question(app, clerk, monkeypatch):
+    """The rate limits ask who is calling (staff and tablets are not limited): with the database stalled,
+    Flask-Limiter took its failure for its own storage failing and asked again, and again, each time a
+    wait of DATABASE_TIMEOUT, until the database came back. Now the database is asked once, and the
+    request (a tablet's cast, a console's read) is refused 503 ``storage_unavailable`` with a retry hint."""
+    from sqlalchemy import exc
+
+    from voting_server import services
+
+    tablet = pair_tablet(app, 1, "1")
+    asked: list[str] = []
+
+    def stalled(name):
+        def ask(*_args):
+            asked.append(name)
+            raise exc.OperationalError("SELECT 1", None, Exception("the database did not answer within 2 s"),
+                                       connection_invalidated=True)
+        return ask
+
+    monkeypatch.setattr(services, "device_actor", stalled("device_actor"))
+    monkeypatch.setattr(services, "session_actor", stalled("session_actor"))
+    for request, question in ((lambda: tablet.post("/api/ballots/1/cast", {"choice": "for"}), "device_actor"),
+                              (lambda: clerk.get("/api/bodies"), "session_actor")):
+        asked.clear()
+        r = request()
+        body = assert_json_error(r, 503, "storage_unavailable")
+        assert int(r.headers["Retry-After"]) == body["details"]["retry_after"] >= 1, body
+        assert asked == [question], asked

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from web_helpers import assert_json_error, counts
 
 from voting_server import models
-from voting_server.services import roster
+from voting_server.services import roster, spreadsheet
 
 HEADER = "姓名,身份,座位号,职务,任职日期,离任日期,编号\n"
 CLEAN = HEADER + ("赵新民,组成人员,16,委员,2026-01-05,,E016\n"
@@ -165,7 +165,7 @@ def _zip_bomb() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (roster.MAX_XLSX_UNPACKED + 1) + b"</sst>")
+        z.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (spreadsheet.MAX_XLSX_UNPACKED + 1) + b"</sst>")
     return buf.getvalue()
 
 

@@ -68,7 +68,8 @@ What the server calls:
   or ``deal(k, n, pins)`` -> store ``.keys``, hand out ``.cards``; send ``Layout.of(spec).to_dict()``
   and the key set to the tablets;
 * cast: ``encrypt(spec, keys, context, choice)`` (server encrypts) or ``verify_ballot(layout, keys,
-  context, load_ballot(text, layout))`` (tablet encrypts; off the event loop) -> ``Ballot``; store the
+  context, load_ballot(text, layout))`` (tablet encrypts; off the event loop: ``CheckerPool``, whose
+  ``check`` also returns the stored text and the α's) -> ``Ballot``; store the
   wire ballot and ``ballot.receipt``; ``Box.add(ballot)`` refuses copies (after a restart, rebuild an
   open round's box with ``restore_ballot`` from the stored ballots);
 * close: ``box.request()`` to the key holders' devices, ``check_partial(box, p)`` as each answers
@@ -80,31 +81,46 @@ What the server calls:
 
 from __future__ import annotations
 
-from .ballot import Ballot, Layout, ballot_hash, encrypt, load_ballot, restore_ballot, verify_ballot
+from .ballot import (
+    Ballot,
+    Layout,
+    ballot_hash,
+    encrypt,
+    encrypt_ballot,
+    load_ballot,
+    restore_ballot,
+    verify_ballot,
+)
+from .checker import CheckerPool, Job, check_all
 from .errors import BallotBoxError
-from .keys import KeySet, Share
+from .keys import MAX_HOLDERS, KeySet, Share
 from .sealed import KeyFolder, SealedRound, seal, unseal
 from .shares import KDF_DEFAULT, Dealing, Kdf, deal, unlock
 from .tally import Box, Tally, check_partial, combine, partial, verify_tally
 
 __all__ = [
     "KDF_DEFAULT",
+    "MAX_HOLDERS",
     "Ballot",
     "BallotBoxError",
     "Box",
+    "CheckerPool",
     "Dealing",
     "Kdf",
     "KeyFolder",
+    "Job",
     "KeySet",
     "Layout",
     "SealedRound",
     "Share",
     "Tally",
     "ballot_hash",
+    "check_all",
     "check_partial",
     "combine",
     "deal",
     "encrypt",
+    "encrypt_ballot",
     "load_ballot",
     "partial",
     "restore_ballot",

@@ -54,6 +54,7 @@ __all__ = [
     "ballot_hash",
     "context_bytes",
     "encrypt",
+    "encrypt_ballot",
     "load_ballot",
     "read_ballot",
     "restore_ballot",
@@ -165,10 +166,16 @@ def encrypt(spec: BallotSpec, keys: KeySet, context: str, choice: Mapping[str, s
 
 
 def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[int]) -> dict[str, Any]:
+    return encrypt_ballot(layout, keys, context, values)[1]
+
+
+def encrypt_ballot(layout: Layout, keys: KeySet, context: str, values: Sequence[int]) -> tuple[Ballot, dict[str, Any]]:
+    """The ballot (its ciphertexts and hash) and its wire form with proofs, of a 0/1 vector."""
     key = keys.public_key
     rs = [random_scalar() for _ in values]
     cts = [(base(r), add(small(m), mul(r, key))) for r, m in zip(rs, values, strict=False)]
-    head = (keys.key_id, context_bytes(context), ballot_hash(keys, context, cts))
+    h = ballot_hash(keys, context, cts)
+    head = (keys.key_id, context_bytes(context), h)
     slots = [[a.hex(), b.hex(), *(x.hex() for x in prove_range((*head, b"slot", u32(i)), key, a, b, r, m, 0, 1))]
              for i, ((a, b), r, m) in enumerate(zip(cts, rs, values, strict=False))]
     sums = []
@@ -177,7 +184,7 @@ def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[
         r, m = ssum(rs[i] for i in idx), sum(values[i] for i in idx)
         proof = prove_range((*head, b"sum", u32(t)), key, a, b, r, m, lo, hi)
         sums.append([x.hex() for x in proof])
-    return {"v": 1, "slots": slots, "sums": sums}
+    return Ballot(tuple(cts), h), {"v": 1, "slots": slots, "sums": sums}
 
 
 def load_ballot(text: str | bytes, layout: Layout) -> Any:

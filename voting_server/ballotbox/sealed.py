@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,7 +109,19 @@ class KeyFolder:
 
     def destroy(self, context: str) -> bool:
         """Overwrite and remove the round's wrapping key; True if it existed."""
-        path = self._file(context)
+        return self._destroy(self._file(context))
+
+    def prune(self, keep: Iterable[str], *, grace: float = 600.0) -> int:
+        """Destroy every wrapping key but those of the ``keep`` contexts (the rounds still open): keys
+        left by a round whose tally was stored just before a crash, or whose opening was rolled back.
+        A key younger than ``grace`` seconds is kept (another process may be opening its round).
+        Returns how many were destroyed."""
+        kept = {self._file(context).name for context in keep}
+        young = time.time() - grace
+        old = [p for p in sorted(self.path.glob("*.key")) if p.name not in kept and p.stat().st_mtime < young]
+        return sum(self._destroy(path) for path in old)
+
+    def _destroy(self, path: Path) -> bool:
         try:
             with open(path, "r+b") as f:
                 f.write(bytes(32))

@@ -8,14 +8,15 @@ from typing import Any
 
 from .. import services
 from ..i18n import msg
-from ..services import casting, hands, opening, sitting, timer
+from ..services import casting, editing, hands, keyholders, opening, sitting, timer
 from ..services.base import Invalid
 from ..services.casting import CAST_ID, CHOICE, CastRequest
+from ..services.encrypted import WIRE_BALLOT
 from ..services.hands import BALLOTS_CAST, COUNTS, INVALID_BALLOTS, NOTE
 from ..services.sitting import ATTENDANCE_STATUS, REASON, SPEAKER_MOVE
 from ..services.timer import EXTEND_SECONDS
-from ..services.values import Flag, Maybe, Ref
-from .table import Batch, Command, Route, arg
+from ..services.values import Flag, Maybe, Obj, Ref, Refusal
+from .table import Batch, Command, Route, arg, as_is
 
 BALLOT = Ref(msg("表决"))
 ITEM = Ref(msg("议题"))
@@ -23,6 +24,7 @@ SITTING = Ref(msg("会议"))
 PERSON = Ref(msg("人员"))
 SPEAKER_REQUEST = Ref(msg("发言申请"))
 CONFIRM = Flag(msg("confirm "))
+CAST_PAYLOAD = 60 * 1024  # a tablet's encrypted ballot of a long selection or evaluation (under the transport's 64 KB)
 
 
 def confirmed(value: bool) -> None:
@@ -58,6 +60,38 @@ class OpenArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RevoteArgs:
+    ballot_id: int = arg(BALLOT)
+    reason: str = arg(opening.REVOTE_REASON, default="")  # absent: the service asks for it in words
+    confirm_passed: bool = arg(opening.CONFIRM_PASSED, default=False)
+    override_quorum: bool = arg(opening.OVERRIDE_QUORUM, default=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpeakerOrderArgs:
+    item_id: int = arg(ITEM)
+    order: list[int] = arg(sitting.SPEAKER_ORDER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawItemArgs:
+    item_id: int = arg(ITEM)
+    reason: str = arg(editing.REASON)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WithdrawBallotArgs:
+    ballot_id: int = arg(BALLOT)
+    reason: str = arg(editing.REASON)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShareArgs:
+    ballot_id: int = arg(BALLOT)
+    partial: Mapping[str, object] = arg(Obj(Refusal("malformed", msg("部分解密数据格式错误"))))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExtendArgs:
     ballot_id: int = arg(BALLOT)
     seconds: int = arg(EXTEND_SECONDS)
@@ -80,9 +114,10 @@ class SpeakerArgs:
 @dataclass(frozen=True, kw_only=True)
 class CastArgs:
     ballot_id: int = arg(BALLOT)
-    choice: casting.Choice = arg(CHOICE)
+    choice: casting.Choice | None = arg(CHOICE, default=None)
     cast_id: str = arg(CAST_ID)
     person_id: int | None = arg(Maybe(PERSON), default=None)
+    ballot: Mapping[str, Any] | None = arg(WIRE_BALLOT, default=None)  # a tablet's encrypted ballot
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,7 +134,7 @@ class HandsArgs:
 
 
 def _cast(actor: services.Actor, a: CastArgs) -> CastRequest:
-    return CastRequest(actor, a.ballot_id, a.choice, a.cast_id, a.person_id)
+    return CastRequest(actor, a.ballot_id, a.choice, a.cast_id, a.person_id, a.ballot)
 
 
 def _sign_in(actor: services.Actor, a: SittingArgs) -> tuple[services.Actor, int]:
@@ -110,8 +145,9 @@ def _round_id(round_id: int, a: object) -> dict[str, Any]:
     return {"round_id": round_id}
 
 
-def _cast_ack(ack: Mapping[str, Any], a: object) -> dict[str, Any]:
-    return dict(ack)
+def _closed(result: Mapping[str, Any], a: object) -> dict[str, Any]:
+    """A result, or (a round the 监票人 decrypt) how far its counting is, with no result yet."""
+    return {"result": None, **result} if "counting" in result else {"result": result}
 
 
 def _path(rule: str, method: str = "POST") -> Route:
@@ -122,11 +158,13 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("snapshot", NoArgs, None, answer=lambda snap, a: {"snapshot": snap}, live=True),
     Command("sign_in", SittingArgs, sitting.sign_in, http=_path("/sittings/<int:sitting_id>/sign-in"), live=True,
             batch=Batch(_sign_in, sitting.sign_in_many)),
-    Command("cast", CastArgs, casting.cast_vote, answer=_cast_ack, http=_path("/ballots/<int:ballot_id>/cast"),
-            live=True, batch=Batch(_cast, casting.cast_many)),
+    Command("cast", CastArgs, casting.cast_vote, answer=as_is, http=_path("/ballots/<int:ballot_id>/cast"),
+            live=True, batch=Batch(_cast, casting.cast_many), max_payload=CAST_PAYLOAD),
     Command("speak", ItemArgs, sitting.request_to_speak, answer=lambda rid, a: {"request_id": rid},
             http=_path("/items/<int:item_id>/speak"), live=True),
     Command("speaker", SpeakerArgs, sitting.move_speaker, http=_path("/speakers/<int:request_id>/<move>"), live=True),
+    Command("speaker_order", SpeakerOrderArgs, sitting.order_speakers,
+            http=_path("/items/<int:item_id>/speakers/order", "PUT"), live=True),
     Command("open_sitting", SittingArgs, sitting.open_sitting, http=_path("/sittings/<int:sitting_id>/open"),
             live=True),
     Command("close_sitting", SittingArgs, sitting.close_sitting, http=_path("/sittings/<int:sitting_id>/close"),
@@ -135,9 +173,13 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("finish_item", ItemArgs, sitting.finish_item, http=_path("/items/<int:item_id>/finish"), live=True),
     Command("open_ballot", OpenArgs, opening.open_ballot, answer=_round_id, http=_path("/ballots/<int:ballot_id>/open"),
             live=True),
-    Command("close_ballot", BallotArgs, services.close_ballot, answer=lambda result, a: {"result": result},
+    Command("close_ballot", BallotArgs, services.close_ballot, answer=_closed,
             http=_path("/ballots/<int:ballot_id>/close"), live=True),
-    Command("revote", OpenArgs, opening.revote, answer=_round_id, http=_path("/ballots/<int:ballot_id>/revote"),
+    Command("decryption_request", BallotArgs, keyholders.decryption_request, answer=as_is,
+            http=_path("/ballots/<int:ballot_id>/decryption-request"), live=True),
+    Command("give_share", ShareArgs, keyholders.give_share, answer=as_is, http=_path("/ballots/<int:ballot_id>/tally-share"),
+            live=True),
+    Command("revote", RevoteArgs, opening.revote, answer=_round_id, http=_path("/ballots/<int:ballot_id>/revote"),
             live=True),
     Command("extend", ExtendArgs, timer.extend_timer, http=_path("/ballots/<int:ballot_id>/extend"), live=True),
     Command("remind", BallotArgs, timer.remind_non_voters, answer=lambda n, a: {"reminded": n},
@@ -145,4 +187,8 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("set_attendance", AttendanceArgs, sitting.set_attendance,
             http=_path("/sittings/<int:sitting_id>/attendance/<int:person_id>", "PUT"), live=True),
     Command("hands", HandsArgs, hands.enter_show_of_hands, http=_path("/ballots/<int:ballot_id>/hands"), live=True),
+    Command("withdraw_item", WithdrawItemArgs, editing.withdraw_item, http=_path("/items/<int:item_id>/withdraw"),
+            live=True),
+    Command("withdraw_ballot", WithdrawBallotArgs, editing.withdraw_ballot,
+            http=_path("/ballots/<int:ballot_id>/withdraw"), live=True),
 )

@@ -3,19 +3,37 @@ HTTP (docs/protocol.md section 5, "Preparation and records")."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from ..db import Store
 from ..i18n import msg
-from ..services import Actor, Invalid, accounts, agenda, bodies, roster, settings
-from ..services.values import AnyText, Flag, Loose, Maybe, Obj, Ref, Refusal, TypeOf
-from .live import ITEM, PERSON, SITTING
-from .table import UNSET, Command, Route, Upload, arg, given_fields
+from ..services import (
+    Actor,
+    Invalid,
+    accounts,
+    agenda,
+    agenda_import,
+    appointments,
+    bodies,
+    copying,
+    devices,
+    editing,
+    keyholders,
+    roster,
+    settings,
+    templates,
+)
+from ..services.values import AnyText, Bounded, Flag, Loose, Maybe, Obj, Ref, Refusal, TypeOf
+from .live import BALLOT, ITEM, PERSON, SITTING
+from .live import BallotArgs as BallotRef
+from .table import UNSET, Command, Route, Upload, arg, as_is, given_fields
 
 BODY = Ref(msg("机构"))
+DOCUMENT = Ref(msg("文件"))
 DEVICE = Ref(msg("表决器"))
 USER = Ref(msg("账户"))
 PRESET = AnyText(Refusal("bad_preset", msg("规则预设必须是文字")))
@@ -72,7 +90,7 @@ class PersonChangeArgs(PersonArgs):
 @dataclass(frozen=True, kw_only=True)
 class PinArgs:
     person_id: int = arg(PERSON)
-    pin: str = arg(accounts.PIN)
+    pin: str = arg(devices.PIN)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,24 +152,74 @@ class ItemArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BallotArgs:
+class PerPersonArgs:
+    """The settings of a ballot (of every ballot of an appointment list voted person by person)."""
+
     item_id: int = arg(ITEM)
     spec: Mapping[str, object] = arg(agenda.SPEC)
-    title: str | None = arg(Maybe(agenda.BALLOT_TITLE), default=None)
     secret: bool | None = arg(agenda.SECRET, default=None)
     allow_change: bool = arg(agenda.ALLOW_CHANGE, default=False)
     method: str = arg(agenda.METHOD, default="tablet")
     timer_seconds: int | None = arg(agenda.TIMER, default=None)
     procedural: bool = arg(agenda.PROCEDURAL, default=False)
     threshold: Mapping[str, object] | None = arg(agenda.THRESHOLD, default=None)
+    box_keys: str | None = arg(agenda.BOX_KEYS, default=None)
+    box_encrypt: str | None = arg(agenda.BOX_ENCRYPT, default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
-class DocumentArgs:
-    item_id: int = arg(ITEM)
-    file: Upload = arg(source="upload", setting="MAX_DOCUMENT_BYTES")
+class BallotArgs(PerPersonArgs):
+    title: str | None = arg(Maybe(agenda.BALLOT_TITLE), default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopySittingArgs:
+    sitting_id: int = arg(SITTING)
+    title: str = arg(agenda.SITTING_TITLE)
+    date: Any = arg(agenda.SITTING_DATE)
+    place: str | None = arg(Maybe(agenda.PLACE), default=None)
+    chair_name: str | None = arg(Maybe(agenda.CHAIR_NAME), default=None)
+    clerk_name: str | None = arg(Maybe(agenda.CLERK_NAME), default=None)
+    documents: bool = arg(Flag(msg("复制文件")), default=False)
     folder: str = arg(source="server", setting="UPLOAD_FOLDER")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TemplateArgs:
+    body_id: int = arg(BODY)
+    name: str = arg(templates.TEMPLATE_NAME)
+    settings: Mapping[str, object] = arg(Obj(Refusal("bad_template", msg("模板设置格式错误"))))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TemplateRefArgs:
+    template_id: int = arg(Ref(msg("模板")))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgendaFileArgs:
+    sitting_id: int = arg(SITTING)
+    file: Upload = arg(source="upload", setting="MAX_CONTENT_LENGTH")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InFolder:
+    """The folder documents are kept in (a setting of the server)."""
+
+    folder: str = arg(source="server", setting="UPLOAD_FOLDER")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PdfUpload(InFolder):
+    """An uploaded PDF and the size it may have."""
+
+    file: Upload = arg(source="upload", setting="MAX_DOCUMENT_BYTES")
     max_bytes: int = arg(source="server", setting="MAX_DOCUMENT_BYTES")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DocumentArgs(PdfUpload):
+    item_id: int = arg(ITEM)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,8 +228,105 @@ class PublicUrlArgs:
     instance: str = arg(source="server", setting="INSTANCE_PATH")
 
 
+@dataclass(frozen=True, kw_only=True)
+class Changes:
+    """A correction: only the fields sent change (at least one)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ()  # the fields naming what is corrected
+
+    def changes(self) -> dict[str, object]:
+        return given_fields(self, tuple(f.name for f in dataclasses.fields(self) if f.name not in self.KEYS))
+
+    def __post_init__(self) -> None:
+        if not self.changes():
+            raise Invalid("nothing_to_change", msg("没有要修改的内容"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SittingChangeArgs(Changes):
+    KEYS = ("sitting_id",)
+    sitting_id: int = arg(SITTING)
+    title: object = arg(agenda.SITTING_TITLE, default=UNSET)
+    date: object = arg(agenda.SITTING_DATE, default=UNSET)
+    place: object = arg(agenda.PLACE, default=UNSET)
+    chair_name: object = arg(agenda.CHAIR_NAME, default=UNSET)
+    clerk_name: object = arg(agenda.CLERK_NAME, default=UNSET)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemChangeArgs(Changes):
+    KEYS = ("item_id",)
+    item_id: int = arg(ITEM)
+    title: object = arg(agenda.ITEM_TITLE, default=UNSET)
+    kind: object = arg(agenda.ITEM_KIND, default=UNSET)
+    amends_item_id: object = arg(Maybe(ITEM), default=UNSET)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BallotChangeArgs(Changes):
+    KEYS = ("ballot_id",)
+    ballot_id: int = arg(BALLOT)
+    title: object = arg(Maybe(agenda.BALLOT_TITLE), default=UNSET)
+    spec: object = arg(agenda.SPEC, default=UNSET)
+    secret: object = arg(agenda.SECRET, default=UNSET)
+    allow_change: object = arg(agenda.ALLOW_CHANGE, default=UNSET)
+    method: object = arg(agenda.METHOD, default=UNSET)
+    timer_seconds: object = arg(agenda.TIMER, default=UNSET)
+    procedural: object = arg(agenda.PROCEDURAL, default=UNSET)
+    threshold: object = arg(agenda.THRESHOLD, default=UNSET)
+    box_keys: object = arg(agenda.BOX_KEYS, default=UNSET)
+    box_encrypt: object = arg(agenda.BOX_ENCRYPT, default=UNSET)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveArgs:
+    item_id: int = arg(ITEM)
+    position: int = arg(editing.POSITION)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteSittingArgs(InFolder):
+    sitting_id: int = arg(SITTING)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteItemArgs(InFolder):
+    item_id: int = arg(ITEM)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplaceDocumentArgs(PdfUpload):
+    document_id: int = arg(DOCUMENT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteDocumentArgs(InFolder):
+    document_id: int = arg(DOCUMENT)
+
+
+def _update_sitting(store: Store, actor: Actor, a: SittingChangeArgs) -> None:
+    editing.update_sitting(store, actor, a.sitting_id, a.changes())
+
+
+def _update_item(store: Store, actor: Actor, a: ItemChangeArgs) -> None:
+    editing.update_item(store, actor, a.item_id, a.changes())
+
+
+def _update_ballot(store: Store, actor: Actor, a: BallotChangeArgs) -> None:
+    editing.update_ballot(store, actor, a.ballot_id, a.changes())
+
+
+def _replace_document(store: Store, actor: Actor, a: ReplaceDocumentArgs) -> None:
+    editing.replace_document(store, actor, a.document_id, filename=a.file.filename, data=a.file.data,
+                             folder=a.folder, max_bytes=a.max_bytes)
+
+
 def _created(new_id: int, a: object) -> dict[str, Any]:
     return {"id": new_id}
+
+
+def _created_many(new_ids: list[int], a: object) -> dict[str, Any]:
+    return {"ids": new_ids}
 
 
 def _qr_data_uri(text: str) -> str:
@@ -178,7 +343,12 @@ def _pairing(code: str, a: PairingArgs) -> dict[str, Any]:
     path = f"/seat?pair={code}"
     link = a.base_url.rstrip("/") + path
     return {"code": code, "url": path, "link": link, "qr": _qr_data_uri(link),
-            "expires_in": int(accounts.PAIRING_TTL.total_seconds())}
+            "expires_in": int(devices.PAIRING_TTL.total_seconds())}
+
+
+def _key_cards(dealt: Mapping[str, Any], a: KeyCeremonyArgs) -> dict[str, Any]:
+    """The ceremony's answer, each key card also as a QR code to print (its text is in the alphanumeric set)."""
+    return {**dealt, "cards": [{**c, "qr": _qr_data_uri(c["card"])} for c in dealt["cards"]]}
 
 
 def _add_person(store: Store, actor: Actor, a: NewPersonArgs) -> int:
@@ -197,6 +367,21 @@ def _import(store: Store, actor: Actor, a: RosterArgs) -> int:
     return roster.import_roster(store, actor, a.body_id, a.file.data, a.file.filename)
 
 
+def _preview_agenda(store: Store, actor: Actor, a: AgendaFileArgs) -> agenda_import.AgendaPreview:
+    return agenda_import.check_agenda(store, actor, a.sitting_id, a.file.data, a.file.filename)
+
+
+def _import_agenda(store: Store, actor: Actor, a: AgendaFileArgs) -> dict[str, int]:
+    return agenda_import.import_agenda(store, actor, a.sitting_id, a.file.data, a.file.filename)
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyCeremonyArgs:
+    sitting_id: int = arg(SITTING)
+    k: int = arg(Bounded(1, 15, Refusal("invalid_threshold", msg("门限须在1到15之间"))), default=2)
+    holders: object = arg(Loose())
+
+
 def _document(store: Store, actor: Actor, a: DocumentArgs) -> int:
     return agenda.add_document(store, actor, a.item_id, filename=a.file.filename, data=a.file.data,
                                folder=a.folder, max_bytes=a.max_bytes)
@@ -209,7 +394,7 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
             http=Route("POST", "/bodies/<int:body_id>/people", 201)),
     Command("update_person", PersonChangeArgs, bodies.update_person, call=_update_person,
             http=Route("PATCH", "/people/<int:person_id>", body_required=True)),
-    Command("set_pin", PinArgs, accounts.set_pin, http=Route("PUT", "/people/<int:person_id>/pin")),
+    Command("set_pin", PinArgs, devices.set_pin, http=Route("PUT", "/people/<int:person_id>/pin")),
     Command("preview_roster", RosterArgs, roster.check_file, answer=lambda preview, a: preview.to_dict(),
             call=_preview, http=Route("POST", "/bodies/<int:body_id>/roster/preview")),
     Command("import_roster", RosterArgs, roster.import_roster, answer=lambda n, a: {"imported": n}, call=_import,
@@ -219,17 +404,46 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("create_user", UserArgs, accounts.create_user, answer=_created, http=Route("POST", "/users", 201)),
     Command("update_user", UserChangeArgs, accounts.update_user,
             http=Route("PATCH", "/users/<int:user_id>", body_required=True)),
-    Command("create_pairing", PairingArgs, accounts.create_pairing, answer=_pairing,
+    Command("create_pairing", PairingArgs, devices.create_pairing, answer=_pairing,
             http=Route("POST", "/people/<int:person_id>/pairing", 201)),
-    Command("unlock_pin", SeatPinArgs, accounts.unlock_pin, answer=lambda n, a: {"cleared": n},
+    Command("unlock_pin", SeatPinArgs, devices.unlock_pin, answer=lambda n, a: {"cleared": n},
             http=Route("POST", "/people/<int:person_id>/pin/unlock")),
-    Command("revoke_device", DeviceArgs, accounts.revoke_device, http=Route("POST", "/devices/<int:device_id>/revoke")),
+    Command("revoke_device", DeviceArgs, devices.revoke_device, http=Route("POST", "/devices/<int:device_id>/revoke")),
     Command("create_sitting", SittingArgs, agenda.create_sitting, answer=_created,
             http=Route("POST", "/bodies/<int:body_id>/sittings", 201)),
     Command("add_item", ItemArgs, agenda.add_item, answer=_created,
             http=Route("POST", "/sittings/<int:sitting_id>/items", 201)),
     Command("create_ballot", BallotArgs, agenda.create_ballot, answer=_created,
             http=Route("POST", "/items/<int:item_id>/ballots", 201)),
+    Command("create_appointment_ballots", PerPersonArgs, appointments.create_appointment_ballots,
+            answer=_created_many, http=Route("POST", "/items/<int:item_id>/ballots/per-person", 201)),
+    Command("copy_sitting", CopySittingArgs, copying.copy_sitting, answer=_created,
+            http=Route("POST", "/sittings/<int:sitting_id>/copy", 201)),
+    Command("save_template", TemplateArgs, templates.save_template, answer=_created,
+            http=Route("POST", "/bodies/<int:body_id>/ballot-templates", 201)),
+    Command("delete_template", TemplateRefArgs, templates.delete_template,
+            http=Route("DELETE", "/ballot-templates/<int:template_id>")),
+    Command("preview_agenda", AgendaFileArgs, agenda_import.check_agenda, answer=lambda p, a: p.to_dict(),
+            call=_preview_agenda, http=Route("POST", "/sittings/<int:sitting_id>/agenda/preview")),
+    Command("import_agenda", AgendaFileArgs, agenda_import.import_agenda, answer=as_is, call=_import_agenda,
+            http=Route("POST", "/sittings/<int:sitting_id>/agenda/import", 201)),
+    Command("deal_keys", KeyCeremonyArgs, keyholders.deal_keys, answer=_key_cards,
+            http=Route("POST", "/sittings/<int:sitting_id>/key-ceremony")),
     Command("add_document", DocumentArgs, agenda.add_document, answer=_created, call=_document,
             http=Route("POST", "/items/<int:item_id>/documents", 201)),
+    Command("update_sitting", SittingChangeArgs, editing.update_sitting, call=_update_sitting,
+            http=Route("PATCH", "/sittings/<int:sitting_id>", body_required=True)),
+    Command("delete_sitting", DeleteSittingArgs, editing.delete_sitting,
+            http=Route("DELETE", "/sittings/<int:sitting_id>")),
+    Command("update_item", ItemChangeArgs, editing.update_item, call=_update_item,
+            http=Route("PATCH", "/items/<int:item_id>", body_required=True)),
+    Command("move_item", MoveArgs, editing.move_item, http=Route("POST", "/items/<int:item_id>/move")),
+    Command("delete_item", DeleteItemArgs, editing.delete_item, http=Route("DELETE", "/items/<int:item_id>")),
+    Command("update_ballot", BallotChangeArgs, editing.update_ballot, call=_update_ballot,
+            http=Route("PATCH", "/ballots/<int:ballot_id>", body_required=True)),
+    Command("delete_ballot", BallotRef, editing.delete_ballot, http=Route("DELETE", "/ballots/<int:ballot_id>")),
+    Command("replace_document", ReplaceDocumentArgs, editing.replace_document, call=_replace_document,
+            http=Route("POST", "/documents/<int:document_id>/replace")),
+    Command("delete_document", DeleteDocumentArgs, editing.delete_document,
+            http=Route("DELETE", "/documents/<int:document_id>")),
 )

@@ -77,6 +77,11 @@ class FieldSpec:
         return self.rule.parse(raw)
 
 
+def as_is(result: Mapping[str, Any], args: object) -> dict[str, Any]:
+    """The answer of a command whose service already returns the answer's fields."""
+    return dict(result)
+
+
 def arg(rule: Rule[T] | None = None, *, default: object = dataclasses.MISSING, source: str = "payload",
         setting: str | None = None, param: str | None = None, passed: bool = True) -> Any:
     """A field of a command's arguments (see ``FieldSpec``)."""
@@ -136,6 +141,7 @@ class Command(Generic[A, R]):
     live: bool = False
     call: Callable[[Store, Actor, A], R] | None = None
     batch: Batch[A] | None = None
+    max_payload: int | None = None  # bytes of JSON over Socket.IO, if more than the default
 
     @property
     def permission(self) -> str | None:

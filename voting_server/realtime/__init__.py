@@ -22,7 +22,7 @@ from .publisher import Publisher
 from .queue import MessageQueue
 from .snapshots import Snapshots
 from .throttle import Throttle
-from .transport import Backlogs, WebsocketGuard, guard_packets
+from .transport import Backlogs, WebsocketGuard, guard_packets, strict_text_frames
 from .writer import Writer
 
 
@@ -74,6 +74,7 @@ def init_realtime(app: Flask, store: Store) -> SocketIO:
     namespace = LiveNamespace(audiences, snapshots, publisher, writer, deadlines, throttle, backlogs)
     socketio.on_namespace(namespace)
     guard_packets(socketio)
+    strict_text_frames(app.config["ASYNC_MODE"])
     app.wsgi_app = WebsocketGuard(app.wsgi_app, socketio)  # type: ignore[method-assign]
     store.subscribe(publisher.on_events)
     store.subscribe(deadlines.on_events)

@@ -125,6 +125,10 @@ class Audiences:
             self._bodies[person_id] = terminal_view.person_body(self.store, person_id)
         return self._bodies[person_id]
 
+    def forget_default_sittings(self) -> None:
+        """A sitting was created, opened or closed: the next connection asks again where to go."""
+        self._default_sittings.clear()
+
     def _default_sitting(self, body_id: int | None) -> int | None:
         """The sitting a terminal joins when it names none; remembered for a second, so that a hall
         connecting at once asks the database once."""

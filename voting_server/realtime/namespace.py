@@ -149,7 +149,7 @@ class LiveNamespace(Namespace):
 
     def _run(self, command: Command[Any, Any], conn: Conn, payload: object) -> dict[str, Any]:
         given = {f.name: conn.sitting_id for f in command.fields if f.source == "connection"}
-        args = command.parse(payload, given, limit=MAX_PAYLOAD)
+        args = command.parse(payload, given, limit=command.max_payload or MAX_PAYLOAD)
         if conn.actor.device_id is not None and command.batch is None:
             services.check_device(self.store, conn.actor.device_id)  # a tablet revoked on another process
         if conn.actor.user_id is not None:  # a staff session ended (logout) since it connected, maybe elsewhere

@@ -13,7 +13,8 @@ from flask_socketio import SocketIO
 from ..db import Store
 from ..i18n import msg
 from ..services import Event, terminal_view, timer
-from ..services.accounts import SESSIONS_ENDED, UNPAIRED
+from ..services.accounts import SESSIONS_ENDED
+from ..services.devices import UNPAIRED
 from .audiences import Audiences, Conn, person_room, room
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 RESYNC_BATCH = 50  # terminals whose fresh snapshots are built in one read after the queue came back
 PEOPLE_CHANGES = ("person_added", "person_changed", "roster_imported")  # shown in the consoles' attendance
 FLOODED = msg("一台表决器发送指令过于频繁，已被断开连接")
+DEFAULT_CHANGES = ("sitting_created", "sitting_opened", "sitting_closed")  # where a terminal joins by default
 ALERT_FIELDS = ("device_id", "person_id", "command", "refusals")
 
 
@@ -55,6 +57,8 @@ class Publisher:
                     self._dirty_attendance.update(terminal_view.open_sittings_of(
                         self.store, body_id=ev.payload.get("body_id"), person_id=ev.payload.get("person_id")))
                 continue
+            if ev.action in DEFAULT_CHANGES:
+                self.audiences.forget_default_sittings()
             if ev.seq is not None:
                 self._push(ev, ev.sitting_id)
             if ev.action in ("vote_cast", "vote_changed"):
@@ -65,10 +69,11 @@ class Publisher:
                                    to=person_room(ev.payload["person_id"]))
             elif ev.action in ("signed_in", "attendance_set"):
                 self._dirty_attendance.add(ev.sitting_id)
-                status = ev.payload.get("status", "present")
-                self.socketio.emit("me", {"sitting_id": ev.sitting_id,
-                                          "me": {"attendance": status, "signed_in": status in ("present", "video")}},
-                                   to=person_room(ev.payload["person_id"]))
+                self._me_attendance(ev.sitting_id, ev.payload["person_id"], ev.payload.get("status", "present"))
+            elif ev.action == "sitting_moved":
+                for pid in ev.payload["sign_ins_moved"]:  # an early sign-in went to the sitting that opened
+                    self._me_attendance(ev.sitting_id, pid, "absent")
+                    self._me_attendance(ev.payload["moved_to"], pid, "present")
             elif ev.action == "terminal_flooded":
                 self.socketio.emit("alert", {"sitting_id": ev.sitting_id, "code": "terminal_flooded",
                                              "message": FLOODED.render("zh"), "message_en": FLOODED.render("en"),
@@ -78,6 +83,11 @@ class Publisher:
                 for pid in timer.reminded_person_ids(self.store, ev.payload):
                     self.socketio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
                                        to=person_room(pid))
+
+    def _me_attendance(self, sitting_id: int, person_id: int, status: str) -> None:
+        self.socketio.emit("me", {"sitting_id": sitting_id,
+                                  "me": {"attendance": status, "signed_in": status in ("present", "video")}},
+                           to=person_room(person_id))
 
     def _revoked(self, ev: Event) -> None:
         """To the person's room (one room per person keeps a hall's memory small); the tablet whose

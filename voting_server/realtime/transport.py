@@ -8,6 +8,8 @@
   every later message of the connection as one of them (and its memory grow with them).
 * ``WebsocketGuard``: a websocket frame that Engine.IO cannot take (an empty text frame) ends that
   connection with a close frame 1002 (protocol error), never an HTTP 500 written into the stream.
+* ``strict_text_frames``: a text message that is not UTF-8 closes the connection with 1007 (RFC 6455
+  section 8.1 and 7.4.1), as the protocol says, not with 1011 (internal error) as eventlet would.
 * ``Backlogs``: every connection's queue of pushes is bounded. A terminal that stops reading (but keeps
   its connection, or answers pings) is dropped once more than ``MAX_QUEUED`` pushes wait for it; when it
   reads again it reconnects and resyncs from a fresh snapshot (docs/protocol.md, the resync rule).
@@ -125,6 +127,34 @@ class WebsocketGuard:
             import eventlet.wsgi
 
             eventlet.wsgi.WSGI_LOCAL.already_handled = True  # as eventlet's own websocket handler does
+
+
+def strict_text_frames(async_mode: str) -> None:
+    """Under eventlet, fail a connection whose text message is not UTF-8 with 1007 (RFC 6455, 8.1: "MUST
+    _Fail the WebSocket Connection_"; 7.4.1: 1007, data not consistent with the type of the message).
+
+    eventlet's frame reader turns a decoding error into 1007 only where it decodes a frame as it arrives;
+    a message is decoded again when it is complete (``RFC6455WebSocket.Message.getvalue``), outside that
+    guard, and an error there closes with 1011 'Internal Server Error' and a logged traceback. The wrapper
+    raises eventlet's own ``FailedConnectionError(1007)`` there, which its reader answers with that close.
+    Applied once; harmless where eventlet already does it."""
+    if async_mode != "eventlet":
+        return
+    from eventlet import websocket
+
+    message = websocket.RFC6455WebSocket.Message
+    if getattr(message.getvalue, "strict_utf8", False):
+        return
+    decode = message.getvalue
+
+    def getvalue(self: Any) -> Any:
+        try:
+            return decode(self)
+        except UnicodeDecodeError:
+            raise websocket.FailedConnectionError(1007, "Text data must be valid utf-8") from None
+
+    getvalue.strict_utf8 = True  # type: ignore[attr-defined]
+    message.getvalue = getvalue  # type: ignore[method-assign]
 
 
 class Backlogs:

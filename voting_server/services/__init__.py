@@ -2,29 +2,28 @@
 writes rows and a hash-chained audit entry in one transaction, and hands the committed events to the
 store's subscribers (the live push) after the commit.
 
-One module per phase: ``bodies`` (bodies, rulebooks, people), ``roster`` (roster files), ``accounts``
-(staff, tablets, PINs), ``agenda`` (sittings, items, ballots, documents), ``sitting`` (opening,
-attendance, the current item, speakers), ``opening``, ``casting``, ``hands``, ``closing``, ``timer``
-(the phases of a ballot). Reads: ``terminal_view`` (what terminals show) and ``admin_view`` (what the
-administration screens show). Shared: ``base`` (the frame), ``values`` (rules of single values),
-``lookups`` (queries several modules share); ``settings`` (the public address, kept in the instance folder)."""
-from . import settings
+One module per phase: ``bodies`` (bodies, rulebooks, people), ``roster`` (roster files, read by
+``spreadsheet``), ``accounts``
+(staff, their logins and sessions), ``devices`` (seat tablets, their pairing and PINs), ``agenda``
+(sittings, items, ballots, documents), ``copying`` (a sitting copied as the next one), ``appointments``
+(an appointment list voted person by person), ``templates`` (a body's ballot templates),
+``agenda_import`` (an agenda from a CSV or XLSX file), ``sitting`` (opening, attendance, the current item, speakers),
+``opening``, ``casting``, ``hands``, ``closing``, ``timer`` (the phases of a ballot), ``box`` (a secret
+round's encrypted ballot box: its key, the encrypted casts, the decrypted sums), ``encrypted`` (the
+ballots tablets encrypt, checked before they are cast), ``keyholders`` (the 监票人's key ceremony and
+their decryption of a round's sums). Reads:
+``terminal_view`` (what terminals show) and ``admin_view`` (what the administration screens show).
+Shared: ``base`` (the frame), ``values`` (rules of single values), ``lookups`` (queries several modules
+share), ``credentials`` (how passwords, PINs and tokens are hashed); ``settings`` (the public address,
+kept in the instance folder)."""
+from . import editing, settings
 from .accounts import (
-    check_device,
     check_session,
-    create_pairing,
     create_user,
-    device_actor,
     login,
     logout,
-    pair_device,
-    pair_with_pin,
-    record_flood,
-    revoke_device,
     session_actor,
     session_generation,
-    set_pin,
-    unlock_pin,
     update_user,
     user_actor,
 )
@@ -50,13 +49,26 @@ from .base import (
 from .bodies import add_person, create_body, update_body_rules, update_person
 from .casting import CastRequest, cast_many, cast_vote
 from .closing import close_ballot
+from .devices import (
+    check_device,
+    create_pairing,
+    device_actor,
+    pair_device,
+    pair_with_pin,
+    record_flood,
+    revoke_device,
+    set_pin,
+    unlock_pin,
+)
 from .hands import enter_show_of_hands
+from .keyholders import deal_keys, give_share
 from .opening import open_ballot, revote
 from .sitting import (
     close_sitting,
     finish_item,
     move_speaker,
     open_sitting,
+    order_speakers,
     request_to_speak,
     set_attendance,
     sign_in,
@@ -66,11 +78,11 @@ from .sitting import (
 from .timer import Deadline, deadline_reached, extend_timer, remind_non_voters, timed_rounds
 
 __all__ = [
-    "ANONYMOUS", "CLOCK", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Deadline",
+    "ANONYMOUS", "CLOCK", "editing", "PERMISSIONS", "SYSTEM", "Actor", "CastRequest", "ChainReport", "Conflict", "Deadline",
     "Event", "Forbidden", "Invalid", "NotFound", "ServiceError", "TooMany", "Unavailable", "add_document", "add_item",
     "add_person", "cast_many", "cast_vote", "check_device", "check_session", "close_ballot", "close_sitting",
-    "create_ballot", "create_body", "create_pairing", "create_sitting", "create_user", "deadline_reached",
-    "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login", "logout", "move_speaker",
+    "create_ballot", "create_body", "deal_keys", "give_share", "create_pairing", "create_sitting", "create_user", "deadline_reached",
+    "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login", "logout", "move_speaker", "order_speakers",
     "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood",
     "remind_non_voters", "request_to_speak", "revoke_device", "revote", "session_actor", "session_generation",
     "set_attendance", "set_pin", "settings", "sign_in", "sign_in_many", "start_item", "storage_refusal",

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from ..i18n import msg
-from .accounts import pin_failures
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
+from .devices import pin_failures
 from .lookups import ballot_status, item_of_ballot, sitting_of_ballot, sitting_of_item
 
 AUDIT_PAGE_MAX = 500
@@ -153,7 +153,9 @@ def _ballots_of(s: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any
         out.setdefault(b.item_id, []).append({
             "id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret, "method": b.method,
             "allow_change": b.allow_change, "procedural": b.procedural, "timer_seconds": b.timer_seconds,
-            "rule": b.rule, "spec": b.spec, "status": ballot_status(rs),
+            "rule": b.rule, "spec": b.spec, "status": ballot_status(rs, b.withdrawn_at is not None),
+            "box_keys": b.box_keys, "box_encrypt": b.box_encrypt, "withdrawn_reason": b.withdrawn_reason,
+            "withdrawn_at": iso(b.withdrawn_at),
             "rounds": [_round_dict(r, results.get(r.id)) for r in rs]})
     return out
 
@@ -180,6 +182,7 @@ def agenda(store: Store, actor: Actor, sitting_id: int) -> dict[str, Any]:
         return {"sitting": _sitting_dict(sitting),
                 "items": [{"id": i.id, "position": i.position, "title": i.title, "kind": i.kind,
                            "status": i.status, "amends_item_id": i.amends_item_id,
+                           "withdrawn_reason": i.withdrawn_reason, "withdrawn_at": iso(i.withdrawn_at),
                            "documents": documents.get(i.id, []), "ballots": ballots.get(i.id, [])}
                           for i in items]}
 
@@ -238,7 +241,8 @@ def ballot_results(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]
             out_rounds.append(entry)
         return {"ballot": {"id": ballot.id, "item_id": item.id, "item_title": item.title, "title": ballot.title,
                            "kind": ballot.kind, "secret": ballot.secret, "method": ballot.method,
-                           "status": ballot_status(list(rounds))},
+                           "status": ballot_status(list(rounds), ballot.withdrawn_at is not None),
+                           "withdrawn_reason": ballot.withdrawn_reason},
                 "sitting": _sitting_dict(sitting), "rounds": out_rounds}
 
 

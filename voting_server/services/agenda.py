@@ -16,8 +16,9 @@ import ballots
 
 from .. import models
 from ..db import Store
+from ..files import private_folder, write_private
 from ..i18n import msg, pmsg
-from .base import Actor, Conflict, Invalid, get_or_404, requires, rules_refusal, transaction, utcnow
+from .base import Actor, Conflict, Invalid, Tx, get_or_404, requires, rules_refusal, transaction, utcnow
 from .lookups import frozen_rule, ruleset_of, sitting_of_item
 from .values import Bounded, Day, Flag, Maybe, Obj, OneOf, Refusal, Text, TypeOf
 
@@ -40,6 +41,8 @@ ALLOW_CHANGE = Flag(msg("允许改票"))
 PROCEDURAL = Flag(msg("程序性"))
 METHOD = OneOf(METHODS, Refusal("bad_method", msg("表决方式应为电子表决、举手或混合")))
 TIMER = Maybe(Bounded(10, 3600, Refusal("bad_timer", msg("计时必须在10到3600秒之间"))))
+BOX_KEYS = Maybe(OneOf(ballots.BOX_KEYS, Refusal("bad_box_keys", msg("票箱密钥应由服务器封存或由监票人分持"))))
+BOX_ENCRYPT = Maybe(OneOf(ballots.BOX_ENCRYPT, Refusal("bad_box_encrypt", msg("选票应由服务器或表决器加密"))))
 THRESHOLD = Maybe(Obj(Refusal("bad_threshold", pmsg("not an object", "通过规则格式错误"))))
 FILENAME = Text(msg("文件名"), max_len=255)
 
@@ -161,35 +164,90 @@ def _threshold(rules: ballots.RuleSet, spec: ballots.BallotSpec, procedural: boo
 def create_ballot(store: Store, actor: Actor, item_id: int, *, spec: Mapping[str, object], title: str | None = None,
                   secret: bool | None = None, allow_change: bool = False, method: str = "tablet",
                   timer_seconds: int | None = None, procedural: bool = False,
-                  threshold: Mapping[str, object] | None = None) -> int:
+                  threshold: Mapping[str, object] | None = None, box_keys: str | None = None,
+                  box_encrypt: str | None = None) -> int:
     """Put a question on an item. ``spec`` is a ballots/ spec dict; the rule (threshold and quorum) is
-    frozen from the body's rulebook now, unless ``threshold`` overrides it for this ballot."""
+    frozen from the body's rulebook now, unless ``threshold`` overrides it for this ballot. ``box_keys``
+    and ``box_encrypt`` choose, for a secret ballot, who holds its box's key and who encrypts its ballots
+    (None: the body's rules, ``ballot_box_keys`` and ``ballot_box_encrypt``)."""
     parsed = parse_spec(spec)
     method, timer_seconds = METHOD.check(method), TIMER.check(timer_seconds)
+    box_keys, box_encrypt = BOX_KEYS.check(box_keys), BOX_ENCRYPT.check(box_encrypt)
     with transaction(store, actor) as tx:
         item = get_or_404(tx.session, models.AgendaItem, item_id, msg("议题"))
-        sitting = sitting_of_item(tx.session, item)
-        if sitting.status == "closed":
-            raise Conflict("sitting_closed", msg("会议已闭会"))
-        rules = ruleset_of(sitting.body)
-        is_secret = rules.secret_by_default if secret is None else secret
-        if is_secret and allow_change:
-            raise Invalid("secret_no_change", msg("无记名表决不能设置允许改票（改票需要知道原来的选择）"))
-        try:
-            rules.check_spec(parsed)
-        except ballots.BallotError as err:
-            raise rules_refusal(err) from err
-        rule = frozen_rule(rules, _threshold(rules, parsed, procedural, threshold))
-        b_title = BALLOT_TITLE.check(title if title is not None else item.title)
-        ballot = models.Ballot(item_id=item.id, title=b_title, kind=parsed.kind, spec=parsed.to_dict(), rule=rule,
-                               secret=is_secret, allow_change=allow_change, method=method,
-                               timer_seconds=timer_seconds, procedural=procedural)
-        tx.session.add(ballot)
-        tx.session.flush()
-        tx.audit("ballot_created", {"ballot_id": ballot.id, "item_id": item.id, "title": b_title,
-                                    "kind": parsed.kind, "secret": is_secret, "method": method, "rule": rule},
-                 sitting_id=sitting.id, push=True)
-        return ballot.id
+        return put_ballot(tx, item, parsed, title=title, secret=secret, allow_change=allow_change, method=method,
+                          timer_seconds=timer_seconds, procedural=procedural, threshold=threshold,
+                          box_keys=box_keys, box_encrypt=box_encrypt).id
+
+
+def checked_settings(rules: ballots.RuleSet, parsed: ballots.BallotSpec, *, secret: bool | None, allow_change: bool,
+                     procedural: bool, threshold: Mapping[str, object] | None, box_keys: str | None,
+                     box_encrypt: str | None) -> tuple[bool, dict[str, object]]:
+    """Whether a ballot with these settings is secret, and the rule it freezes, under the body's
+    rules ``rules``; refused when the settings contradict each other or the rules."""
+    is_secret = rules.secret_by_default if secret is None else secret
+    if not is_secret and (box_keys or box_encrypt):
+        raise Invalid("box_not_secret", msg("记名表决没有加密票箱，不能设置票箱密钥或加密方式"))
+    if is_secret and allow_change:
+        raise Invalid("secret_no_change", msg("无记名表决不能设置允许改票（改票需要知道原来的选择）"))
+    try:
+        rules.check_spec(parsed)
+    except ballots.BallotError as err:
+        raise rules_refusal(err) from err
+    return is_secret, frozen_rule(rules, _threshold(rules, parsed, procedural, threshold))
+
+
+def ballot_values(rules: ballots.RuleSet, item: models.AgendaItem, *, spec: Mapping[str, object],
+                  title: str | None, secret: bool | None, allow_change: bool, method: str,
+                  timer_seconds: int | None, procedural: bool, threshold: Mapping[str, object] | None,
+                  box_keys: str | None, box_encrypt: str | None) -> dict[str, object]:
+    """A ballot's stored columns, checked by the rules a new ballot meets (``create_ballot``): for a
+    correction of one (``editing.update_ballot``) against the body's rules as they are now."""
+    parsed = parse_spec(spec)
+    method, timer_seconds = METHOD.check(method), TIMER.check(timer_seconds)
+    box_keys, box_encrypt = BOX_KEYS.check(box_keys), BOX_ENCRYPT.check(box_encrypt)
+    allow_change, procedural = ALLOW_CHANGE.check(allow_change), PROCEDURAL.check(procedural)
+    is_secret, rule = checked_settings(rules, parsed, secret=SECRET.check(secret), allow_change=allow_change,
+                                       procedural=procedural, threshold=threshold, box_keys=box_keys,
+                                       box_encrypt=box_encrypt)
+    return {"title": BALLOT_TITLE.check(title if title is not None else item.title), "kind": parsed.kind,
+            "spec": parsed.to_dict(), "rule": rule, "secret": is_secret, "allow_change": allow_change,
+            "method": method, "timer_seconds": timer_seconds, "procedural": procedural, "box_keys": box_keys,
+            "box_encrypt": box_encrypt}
+
+
+def body_threshold(rules: ballots.RuleSet, spec: Mapping[str, object], procedural: bool) -> ballots.Threshold:
+    """The threshold the body's rulebook gives a ballot of this spec (no override)."""
+    return _threshold(rules, parse_spec(spec), procedural, None)
+
+
+def put_ballot(tx: Tx, item: models.AgendaItem, parsed: ballots.BallotSpec, *, title: str | None,
+               secret: bool | None, allow_change: bool, method: str, timer_seconds: int | None, procedural: bool,
+               threshold: Mapping[str, object] | None, box_keys: str | None, box_encrypt: str | None) -> models.Ballot:
+    """A ballot on ``item`` in the open transaction, after the checks of its settings against the body's
+    rules (the values themselves already checked), with its audit entry: one of ``create_ballot``, or
+    several in one transaction (a copied sitting, an appointment list voted person by person)."""
+    sitting = sitting_of_item(tx.session, item)
+    if sitting.status == "closed":
+        raise Conflict("sitting_closed", msg("会议已闭会"))
+    if item.status == "withdrawn":
+        raise Conflict("withdrawn", msg("该议题已撤回"))
+    is_secret, rule = checked_settings(ruleset_of(sitting.body), parsed, secret=secret, allow_change=allow_change,
+                                       procedural=procedural, threshold=threshold, box_keys=box_keys,
+                                       box_encrypt=box_encrypt)
+    b_title = BALLOT_TITLE.check(title if title is not None else item.title)
+    ballot = models.Ballot(item_id=item.id, title=b_title, kind=parsed.kind, spec=parsed.to_dict(), rule=rule,
+                           secret=is_secret, allow_change=allow_change, method=method,
+                           timer_seconds=timer_seconds, procedural=procedural, box_keys=box_keys,
+                           box_encrypt=box_encrypt)
+    tx.session.add(ballot)
+    tx.session.flush()
+    tx.audit("ballot_created", {"ballot_id": ballot.id, "item_id": item.id, "title": b_title,
+                                "kind": parsed.kind, "secret": is_secret, "method": method, "rule": rule,
+                                **({"box_keys": box_keys} if box_keys else {}),
+                                **({"box_encrypt": box_encrypt} if box_encrypt else {})},
+             sitting_id=sitting.id, push=True)
+    return ballot
 
 
 # --- documents -----------------------------------------------------------------------------------
@@ -197,10 +255,9 @@ def create_ballot(store: Store, actor: Actor, item_id: int, *, spec: Mapping[str
 PDF_MAGIC = b"%PDF-"
 
 
-@requires("prepare_sitting")
-def add_document(store: Store, actor: Actor, item_id: int, *, filename: str, data: bytes, folder: str,
-                 max_bytes: int) -> int:
-    """Store an uploaded PDF under a random name in ``folder``; only PDFs within the size limit."""
+def save_pdf(filename: str, data: bytes, folder: str, max_bytes: int) -> tuple[str, str, str, Path]:
+    """An uploaded PDF checked (a name, not empty, within the size limit, a PDF) and written under a random
+    name in ``folder``: its file name, stored name, SHA-256 and path (to remove if the change is refused)."""
     filename = FILENAME.check(filename)
     if len(data) == 0:
         raise Invalid("empty_file", msg("文件为空"))
@@ -209,12 +266,19 @@ def add_document(store: Store, actor: Actor, item_id: int, *, filename: str, dat
     if not bytes(data[:5]) == PDF_MAGIC or not filename.lower().endswith(".pdf"):
         raise Invalid("not_pdf", msg("只能上传 PDF 文件"))
     stored = secrets.token_hex(16) + ".pdf"
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    path = Path(folder) / stored
+    path = private_folder(folder) / stored
     digest = hashlib.sha256(data).hexdigest()
     tmp = path.with_suffix(".part")
-    tmp.write_bytes(bytes(data))
+    write_private(tmp, bytes(data))
     os.replace(tmp, path)
+    return filename, stored, digest, path
+
+
+@requires("prepare_sitting")
+def add_document(store: Store, actor: Actor, item_id: int, *, filename: str, data: bytes, folder: str,
+                 max_bytes: int) -> int:
+    """Store an uploaded PDF under a random name in ``folder``; only PDFs within the size limit."""
+    filename, stored, digest, path = save_pdf(filename, data, folder, max_bytes)
     try:
         with transaction(store, actor) as tx:
             item = get_or_404(tx.session, models.AgendaItem, item_id, msg("议题"))

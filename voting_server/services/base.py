@@ -129,9 +129,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "drive_ballot": ("chair", "system"),  # system: the close at the deadline a body's rules ask for
         "override_quorum": ("chair",),
         "enter_show_of_hands": ("clerk",),
+        "withdraw_business": ("chair", "clerk"),  # 撤回 an item or a ballot, with the reason stated
         "grant_speaker": ("chair",),
         "sign_in": ("member", "observer"),
         "cast_vote": ("member",),
+        "decrypt_tally": ("member",),  # a 监票人 of the sitting, on their own seat
         "request_to_speak": ("member", "observer"),
         "read_results": ("admin", "chair", "clerk", "display", "member", "observer"),
         "read_audit": ("admin", "clerk", "chair"),
@@ -141,11 +143,45 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# What a person is told when they may not do something: who may, in words (the permission's name is in
+# the refusal's details, for programs, never in its message).
+REFUSALS: dict[str, Message] = {
+    "manage_users": msg("只有系统管理员可以管理用户账户"),
+    "manage_body": msg("只有工作人员可以设置机构及其议事规则"),
+    "manage_roster": msg("只有工作人员可以管理人员名单"),
+    "manage_devices": msg("只有工作人员可以管理表决器"),
+    "prepare_sitting": msg("只有工作人员可以准备会议"),
+    "set_attendance": msg("只有工作人员可以登记出席情况"),
+    "open_sitting": msg("只有主持人或工作人员可以宣布开会"),
+    "close_sitting": msg("只有主持人可以宣布散会"),
+    "drive_agenda": msg("只有主持人可以主持议程"),
+    "drive_ballot": msg("只有主持人可以开始或结束表决"),
+    "override_quorum": msg("只有主持人可以在不足法定人数时决定继续表决"),
+    "enter_show_of_hands": msg("只有工作人员可以录入举手表决结果"),
+    "withdraw_business": msg("只有主持人和工作人员可以撤回议题或表决"),
+    "grant_speaker": msg("只有主持人可以安排发言"),
+    "sign_in": msg("只有组成人员和列席人员可以在表决器上签到"),
+    "cast_vote": msg("只有有表决权的组成人员可以在表决器上表决"),
+    "decrypt_tally": msg("只有监票人可以在自己的表决器上参与解密计票"),
+    "request_to_speak": msg("只有组成人员和列席人员可以申请发言"),
+    "read_results": msg("请先登录，或在已配对的表决器上查看表决结果"),
+    "read_audit": msg("只有工作人员、主持人和系统管理员可以查看审计记录"),
+    "read_setup": msg("请先登录后查看会议安排"),
+    "read_documents": msg("请先登录，或在已配对的表决器上查看会议文件"),
+}
+OBSERVER_CASTS = msg("列席人员没有表决权")
+
+
+def refusal_words(actor: Actor, permission: str) -> Message:
+    """What ``actor`` is told when ``permission`` is refused: an observer who tries to vote has no vote."""
+    if permission == "cast_vote" and actor.role == "observer":
+        return OBSERVER_CASTS
+    return REFUSALS[permission]
+
+
 def require(actor: Actor, permission: str) -> None:
     if actor.role not in PERMISSIONS[permission]:
-        # TRANSLATORS: {role} is for English only
-        raise Forbidden("forbidden", msg("无权执行此操作（{permission}）", permission=permission, role=actor.role),
-                        permission=permission, role=actor.role)
+        raise Forbidden("forbidden", refusal_words(actor, permission), permission=permission, role=actor.role)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,8 +1,11 @@
 """Casting: one member's ballot in the open round, idempotent and race-free, in batches (the live
 server commits casts arriving together in one transaction, then acknowledges each).
 
-Secret ballots: a cast writes a ``Participation`` row without the choice and increments the
-``TallyCount`` counters of the chosen options; nothing stored links the two.
+Secret ballots: a cast writes a ``Participation`` row without the choice and the member's encrypted
+ballot (``services.box``), whose hash is the receipt; no plaintext count is written. Where the tablet
+encrypts (``services.encrypted``), the cast carries the encrypted ballot instead of the choice, and its
+proofs are verified before the batch's transaction, off the event loop. Named ballots keep
+the choice on the participation and increment the ``TallyCount`` counters of the chosen options.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
-from .accounts import revoked_devices, unpaired
+from . import box, encrypted
 from .base import (
     Actor,
     Conflict,
@@ -34,6 +37,7 @@ from .base import (
     transaction,
     utcnow,
 )
+from .devices import revoked_devices, unpaired
 from .lookups import (
     hand_count,
     latest_round,
@@ -53,6 +57,7 @@ CAST_ID = Word(lambda cast_id: 8 <= len(cast_id) <= MAX_CAST_ID and cast_id.ispr
 MAX_CHOICE_TEXT = 200  # longer than any question id, option code or option label a ballot can have
 MAX_CHOICE_ANSWERS = 500
 Choice = str | Mapping[str, str]
+Admitted = Mapping[str, str] | encrypted.Checked  # a valid choice, or a tablet's verified ballot
 
 
 class ChoiceShape(Rule[Choice]):
@@ -90,16 +95,18 @@ CHOICE = ChoiceShape()
 class CastRequest:
     actor: Actor
     ballot_id: int
-    choice: Choice
+    choice: Choice | None
     cast_id: str
     person_id: int | None = None  # if given, must be the actor's own
+    ballot: Mapping[str, Any] | None = None  # a tablet's encrypted ballot (wire v1), instead of the choice
 
 
 @requires(CAST)
-def cast_vote(store: Store, actor: Actor, ballot_id: int, choice: Choice, cast_id: str,
-              person_id: int | None = None) -> dict[str, Any]:
-    """Cast one member's ballot. Returns the acknowledgement; raises ServiceError when refused."""
-    [outcome] = cast_many(store, [CastRequest(actor, ballot_id, choice, cast_id, person_id)])
+def cast_vote(store: Store, actor: Actor, ballot_id: int, choice: Choice | None, cast_id: str,
+              person_id: int | None = None, ballot: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Cast one member's ballot: their choice, or the ballot their tablet encrypted. Returns the
+    acknowledgement; raises ServiceError when refused."""
+    [outcome] = cast_many(store, [CastRequest(actor, ballot_id, choice, cast_id, person_id, ballot)])
     if isinstance(outcome, ServiceError):
         raise outcome
     return outcome
@@ -118,11 +125,17 @@ def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, A
             _check_request(req)
         except ServiceError as err:
             results[i] = err
+    sealed = {i: (requests[i].ballot_id, requests[i].ballot) for i, r in enumerate(results)
+              if r is None and requests[i].ballot is not None}
+    checked = encrypted.check_ballots(store, sealed) if sealed else {}
+    for i, check in checked.items():
+        if isinstance(check, ServiceError):
+            results[i] = check
     todo = [i for i, r in enumerate(results) if r is None]
     if todo:
         actor = requests[0].actor if len(requests) == 1 else Actor(role="member", name="batch")
         with transaction(store, actor) as tx:
-            _cast_in(tx, requests, todo, results)
+            _cast_in(tx, requests, todo, results, checked)
     answered: list[dict[str, Any] | ServiceError] = []
     for outcome in results:
         assert outcome is not None  # every request is answered: a vote, a retry, a change or a refusal
@@ -137,19 +150,24 @@ def _check_request(req: CastRequest) -> None:
         raise Forbidden("not_yourself", msg("只能为自己投票"))
     if req.actor.person_id is None:
         raise Forbidden("not_a_seat", msg("只有已配对的表决器可以投票"))
+    if req.choice is None and req.ballot is None:
+        raise CHOICE.wrong_type(None)
+    if req.choice is not None and req.ballot is not None:
+        raise Invalid("choice_or_ballot", msg("请发送所作的选择，或表决器加密的选票（二者选一）"))
 
 
 def _cast_in(tx: Tx, requests: Sequence[CastRequest], todo: list[int],
-             results: list[dict[str, Any] | ServiceError | None]) -> None:
+             results: list[dict[str, Any] | ServiceError | None],
+             checked: Mapping[int, encrypted.Checked | ServiceError]) -> None:
     cache: dict[int, _BallotCtx] = {}
-    admitted: dict[int, list[tuple[int, Mapping[str, str]]]] = {}
+    admitted: dict[int, list[tuple[int, Admitted]]] = {}
     revoked = revoked_devices(tx.session, {requests[i].actor.device_id for i in todo})
     for i in todo:
         try:
             if requests[i].actor.device_id in revoked:
                 raise unpaired()
             ctx = _ctx_for(tx.session, requests[i].ballot_id, cache)
-            choice = _admit(ctx, requests[i])
+            choice = _admit(ctx, requests[i], checked.get(i))
             admitted.setdefault(ctx.ballot.id, []).append((i, choice))
         except ServiceError as err:
             results[i] = err
@@ -178,7 +196,7 @@ def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _Ballo
     return cache[ballot_id]
 
 
-def _admit(ctx: _BallotCtx, req: CastRequest) -> Mapping[str, str]:
+def _admit(ctx: _BallotCtx, req: CastRequest, checked: encrypted.Checked | ServiceError | None) -> Admitted:
     """Every refusal of one cast that the stored state decides, before anything is written."""
     rnd, person_id = ctx.rnd, req.actor.person_id
     if rnd is None or rnd.status != "open":
@@ -191,10 +209,28 @@ def _admit(ctx: _BallotCtx, req: CastRequest) -> Mapping[str, str]:
         raise Forbidden("not_signed_in", msg("请先签到再表决"))
     if ctx.ballot.method == "hands":
         raise Conflict("hands_only", msg("本项以举手方式表决，请举手"))
+    if rnd.box_encrypt == box.TABLET:
+        if req.ballot is None:
+            raise encrypted.tablet_encrypts()
+        if not isinstance(checked, encrypted.Checked) or checked.context != rnd.box_context:
+            raise encrypted.round_changed()  # checked for a round that closed since (a re-vote opened)
+        return checked
+    if req.ballot is not None:
+        raise encrypted.server_encrypts()
     try:
-        return spec_of(rnd.spec).validate(CHOICE.check(req.choice))
+        return _validated(spec_of(rnd.spec), req.choice)
     except ballots.BallotError as err:
         raise rules_refusal(err) from err
+
+
+def _validated(spec: ballots.BallotSpec, raw: Choice | None) -> Mapping[str, str]:
+    """A member's choice checked by the rules engine. A bare option (``"for"``) answers a ballot of one
+    question, whatever its id: a resolution's ``main``, a one-person appointment's ``p1``."""
+    choice = CHOICE.check(raw or {})
+    questions = spec.questions()
+    if isinstance(raw, str) and len(questions) == 1:
+        choice = {questions[0].id: raw}
+    return spec.validate(choice)
 
 
 def _insert_new(s: Session, rows: list[dict[str, Any]]) -> set[int]:
@@ -221,7 +257,7 @@ class _Recording:
         assert ctx.rnd is not None
         self.tx, self.ctx, self.rnd, self.requests, self.results = tx, ctx, ctx.rnd, requests, results
 
-    def record(self, entries: list[tuple[int, Mapping[str, str]]]) -> None:
+    def record(self, entries: list[tuple[int, Admitted]]) -> None:
         choice_of = dict(entries)
         first: dict[int, int] = {}
         later: list[int] = []
@@ -235,7 +271,8 @@ class _Recording:
             first[pid] = i
             rows.append({"id": secrets.token_hex(16), "round_id": self.rnd.id, "person_id": pid,
                          "cast_id": self.requests[i].cast_id, "receipt": _receipt(),
-                         "choice": None if self.ctx.ballot.secret else dict(choice)})
+                         "choice": None if self.ctx.ballot.secret or isinstance(choice, encrypted.Checked)
+                         else dict(choice)})
         closed_to: set[int] = set()
         if self.ctx.hands_entered and rows:
             # the clerk's show-of-hands count was made against the tablet votes of that moment: a new tablet
@@ -243,20 +280,61 @@ class _Recording:
             voted = voted_ids(self.tx.session, self.rnd.id) & set(first)
             closed_to = set(first) - voted
             rows = [row for row in rows if row["person_id"] in voted]  # retries and changes are answered below
+        if self.rnd.box_encrypt == box.TABLET and rows:
+            rows = self._unreplayed(rows, first, choice_of, later)
+        sealed = self._seal(rows, first, choice_of) if self.rnd.box_mode else {}
         inserted = _insert_new(self.tx.session, rows)
+        if sealed:
+            self.tx.session.add_all(models.BoxBallot(hash=row["receipt"], round_id=self.rnd.id,
+                                                     wire=sealed[row["person_id"]])
+                                    for row in rows if row["person_id"] in inserted)
+        if self.rnd.box_encrypt == box.TABLET:
+            self.tx.session.add_all(models.BoxCiphertext(round_id=self.rnd.id, alpha=alpha)
+                                    for row in rows if row["person_id"] in inserted
+                                    for alpha in cast(encrypted.Checked, choice_of[first[row["person_id"]]]).alphas)
         later += [first[pid] for pid in closed_to]
         self._new_votes([row for row in rows if row["person_id"] in inserted], first, choice_of)
         later += [first[row["person_id"]] for row in rows if row["person_id"] not in inserted]
         for i in later:
             self._again(i, choice_of[i], closed_to)
 
+    def _unreplayed(self, rows: list[dict[str, Any]], first: dict[int, int], choice_of: dict[int, Admitted],
+                    later: list[int]) -> list[dict[str, Any]]:
+        """The new votes whose ballot (or one of its ciphertexts) is not in the round yet. A member who
+        already voted is answered below (a retry of the same cast is); anyone else is refused."""
+        checked = [cast(encrypted.Checked, choice_of[first[row["person_id"]]]) for row in rows]
+        seen = encrypted.replays(self.tx.session, self.rnd.id, checked)
+        again = [row for row, s in zip(rows, seen, strict=True) if s]
+        voted = voted_ids(self.tx.session, self.rnd.id) if again else set()
+        for row in again:
+            i = first[row["person_id"]]
+            if row["person_id"] in voted:
+                later.append(i)
+            else:
+                self.results[i] = encrypted.replayed()
+        return [row for row, s in zip(rows, seen, strict=True) if not s]
+
+    def _seal(self, rows: list[dict[str, Any]], first: dict[int, int],
+              choice_of: dict[int, Admitted]) -> dict[int, str]:
+        """Encrypt each new vote for the round's box (or take the tablet's verified ballot); its hash
+        becomes the receipt."""
+        wires: dict[int, str] = {}
+        for row in rows:
+            choice = choice_of[first[row["person_id"]]]
+            if isinstance(choice, encrypted.Checked):
+                row["receipt"], wires[row["person_id"]] = choice.receipt, choice.wire
+            else:
+                row["receipt"], wires[row["person_id"]] = box.encrypt_choice(self.rnd, dict(choice))
+        return wires
+
     def _new_votes(self, rows: list[dict[str, Any]], first: dict[int, int],
-                   choice_of: dict[int, Mapping[str, str]]) -> None:
+                   choice_of: dict[int, Admitted]) -> None:
         ballot, rnd = self.ctx.ballot, self.rnd
         deltas: dict[tuple[str, str], int] = {}
         for row in rows:
             i = first[row["person_id"]]
             choice = choice_of[i]
+            choice = {} if isinstance(choice, encrypted.Checked) else choice
             for key in choice.items():
                 deltas[key] = deltas.get(key, 0) + 1
             self.tx.audit("vote_cast", {"ballot_id": ballot.id, "round_id": rnd.id, "person_id": row["person_id"],
@@ -266,18 +344,20 @@ class _Recording:
             self.results[i] = _ack(ballot, rnd, row["receipt"], row["cast_id"], None if ballot.secret else choice,
                                    duplicate=False, changed=False)
         if rows:
-            _apply_deltas(self.tx.session, rnd.id, deltas)
+            if not rnd.box_mode:
+                _apply_deltas(self.tx.session, rnd.id, deltas)
             self.tx.session.execute(update(models.Round).where(models.Round.id == rnd.id)
                                     .values(voters=models.Round.voters + len(rows)))
 
-    def _again(self, i: int, choice: Mapping[str, str], closed_to: set[int]) -> None:
+    def _again(self, i: int, choice: Admitted, closed_to: set[int]) -> None:
         req = self.requests[i]
         if req.actor.person_id in closed_to:
             self.results[i] = Conflict("hands_entered", msg("已录入举手表决结果，本轮不再接受电子表决"))
             return
         assert req.actor.person_id is not None
         try:
-            self.results[i] = _existing_vote(self.tx, self.ctx, req.actor.person_id, req.cast_id, choice)
+            self.results[i] = _existing_vote(self.tx, self.ctx, req.actor.person_id, req.cast_id,
+                                             {} if isinstance(choice, encrypted.Checked) else choice)
         except ServiceError as err:
             self.results[i] = err
 

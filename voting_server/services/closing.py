@@ -1,8 +1,10 @@
-"""Closing a round: tally it with ballots/ from the stored counters (and a show-of-hands count, if one
-was entered) under the rule frozen on the round, and store the result with that rule. The verifier
-re-tallies with the same function."""
+"""Closing a round: tally it with ballots/ from the stored counts — the counters of a named round, the
+decrypted sums of a secret round's encrypted box — and a show-of-hands count, if one was entered, under
+the rule frozen on the round; store the result with that rule (and the box's record). The verifier
+re-tallies with the same function, from the box's stored decryption proofs instead of a key."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +15,8 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
-from .base import Actor, Conflict, requires, rules_refusal, transaction, utcnow
+from . import box
+from .base import Actor, Conflict, Tx, requires, rules_refusal, transaction, utcnow
 from .lookups import (
     PRESENT,
     ballot_and_open_round,
@@ -28,28 +31,53 @@ from .lookups import (
 
 @requires("drive_ballot")
 def close_ballot(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
-    """Close the open round, tally it with ballots/ from the stored counts, store the result."""
+    """Close the open round, tally it with ballots/ from the stored counts, store the result. A round
+    whose box the 监票人 hold is closed to casts and left *counting* until k of them have decrypted its
+    sums (``keyholders.give_share``): the answer is then ``{"counting": ...}``, not a result."""
     with transaction(store, actor) as tx:
         s = tx.session
         ballot, rnd = ballot_and_open_round(s, ballot_id)
         sitting = sitting_of_ballot(s, ballot)
-        hands = hand_count(s, rnd.id)
-        if ballot.method == "hands" and hands is None:
+        if ballot.method == "hands" and hand_count(s, rnd.id) is None:
             raise Conflict("hands_missing", msg("请先录入举手表决结果"))
-        result, method, absentees = tally_round(s, sitting, ballot, rnd, hands)
         now = utcnow()
-        rnd.status, rnd.closed_at = "closed", now
-        entry = tx.audit("ballot_closed", {"ballot_id": ballot.id, "round_id": rnd.id, "round": rnd.number,
-                                           "method": method, "result": result},
-                         sitting_id=sitting.id, push=True)
-        s.add(models.Result(round_id=rnd.id, data=result, rule=dict(rnd.rule), method=method, absentees=absentees,
-                            audit_head=entry.hash, audit_id=entry.id, computed_at=now))
+        if rnd.box_mode == box.SHARES and box.box_size(s, rnd):
+            box.check_complete(s, rnd)
+            rnd.status, rnd.closed_at = box.COUNTING, now
+            counting = box.counting_of(s, rnd)
+            tx.audit("ballot_counting", {"ballot_id": ballot.id, "round_id": rnd.id, "round": rnd.number,
+                                         **counting}, sitting_id=sitting.id, push=True)
+            return {"counting": counting}
+        secret_counts, record = box.tally_box(s, store.keys_dir, rnd) if rnd.box_mode else (None, None)
+        result = publish_result(tx, sitting, ballot, rnd, secret_counts, record, closed_at=now)
+    box.destroy_key(store, rnd)
     store.checkpoint()
     return result
 
 
-def _stored_counts(s: Session, rnd: models.Round, hands: models.HandCount | None) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
+def publish_result(tx: Tx, sitting: models.Sitting, ballot: models.Ballot, rnd: models.Round,
+                   secret_counts: box.Counts | None, record: dict[str, Any] | None, *,
+                   closed_at: dt.datetime | None) -> dict[str, Any]:
+    """The close's last step: tally, mark the round closed, audit (pushed) and store the result."""
+    s = tx.session
+    result, method, absentees = tally_round(s, sitting, ballot, rnd, hand_count(s, rnd.id), secret_counts)
+    now = utcnow()
+    rnd.status, rnd.closed_at, rnd.box_sealed = "closed", closed_at or now, None
+    entry = tx.audit("ballot_closed", {"ballot_id": ballot.id, "round_id": rnd.id, "round": rnd.number,
+                                       "method": method, "result": result},
+                     sitting_id=sitting.id, push=True)
+    s.add(models.Result(round_id=rnd.id, data=result, rule=dict(rnd.rule), method=method, absentees=absentees,
+                        audit_head=entry.hash, audit_id=entry.id, computed_at=now, box=record))
+    return result
+
+
+def _stored_counts(s: Session, rnd: models.Round, hands: models.HandCount | None,
+                   secret_counts: box.Counts | None) -> box.Counts:
+    counts: box.Counts = {}
+    if rnd.box_mode:
+        if secret_counts is None:
+            raise ValueError("a secret round is tallied from its box's decrypted sums")
+        counts = {q: dict(opts) for q, opts in secret_counts.items()}
     for row in s.scalars(select(models.TallyCount).where(models.TallyCount.round_id == rnd.id)):
         counts.setdefault(row.question, {})[row.option] = row.count
     if hands is not None:
@@ -60,9 +88,11 @@ def _stored_counts(s: Session, rnd: models.Round, hands: models.HandCount | None
 
 
 def tally_round(s: Session, sitting: models.Sitting, ballot: models.Ballot, rnd: models.Round,
-                hands: models.HandCount | None) -> tuple[dict[str, Any], str, list[dict[str, str]]]:
-    """Counts + attendance → the rules engine's result (as stored), the method and the absentees."""
-    counts = _stored_counts(s, rnd, hands)
+                hands: models.HandCount | None, secret_counts: box.Counts | None = None,
+                ) -> tuple[dict[str, Any], str, list[dict[str, str]]]:
+    """Counts + attendance → the rules engine's result (as stored), the method and the absentees.
+    A secret round's counts are its box's decrypted sums (``secret_counts``)."""
+    counts = _stored_counts(s, rnd, hands, secret_counts)
     tablet = rnd.voters
     cast, invalid = tablet, 0
     if hands is not None:
@@ -79,7 +109,7 @@ def tally_round(s: Session, sitting: models.Sitting, ballot: models.Ballot, rnd:
                   "reason": att[pid].reason if pid in att else ""}
                  for pid in roster if pid not in attending and pid in people]
     turnout = ballots.Turnout(entitled=len(roster), present=max(len(attending), cast + invalid), cast=cast,
-                              invalid=invalid)
+                              invalid=invalid, hands=method == "hands")
     rule = rule_of(rnd.rule)
     try:
         result = spec_of(rnd.spec).tally(counts, turnout, rule.threshold, rule.quorum)

@@ -90,8 +90,8 @@ def current_item(s: Session, sitting_id: int) -> models.AgendaItem | None:
 
 
 def round_on_screen(s: Session, sitting: models.Sitting) -> models.Round | None:
-    """The round terminals show: the open round if any, else the most recently closed round of the
-    current item, else none."""
+    """The round terminals show: the open round if any, else the most recently closed (or withdrawn)
+    round of the current item, else none."""
     rnd = open_round(s, sitting.id)
     if rnd is not None:
         return rnd
@@ -99,15 +99,18 @@ def round_on_screen(s: Session, sitting: models.Sitting) -> models.Round | None:
     if current is None:
         return None
     return s.scalar(select(models.Round).join(models.Ballot).where(
-        models.Ballot.item_id == current.id, models.Round.status == "closed")
+        models.Ballot.item_id == current.id, models.Round.status.in_(("closed", "counting", "withdrawn")))
         .order_by(models.Round.closed_at.desc(), models.Round.id.desc()).limit(1))
 
 
-def ballot_status(rounds: list[models.Round]) -> str:
-    """draft: never opened; open: the latest round is open; closed: the latest round is closed."""
+def ballot_status(rounds: list[models.Round], withdrawn: bool = False) -> str:
+    """draft: never opened; open: the latest round is open; counting: its 监票人 are decrypting its sums;
+    closed: the latest round is closed; withdrawn: the ballot was withdrawn (撤回)."""
+    if withdrawn:
+        return "withdrawn"
     if not rounds:
         return "draft"
-    return "open" if rounds[-1].status == "open" else "closed"
+    return rounds[-1].status if rounds[-1].status in ("open", "counting") else "closed"
 
 
 def hand_count(s: Session, round_id: int) -> models.HandCount | None:
@@ -115,6 +118,23 @@ def hand_count(s: Session, round_id: int) -> models.HandCount | None:
 
 
 # --- what belongs to what ---------------------------------------------------------------------------
+
+
+def followed_sitting(s: Session, body_id: int, *, besides: int | None = None) -> models.Sitting | None:
+    """The sitting a body's terminals follow: of its open sittings, the one opened last (``besides``:
+    leaving that one out, e.g. a sitting being closed). A terminal on a planned sitting of the body
+    moves to it (``moved_to``, docs/protocol.md section 3), and a sign-in sent for a planned sitting
+    counts for it."""
+    q = select(models.Sitting).where(models.Sitting.body_id == body_id, models.Sitting.status == "open")
+    if besides is not None:
+        q = q.where(models.Sitting.id != besides)
+    return s.scalar(q.order_by(models.Sitting.opened_at.desc(), models.Sitting.id.desc()).limit(1))
+
+
+def planned_sittings(s: Session, body_id: int) -> list[models.Sitting]:
+    return list(s.scalars(select(models.Sitting).where(models.Sitting.body_id == body_id,
+                                                       models.Sitting.status == "planned")
+                          .order_by(models.Sitting.id)))
 
 
 def sitting_of_item(s: Session, item: models.AgendaItem) -> models.Sitting:

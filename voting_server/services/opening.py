@@ -13,6 +13,7 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
+from . import box
 from .base import (
     Actor,
     Conflict,
@@ -29,11 +30,12 @@ from .lookups import (
     latest_round,
     open_round,
     rule_of,
+    ruleset_of,
     sitting_of_item,
     spec_of,
 )
 from .sitting import attendance_counts
-from .values import Flag
+from .values import Flag, Text
 
 OVERRIDE_QUORUM = Flag(msg("override_quorum "))
 
@@ -44,13 +46,24 @@ def open_ballot(store: Store, actor: Actor, ballot_id: int, *, override_quorum: 
     return _open_round(store, actor, ballot_id, override_quorum=override_quorum, revote=False)
 
 
+REVOTE_REASON = Text(msg("重新表决的理由"), max_len=300)
+CONFIRM_PASSED = Flag(msg("确认重新表决已通过的事项"))
+PASSED = ("passed", "mixed")  # outcomes of a ballot that passed (wholly, or some of its questions)
+
+
 @requires("drive_ballot")
-def revote(store: Store, actor: Actor, ballot_id: int, *, override_quorum: bool = False) -> int:
-    """A re-vote (重新表决): a new round of a closed ballot. Earlier rounds and results stay."""
-    return _open_round(store, actor, ballot_id, override_quorum=override_quorum, revote=True)
+def revote(store: Store, actor: Actor, ballot_id: int, *, reason: str = "", confirm_passed: bool = False,
+           override_quorum: bool = False) -> int:
+    """A re-vote (重新表决): a new round of a closed ballot, for the ``reason`` the chair states (required;
+    stored on the round and printed on its sheet). A ballot whose last round passed is voted again only
+    with ``confirm_passed``. Earlier rounds and results stay."""
+    why = REVOTE_REASON.check(reason)
+    return _open_round(store, actor, ballot_id, override_quorum=override_quorum, revote=True, reason=why,
+                       confirm_passed=confirm_passed is True)
 
 
-def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: bool, revote: bool) -> int:
+def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: bool, revote: bool,
+                reason: str | None = None, confirm_passed: bool = False) -> int:
     if override_quorum:
         require(actor, "override_quorum")
     with transaction(store, actor) as tx:
@@ -60,15 +73,28 @@ def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: 
         sitting = sitting_of_item(s, item)
         if sitting.status != "open":
             raise Conflict("sitting_not_open", msg("会议尚未开幕或已闭会"))
+        if ballot.withdrawn_at is not None:
+            raise Conflict("withdrawn", msg("表决“{title}”已撤回", title=ballot.title))
         if item.status != "current":
             raise Conflict("not_current", msg("只能对当前议题进行表决"))
         last = latest_round(s, ballot.id)
         _check_round_order(last, revote)
+        if revote and last is not None and not confirm_passed:
+            _check_not_passed(s, last)
         if open_round(s, sitting.id) is not None:
             raise Conflict("another_open", msg("另一项表决正在进行，请先结束"))
         _check_amendments_first(s, item)
         _check_removal_first(s, sitting, ballot)
-        return _new_round(tx, sitting, item, ballot, last, override_quorum=override_quorum, revote=revote)
+        return _new_round(tx, store, sitting, item, ballot, last, override_quorum=override_quorum, revote=revote,
+                          reason=reason)
+
+
+def _check_not_passed(s: Session, last: models.Round) -> None:
+    """A re-vote of a ballot that passed needs the chair's explicit confirmation."""
+    result = s.scalar(select(models.Result).where(models.Result.round_id == last.id))
+    if result is not None and result.data.get("outcome") in PASSED:
+        raise Conflict("confirm_passed_required",
+                       msg("该表决第{round}轮已获通过；确需重新表决的，请确认后再提交", round=last.number))
 
 
 def _check_round_order(last: models.Round | None, revote: bool) -> None:
@@ -77,13 +103,16 @@ def _check_round_order(last: models.Round | None, revote: bool) -> None:
             raise Conflict("never_opened", msg("该表决尚未进行，无需重新表决"))
         if last.status == "open":
             raise Conflict("ballot_open", msg("本轮表决尚未结束"))
+        if last.status == box.COUNTING:
+            raise Conflict("ballot_counting", msg("本轮表决尚待监票人解密计票"))
     elif last is not None:
         raise Conflict("already_opened", msg("该表决已经开始过；如需再次表决请使用重新表决"))
 
 
-def _new_round(tx: Tx, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot,
-               last: models.Round | None, *, override_quorum: bool, revote: bool) -> int:
-    """The round, with the ballot's rule and spec frozen onto it and a zero counter per option."""
+def _new_round(tx: Tx, store: Store, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot,
+               last: models.Round | None, *, override_quorum: bool, revote: bool, reason: str | None = None) -> int:
+    """The round, with the ballot's rule and spec frozen onto it, and its encrypted box (secret ballots)
+    or a zero counter per option (named ballots, and show of hands)."""
     s = tx.session
     counts = attendance_counts(s, sitting)
     rule = rule_of(ballot.rule)
@@ -98,17 +127,23 @@ def _new_round(tx: Tx, sitting: models.Sitting, item: models.AgendaItem, ballot:
     rnd = models.Round(ballot_id=ballot.id, number=number, status="open", rule=dict(ballot.rule),
                        spec=dict(ballot.spec), opened_at=now, quorum_override=bool(override_quorum and not held),
                        deadline=now + dt.timedelta(seconds=ballot.timer_seconds) if ballot.timer_seconds else None,
-                       voters=0)
+                       voters=0, revote_reason=reason or None)
     s.add(rnd)
     s.flush()
-    s.add_all(models.TallyCount(round_id=rnd.id, question=q.id, option=o.code, count=0)
-              for q in spec_of(ballot.spec).questions() for o in q.options)
+    if box.boxed(ballot):
+        box.open_box(store.keys_dir, sitting, ballot, rnd, ruleset_of(sitting.body))
+        if rnd.box_encrypt == box.TABLET and store.ballot_checker is not None:
+            getattr(store.ballot_checker, "warm", lambda: None)()  # the casts will not wait for it
+    else:
+        s.add_all(models.TallyCount(round_id=rnd.id, question=q.id, option=o.code, count=0)
+                  for q in spec_of(ballot.spec).questions() for o in q.options)
     needed = rule.threshold.needed(ballots.Turnout(entitled=entitled, present=present))
     tx.audit("revote" if revote else "ballot_opened",
              {"ballot_id": ballot.id, "round_id": rnd.id, "round": number, "item_id": item.id,
               "kind": ballot.kind, "secret": ballot.secret, "method": ballot.method,
               "deadline": iso(rnd.deadline), "entitled": entitled, "present": present,
-              "needed": needed, "quorum_held": held, "quorum_override": rnd.quorum_override},
+              "needed": needed, "quorum_held": held, "quorum_override": rnd.quorum_override,
+              **({"reason": reason} if revote else {})},
              sitting_id=sitting.id, push=True)
     return rnd.id
 

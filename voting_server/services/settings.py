@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import config
 from ..db import Store
+from ..files import write_private
 from ..i18n import msg
 from .base import Actor, Invalid, requires, transaction
 from .values import Rule
@@ -86,5 +87,5 @@ def set_public_url(store: Store, actor: Actor, *, url: str | None, instance: str
             path.unlink(missing_ok=True)
         else:
             tmp = path.with_name(f".{PUBLIC_URL_FILE}.{os.getpid()}")
-            tmp.write_text(value + "\n", encoding="utf-8")
+            write_private(tmp, (value + "\n").encode("utf-8"))
             os.replace(tmp, path)

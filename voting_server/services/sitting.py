@@ -1,6 +1,7 @@
 """Driving a sitting: open and close it, sign-in and attendance, the current agenda item, speakers."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,6 @@ from sqlalchemy.orm import Session
 from .. import models
 from ..db import Store
 from ..i18n import msg
-from .accounts import revoked_devices, unpaired
 from .base import (
     Actor,
     Conflict,
@@ -21,23 +21,28 @@ from .base import (
     ServiceError,
     Tx,
     get_or_404,
+    iso,
     require,
     requires,
     transaction,
     utcnow,
 )
+from .devices import revoked_devices, unpaired
 from .lookups import (
     PRESENT,
     body_rule,
     current_item,
+    followed_sitting,
     observer_ids,
     open_round,
     open_round_of_item,
+    planned_sittings,
     roster_ids,
+    ruleset_of,
     sitting_of_item,
     sitting_rule,
 )
-from .values import OneOf, Refusal, Text
+from .values import IdList, OneOf, Refusal, Text
 
 ATTENDANCE = ("present", "video", "leave", "absent")
 ATTENDANCE_STATUS = OneOf(ATTENDANCE, Refusal("bad_status", msg("出席状态应为出席、视频、请假或缺席")))
@@ -77,6 +82,9 @@ def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, A
 
 @requires("open_sitting")
 def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
+    """Open a planned sitting. Every terminal of the body on another planned sitting moves to it (a
+    ``sitting_moved`` event in each of those), and the sign-ins made there in the last hours count here
+    (``carry_early_sign_ins``)."""
     with transaction(store, actor) as tx:
         s = tx.session
         sitting = get_or_404(s, models.Sitting, sitting_id, msg("会议"))
@@ -91,9 +99,47 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
             _attendance_row(s, sitting.id, pid)
         sitting.status, sitting.opened_at = "open", utcnow()
         s.flush()
+        carried = carry_early_sign_ins(s, sitting)
+        s.flush()
         tx.audit("sitting_opened", {"sitting_id": sitting.id, "roster": sitting.roster,
-                                    "attendance": attendance_summary(s, sitting)},
+                                    "attendance": attendance_summary(s, sitting),
+                                    "early_sign_ins": sorted(pid for pids in carried.values() for pid in pids)},
                  sitting_id=sitting.id, push=True)
+        for other in planned_sittings(s, sitting.body_id):
+            tx.audit("sitting_moved", {"sitting_id": other.id, "moved_to": sitting.id,
+                                       "sign_ins_moved": carried.get(other.id, [])},
+                     sitting_id=other.id, push=True)
+
+
+EARLY_SIGN_IN = dt.timedelta(hours=12)
+
+
+def carry_early_sign_ins(s: Session, sitting: models.Sitting) -> dict[int, list[int]]:
+    """An early sign-in counts for the sitting that opens: a person of its roster (or an observer) who
+    signed in on another planned sitting of the body within ``EARLY_SIGN_IN`` before the opening is
+    present here, signed in at that time, unless the clerk recorded them otherwise here (leave, video);
+    the sign-in leaves the other sitting. Answers the people moved, by the sitting they came from."""
+    assert sitting.opened_at is not None
+    since = sitting.opened_at - EARLY_SIGN_IN
+    others = [p.id for p in planned_sittings(s, sitting.body_id)]
+    if not others:
+        return {}
+    here = {a.person_id: a for a in s.scalars(select(models.Attendance).where(
+        models.Attendance.sitting_id == sitting.id))}
+    moved: dict[int, list[int]] = {}
+    for row in s.scalars(select(models.Attendance).where(
+            models.Attendance.sitting_id.in_(others), models.Attendance.status == "present",
+            models.Attendance.signed_in_at.is_not(None), models.Attendance.signed_in_at >= since)
+            .order_by(models.Attendance.signed_in_at)):
+        target = here.get(row.person_id)
+        if target is None:
+            continue  # not on this sitting's roster
+        if target.status == "absent" and not target.reason:
+            target.status, target.signed_in_at = "present", row.signed_in_at
+        if target.status in PRESENT:
+            row.status, row.signed_in_at = "absent", None
+            moved.setdefault(row.sitting_id, []).append(row.person_id)
+    return moved
 
 
 @requires("close_sitting")
@@ -109,8 +155,15 @@ def close_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
         item = current_item(s, sitting.id)
         if item is not None:
             item.status = "done"
+        followed = followed_sitting(s, sitting.body_id)
         sitting.status, sitting.closed_at = "closed", utcnow()
         tx.audit("sitting_closed", {"sitting_id": sitting.id}, sitting_id=sitting.id, push=True)
+        if followed is not None and followed.id == sitting.id:
+            # the body's planned sittings followed this one: now the one opened before it, or none
+            after = followed_sitting(s, sitting.body_id, besides=sitting.id)
+            for other in planned_sittings(s, sitting.body_id):
+                tx.audit("sitting_moved", {"sitting_id": other.id, "moved_to": after.id if after else None,
+                                           "sign_ins_moved": []}, sitting_id=other.id, push=True)
 
 
 # --- sign-in and attendance ----------------------------------------------------------------------
@@ -163,6 +216,7 @@ class _SignIns:
         self.people = {p.id: p for p in self.s.scalars(select(models.Person).where(models.Person.id.in_(person_ids)))}
         self.sittings: dict[int, tuple[models.Sitting, set[int] | None]] = {}
         self.rows: dict[tuple[int, int], models.Attendance] = {}
+        self.followed: dict[int, int | None] = {}  # planned sitting -> the body's open sitting it follows
 
     def _sitting(self, sitting_id: int) -> tuple[models.Sitting, set[int] | None]:
         if sitting_id not in self.sittings:
@@ -175,6 +229,13 @@ class _SignIns:
 
     def sign_in(self, actor: Actor, sitting_id: int) -> None:
         sitting, roster = self._sitting(sitting_id)
+        if sitting.status == "planned":
+            # a tablet still on a planned sitting while another of the body is open: the sign-in counts there
+            if sitting.id not in self.followed:
+                found = followed_sitting(self.s, sitting.body_id)
+                self.followed[sitting.id] = found.id if found is not None else None
+            if (open_id := self.followed[sitting.id]) is not None:
+                sitting, roster = self._sitting(open_id)
         if sitting.status == "closed":
             raise Conflict("sitting_closed", msg("会议已闭会"))
         person = self.people.get(actor.person_id) if actor.person_id is not None else None
@@ -240,6 +301,8 @@ def start_item(store: Store, actor: Actor, item_id: int) -> None:
             raise Conflict("sitting_not_open", msg("会议尚未开幕"))
         if item.status == "current":
             return
+        if item.status == "withdrawn":
+            raise Conflict("withdrawn", msg("议题“{title}”已撤回", title=item.title))
         current = current_item(s, sitting.id)
         if current is not None:
             _refuse_if_ballot_open(s, current.id)
@@ -326,5 +389,42 @@ def move_speaker(store: Store, actor: Actor, request_id: int, move: str) -> None
         req.status = step.after
         item = s.get(models.AgendaItem, req.item_id)
         assert item is not None
-        tx.audit("speaker_" + step.after, {"request_id": req.id, "item_id": req.item_id, "person_id": req.person_id},
-                 sitting_id=item.sitting_id, push=True)
+        payload: dict[str, Any] = {"request_id": req.id, "item_id": req.item_id, "person_id": req.person_id}
+        if step.after == "granted":  # the speech's time runs from now, as long as the body's rules give one
+            sitting = sitting_of_item(s, item)
+            req.granted_at, req.limit_seconds = utcnow(), ruleset_of(sitting.body).speaking_seconds or None
+            payload.update(granted_at=iso(req.granted_at), limit_seconds=req.limit_seconds)
+        tx.audit("speaker_" + step.after, payload, sitting_id=item.sitting_id, push=True)
+
+
+SPEAKER_ORDER = IdList(msg("发言顺序"), max_len=500)
+
+
+@requires("grant_speaker")
+def order_speakers(store: Store, actor: Actor, item_id: int, order: list[int]) -> None:
+    """The chair puts the waiting speakers of the current item in a new order: ``order`` holds every
+    waiting request once, first to speak first. A queue that changed meanwhile (a request added,
+    withdrawn or given the floor) is refused, so that nobody is dropped or put back by mistake."""
+    wanted = SPEAKER_ORDER.check(order)
+    with transaction(store, actor) as tx:
+        s = tx.session
+        item = get_or_404(s, models.AgendaItem, item_id, msg("议题"))
+        if item.status != "current":
+            raise Conflict("not_current", msg("只能调整当前议题的发言顺序"))
+        waiting = {r.id: r for r in s.scalars(select(models.SpeakerRequest).where(
+            models.SpeakerRequest.item_id == item.id, models.SpeakerRequest.status == "waiting"))}
+        if len(set(wanted)) != len(wanted) or set(wanted) != set(waiting):
+            raise Conflict("queue_changed", msg("发言申请已有变化，请按最新的发言名单重新排序"),
+                           waiting=sorted(waiting))
+        for place, request_id in enumerate(wanted, start=1):
+            waiting[request_id].position = place
+        tx.audit("speakers_ordered", {"item_id": item.id, "order": list(wanted)}, sitting_id=item.sitting_id,
+                 push=True)
+
+
+def speaker_queue(s: Session, item_id: int) -> list[models.SpeakerRequest]:
+    """The open requests of an item (the one speaking, then those waiting) in the chair's order: placed
+    ones by their place, then the others in the order they asked."""
+    rows = s.scalars(select(models.SpeakerRequest).where(
+        models.SpeakerRequest.item_id == item_id, models.SpeakerRequest.status.in_(("waiting", "granted")))).all()
+    return sorted(rows, key=lambda r: (r.status != "granted", r.position is None, r.position or 0, r.id))

@@ -20,11 +20,15 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
+from . import box
 from .base import NotFound, get_or_404, iso, utcnow
+from .keyholders import holders_of
 from .lookups import (
     PRESENT,
     ballot_status,
     current_item,
+    followed_sitting,
+    hand_count,
     non_voter_ids,
     observer_ids,
     open_round,
@@ -34,7 +38,7 @@ from .lookups import (
     ruleset_of,
     spec_of,
 )
-from .sitting import attendance_counts, attendance_summary
+from .sitting import attendance_counts, attendance_summary, speaker_queue
 
 AUDIENCES = ("seat", "observer", "chair", "clerk", "display")
 STAFF_AUDIENCES = ("chair", "clerk")
@@ -44,8 +48,11 @@ SECTIONS = ("sitting", "attendance", "agenda", "ballot", "speakers", "results")
 # not numbered: they reach terminals as coalesced ``attendance`` pushes (see realtime/).
 SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
     "sitting_created": ("sitting",),
+    "sitting_copied": ("sitting", "agenda"),
+    "agenda_imported": ("agenda", "ballot"),
     "sitting_opened": ("sitting", "attendance", "agenda", "ballot"),
     "sitting_closed": ("sitting", "agenda", "ballot", "speakers"),
+    "sitting_moved": ("sitting", "attendance"),
     "item_added": ("agenda",),
     "item_started": ("agenda", "ballot", "speakers"),
     "item_finished": ("agenda", "ballot", "speakers"),
@@ -56,12 +63,26 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
     "timer_extended": ("ballot",),
     "time_up": ("ballot",),
     "show_of_hands_entered": ("ballot",),
+    "ballot_counting": ("agenda", "ballot"),
+    "tally_share_given": ("ballot",),
     "ballot_closed": ("agenda", "ballot", "results"),
+    "keys_dealt": ("sitting",),
     "reminded": (),
     "speaker_requested": ("speakers",),
     "speaker_granted": ("speakers",),
     "speaker_done": ("speakers",),
     "speaker_withdrawn": ("speakers",),
+    "speakers_ordered": ("speakers",),
+    "sitting_changed": ("sitting",),
+    "item_changed": ("agenda",),
+    "item_moved": ("agenda",),
+    "item_deleted": ("agenda",),
+    "ballot_changed": ("agenda",),
+    "ballot_deleted": ("agenda",),
+    "document_replaced": ("agenda",),
+    "document_deleted": ("agenda",),
+    "ballot_withdrawn": ("agenda", "ballot"),
+    "item_withdrawn": ("agenda", "ballot", "speakers"),
 }
 
 
@@ -106,7 +127,16 @@ def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[
     return {"id": sitting.id, "title": sitting.title, "date": sitting.date.isoformat(), "place": sitting.place,
             "status": sitting.status, "body": {"id": body.id, "name": body.name, "preset": body.preset},
             "chair_name": sitting.chair_name, "clerk_name": sitting.clerk_name,
-            "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at)}
+            "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at),
+            "key_holders": holders_of(sitting), "moved_to": moved_to(s, sitting)}
+
+
+def moved_to(s: Session, sitting: models.Sitting) -> int | None:
+    """Where the terminals of a planned sitting go: the body's open sitting (``followed_sitting``), if any."""
+    if sitting.status != "planned":
+        return None
+    followed = followed_sitting(s, sitting.body_id)
+    return followed.id if followed is not None else None
 
 
 def attendance_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
@@ -140,11 +170,13 @@ def agenda_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
     for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id.in_(item_ids)).order_by(models.Ballot.id)):
         ballot_rows.setdefault(b.item_id, []).append({
             "id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret, "method": b.method,
-            "status": ballot_status(b.rounds), "rounds": len(b.rounds)})
+            "status": ballot_status(b.rounds, b.withdrawn_at is not None), "rounds": len(b.rounds),
+            "withdrawn_reason": b.withdrawn_reason})
     current = next((i.id for i in items if i.status == "current"), None)
     return {"current_item_id": current, "items": [
         {"id": i.id, "position": i.position, "title": i.title, "kind": i.kind, "status": i.status,
-         "amends_item_id": i.amends_item_id, "documents": docs.get(i.id, []), "ballots": ballot_rows.get(i.id, [])}
+         "amends_item_id": i.amends_item_id, "documents": docs.get(i.id, []), "ballots": ballot_rows.get(i.id, []),
+         "withdrawn_reason": i.withdrawn_reason}
         for i in items]}
 
 
@@ -170,14 +202,22 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         "limits": spec.limits(),
         "threshold_zh": threshold.describe_zh(), "threshold_en": threshold.describe_en(),
         "needed": needed, "present": counts["attending"], "entitled": counts["entitled"], "voted": rnd.voters,
-        "result": None,
+        "result": None, "withdrawn_reason": ballot.withdrawn_reason if rnd.status == "withdrawn" else None,
     }
+    if rnd.status == "open" and rnd.box_encrypt == box.TABLET:
+        # what a seat needs to encrypt its member's choice (ballotbox/ballot.js): the rules are computed here
+        data["box"] = {"encrypt": box.TABLET, "keys": rnd.box_keys, "context": rnd.box_context,
+                       "layout": box.layout_of(rnd).to_dict()}
+    if rnd.status == box.COUNTING:
+        data["counting"] = box.counting_of(s, rnd)
     if rnd.status == "closed":
         result = s.scalar(select(models.Result).where(models.Result.round_id == rnd.id))
         data["result"] = result.data if result else None
         data["method_used"] = result.method if result else None
     elif audience in STAFF_AUDIENCES and not ballot.secret:
         data["non_voters"] = non_voters(s, sitting, rnd)
+    if rnd.status == "open" and ballot.method == "hands":
+        data["hands_entered"] = hand_count(s, rnd.id) is not None  # a show of hands waits for the clerk's count
     return data
 
 
@@ -217,12 +257,20 @@ def speakers_section(s: Session, sitting: models.Sitting, audience: str) -> list
     current = current_item(s, sitting.id)
     if current is None:
         return []
-    rows = s.execute(select(models.SpeakerRequest, models.Person).join(
-        models.Person, models.Person.id == models.SpeakerRequest.person_id).where(
-        models.SpeakerRequest.item_id == current.id, models.SpeakerRequest.status.in_(("waiting", "granted")))
-        .order_by(models.SpeakerRequest.id)).all()
-    return [{"id": r.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role, "status": r.status}
-            for r, p in rows]
+    queue = speaker_queue(s, current.id)
+    people = {p.id: p for p in s.scalars(select(models.Person).where(
+        models.Person.id.in_({r.person_id for r in queue})))} if queue else {}
+    return [{"id": r.id, "person_id": r.person_id, "name": people[r.person_id].name, "seat": people[r.person_id].seat,
+             "role": people[r.person_id].role, "status": r.status, **_speech_time(r)} for r in queue]
+
+
+def _speech_time(r: models.SpeakerRequest) -> dict[str, Any]:
+    """A speech given the floor: since when, for how long, and until when (``ends_at``, for a countdown
+    from the server's clock; None without a limit)."""
+    if r.status != "granted" or r.granted_at is None:
+        return {}
+    ends = r.granted_at + dt.timedelta(seconds=r.limit_seconds) if r.limit_seconds else None
+    return {"granted_at": iso(r.granted_at), "limit_seconds": r.limit_seconds, "ends_at": iso(ends)}
 
 
 def results_section(s: Session, sitting: models.Sitting, audience: str) -> list[dict[str, Any]]:
@@ -257,15 +305,19 @@ def me_section(s: Session, sitting: models.Sitting, person_id: int) -> dict[str,
 
 
 def current_sitting_for(store: Store, *, body_id: int | None = None) -> int | None:
-    """The sitting a terminal joins by default: the open one, else the next planned, else the latest."""
+    """The sitting a terminal joins by default: the open one (of several, the one opened last: the one
+    terminals follow), else the next planned, else the latest."""
     with store.read() as s:
         q = select(models.Sitting)
         if body_id is not None:
             q = q.where(models.Sitting.body_id == body_id)
-        for status in ("open", "planned"):
-            found = s.scalar(q.where(models.Sitting.status == status).order_by(models.Sitting.date, models.Sitting.id))
-            if found is not None:
-                return found.id
+        opened = s.scalar(q.where(models.Sitting.status == "open")
+                          .order_by(models.Sitting.opened_at.desc(), models.Sitting.id.desc()).limit(1))
+        if opened is not None:
+            return opened.id
+        found = s.scalar(q.where(models.Sitting.status == "planned").order_by(models.Sitting.date, models.Sitting.id))
+        if found is not None:
+            return found.id
         latest = s.scalar(q.order_by(models.Sitting.id.desc()).limit(1))
         return latest.id if latest else None
 

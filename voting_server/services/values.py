@@ -194,6 +194,23 @@ class Ref(Rule[int]):
 
 
 @dataclass(frozen=True)
+class IdList(Rule["list[int]"]):
+    """A list of the ids of stored rows, at most ``max_len`` (an order: each id once is for the service)."""
+
+    what: Message
+    max_len: int
+    json_types = (list,)
+
+    def wrong_type(self, raw: object) -> Invalid:
+        return Invalid("bad_list", msg("{what}应为编号的列表", what=self.what))
+
+    def check(self, value: list[int]) -> list[int]:
+        if not isinstance(value, (list, tuple)) or len(value) > self.max_len or not all(is_int(v) for v in value):
+            raise self.wrong_type(value)
+        return list(value)
+
+
+@dataclass(frozen=True)
 class Obj(Rule[Mapping[str, object]]):
     """A JSON object whose content a service (or the rules engine) reads."""
 

@@ -47,6 +47,39 @@ class Check:
                 "reason_zh": self.reason_zh, "reason_en": self.reason_en}
 
 
+@dataclass(frozen=True)
+class Verification:
+    """The answer of one verification: its checks, and the sheets (ids such as ``B3-R1``, ``S1-ATT``)
+    whose record on file the answer may show beside them: those of a sheet that is the body's own
+    (signed by its certificate, the signature intact), or of a QR address whose digest matches."""
+
+    checks: list[Check]
+    shown: tuple[str, ...] = ()
+
+
+#: The verdict of a failed verification, by the first failing check (in this order): what a person is told.
+VERDICTS: tuple[tuple[str, str, str], ...] = (
+    ("readable", "文件无法读取：不是结果单 PDF，或文件已损坏", "the file cannot be read: not a result sheet PDF, or damaged"),
+    ("signature_intact", "文件被修改", "the file was modified"),
+    ("unmodified", "文件被修改", "the file was modified"),
+    ("signed_by_body", "不是本机关签署的结果单", "not a sheet signed by the body"),
+    ("result_matches", "结果单与存档记录不一致", "the sheet differs from the record on file"),
+    ("audit_chain", "审计记录被改动", "the audit record was altered"),
+    ("retally", "重新计票与存档结果不一致", "the re-tally differs from the stored result"),
+)
+
+
+def verdict(checks: Sequence[Check]) -> tuple[str, str]:
+    """One line for the whole answer, in Chinese and English: passed, or the main reason it did not."""
+    if all_ok(checks):
+        return "全部核验通过", "verified: every check passed"
+    failed = {c.name for c in checks if not c.ok}
+    for name, zh, en in VERDICTS:
+        if name in failed:
+            return f"核验未通过：{zh}", f"not verified: {en}"
+    return "核验未通过", "not verified"
+
+
 def all_ok(checks: Iterable[Check]) -> bool:
     checks = list(checks)
     return bool(checks) and all(c.ok for c in checks)

@@ -184,7 +184,9 @@ def result_document(s: Session, ballot_id: int, round_number: int) -> dict[str, 
         "ballot": {"id": lo.ballot.id, "title": lo.ballot.title, "kind": lo.ballot.kind,
                    "secret": lo.ballot.secret, "procedural": lo.ballot.procedural},
         "round": {"id": lo.round.id, "number": lo.round.number, "opened_at": iso(lo.round.opened_at),
-                  "closed_at": iso(lo.round.closed_at), "quorum_override": lo.round.quorum_override},
+                  "closed_at": iso(lo.round.closed_at), "quorum_override": lo.round.quorum_override,
+                  # a re-vote's reason (only where one was given, so that earlier sheets read as they were)
+                  **({"revote_reason": lo.round.revote_reason} if lo.round.revote_reason else {})},
         "spec": lo.round.spec,
         "rule": lo.result.rule,
         "method": lo.result.method,
@@ -195,7 +197,20 @@ def result_document(s: Session, ballot_id: int, round_number: int) -> dict[str, 
             "entered_by": hands.entered_by, "entered_at": iso(hands.entered_at), "note": hands.note},
         "named_votes": None if lo.ballot.secret else _named_votes(s, lo),
         "audit": {"id": lo.result.audit_id, "head": lo.result.audit_head},
+        **({"box": _box_record(lo)} if lo.round.box_mode else {}),
     }
+
+
+def _box_record(lo: Loaded) -> dict[str, Any]:
+    """A secret round's encrypted box as the sheet carries it: what anyone needs, with the stored
+    ballots, to re-check the tally without a key (the key set, the round's context, the box hash, the
+    decrypted sums and each key holder's partial decryption with its proofs; the 监票人 who decrypted,
+    by name)."""
+    record = dict(lo.result.box or {})
+    return {"mode": lo.round.box_mode, "context": lo.round.box_context, "keys": lo.round.box_keys,
+            "hash": record.get("hash"), "ballots": record.get("ballots"), "holders": record.get("holders", []),
+            "counts": record.get("counts"), "partials": record.get("partials", []),
+            **({"holder_names": record["holder_names"]} if record.get("holder_names") else {})}
 
 
 def earlier_rounds(s: Session, ballot_id: int, round_number: int) -> list[dict[str, Any]]:

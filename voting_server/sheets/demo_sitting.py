@@ -139,7 +139,7 @@ def _budget_with_revote(run: _Run, item: int, ballot: int, late: Actor) -> None:
     services.close_ballot(store, chair, ballot)
     services.sign_in(store, late, run.sitting_id)  # arrives between the rounds
     run.present.append(late)
-    services.revote(store, chair, ballot)
+    services.revote(store, chair, ballot, reason="第一轮有四台表决器发生故障，经主持人决定重新表决", confirm_passed=True)
     for m in run.present:
         run.cast(m, ballot, run.three_way())
     services.close_ballot(store, chair, ballot)

@@ -30,6 +30,7 @@ import ballots
 from ballots import labels
 
 from ..db import Store
+from ..files import private_folder, write_private
 from . import data as sd
 
 EXPORT_FORMAT = "biaojue.export/1"
@@ -330,19 +331,18 @@ def read_json(data: bytes) -> dict[str, Any]:
 
 def export_sitting(store: Store, sitting_id: int, out_dir: str | Path) -> list[Path]:
     """Write every export of a sitting into ``out_dir``; returns the files written."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = private_folder(out_dir)  # named votes: this user's only (0700, files 0600)
     docs, att = _stored(store, sitting_id)
     tables = _tables(docs, att)
     written = []
     for name, table in tables.items():
         path = out / f"{name}-S{sitting_id}.csv"
-        path.write_bytes(table_csv(table))
+        write_private(path, table_csv(table))
         written.append(path)
     path = out / f"sitting-S{sitting_id}.xlsx"
-    path.write_bytes(tables_xlsx(tables))
+    write_private(path, tables_xlsx(tables))
     written.append(path)
     path = out / f"sitting-S{sitting_id}.json"
-    path.write_bytes(_json(docs, att, tables))
+    write_private(path, _json(docs, att, tables))
     written.append(path)
     return written

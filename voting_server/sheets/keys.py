@@ -30,6 +30,8 @@ from pyhanko.keys.internal import (
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from ..files import write_private
+
 KEY_BITS = 3072
 CERT_YEARS = 10
 
@@ -138,8 +140,7 @@ def _write_certificate(instance: str | os.PathLike[str], body_id: int, cert: asn
         old = asn1_x509.Certificate.load(x509.load_pem_x509_certificate(current.read_bytes()).public_bytes(
             serialization.Encoding.DER))
         current.replace(current.with_name(f"body-{body_id}-{fingerprint(old)[:16]}.pem"))
-    current.write_bytes(pem)
-    os.chmod(current, 0o644)
+    write_private(current, pem)  # public, but like every file of the instance folder, its user's only
 
 
 def make_self_signed(body_name: str, *, body_id: int) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:

@@ -101,17 +101,17 @@ def signature_checks(sig: Any, roots: list[asn1_x509.Certificate], pdf_bytes: by
             ValidationContext(trust_roots=[], allow_fetching=False)
         status = run_sync(lambda: async_validate_pdf_signature(sig, signer_validation_context=vc))
     except Exception as exc:  # noqa: BLE001 (whatever breaks, the answer is a failed check with its reason)
-        return [Check("signature_intact", False, f"签名无法验证：{exc}", f"the signature cannot be validated: {exc}")] + \
+        return [Check("signature_intact", False, "文件被修改或损坏：签名无法验证。", f"the signature cannot be validated: {exc}")] + \
             skipped(("signed_by_body", "unmodified"), "签名无法验证", "the signature cannot be validated")
     out = []
     if status.intact and status.valid and not _container_untouched(pdf_bytes, sig):
-        out.append(Check("signature_intact", False, "签名数据区被改动（签名值之外有多余或改写的字节）。",
+        out.append(Check("signature_intact", False, "文件被修改：签名数据区有多余或改写的字节。",
                          "the signature container was altered (bytes besides the signature value changed)."))
     elif status.intact and status.valid:
         out.append(Check("signature_intact", True, "签名与所签内容一致，签名值有效。",
                          "the signed bytes match the signature and the signature value is valid."))
     elif not status.intact:
-        out.append(Check("signature_intact", False, "所签内容已被改动：摘要与签名不符（文件被篡改）。",
+        out.append(Check("signature_intact", False, "文件被修改：所签内容与签名不符（文件被篡改）。",
                          "the signed bytes were changed: the digest does not match the signature (tampered)."))
     else:
         out.append(Check("signature_intact", False, "签名值无效。", "the signature value is invalid."))
@@ -119,14 +119,19 @@ def signature_checks(sig: Any, roots: list[asn1_x509.Certificate], pdf_bytes: by
     fp = fingerprint(signer)
     subject = signer.subject.native.get("common_name") or signer.subject.human_friendly
     trusted = {fingerprint(c) for c in roots}
+    sealed = status.intact and status.valid
     if not roots:
         out.append(Check("signed_by_body", False, "没有可核对的本机关证书（请提供证书，或在服务器的实例目录中运行）。",
                          "no body certificate to check against (give one, or run where the instance folder is)."))
+    elif fp in trusted and not sealed:
+        out.append(Check("signed_by_body", False, "文件被修改，签名不成立，不能确认由本机关签署（文件所附证书是本机关证书）。",
+                         "the file was modified, so the signature does not hold and cannot show that the body signed "
+                         f"it (the certificate in the file is the body's, {subject})."))
     elif fp in trusted and status.trusted:
         out.append(Check("signed_by_body", True, f"签名证书为本机关证书（{subject}，SHA-256 {fp[:16]}…）。",
                          f"signed with the body's certificate ({subject}, SHA-256 {fp[:16]}…)."))
     elif fp in trusted:
-        out.append(Check("signed_by_body", False, f"签名证书为本机关证书，但证书无效（过期或用途不符）：{status.summary()}",
+        out.append(Check("signed_by_body", False, "签名证书为本机关证书，但证书已失效（过期或用途不符）。",
                          f"the body's certificate signed it, but the certificate is not valid: {status.summary()}"))
     else:
         out.append(Check("signed_by_body", False, f"签名证书不是本机关证书（{subject}，SHA-256 {fp[:16]}…）。",
@@ -136,7 +141,7 @@ def signature_checks(sig: Any, roots: list[asn1_x509.Certificate], pdf_bytes: by
         out.append(Check("unmodified", True, "签名覆盖整个文件，签署后没有追加修改。",
                          "the signature covers the entire file: nothing was added after signing."))
     else:
-        out.append(Check("unmodified", False, "签署后文件被追加修改（签名未覆盖整个文件）。",
+        out.append(Check("unmodified", False, "文件被修改：签署后有内容追加到文件中（签名未覆盖整个文件）。",
                          f"the file was changed after signing (coverage {getattr(status.coverage, 'name', None)}, "
                          f"modification level {getattr(level, 'name', level)})."))
     return out

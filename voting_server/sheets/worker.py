@@ -37,7 +37,7 @@ from typing import Any
 
 from ..i18n import msg
 from ..services.base import ServiceError
-from .checks import CHECKS, Check, unfinished
+from .checks import CHECKS, Check, Verification, unfinished
 
 _FRAME = struct.Struct("!I")
 MAX_ANSWER_BYTES = 4 * 1024 * 1024  # a verification's answer is a few KB of checks
@@ -94,16 +94,16 @@ def _checks_out(checks: list[Check]) -> list[dict[str, Any]]:
     return [{"name": c.name, "ok": c.ok, "reason_zh": c.reason_zh, "reason_en": c.reason_en} for c in checks]
 
 
-def _run_task(task: dict[str, Any], payload: bytes) -> list[Check]:
+def _run_task(task: dict[str, Any], payload: bytes) -> Verification:
     from ..db import Store
     from . import verify
 
     store = Store(task["url"])
     try:
         if task["kind"] == "reference":
-            return verify.verify_reference(store, task["sheet"], task["h"], incremental=True)
+            return verify.verify_address(store, task["sheet"], task["h"], incremental=True)
         if task["kind"] == "upload":
-            return verify.verify_sheet(store, payload, instance=task["instance"], incremental=True)
+            return verify.verify_upload(store, payload, instance=task["instance"], incremental=True)
         raise ValueError(f"unknown task {task['kind']!r}")
     finally:
         store.dispose()
@@ -136,7 +136,8 @@ def _child(conn: socket.socket, timeout: float) -> None:
     payload = _recv(conn, int(task.get("payload_limit", 0)))
     limit_resources(timeout, int(task.get("memory_mb", 0)))
     try:
-        answer: dict[str, Any] = {"checks": _checks_out(_run_task(task, payload))}
+        done = _run_task(task, payload)
+        answer: dict[str, Any] = {"checks": _checks_out(done.checks), "shown": list(done.shown)}
     except MemoryError:
         answer = {"unfinished": True}
     except Exception as exc:  # noqa: BLE001 (reported to the server, which answers for it)
@@ -269,7 +270,7 @@ class WorkerPool:
     # one verification
 
     def run(self, task: dict[str, Any], payload: bytes = b"", *,
-            inline: Callable[[], list[Check]] | None = None) -> list[Check]:
+            inline: Callable[[], Verification] | None = None) -> Verification:
         """The checks of ``task`` (``kind`` reference or upload, the database ``url``…), computed in a
         child process; ``inline`` computes them here instead (a database no other process can open)."""
         with self._lock:
@@ -289,7 +290,7 @@ class WorkerPool:
             with self._lock:
                 self._pending -= 1
 
-    def _in_child(self, task: dict[str, Any], payload: bytes) -> list[Check]:
+    def _in_child(self, task: dict[str, Any], payload: bytes) -> Verification:
         names = ("result_matches", "audit_chain", "retally") if task["kind"] == "reference" else tuple(CHECKS)
         try:
             sock = _Helper.connect(self.limits.timeout)
@@ -302,14 +303,15 @@ class WorkerPool:
             _send(sock, payload)
             answer = json.loads(_recv(sock, MAX_ANSWER_BYTES))
         except (OSError, EOFError, ValueError):
-            return unfinished(names)
+            return Verification(unfinished(names))
         finally:
             sock.close()
         if answer.get("unfinished"):
-            return unfinished(names)
+            return Verification(unfinished(names))
         if "error" in answer:
             raise RuntimeError(f"the verification failed: {answer['error']}")
-        return [Check(c["name"], bool(c["ok"]), c["reason_zh"], c["reason_en"]) for c in answer["checks"]]
+        return Verification([Check(c["name"], bool(c["ok"]), c["reason_zh"], c["reason_en"]) for c in answer["checks"]],
+                            tuple(str(x) for x in answer.get("shown", [])))
 
 
 if __name__ == "__main__":

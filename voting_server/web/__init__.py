@@ -47,9 +47,25 @@ def bearer_token() -> str | None:
 
 
 def current_actor() -> Actor:
-    """Who makes this request: a paired tablet (bearer token), a logged-in staff member, or anonymous."""
+    """Who makes this request: a paired tablet (bearer token), a logged-in staff member, or anonymous.
+
+    When the database does not answer, its storage failure is raised (answered 503 ``storage_unavailable``)
+    and, asked again within the same request, raised again at once: the rate limits ask first
+    (``limits.signed_in``), and the view must not wait for the database a second time."""
     if "actor" in g:
         return g.actor
+    if "actor_failure" in g:
+        raise g.actor_failure
+    try:
+        g.actor = _actor_of_request()
+    except SQLAlchemyError as error:
+        if services.storage_refusal(error) is not None:
+            g.actor_failure = error
+        raise
+    return g.actor
+
+
+def _actor_of_request() -> Actor:
     actor: Actor | None = None
     token = bearer_token()
     if token is not None:
@@ -62,8 +78,7 @@ def current_actor() -> Actor:
         actor = services.session_actor(store(), session["user_id"], session.get("gen"))
         if actor is None:
             session.clear()
-    g.actor = actor or ANONYMOUS
-    return g.actor
+    return actor or ANONYMOUS
 
 
 def lang() -> str:

@@ -14,7 +14,7 @@ from werkzeug.security import safe_join
 
 from .. import commands, services
 from ..i18n import msg
-from ..services import Invalid, NotFound, admin_view
+from ..services import Invalid, NotFound, admin_view, templates
 from ..services.base import require
 from ..services.values import parse_date
 from . import current_actor, ok, public_address, store
@@ -87,6 +87,11 @@ def list_sittings(body_id: int) -> Any:
 @bp.get("/sittings/<int:sitting_id>/agenda")
 def agenda(sitting_id: int) -> Any:
     return ok(admin_view.agenda(store(), current_actor(), sitting_id))
+
+
+@bp.get("/bodies/<int:body_id>/ballot-templates")
+def list_templates(body_id: int) -> Any:
+    return ok({"templates": templates.list_templates(store(), current_actor(), body_id)})
 
 
 @bp.get("/items/<int:item_id>/documents")

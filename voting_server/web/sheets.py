@@ -99,7 +99,7 @@ def export(sitting_id: int, fmt: str) -> Any:
         table = request.args.get("table", "results")
         if table not in EXPORT_TABLES:
             raise services.Invalid("bad_table", msg("表格只能是 results、attendance 或 named_votes"))
-        data, mime = sheets.export_csv(store(), sitting_id, table), "text/csv; charset=utf-8"
+        data, mime = sheets.export_csv(store(), sitting_id, table), "text/csv"  # Flask adds the charset
         name = f"sitting-{sitting_id}-{table}.csv"
     elif fmt == "xlsx":
         data = sheets.export_xlsx(store(), sitting_id)
@@ -111,10 +111,13 @@ def export(sitting_id: int, fmt: str) -> Any:
     return send_file(io.BytesIO(data), mimetype=mime, download_name=name, as_attachment=True)
 
 
-def _checks_answer(checks: list[Any]) -> Any:
-    from .. import sheets
+def _checks_answer(done: Any) -> Any:
+    """Every check, the verdict in words, and the record on file of the sheets it may show."""
+    from ..sheets import checks, content
 
-    return ok({"ok": sheets.all_ok(checks), "checks": [c.to_dict() for c in checks]})
+    verdict_zh, verdict_en = checks.verdict(done.checks)
+    return ok({"ok": checks.all_ok(done.checks), "verdict_zh": verdict_zh, "verdict_en": verdict_en,
+               "checks": [c.to_dict() for c in done.checks], "sheets": content.sheet_contents(store(), done.shown)})
 
 
 def start_workers(app: Flask) -> None:
@@ -133,10 +136,10 @@ def _verify(task: dict[str, Any], payload: bytes = b"") -> Any:
 
     st = store()
     if st.is_sqlite and st.url in ("sqlite://", "sqlite:///:memory:"):
-        def inline() -> list[Any]:
+        def inline() -> Any:
             if task["kind"] == "reference":
-                return sheets.verify_reference(st, task["sheet"], task["h"], incremental=True)
-            return sheets.verify_sheet(st, payload, instance=task["instance"], incremental=True)
+                return sheets.verify_address(st, task["sheet"], task["h"], incremental=True)
+            return sheets.verify_upload(st, payload, instance=task["instance"], incremental=True)
     else:
         inline = None  # type: ignore[assignment]
     pool = current_app.extensions["biaojue_verifier"]
@@ -179,3 +182,16 @@ def check_receipt(ballot_id: int, round_number: int, receipt: str) -> Any:
     if status != "closed":
         raise services.Conflict("ballot_open", msg("表决结束后才能核对回执"))
     return ok({"found": sheets.check_receipt(store(), ballot_id, round_number, receipt)})
+
+
+@bp.get("/receipts/<receipt>")
+def find_receipt(receipt: str) -> Any:
+    """A member checks their receipt with the code alone, as the tablet showed it: the closed rounds
+    among whose participants it is (no choice is shown); 409 while its round is still open."""
+    from .. import sheets
+    from ..sheets import content
+
+    rounds = sheets.find_receipt(store(), receipt)
+    if any(status != "closed" for _b, _n, status in rounds):
+        raise services.Conflict("ballot_open", msg("表决结束后才能核对回执"))
+    return ok({"found": bool(rounds), "rounds": content.receipt_rounds(store(), [(b, n) for b, n, _s in rounds])})

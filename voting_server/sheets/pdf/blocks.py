@@ -41,6 +41,20 @@ def grid(data: list[list[Any]], widths: Sequence[float], *, header_rows: int = 1
     return table
 
 
+CELL_PADDING = 6.5  # points: the grid's left and right padding, and a little air
+
+
+def fit(ctx: Ctx, width: float, *texts: str, style: str = "cell_c") -> float:
+    """``width``, or more where one of ``texts`` would not fit on one line: a column's header (and
+    its short labels) never break inside a word ("表决类/型"). English breaks between words, so there
+    only the longest word counts."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    st = ctx.st[style]
+    pieces = list(texts) if ctx.zh else [w for text in texts for w in text.split()]
+    return max([width] + [stringWidth(p, st.fontName, st.fontSize) + CELL_PADDING for p in pieces])
+
+
 def widths(fixed: Sequence[float | None], total: float = CONTENT_W) -> list[float]:
     """Column widths in points; ``None`` columns share what is left."""
     free = total - sum(w for w in fixed if w is not None)
@@ -160,6 +174,17 @@ def verification_block(ctx: Ctx, doc: dict[str, Any]) -> Table:
     pairs = [(ctx.t("sheet_id"), ctx.p(doc["sheet_id"], "cell")),
              (ctx.t("digest"), ctx.p(h, "mono")),
              (chain, ctx.p(doc["audit"]["head"], "mono"))]
+    box = doc.get("box")
+    if box:  # a secret round: the encrypted box the tally decrypted, and who decrypted it
+        count = box.get("ballots") or 0
+        label = f"加密票箱哈希（{count}张选票）" if ctx.zh else f"Encrypted ballot box ({count} ballots)"
+        pairs.append((label, ctx.p(str(box.get("hash") or ""), "mono")))
+        if box.get("mode") == "sealed":
+            who = "服务器封存密钥，计票后已销毁" if ctx.zh else "key sealed by the server, destroyed after the tally"
+            pairs.append(("解密" if ctx.zh else "Decrypted by", ctx.p(who, "cell")))
+        elif box.get("holder_names"):
+            who = ("监票人" if ctx.zh else "scrutineers ") + "、".join(box["holder_names"])
+            pairs.append(("解密" if ctx.zh else "Decrypted by", ctx.p(who, "cell")))
     if ctx.fingerprint:
         pairs.append((ctx.t("cert"), ctx.p(ctx.fingerprint, "mono")))
     if url is not None:

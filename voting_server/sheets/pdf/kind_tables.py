@@ -52,9 +52,14 @@ def rule_text(ctx: Ctx, rule: dict[str, Any]) -> tuple[str, str]:
             quorum.describe_zh() if ctx.zh else quorum.describe_en())
 
 
-def _head(ctx: Ctx, first: list[str], options: list[tuple[str, str]], last: str = "outcome") -> list[Any]:
+def not_voted_label(ctx: Ctx, doc: Doc) -> str:
+    """Those present who cast nothing: 未按表决器, or 未表决 for a round by show of hands alone."""
+    return ctx.label(labels.NOT_VOTED, labels.not_voted_code(doc["method"]))
+
+
+def _head(ctx: Ctx, doc: Doc, first: list[str], options: list[tuple[str, str]], last: str = "outcome") -> list[Any]:
     """Header cells: the kind's own columns, one per option, then not voted, needed and the outcome."""
-    cells = first + [lab for _c, lab in options] + [ctx.t("not_voted"), ctx.t("needed"), ctx.t(last)]
+    cells = first + [lab for _c, lab in options] + [not_voted_label(ctx, doc), ctx.t("needed"), ctx.t(last)]
     return [ctx.p(h, "cell_c") for h in cells]
 
 
@@ -72,7 +77,7 @@ def appointment_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, st
     """One row per person (name, the matter, counts, outcome); what follows an appointment's outcome."""
     questions = doc["result"]["questions"]
     persons = {p.id: p for p in spec.persons}
-    rows: list[list[Any]] = [_head(ctx, [ctx.t("person"), ctx.t("matter")], options)]
+    rows: list[list[Any]] = [_head(ctx, doc, [ctx.t("person"), ctx.t("matter")], options)]
     notes = []
     for q in questions:
         p = persons.get(q["question_id"])
@@ -111,7 +116,7 @@ def _grade_rule(ctx: Ctx, spec: ballots.EvaluationSpec, threshold: str) -> str:
 def evaluation_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, str]]) -> list[Flowable]:
     """One row per object with the grade it reached, and the rule that gives the grades."""
     assert isinstance(spec, ballots.EvaluationSpec)
-    rows: list[list[Any]] = [_head(ctx, [ctx.t("object")], options, "grade")]
+    rows: list[list[Any]] = [_head(ctx, doc, [ctx.t("object")], options, "grade")]
     for q in doc["result"]["questions"]:
         rows.append([ctx.p(q["label"], "cell")] + _counts(ctx, spec, q, options))
     table = grid(rows, widths([None] + [16 * mm] * len(options) + [20 * mm, 13 * mm, 24 * mm]), center_from=1)
@@ -146,7 +151,7 @@ def selection_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, str]
     assert isinstance(spec, ballots.SelectionSpec)
     position = {c.id: i for i, c in enumerate(spec.candidates)}
     ordered = sorted(doc["result"]["questions"], key=lambda q: (q.get("rank") or 0, position.get(q["question_id"], 0)))
-    rows: list[list[Any]] = [_head(ctx, [ctx.t("rank"), ctx.t("candidate")], options)]
+    rows: list[list[Any]] = [_head(ctx, doc, [ctx.t("rank"), ctx.t("candidate")], options)]
     for q in ordered:
         rows.append([str(q.get("rank") or ""), ctx.p(q["label"], "cell")] + _counts(ctx, spec, q, options))
     table = grid(rows, widths([12 * mm, None] + [15 * mm] * len(options) + [20 * mm, 13 * mm, 28 * mm]),
@@ -158,7 +163,7 @@ def resolution_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, str
     """The counts of a resolution (and of any single- or multi-question kind): one row per question."""
     questions = doc["result"]["questions"]
     first = len(questions) > 1
-    rows: list[list[Any]] = [_head(ctx, [ctx.t("question")] if first else [], options)]
+    rows: list[list[Any]] = [_head(ctx, doc, [ctx.t("question")] if first else [], options)]
     for q in questions:
         rows.append(([ctx.p(q["label"], "cell")] if first else []) + _counts(ctx, spec, q, options))
     cols = ([None] if first else []) + [None] * len(options) + [None, None, None]

@@ -25,7 +25,7 @@ from .blocks import (
     verification_block,
     widths,
 )
-from .kind_tables import kind_table, rule_text, spec_of
+from .kind_tables import kind_table, not_voted_label, rule_text, spec_of
 from .page import Ctx, SectionMark, build
 from .wording import OUTCOME_NOTE, note
 
@@ -61,7 +61,7 @@ def _ballot_rows(ctx: Ctx, doc: Doc) -> list[InfoRow]:
     needed_txt = "/".join(map(str, sorted({q["needed"] for q in res["questions"] if q.get("needed") is not None})))
     item_txt = (f"第{doc['item']['position']}项　{doc['item']['title']}" if ctx.zh else
                 f"Item {doc['item']['position']}: {doc['item']['title']}")
-    secrecy = ctx.label(labels.SECRECY, "secret" if ballot["secret"] else "named")
+    secrecy = ctx.label(labels.SECRECY, labels.secrecy_code(ballot["secret"], doc["method"]))
     rows: list[InfoRow] = [
         (ctx.t("item"), item_txt, None, None),
         (ctx.t("question"), ballot["title"], None, None),
@@ -72,6 +72,8 @@ def _ballot_rows(ctx: Ctx, doc: Doc) -> list[InfoRow]:
         (ctx.t("rule"), f"{thr}（需{needed_txt}票）" if ctx.zh else f"{thr} ({needed_txt} needed)", ctx.t("quorum"),
          f"{quo}（需{res['quorum_needed']}人）" if ctx.zh else f"{quo} ({res['quorum_needed']} needed)"),
     ]
+    if doc["round"].get("revote_reason"):
+        rows.append((ctx.t("revote_reason"), doc["round"]["revote_reason"], None, None))
     if doc.get("hands"):
         rows.append((ctx.t("hands"), _hands_text(ctx, doc["hands"]), None, None))
     if doc["round"].get("quorum_override"):
@@ -173,7 +175,7 @@ def _vote_text(ctx: Ctx, doc: Doc, spec: ballots.BallotSpec, vote: dict[str, Any
         return text
     if doc["method"] == "mixed":
         return "未按表决器（或举手表决）" if ctx.zh else "not voted on a tablet (or by show of hands)"
-    return ctx.t("not_voted")
+    return not_voted_label(ctx, doc)
 
 
 def _named_table(ctx: Ctx, doc: Doc) -> list[Flowable]:

@@ -7,13 +7,13 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from ballots import labels
 
 from ...db import Store
 from .. import data as sd
-from .blocks import grid, head, info_table, signature_block, sitting_rows, widths
+from .blocks import fit, grid, head, info_table, signature_block, sitting_rows, widths
 from .kind_tables import option_labels, question_outcome, spec_of
 from .page import MONO, Ctx, SectionMark, build
 
@@ -26,11 +26,13 @@ def _votes_cell(ctx: Ctx, doc: Doc) -> str:
     spec = spec_of(doc)
     kind = doc["ballot"]["kind"]
     options = option_labels(ctx, spec)
+    # short in the table's narrow cell: 未按 for the tablets' 未按表决器, 未表决 for a show of hands
+    not_voted_zh = labels.NOT_VOTED["hands"].zh if labels.not_voted_code(doc["method"]) == "hands" else "未按"
 
     def counts(q: dict[str, Any]) -> str:
         parts = [f"{lab}{q['counts'].get(code, 0)}" if ctx.zh else f"{lab} {q['counts'].get(code, 0)}"
                  for code, lab in options]
-        parts.append(f"未按{q['not_voted']}" if ctx.zh else f"not voted {q['not_voted']}")
+        parts.append(f"{not_voted_zh}{q['not_voted']}" if ctx.zh else f"not voted {q['not_voted']}")
         return ("，" if ctx.zh else ", ").join(parts)
 
     if not res["quorum_held"]:
@@ -86,6 +88,31 @@ def _item_rows(ctx: Ctx, item: dict[str, Any]) -> list[list[Any]]:
     return rows
 
 
+def column_widths(ctx: Ctx, overview: dict[str, Any]) -> list[float]:
+    """The results table's columns (points): number, question, kind, round, method, votes, outcome. No
+    header, and no kind's name, breaks inside a word: a column is as wide as they need."""
+    cols = _columns(ctx)
+    kinds = {b["kind"] for item in overview["items"] for b in item["ballots"]} | {
+        item["kind"] for item in overview["items"] if item["kind"] in labels.KIND}
+    kind_w = fit(ctx, 13 * mm if ctx.zh else 20 * mm, cols[2], *(ctx.label(labels.KIND, k) for k in kinds), style="cell")
+    return widths([fit(ctx, 11 * mm, cols[0]), 48 * mm, kind_w, fit(ctx, 11 * mm, cols[3]), fit(ctx, 18 * mm, cols[4]),
+                   None, fit(ctx, 20 * mm, cols[6])])
+
+
+def _columns(ctx: Ctx) -> list[str]:
+    return [ctx.t("no"), ctx.t("question"), ctx.t("kind"), ctx.t("round"), ctx.t("method"), ctx.t("counts"),
+            ctx.t("outcome")]
+
+
+def results_table(ctx: Ctx, overview: dict[str, Any]) -> Table:
+    """One row per round of every ballot of the agenda, under a header that reads whole."""
+    rows: list[list[Any]] = [[ctx.p(h, "cell_c") for h in _columns(ctx)]]
+    for item in overview["items"]:
+        rows += _item_rows(ctx, item)
+    return grid(rows, column_widths(ctx, overview),
+                extra=[("ALIGN", (0, 0), (0, -1), "CENTER"), ("ALIGN", (3, 0), (3, -1), "CENTER")])
+
+
 def summary_flowables(ctx: Ctx, overview: dict[str, Any]) -> list[Flowable]:
     """The flowables of the summary (also the first part of the bundle)."""
     att = overview["attendance"]
@@ -94,12 +121,7 @@ def summary_flowables(ctx: Ctx, overview: dict[str, Any]) -> list[Flowable]:
     out: list[Flowable] = [SectionMark(label)] + head(ctx, att["body"]["name"], ctx.t("summary_title"), sitting["title"])
     out.append(info_table(ctx, sitting_rows(ctx, sitting)))
     out += [Spacer(0, 1.5 * mm), ctx.p(_attendance_line(ctx, att), "body"), ctx.p(ctx.t("result"), "h2")]
-    cols = [ctx.t("no"), ctx.t("question"), ctx.t("kind"), ctx.t("round"), ctx.t("method"), ctx.t("counts"), ctx.t("outcome")]
-    rows: list[list[Any]] = [[ctx.p(h, "cell_c") for h in cols]]
-    for item in overview["items"]:
-        rows += _item_rows(ctx, item)
-    out.append(grid(rows, widths([11 * mm, 48 * mm, 13 * mm if ctx.zh else 20 * mm, 11 * mm, 18 * mm, None, 20 * mm]),
-                    extra=[("ALIGN", (0, 0), (0, -1), "CENTER"), ("ALIGN", (3, 0), (3, -1), "CENTER")]))
+    out.append(results_table(ctx, overview))
     chain = overview["audit"]
     note = (f"各项表决的详细结果、出席情况和核验方式见各表决结果单（附二维码和电子签名）。生成时审计链头：第{chain['id']}条 "
             if ctx.zh else "Each vote's details, attendance and verification are on its result sheet (QR code and "

@@ -5,12 +5,30 @@ import { h } from "../core/dom.js";
 import { pick, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { countdown, timeUp } from "../views/countdown.js";
-import { ballotChips, methodLabel } from "../views/labels.js";
+import { ballotChips, methodLabel, neededText } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
 import { ask, confirmBox, pending, run } from "./commands.js";
 
 const EXTEND_SECONDS = [30, 60, 120];
+
+/** A show of hands has no tablets to count nor members to remind: the chair waits for the clerk's count,
+ * then closes. */
+function handsWait(b) {
+  return h("p", { class: `notice hands-wait ${b.hands_entered ? "ok" : "info"}`, role: "status" },
+    t(b.hands_entered ? "chair.hands_entered" : "chair.hands_waiting"));
+}
+
+function closeButton(b, closing, disabled = false) {
+  const message = t(b.method === "hands" ? "chair.close_confirm_hands" : "chair.close_confirm_text");
+  return h("button", { class: "btn danger big", "data-fk": "close", disabled: closing || disabled,
+    onclick: () => ask({ kind: "close", id: b.id, message }) }, t("chair.close_ballot"));
+}
+
+function closeAction(b, closing, disabled) {
+  return h("div", { class: "live-actions", role: "group", "aria-label": t("chair.ballot_actions") },
+    closeButton(b, closing, disabled));
+}
 
 function actions(client, b, closing) {
   const extend = (n) => run(client, "extend", { ballot_id: b.id, seconds: n }, { ok: () => t("chair.extended", { n }) });
@@ -20,8 +38,7 @@ function actions(client, b, closing) {
     t("chair.remind")),
     EXTEND_SECONDS.map((n) => h("button", { class: "btn ghost", "data-fk": `extend-${n}`, onclick: () => extend(n) },
       t("chair.extend", { n }))),
-    h("button", { class: "btn danger big", "data-fk": "close", disabled: closing,
-      onclick: () => ask({ kind: "close", id: b.id, message: t("chair.close_confirm_text") }) }, t("chair.close_ballot")));
+    closeButton(b, closing));
 }
 
 /** Time is up: the chair is asked to close (or told that the body's rules close the round by itself). */
@@ -41,15 +58,15 @@ export function liveBallot(client, b) {
       h("div", {},
         ballotChips(b, { lead: status }),
         h("h3", { id: "live-title" }, b.title),
-        h("p", { class: "muted" }, t("ballot.needed", { n: b.needed }), " · ", pick(b.threshold_zh, b.threshold_en))),
+        h("p", { class: "muted" }, neededText(b), " · ", pick(b.threshold_zh, b.threshold_en))),
       h("div", { class: "timer-box" },
         h("span", { class: "muted small" }, t("chair.time_left")),
         b.deadline
           ? countdown(client, b.deadline, { cls: "big", role: "timer" })
           : h("span", { class: "countdown big none" }, t("chair.no_timer")))),
     timeUp(client, b) ? timeUpPrompt(b, closing) : null,
-    h("div", { class: "progress-box", id: "chair-progress" }),
-    actions(client, b, closing),
+    b.method === "hands" ? handsWait(b) : h("div", { class: "progress-box", id: "chair-progress" }),
+    b.method === "hands" ? closeAction(b, closing, !b.hands_entered) : actions(client, b, closing),
     closing ? confirmBox(pending().message, t("chair.close_ballot"),
       () => run(client, "close_ballot", { ballot_id: b.id }, { ok: () => t("chair.closed"), confirmed: true }), "danger") : null);
 }
@@ -84,8 +101,21 @@ export function progressPanel(client) {
   });
 }
 
+/** A round the 监票人 decrypt: how many have, and who (the chair waits, or moves on to the next item). */
+function counting(b) {
+  const c = b.counting;
+  return h("section", { class: "closed-ballot counting", "aria-labelledby": "closed-title" },
+    h("div", { class: "closed-head" },
+      h("div", {}, h("p", { class: "eyebrow" }, t("chair.result_of")), h("h3", { id: "closed-title" }, b.title),
+        h("p", { class: "muted" }, t("chair.counting_ballots", { n: c.ballots }))),
+      h("p", { class: "outcome huge", id: "decrypted-of", role: "status" },
+        t("ballot.decrypted_of", { received: c.received, needed: c.needed }))),
+    h("p", { class: "muted" }, t("chair.counting_help")));
+}
+
 export function closedBallot(b) {
   const r = b.result;
+  if (!r && b.counting) return counting(b);
   if (!r) return h("p", { class: "muted" }, t("seat.counting"));
   const method = b.method_used && b.method_used !== "tablet" ? ` · ${methodLabel(b.method_used)}` : "";
   const chart = r.kind === "resolution" || (r.kind === "appointment" && r.questions.length === 1);

@@ -6,7 +6,7 @@ import { errorText, t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
 import { Store } from "../core/store.js";
 
-/** {kind: "override"|"close"|"revote"|"close_sitting", id, message, revote} or null. */
+/** {kind: "override"|"close"|"revote"|"close_sitting", id, message, revote, reason, passed, error} or null. */
 export const asking = new Store({ pending: null });
 
 export function pending() {
@@ -31,15 +31,18 @@ export function confirmBox(message, label, onYes, tone = "primary") {
       h("button", { class: "btn ghost", "data-fk": "confirm-no", onclick: () => ask(null) }, t("common.cancel"))));
 }
 
-let busy = false;
+const queued = new Set();
+let chain = Promise.resolve();
 
-/** Send one command at a time; resolves with its acknowledgement (null while another is under way). */
+/** Send commands one after the other, in the order the chair gave them; resolves with the
+ * acknowledgement. The same command tapped again while it is still under way is sent once (null). */
 async function command(client, name, payload) {
-  if (busy) return null;
-  busy = true;
-  const ack = await client.call(name, payload);
-  busy = false;
-  return ack;
+  const key = JSON.stringify([name, payload ?? null]);
+  if (queued.has(key)) return null;
+  queued.add(key);
+  const turn = chain.then(() => client.call(name, payload)).finally(() => queued.delete(key));
+  chain = turn.catch(() => null);
+  return turn;
 }
 
 /**
@@ -61,15 +64,20 @@ function overrideMessage(ack) {
  * Open a ballot (or its re-vote). Without quorum the server refuses; the chair may then say
  * explicitly to go ahead (the override is audited).
  */
-export async function open(client, id, { revote = false, override = false } = {}) {
+export async function open(client, id, { revote = false, override = false, reason = "", confirmPassed = false } = {}) {
   const payload = override ? { ballot_id: id, override_quorum: true } : { ballot_id: id };
+  if (revote) Object.assign(payload, { reason, confirm_passed: confirmPassed });
   const ack = await command(client, revote ? "revote" : "open_ballot", payload);
   if (!ack) return;
   if (ack.ok) {
     ask(null);
     toast(t(revote ? "chair.revote_opened" : "chair.opened"), "ok");
   } else if (ack.error === "no_quorum" && !override) {
-    ask({ kind: "override", id, revote, message: overrideMessage(ack) });
+    ask({ kind: "override", id, revote, reason, confirmPassed, message: overrideMessage(ack) });
+  } else if (revote && ack.error === "confirm_passed_required") {
+    ask({ kind: "revote", id, passed: true, reason, error: ack });
+  } else if (revote) {
+    ask({ kind: "revote", id, passed: pending() && pending().passed, reason, error: ack });
   } else {
     ask(null);
     ackOk(ack);

@@ -1,7 +1,7 @@
 // The current item: its ballots (open, re-vote), the ballot on screen (live or its result) and the
 // confirmations the chair gives before opening without quorum or re-voting.
 import { h } from "../core/dom.js";
-import { t } from "../core/i18n.js";
+import { errorText, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { ballotChips } from "../views/labels.js";
 import { closedBallot, liveBallot, progressPanel } from "./ballot.js";
@@ -18,8 +18,37 @@ function rowAction(client, x, openId) {
   }
   if (x.status !== "closed") return null;
   return h("button", { class: "btn ghost", disabled: Boolean(openId), "data-fk": `revote-${x.id}`,
-    onclick: () => ask({ kind: "revote", id: x.id, message: t("chair.revote_confirm_text", { title: x.title }) }) },
+    onclick: () => ask({ kind: "revote", id: x.id, passed: lastPassed(client, x.id) }) },
   t("chair.revote"));
+}
+
+/** Whether the ballot's last round passed (wholly or in part): its re-vote asks for an explicit yes. */
+function lastPassed(client, ballotId) {
+  const rounds = ((client.state && client.state.results) || []).filter((r) => r.ballot_id === ballotId);
+  const last = rounds.reduce((a, r) => (!a || r.round > a.round ? r : a), null);
+  return Boolean(last && (last.outcome === "passed" || last.outcome === "mixed"));
+}
+
+/** The re-vote's form: its reason (required, printed on the sheet) and, for a ballot that passed, the
+ * chair's explicit confirmation; a refusal stays in the form, in words. */
+function revoteBox(client, x, p) {
+  const reason = h("textarea", { id: `revote-reason-${x.id}`, class: "revote-reason", rows: 2, maxlength: 300,
+    required: true, "data-autofocus": "", "data-fk": "revote-reason" });
+  reason.value = p.reason || "";
+  const confirmBox = p.passed ? h("input", { type: "checkbox", id: `revote-passed-${x.id}`, "data-fk": "revote-passed" }) : null;
+  const submit = async (e) => {
+    e.preventDefault();
+    await open(client, x.id, { revote: true, reason: reason.value.trim(), confirmPassed: Boolean(confirmBox && confirmBox.checked) });
+  };
+  return h("form", { class: "inline-confirm revote-form", role: "alertdialog", "aria-label": t("chair.revote"), onsubmit: submit },
+    h("p", {}, t("chair.revote_confirm_text", { title: x.title })),
+    h("label", { for: reason.id }, t("chair.revote_reason")), reason,
+    p.passed ? h("p", { class: "notice warn" }, t("chair.revote_passed_warning")) : null,
+    p.passed ? h("label", { class: "check" }, confirmBox, " ", t("chair.revote_passed_confirm")) : null,
+    p.error ? h("p", { class: "notice warn", role: "alert" }, errorText(p.error)) : null,
+    h("div", { class: "confirm-actions" },
+      h("button", { type: "submit", class: "btn primary", "data-fk": "confirm-yes" }, t("chair.revote")),
+      h("button", { type: "button", class: "btn ghost", "data-fk": "confirm-no", onclick: () => ask(null) }, t("common.cancel"))));
 }
 
 function ballotRow(client, x, openId) {
@@ -29,9 +58,7 @@ function ballotRow(client, x, openId) {
     h("span", { class: `status-tag st-${x.status}` }, t(`ballot.status_${x.status}`)),
     rowAction(client, x, openId));
   const p = pending();
-  if (p && p.kind === "revote" && p.id === x.id) {
-    return [row, h("li", {}, confirmBox(p.message, t("chair.revote"), () => open(client, x.id, { revote: true })))];
-  }
+  if (p && p.kind === "revote" && p.id === x.id) return [row, h("li", {}, revoteBox(client, x, p))];
   return row;
 }
 
@@ -51,7 +78,8 @@ function build(client, state, item) {
     h("button", { class: "btn ghost", disabled: Boolean(openId), "data-fk": "finish",
       onclick: () => run(client, "finish_item", { item_id: item.id }) }, t("chair.finish_item")))];
   if (p && p.kind === "override") {
-    blocks.push(confirmBox(p.message, t("chair.override_confirm"), () => open(client, p.id, { revote: p.revote, override: true })));
+    blocks.push(confirmBox(p.message, t("chair.override_confirm"), () => open(client, p.id,
+      { revote: p.revote, override: true, reason: p.reason, confirmPassed: p.confirmPassed })));
   }
   if (b && b.item_id === item.id) blocks.push(b.status === "open" ? liveBallot(client, b) : closedBallot(b));
   const ballots = item.ballots || [];
@@ -68,7 +96,7 @@ export function currentPanel(client, el) {
   };
   return new Panel({
     el,
-    reads: ["agenda", "ballot", "sitting", "pending"],
+    reads: ["agenda", "ballot", "sitting", "pending", "results"],
     key: () => {
       const b = state().ballot;
       return [item(), b && { ...b, voted: undefined, non_voters: undefined }, pending(), state().sitting && state().sitting.status];

@@ -8,6 +8,7 @@ import { agendaPanel } from "./agenda.js";
 import { attendancePanels } from "./attendance.js";
 import { asking } from "./commands.js";
 import { currentPanel } from "./current.js";
+import { keyboard } from "./keys.js";
 import { resultsPanel } from "./results.js";
 import { sittingPanel } from "./sitting.js";
 import { speakersPanel } from "./speakers.js";
@@ -30,6 +31,7 @@ async function main() {
   await staffPage({ roles: ["chair"], app: "chair-app" });
   const client = new LiveClient({ sittingId: sittingFromUrl() });
   const state = () => client.state || {};
+  keyboard(client);
   goLive(client, {
     panels: [
       titlePanel(client),

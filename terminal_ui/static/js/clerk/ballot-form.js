@@ -6,8 +6,9 @@ import { focusId, h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { toast } from "../core/notify.js";
 import { kindLabel, methodLabel, secrecyLabel } from "../views/labels.js";
-import { specOf } from "./ballot-spec.js";
+import { formOfTemplate, specOf, templateOf } from "./ballot-spec.js";
 import { guarded, loadAgenda } from "./data.js";
+import { saveTemplate, templateName, templates } from "./templates.js";
 
 const KINDS = ["resolution", "appointment", "evaluation", "selection"];
 const ACTIONS = [["appoint", "clerk.appoint"], ["remove", "clerk.remove"]]; // 任命 / 免去
@@ -40,12 +41,16 @@ const labelled = (el, key, cls = null) => h("div", { class: cls }, h("label", { 
 const checkbox = (el, key) => h("div", { class: "check" }, el, h("label", { for: el.id }, t(key)));
 
 /** The settings of the ballot's kind: the question, combined appointments, a cap, the marks allowed. */
-function kindFields() {
+function kindFields(redraw) {
   const box = (key, id) => field(key, h("input", { id, type: "checkbox" }), "checked");
   if (form.kind === "resolution") {
     return labelled(field("question", h("input", { id: "bf-question", placeholder: t("clerk.question_placeholder") })), "clerk.question", "span2");
   }
-  if (form.kind === "appointment") return checkbox(box("combined", "bf-combined"), "clerk.combined");
+  if (form.kind === "appointment") {
+    const combined = box("combined", "bf-combined");
+    combined.addEventListener("change", () => { form.version = (form.version || 0) + 1; redraw(); });
+    return checkbox(combined, "clerk.combined");
+  }
   if (form.kind === "evaluation") {
     return [labelled(field("cap", h("input", { id: "bf-cap", type: "number", min: "0", placeholder: t("clerk.cap_none") })), "clerk.cap_satisfied"),
       checkbox(box("unknown", "bf-unknown"), "clerk.grade_unknown")];
@@ -74,6 +79,8 @@ function rowEditor(redraw) {
   };
   return h("fieldset", { class: "rows" }, h("legend", {}, t(`clerk.rows_${form.kind}`)),
     form.kind === "appointment" ? h("p", { class: "muted small" }, t("clerk.appointment_help")) : null,
+    form.kind === "appointment" && form.rows.length > 1 && !form.fields.combined
+      ? h("p", { class: "notice", id: "bf-per-person", role: "status" }, t("clerk.per_person_note", { n: form.rows.length })) : null,
     h("ol", { class: "plain" }, rows),
     h("button", { type: "button", class: "btn small secondary", id: "bf-add-row", onclick: add }, t("clerk.add_row")));
 }
@@ -89,6 +96,30 @@ function options() {
     checkbox(field("procedural", h("input", { id: "bf-procedural", type: "checkbox" }), "checked"), "clerk.procedural"));
 }
 
+/** Start from a template of the body, or save the form's settings as one. */
+function templateBar(redraw) {
+  const list = templates.get("templates");
+  const choose = h("select", { id: "bf-template", onchange: (e) => {
+    const tpl = list[parseInt(e.target.value, 10)];
+    if (!tpl) return;
+    form = { ...formOfTemplate(form, tpl.settings, defaultRows), template: e.target.value };
+    redraw();
+  } }, h("option", { value: "" }, t("clerk.template_none")),
+  list.map((tpl, i) => h("option", { value: String(i), selected: form.template === String(i) }, templateName(tpl))));
+  const name = h("input", { id: "bf-tpl-name", placeholder: t("clerk.template_name_placeholder"), "aria-label": t("clerk.template_name") });
+  const save = async () => {
+    if (!name.value.trim()) { name.focus(); return; }
+    if (await saveTemplate(name.value.trim(), templateOf(form))) {
+      form = { ...form, version: (form.version || 0) + 1 };
+      redraw();
+    }
+  };
+  return h("div", { class: "form-row" },
+    h("div", { class: "grow" }, h("label", { for: "bf-template" }, t("clerk.from_template")), choose),
+    h("div", { class: "grow" }, h("label", { for: "bf-tpl-name" }, t("clerk.save_as_template")),
+      h("div", { class: "tpl-save" }, name, h("button", { class: "btn small secondary", type: "button", id: "bf-tpl-save", onclick: save }, t("clerk.save_template")))));
+}
+
 async function create(item, err, redraw) {
   const made = specOf(form);
   if (made.error) {
@@ -96,8 +127,8 @@ async function create(item, err, redraw) {
     return;
   }
   try {
-    await api("POST", `/api/items/${item.id}/ballots`, made.ballot);
-    toast(t("clerk.ballot_created"), "ok");
+    await api("POST", `/api/items/${item.id}/${made.path}`, made.ballot);
+    toast(made.count > 1 ? t("clerk.ballots_created", { n: made.count }) : t("clerk.ballot_created"), "ok");
     form = null;
     redraw();
     await guarded(loadAgenda);
@@ -108,7 +139,7 @@ async function create(item, err, redraw) {
 
 export function ballotForm(item, redraw) {
   const kind = h("select", { id: "bf-kind", "data-fk": "bf-kind", onchange: (e) => {
-    form = { ...form, kind: e.target.value, rows: defaultRows(e.target.value), fields: { title: form.fields.title } };
+    form = { ...form, kind: e.target.value, rows: defaultRows(e.target.value), fields: { title: form.fields.title }, extra: {}, template: "" };
     redraw();
   } }, KINDS.map((k) => h("option", { value: k, selected: k === form.kind }, kindLabel(k))));
   const title = field("title", h("input", { id: "bf-title", "data-fk": "bf-title", placeholder: item.title }));
@@ -119,7 +150,8 @@ export function ballotForm(item, redraw) {
     create(item, err, redraw);
   } },
   h("h4", { id: "bf-heading" }, t("clerk.new_ballot")),
-  h("div", { class: "form-grid" }, labelled(kind, "clerk.ballot_kind"), labelled(title, "clerk.ballot_title", "span2"), kindFields()),
+  templateBar(redraw),
+  h("div", { class: "form-grid" }, labelled(kind, "clerk.ballot_kind"), labelled(title, "clerk.ballot_title", "span2"), kindFields(redraw)),
   rowEditor(redraw),
   options(),
   err,

@@ -12,31 +12,41 @@ const ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocumen
 let preview = null; // the server's check of the file
 let file = null;
 
-function upload(path) {
+/** Send the chosen file to ``url`` (a check or an import); the answer, or undefined after a refusal. */
+export function uploadFile(url, chosen) {
   const form = new FormData();
-  form.append("file", file);
-  return guarded(() => api("POST", `/api/bodies/${get("bodyId")}/roster/${path}`, undefined, { form }));
+  form.append("file", chosen);
+  return guarded(() => api("POST", url, undefined, { form }));
+}
+
+const upload = (path) => uploadFile(`/api/bodies/${get("bodyId")}/roster/${path}`, file);
+
+/** A file input and its check button; ``checked(file)`` runs with the chosen file. */
+export function fileForm(id, label, buttonId, checked) {
+  const input = h("input", { id, type: "file", accept: ACCEPT });
+  return h("form", { class: "form-row", onsubmit: async (e) => {
+    e.preventDefault();
+    if (input.files.length) await checked(input.files[0]);
+  } },
+  h("div", { class: "grow" }, h("label", { for: id }, t(label)), input),
+  h("button", { class: "btn secondary", type: "submit", id: buttonId }, t("clerk.roster_check")));
 }
 
 function checkForm(redraw) {
-  const input = h("input", { id: "roster-file", type: "file", accept: ACCEPT });
-  return h("form", { class: "form-row", onsubmit: async (e) => {
-    e.preventDefault();
-    if (!input.files.length) return;
-    file = input.files[0];
+  return fileForm("roster-file", "clerk.roster_file", "roster-check", async (chosen) => {
+    file = chosen;
     const out = await upload("preview");
     if (out) { preview = out; redraw(); }
-  } },
-  h("div", { class: "grow" }, h("label", { for: "roster-file" }, t("clerk.roster_file")), input),
-  h("button", { class: "btn secondary", type: "submit", id: "roster-check" }, t("clerk.roster_check")));
+  });
 }
 
-function problemsTable(problems) {
-  return h("table", { class: "data-table problems", id: "roster-problems" },
+/** Every problem of a checked file, by row (0: the file as a whole); ``fields`` names the columns. */
+export function problemsTable(problems, { id = "roster-problems", fields = (f) => t(`field.${f}`) } = {}) {
+  return h("table", { class: "data-table problems", id },
     h("caption", {}, t("clerk.problems")),
     headRow(["clerk.row", "clerk.field", "clerk.problem"], t),
     h("tbody", {}, problems.map((x) => h("tr", {}, h("td", { class: "num" }, x.row || t("clerk.whole_file")),
-      h("td", {}, x.field ? t(`field.${x.field}`) : ""), h("td", {}, pick(x.zh, x.en))))));
+      h("td", {}, x.field ? fields(x.field) : ""), h("td", {}, pick(x.zh, x.en))))));
 }
 
 function rowsTable(rows, open) {

@@ -86,7 +86,7 @@ export function itemsPanel(el) {
   const panel = new Panel({
     el,
     reads: ["agenda"],
-    key: () => { const bf = formFor(null); return [get("agenda"), bf && [bf.itemId, bf.kind, bf.rows.length]]; },
+    key: () => { const bf = formFor(null); return [get("agenda"), bf && [bf.itemId, bf.kind, bf.rows.length, bf.version]]; },
     build: () => {
       const agenda = get("agenda");
       if (!agenda) return [];

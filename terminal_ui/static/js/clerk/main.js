@@ -1,6 +1,6 @@
 // The clerk's console: body and roster (with the import preview), sittings, agenda, documents and
 // ballots; tablet pairing with printable QR codes; attendance with leave reasons; show-of-hands entry
-// with a second confirmation; results of every round, printable; the audit log.
+// with a second confirmation; the 监票人 key ceremony; results of every round, printable; the audit log.
 import { h } from "../core/dom.js";
 import { errorText } from "../core/i18n.js";
 import { toast } from "../core/notify.js";
@@ -9,15 +9,19 @@ import { attendancePanel } from "./attendance.js";
 import { auditPanel } from "./audit.js";
 import { bodiesPanel } from "./bodies.js";
 import { contextPanel, titlePanel } from "./context.js";
+import { agendaImportPanel } from "./agenda-import.js";
+import { copyPanel } from "./copy.js";
 import { data, get, guarded, loadAgenda, loadAllResults, loadAudit, loadDevices, refreshAll } from "./data.js";
 import { handsPanel } from "./hands.js";
 import { importPanel } from "./import.js";
 import { itemsPanel } from "./items.js";
+import { keysPanel } from "./keys.js";
 import { sittingPanel } from "./live.js";
 import { pairingPanel } from "./pairing.js";
 import { peoplePanel } from "./people.js";
 import { resultsPanel } from "./results.js";
 import { sittingsPanel } from "./sittings.js";
+import { loadTemplates, templates, templatesPanel } from "./templates.js";
 
 const SECTIONS = ["live", "roster", "agenda", "pairing", "results", "audit"];
 const LOADS = { audit: loadAudit, results: loadAllResults, pairing: loadDevices };
@@ -47,13 +51,14 @@ function slots(section, count) {
 function panels(client) {
   const [sitting, hands, attendance] = slots("live", 3);
   const [bodies, people, roster] = slots("roster", 3);
-  const [sittings, items] = slots("agenda", 2);
+  const [sittings, copy, items, agendaFile, tpl, keys] = slots("agenda", 6);
   const body = (name) => document.querySelector(`#sec-${name} .sec-body`);
   return [
     titlePanel(client), contextPanel(document.getElementById("clerk-context")),
     sittingPanel(client, sitting), handsPanel(client, hands), attendancePanel(client, attendance),
     bodiesPanel(bodies), peoplePanel(people), importPanel(roster),
-    sittingsPanel(sittings), itemsPanel(items),
+    sittingsPanel(sittings), copyPanel(copy), itemsPanel(items), agendaImportPanel(agendaFile), templatesPanel(tpl),
+    keysPanel(client, keys),
     pairingPanel(body("pairing")), resultsPanel(body("results")), auditPanel(body("audit")),
   ];
 }
@@ -75,16 +80,18 @@ async function main() {
   await staffPage({ roles: ["clerk", "admin"], app: "clerk-app" });
   window.addEventListener("hashchange", showSection);
   await refreshAll();
-  const client = new LiveClient({ sittingId: get("sittingId") });
+  const client = new LiveClient({ sittingId: get("sittingId"), follow: false });
   followAgenda(client);
   client.on("alert", (alert) => toast(errorText(alert), "error", 15000));
+  await guarded(loadTemplates);
   data.on("state", (_state, changed) => {
+    if (changed.has("bodyId")) guarded(loadTemplates);
     if (changed.has("sittingId") && get("sittingId") && (client.sittingId !== get("sittingId") || !client.socket)) {
       client.reconnect({ sittingId: get("sittingId") });
     }
   });
   // Without a sitting there is nothing live to follow: the console connects once one is chosen.
-  goLive(client, { panels: panels(client), stores: [data], connect: Boolean(get("sittingId")) });
+  goLive(client, { panels: panels(client), stores: [data, templates], connect: Boolean(get("sittingId")) });
   showSection();
   await loadDevices();
 }

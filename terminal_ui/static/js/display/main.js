@@ -6,6 +6,7 @@ import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { goLive, LiveClient, sittingFromUrl, staffPage } from "../live/start.js";
 import { attendanceFigures } from "../views/attendance.js";
+import { speechClock } from "../views/countdown.js";
 import { sittingPicker } from "../views/picker.js";
 import { ballotPanel } from "./ballot.js";
 
@@ -45,10 +46,21 @@ function panels(client) {
     },
     build: () => itemView(currentItem(state()), sitting().status),
   });
+  const speaking = () => ((state().speakers || []).find((s) => s.status === "granted") || null);
+  const speaker = new Panel({
+    el: $("hall-speaker"),
+    reads: ["speakers"],
+    key: () => speaking(),
+    build: () => {
+      const s = speaking();
+      return s ? h("p", { class: "hall-speaking" }, h("span", { class: "hall-label" }, t("speakers.now")),
+        h("span", { class: "hall-speaker-name" }, s.seat ? `${s.seat} ` : "", s.name), speechClock(client, s)) : null;
+    },
+  });
   const tools = new Panel({
     el: $("hall-tools"), reads: ["sitting"], key: () => sitting().id, build: () => sittingPicker(client, sitting().id),
   });
-  return [heading, attendance, item, ballotPanel(client, $("hall-ballot")), tools];
+  return [heading, attendance, item, speaker, ballotPanel(client, $("hall-ballot")), tools];
 }
 
 function itemView(item, status) {

@@ -10,6 +10,7 @@
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked, alert {sitting_id, code, message, message_en, ...}  (alert: to the clerks)
 //   sync       {ok, reason, since}   consoles: the queue between server processes is lost (ok false) or back
+// With follow, a terminal on a planned sitting joins the one sitting.moved_to names (live/start.js).
 import { io } from "../../vendor/socket.io.esm.min.js";
 import { t } from "../core/i18n.js";
 
@@ -27,10 +28,12 @@ export class LiveClient {
    * @param {object} opts
    * @param {() => object} [opts.auth]  extra auth fields (e.g. {token}) read at every (re)connect
    * @param {number|null} [opts.sittingId]  the sitting to join; the server's default when absent
+   * @param {boolean} [opts.follow]  move to the sitting that opens while on a planned one (not the clerk's)
    */
-  constructor({ auth = () => ({}), sittingId = null } = {}) {
+  constructor({ auth = () => ({}), sittingId = null, follow = true } = {}) {
     this.authFn = auth;
     this.sittingId = sittingId;
+    this.follow = follow;
     this.state = null;
     this.status = "connecting"; // connecting | online | offline | refused
     this.refusal = null; // {error, message, message_en} when the server refused the connection

@@ -30,6 +30,22 @@ export async function staffPage({ roles, login = "login", app }) {
 }
 
 /**
+ * A terminal on a planned sitting while another sitting of its body is open (``sitting.moved_to``, from
+ * the event sitting_moved or any snapshot) joins that one, without a reload; the address follows.
+ */
+function followOpened(client) {
+  client.on("state", (state, changed) => {
+    const s = state && state.sitting;
+    if (!client.follow || !changed.has("sitting") || !s || s.status !== "planned" || s.moved_to == null) return;
+    client.reconnect({ sittingId: s.moved_to });
+    if (!new URLSearchParams(location.search).has("sitting")) return;
+    const url = new URL(location.href);
+    url.searchParams.set("sitting", String(s.moved_to));
+    history.replaceState(null, "", url);
+  });
+}
+
+/**
  * Connect ``client`` and feed ``panels`` (with the page's own ``stores``). A staff page reloads when
  * its session has ended (the login gate shows again); before the first snapshot a refusal is shown
  * by ``refused(text, why)``. ``onTick`` runs every second after the countdowns. With ``connect: false``
@@ -37,6 +53,7 @@ export async function staffPage({ roles, login = "login", app }) {
  */
 export function goLive(client, { panels = [], stores = [], staff = true, refused = null, onTick = null, connect = true } = {}) {
   connectionIndicator(client);
+  followOpened(client);
   client.on("refused", (why) => {
     if (staff && why.error === "unauthenticated") location.reload();
     else if (refused && !client.state) refused(errorText(why), why);

@@ -5,17 +5,18 @@ import { pick, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { hasVoted } from "../live/client.js";
 import { countdown, timeUp } from "../views/countdown.js";
-import { ballotChips } from "../views/labels.js";
+import { ballotChips, neededText } from "../views/labels.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
 import { submit } from "./cast.js";
-import { confirmBar, submitBar, voted } from "./confirm.js";
+import { confirmBar, receiptText, submitBar, voted } from "./confirm.js";
 import { controls } from "./form.js";
+import { countingBlock } from "./scrutineer.js";
 import { draft, vote } from "./vote.js";
 
 function head(client, b) {
   const right = b.status === "open"
     ? h("div", { class: "ballot-meta" },
-      h("span", { class: "needed" }, t("ballot.needed", { n: b.needed })),
+      h("span", { class: "needed" }, neededText(b)),
       b.deadline ? countdown(client, b.deadline, { role: "timer", "aria-live": "off" }) : null)
     : h("div", { class: "ballot-meta" }, h("span", { class: "chip done" }, t("ballot.closed")));
   return h("header", { class: "ballot-head" },
@@ -28,7 +29,7 @@ function result(b, me, wasVoted) {
   const r = b.result;
   if (!r) return h("p", { class: "notice" }, t("seat.counting"));
   const mine = wasVoted && me.vote && me.vote.receipt
-    ? h("p", { class: "muted" }, t("seat.your_receipt"), h("code", { class: "receipt-code" }, me.vote.receipt)) : null;
+    ? h("p", { class: "muted" }, t("seat.your_receipt"), h("code", { class: "receipt-code", title: me.vote.receipt }, receiptText(me.vote.receipt))) : null;
   return h("div", { class: "result-block" },
     outcomeHeadline(r, { extraClass: "large" }),
     h("p", { class: "muted" }, turnoutLine(r)),
@@ -69,6 +70,10 @@ function build(client, handlers) {
   if (!b) {
     const closed = state.sitting && state.sitting.status === "closed";
     return h("div", { class: "card idle" }, h("p", { class: "big-note" }, t(closed ? "seat.sitting_closed" : "seat.no_ballot")));
+  }
+  if (b.status === "counting" && b.counting) {
+    return h("article", { class: "card ballot closed", "aria-labelledby": "ballot-title" }, head(client, b),
+      countingBlock(client, state, b));
   }
   if (b.status === "closed") {
     return h("article", { class: "card ballot closed", "aria-labelledby": "ballot-title" }, head(client, b),

@@ -1,5 +1,8 @@
 // Sending the confirmed vote. It is kept (with its cast_id) until acknowledged, so a dropped link or a
 // reload sends the same cast again and it counts once; the tablet shows "已表决" only after the ack.
+// In a round whose tablets encrypt (ballot.box.encrypt == "tablet"), the choice is encrypted here, once,
+// when the member confirms (../ballotbox/ballot.js), and the cast carries the encrypted ballot instead:
+// a retry sends the same ballot with the same cast_id.
 import { errorText, t } from "../core/i18n.js";
 import { hasVoted, newCastId } from "../live/client.js";
 import { device } from "./device.js";
@@ -7,8 +10,9 @@ import { draft, setDraft, vote } from "./vote.js";
 
 async function send(client, pending, onVoted) {
   vote.set({ sending: true, castError: null });
-  const ack = await client.call("cast", { ballot_id: pending.ballot_id, choice: pending.choice, cast_id: pending.cast_id },
-    { retry: true });
+  const payload = pending.ballot ? { ballot_id: pending.ballot_id, ballot: pending.ballot, cast_id: pending.cast_id }
+    : { ballot_id: pending.ballot_id, choice: pending.choice, cast_id: pending.cast_id };
+  const ack = await client.call("cast", payload, { retry: true });
   const still = device.pending();
   if (still && still.cast_id === pending.cast_id) device.dropPending();
   const state = client.state;
@@ -26,10 +30,27 @@ async function send(client, pending, onVoted) {
   onVoted();
 }
 
+/** The member's choice encrypted for the round's box, or null where the server encrypts. */
+async function encrypted(b, choice) {
+  if (!(b.box && b.box.encrypt === "tablet")) return null;
+  const { encryptBallot } = await import("../ballotbox/ballot.js");
+  return encryptBallot(b.box.layout, b.box.keys, b.box.context, choice);
+}
+
 /** The member confirmed: keep the cast until it is acknowledged, then send it. */
-export function submit(client, b, onVoted) {
+export async function submit(client, b, onVoted) {
   if (vote.get("sending")) return;
-  const pending = { round_id: b.round_id, ballot_id: b.id, choice: { ...draft().choice }, cast_id: newCastId() };
+  vote.set({ sending: true, castError: null });
+  const choice = { ...draft().choice };
+  let ballot = null;
+  try {
+    ballot = await encrypted(b, choice);
+  } catch (err) {
+    console.error("encrypting the ballot failed", err);
+    setDraft({ stage: "choose" }, { sending: false, castError: t("seat.encrypt_failed") });
+    return;
+  }
+  const pending = { round_id: b.round_id, ballot_id: b.id, choice, cast_id: newCastId(), ...(ballot ? { ballot } : {}) };
   device.setPending(pending);
   send(client, pending, onVoted);
 }

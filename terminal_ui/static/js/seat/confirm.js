@@ -7,6 +7,14 @@ import { complete, defaultOption, readyText } from "./limits.js";
 import { isChecklist } from "./form.js";
 import { draft, setDraft, startOver, vote } from "./vote.js";
 
+/** A receipt as a person reads it: a secret ballot's receipt is the 64-digit hash of the encrypted
+ * ballot, shown by its first 16 digits in groups of four (enough to find it on the verify page). */
+export function receiptText(receipt) {
+  const r = String(receipt || "");
+  if (r.length !== 64) return r;
+  return `${r.slice(0, 16).toUpperCase().replace(/(.{4})(?!$)/g, "$1 ")} …`;
+}
+
 /** The member's choice in words: the option of a resolution, the marked names, or each answer. */
 function summary(b, choice) {
   const qs = b.questions;
@@ -54,7 +62,7 @@ export function voted(b, me, { canChange }) {
     h("div", { class: "voted-mark", "aria-hidden": "true" }, "✓"),
     h("div", {},
       h("p", { class: "voted-title" }, t("seat.voted")),
-      h("p", { class: "receipt" }, t("seat.receipt"), h("code", { class: "receipt-code" }, v.receipt || "")),
+      h("p", { class: "receipt" }, t("seat.receipt"), h("code", { class: "receipt-code", title: v.receipt || "" }, receiptText(v.receipt))),
       choice ? h("div", { class: "voted-choice" }, h("span", { class: "muted" }, t("seat.your_choice")), summary(b, choice)) : null,
       h("p", { class: "muted" }, t(b.secret ? "seat.voted_secret_note" : "seat.voted_note")),
       canChange

@@ -2,7 +2,7 @@
 // round on screen (sessionStorage, so a reload keeps it) and a confirmed cast not yet acknowledged.
 const TOKEN_KEY = "biaojue.seat.token";
 const BODY_KEY = "biaojue.seat.body";
-const PENDING_KEY = "biaojue.seat.pending"; // {round_id, ballot_id, choice, cast_id}
+const PENDING_KEY = "biaojue.seat.pending"; // {round_id, ballot_id, choice, cast_id, ballot (tablet-encrypted rounds)}
 const DRAFT_KEY = "biaojue.seat.draft"; // {roundId, choice, stage}
 
 function loadJSON(store, key) {

@@ -14,6 +14,7 @@ import { hideRemind, showRemind } from "./remind.js";
 import { resultsPanel } from "./results.js";
 import { signIn, signinPanel } from "./signin.js";
 import { syncWith, vote } from "./vote.js";
+import { closeDocument } from "./viewer.js";
 
 const $ = (id) => document.getElementById(id);
 let stop = null; // ends the live connection of a tablet that is unpaired
@@ -50,9 +51,24 @@ function headerPanel(c) {
   });
 }
 
+/** A ballot that opens comes to the front: over a document being read, and scrolled to, with the focus
+ * on its title (after the panels have drawn it). */
+function toTheFront() {
+  closeDocument();
+  setTimeout(() => {
+    $("ballot").scrollIntoView({ block: "start" });
+    const title = document.getElementById("ballot-title");
+    if (title) {
+      title.tabIndex = -1;
+      title.focus({ preventScroll: true });
+    }
+  });
+}
+
 function wire(c) {
   c.on("state", (state, _changed, type) => {
     if (type === "ballot_opened" || type === "revote" || type === "ballot_closed") hideRemind();
+    if (type === "ballot_opened" || type === "revote") toTheFront();
     syncWith(state);
   });
   c.on("refused", (why) => { if (why.error === "revoked") unpaired(); });

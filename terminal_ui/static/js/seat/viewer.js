@@ -35,7 +35,9 @@ export async function openDocument(doc, token) {
   }
 }
 
-function closeDocument() {
+/** Close the viewer (if open), giving the focus back to what opened it. */
+export function closeDocument() {
+  if (viewer.hidden) return;
   viewer.hidden = true;
   body.replaceChildren();
   if (docUrl) URL.revokeObjectURL(docUrl);

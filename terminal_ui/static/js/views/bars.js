@@ -3,7 +3,7 @@
 // selections: one bar of for-votes per candidate, by rank; evaluations: one stacked bar per object.
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
-import { optionLabel, verdictPill, questionOutcome } from "./labels.js";
+import { notVotedLabel, optionLabel, verdictPill, questionOutcome } from "./labels.js";
 import { rankedQuestions, resultColumns } from "./result.js";
 
 function scale(result) {
@@ -17,17 +17,17 @@ function neededLine(pct, n, labelled = true) {
     labelled ? h("span", {}, t("result.needed_short", { n })) : null);
 }
 
-function legend(cols) {
+function legend(cols, result) {
   return h("ul", { class: "legend" },
     cols.map((o) => h("li", {}, h("span", { class: `swatch fill-${o.code}` }), optionLabel(o))),
-    h("li", {}, h("span", { class: "swatch fill-none" }), t("result.not_voted")));
+    h("li", {}, h("span", { class: "swatch fill-none" }), notVotedLabel(result)));
 }
 
 function evaluationBars(ballot, result, rows, pct) {
   const cols = resultColumns(ballot, result);
   const segment = (cls, n, title) => h("div", { class: `bar-seg ${cls}`, style: `width:${pct(n)}`, title },
     n > 0 ? String(n) : "");
-  return h("div", { class: "bars kind-evaluation" }, legend(cols), rows.map((q, row) => h("div", { class: "bar-row stacked" },
+  return h("div", { class: "bars kind-evaluation" }, legend(cols, result), rows.map((q, row) => h("div", { class: "bar-row stacked" },
     h("span", { class: "bar-label" }, q.label),
     h("div", { class: "bar-track" },
       cols.map((o) => segment(`fill-${o.code}`, q.counts[o.code] ?? 0, `${optionLabel(o)} ${q.counts[o.code] ?? 0}`)),
@@ -38,10 +38,10 @@ function evaluationBars(ballot, result, rows, pct) {
 
 function selectionBars(ballot, rows, pct) {
   const code = ballot.limits.for_code;
-  return h("div", { class: "bars kind-selection" }, rows.map((q) => h("div", { class: `bar-row ${q.outcome}` },
+  return h("div", { class: "bars kind-selection" }, rows.map((q, row) => h("div", { class: `bar-row ${q.outcome}` },
     h("span", { class: "bar-label" }, h("span", { class: "rank" }, q.rank ?? ""), q.label),
     h("div", { class: "bar-track" }, h("div", { class: "bar-fill fill-for", style: `width:${pct(q.counts[code] ?? 0)}` }),
-      neededLine(pct, q.needed)),
+      neededLine(pct, q.needed, row === 0)),
     h("span", { class: "bar-value" }, t("result.votes", { n: q.counts[code] ?? 0 })),
     verdictPill(q.outcome, questionOutcome(q, ballot)))));
 }
@@ -60,15 +60,14 @@ function optionBars(ballot, result, rows, pct) {
     titled ? h("figcaption", {}, h("span", { class: "bar-title" }, q.label), verdictPill(q.outcome, questionOutcome(q, ballot))) : null,
     cols.map((o, i) => barRow(optionLabel(o), `fill-${o.code}`, pct(q.counts[o.code] ?? 0),
       t("result.votes", { n: q.counts[o.code] ?? 0 }), i === 0 ? neededLine(pct, q.needed) : null)),
-    barRow(t("result.not_voted"), "fill-none", pct(q.not_voted), t("result.persons", { n: q.not_voted })))));
+    barRow(notVotedLabel(result), "fill-none", pct(q.not_voted), t("result.persons", { n: q.not_voted })))));
 }
 
-/** At most this many questions are charted (a hall screen stays readable). */
+/** At most this many questions are charted unless the caller says otherwise (a screen stays readable). */
 const MAX_ROWS = 8;
 
-export function resultBars(ballot, result) {
+export function resultBars(ballot, result, { max = MAX_ROWS } = {}) {
   const pct = scale(result);
-  const max = MAX_ROWS;
   if (result.kind === "evaluation") return evaluationBars(ballot, result, result.questions.slice(0, max), pct);
   if (result.kind === "selection") return selectionBars(ballot, rankedQuestions(result).slice(0, max), pct);
   return optionBars(ballot, result, result.questions.slice(0, max), pct);

@@ -36,3 +36,10 @@ export function timeUp(client, ballot) {
 export function timeUpNote(client, ballot, text = "ballot.time_up") {
   return timeUp(client, ballot) ? h("p", { class: "notice warn time-up", role: "alert" }, t(text)) : null;
 }
+
+/** The clock of the speech on the floor (a speakers entry with ``ends_at``): the time it has left on the
+ * server's clock, from the grant, or 不限时 where the body sets no speaking time. */
+export function speechClock(client, s) {
+  if (!s.ends_at) return h("span", { class: "speech-clock muted" }, t("speakers.no_limit"));
+  return countdown(client, s.ends_at, { cls: "speech-clock", "aria-label": t("speakers.time_left") });
+}

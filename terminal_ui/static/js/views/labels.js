@@ -8,6 +8,18 @@ export const methodLabel = (method) => t(`method.${method}`);
 export const outcomeLabel = (outcome) => t(`outcome.${outcome}`);
 export const statusLabel = (status) => t(`status.${status}`);
 export const secrecyLabel = (secret) => t(secret ? "secrecy.secret" : "secrecy.named");
+/** The votes a question needs, in the kind's words: 需8票通过; 每项入选需8票 (a selection's project);
+ * 评为满意需8票 (an evaluation's object, for its best grade). ``prefix`` "display" gives the hall's label. */
+const NEEDED = {
+  ballot: { selection: "ballot.needed_selection", evaluation: "ballot.needed_evaluation", other: "ballot.needed" },
+  display: { selection: "display.needed_selection", evaluation: "display.needed_evaluation", other: "display.needed" },
+};
+export function neededText(b, prefix = "ballot") {
+  const key = NEEDED[prefix][b.kind] || NEEDED[prefix].other;
+  return prefix === "ballot" ? t(key, { n: b.needed }) : t(key);
+}
+/** Those present who cast nothing in a result: 未按表决器, or 未表决 after a show of hands alone. */
+export const notVotedLabel = (result) => t(result && result.turnout && result.turnout.hands ? "not_voted.hands" : "not_voted.tablet");
 
 export function optionLabel(option) {
   return option ? pick(option.zh, option.en) : "";
@@ -40,12 +52,14 @@ export function verdictPill(outcome, text = outcomeLabel(outcome)) {
   return h("span", { class: `verdict-pill ${outcomeClass(outcome)}` }, text);
 }
 
-/** Kind, secrecy, the method where it is not the tablets, and the round after a re-vote. */
+/** Kind, secrecy, the method where it is not the tablets, and the round after a re-vote. A show of hands
+ * is in the open whatever the ballot's setting: it carries its method, never a secrecy. */
 export function ballotChips(b, { method = false, round = b.round, lead = null, tail = null } = {}) {
+  const hands = b.method === "hands";
   return h("span", { class: "chips" }, lead,
     h("span", { class: "chip" }, kindLabel(b.kind)),
-    h("span", { class: "chip" }, secrecyLabel(b.secret)),
-    method && b.method !== "tablet" ? h("span", { class: "chip" }, methodLabel(b.method)) : null,
+    hands ? null : h("span", { class: "chip" }, secrecyLabel(b.secret)),
+    (method || hands) && b.method !== "tablet" ? h("span", { class: "chip" }, methodLabel(b.method)) : null,
     round > 1 ? h("span", { class: "chip warn" }, t("ballot.round_n", { n: round })) : null,
     tail);
 }

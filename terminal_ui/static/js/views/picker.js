@@ -26,6 +26,7 @@ export function sittingPicker(client, currentId) {
     const url = new URL(location.href);
     url.searchParams.set("sitting", String(id));
     history.replaceState(null, "", url);
+    client.follow = false; // a sitting chosen here is kept, even a planned one while another is open
     client.reconnect({ sittingId: id });
   });
   return wrap;

@@ -2,7 +2,7 @@
 // the announcement to read out.
 import { h } from "../core/dom.js";
 import { pick, t } from "../core/i18n.js";
-import { optionLabel, outcomeClass, outcomeLabel, questionOutcome } from "./labels.js";
+import { notVotedLabel, optionLabel, outcomeClass, outcomeLabel, questionOutcome } from "./labels.js";
 
 /** Option columns of a result: the ballot's options (its first question's), else the counted codes. */
 export function resultColumns(ballot, result) {
@@ -29,6 +29,14 @@ export function rankedQuestions(result) {
   return rows;
 }
 
+/** 满意率 of an evaluated object: its votes for the best grade (the first) over the members who graded
+ * it, as a percentage with one decimal ("75.0%"); "—" when nobody did. */
+function satisfaction(cols, q) {
+  const graded = cols.reduce((n, o) => n + (q.counts[o.code] ?? 0), 0);
+  if (!cols.length || !graded) return "—";
+  return `${((100 * (q.counts[cols[0].code] ?? 0)) / graded).toFixed(1)}%`;
+}
+
 /** The result as a table: one row per question, a column per option, 未按, needed and outcome. */
 export function resultTable(ballot, result) {
   const cols = resultColumns(ballot, result);
@@ -38,7 +46,8 @@ export function resultTable(ballot, result) {
     selection ? h("th", { scope: "col" }, t("result.rank")) : null,
     h("th", { scope: "col" }, t(`result.subject.${result.kind}`)),
     cols.map((o) => h("th", { scope: "col", class: "num" }, optionLabel(o))),
-    h("th", { scope: "col", class: "num" }, t("result.not_voted")),
+    h("th", { scope: "col", class: "num" }, notVotedLabel(result)),
+    evaluation ? h("th", { scope: "col", class: "num" }, t("result.satisfaction")) : null,
     evaluation ? null : h("th", { scope: "col", class: "num" }, t("result.needed")),
     h("th", { scope: "col" }, t(evaluation ? "result.grade" : "result.outcome")));
   const row = (q) => h("tr", {},
@@ -46,6 +55,7 @@ export function resultTable(ballot, result) {
     h("th", { scope: "row" }, q.label),
     cols.map((o) => h("td", { class: "num" }, q.counts[o.code] ?? 0)),
     h("td", { class: "num" }, q.not_voted),
+    evaluation ? h("td", { class: "num satisfaction" }, satisfaction(cols, q)) : null,
     evaluation ? null : h("td", { class: "num" }, q.needed ?? ""),
     h("td", { class: `verdict ${outcomeClass(q.outcome)}` }, questionOutcome(q, ballot)));
   return h("table", { class: "result-table" },
