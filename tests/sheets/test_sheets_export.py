@@ -89,3 +89,15 @@ def test_export_files_and_cli(demo, tmp_path, capsys):
     printed = capsys.readouterr().out.split()
     assert len(printed) == 5
     assert (tmp_path / "b" / "results-S1.csv").read_bytes() == (tmp_path / "a" / "results-S1.csv").read_bytes()
+
+
+def test_the_results_workbook_never_says_not_pressed_for_a_show_of_hands(demo):
+    """The results table spans rounds on tablets and by show of hands: its not-voted column says 未表决
+    (true of both), never 未按表决器 (false of a show of hands)."""
+    import openpyxl
+
+    methods = {demo.doc(b, r)["method"] for b, r in demo.rounds()}
+    assert {"tablet", "mixed"} & methods
+    book = openpyxl.load_workbook(io.BytesIO(ex.export_xlsx(demo.store, demo.sitting_id)), read_only=True)
+    header = [c.value for c in next(book["表决结果 results"].iter_rows(max_row=1))]
+    assert "未表决" in header and "未按表决器" not in header

@@ -50,7 +50,11 @@ def _cols(*spec: tuple[str, str, type]) -> list[Column]:
 
 #: A member who cast no ballot: away (the attendance label says why) or present and not voted.
 AWAY = ("leave", "absent")
-NOT_VOTED = "未按表决器"
+#: A named vote is cast on a tablet: present and nothing pressed.
+NOT_PRESSED = labels.NOT_VOTED["tablet"].zh
+#: The results table spans rounds counted on tablets and by show of hands: its column says 未表决, which is
+#: true of both (未按表决器 would be false of a show of hands).
+NOT_VOTED = labels.NOT_VOTED["hands"].zh
 
 _RESULT_HEAD = _cols(
     ("sheet_id", "结果单编号", str), ("item_position", "议题序号", int), ("item_title", "议题", str),
@@ -152,7 +156,7 @@ def named_votes_table(docs: list[dict[str, Any]]) -> Table:
                     zh = "未选"
                 else:
                     status = absent.get(v["name"], "")
-                    zh = labels.label(labels.ATTENDANCE, status) if status in AWAY else NOT_VOTED
+                    zh = labels.label(labels.ATTENDANCE, status) if status in AWAY else NOT_PRESSED
                 rows.append({"sheet_id": d["sheet_id"], "ballot_id": d["ballot"]["id"], "round": d["round"]["number"],
                              "ballot_title": d["ballot"]["title"], "person_id": v["person_id"], "seat": v["seat"],
                              "name": v["name"], "question_id": q.id, "question": q.label, "choice": code,
