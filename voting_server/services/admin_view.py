@@ -18,7 +18,7 @@ from ..i18n import msg
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
 from .devices import pin_failures
-from .lookups import ballot_status, item_of_ballot, sitting_of_ballot, sitting_of_item
+from .lookups import ballot_status, item_of_ballot, ruleset_of, sitting_of_ballot, sitting_of_item, words_json
 
 AUDIT_PAGE_MAX = 500
 
@@ -48,6 +48,7 @@ def list_bodies(store: Store, actor: Actor) -> list[dict[str, Any]]:
                 select(models.Person.body_id, models.Person.role, func.count())
                 .where(models.Person.left_on.is_(None)).group_by(models.Person.body_id, models.Person.role))}
         return [{"id": b.id, "name": b.name, "preset": b.preset, "overrides": b.overrides or {},
+                 "words": words_json(ruleset_of(b).words),
                  "created_at": iso(b.created_at), "members": counts.get((b.id, "member"), 0),
                  "observers": counts.get((b.id, "observer"), 0)}
                 for b in s.scalars(select(models.Body).order_by(models.Body.id))]

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import models
 from ..db import Store
 from ..i18n import msg
 from .base import Actor, Conflict, Invalid, get_or_404, requires, transaction, utcnow
-from .lookups import ruleset_of
+from .lookups import member_word, ruleset_of
 from .values import Text, parse_date
 
 BODY_NAME = Text(msg("名称"), max_len=200)
@@ -21,7 +23,8 @@ PERSON_NAME = Text(msg("姓名"), max_len=100)
 PERSON_TITLE = Text(msg("职务"), max_len=200, allow_empty=True)
 SEAT = Text(msg("座位号"), max_len=20)
 EXTERNAL_ID = Text(msg("编号"), max_len=64)
-ROLE_WORDS = {"组成人员": "member", "委员": "member", "成员": "member", "列席": "observer", "列席人员": "observer"}
+ROLE_WORDS = {"组成人员": "member", "委员": "member", "成员": "member", "代表": "member", "列席": "observer",
+              "列席人员": "observer"}
 
 
 # --- bodies --------------------------------------------------------------------------------------
@@ -65,18 +68,20 @@ def update_body_rules(store: Store, actor: Actor, body_id: int, *, preset: str,
 PERSON_FIELDS = ("name", "role", "seat", "title", "joined_on", "left_on", "external_id")
 
 
-def validate_person(data: Mapping[str, object]) -> dict[str, Any]:
+def validate_person(data: Mapping[str, object], words: ballots.Words = ballots.MEMBERS) -> dict[str, Any]:
     """Check one roster entry as typed or imported (any JSON or spreadsheet values); raise Invalid
-    naming the field. Used by add_person, update_person and the roster importer."""
+    naming the field (a refusal names members in the body's ``words``). Used by add_person,
+    update_person and the roster importer."""
     if not isinstance(data, Mapping):
         raise Invalid("bad_person", msg("人员数据格式错误"))
     name = PERSON_NAME.parse(data.get("name"))
     role = data.get("role", "member")
     if not isinstance(role, str):
-        raise Invalid("bad_role", msg("身份必须是组成人员或列席"))
+        raise Invalid("bad_role", msg("身份必须是{member}或列席", member=member_word(words)))
     role = ROLE_WORDS.get(role, role)
     if role not in ("member", "observer"):
-        raise Invalid("bad_role", msg("未知身份：{role}（应为组成人员或列席）", role=str(role)[:30]))
+        raise Invalid("bad_role", msg("未知身份：{role}（应为{member}或列席）", role=str(role)[:30],
+                                      member=member_word(words)))
     seat = data.get("seat")
     if seat is not None and (isinstance(seat, bool) or not isinstance(seat, (str, int))):
         raise Invalid("bad_seat", msg("座位号必须是文字或数字"))
@@ -100,9 +105,9 @@ def person_json(fields: Mapping[str, object]) -> dict[str, object]:
 
 @requires("manage_roster")
 def add_person(store: Store, actor: Actor, body_id: int, data: Mapping[str, object]) -> int:
-    fields = validate_person(data)
     with transaction(store, actor) as tx:
-        get_or_404(tx.session, models.Body, body_id, msg("机构"))
+        body = get_or_404(tx.session, models.Body, body_id, msg("机构"))
+        fields = validate_person(data, ruleset_of(body).words)
         _check_seat_free(tx.session, body_id, fields["seat"], None)
         person = models.Person(body_id=body_id, **fields)
         tx.session.add(person)
@@ -121,7 +126,7 @@ def update_person(store: Store, actor: Actor, person_id: int, data: Mapping[str,
             raise Invalid("bad_person", msg("人员数据格式错误"))
         merged: dict[str, object] = {key: getattr(person, key) for key in PERSON_FIELDS}
         merged.update({k: v for k, v in data.items() if k in merged})
-        fields = validate_person(merged)
+        fields = validate_person(merged, ruleset_of(get_or_404(tx.session, models.Body, person.body_id, msg("机构"))).words)
         _check_seat_free(tx.session, person.body_id, fields["seat"], person.id)
         for key, value in fields.items():
             setattr(person, key, value)

@@ -41,9 +41,11 @@ from .devices import revoked_devices, unpaired
 from .lookups import (
     hand_count,
     latest_round,
+    member_word,
     present_ids,
     roster_ids,
     sitting_of_ballot,
+    sitting_words,
     spec_of,
     voted_ids,
 )
@@ -204,7 +206,8 @@ def _admit(ctx: _BallotCtx, req: CastRequest, checked: encrypted.Checked | Servi
     if rnd.deadline is not None and utcnow() > rnd.deadline:
         raise Conflict("time_up", msg("表决时间已到"))
     if person_id not in ctx.roster:
-        raise Forbidden("not_entitled", msg("您不是本次会议有表决权的组成人员"))
+        raise Forbidden("not_entitled", msg("您不是本次会议有表决权的{member}",
+                                            member=member_word(sitting_words(ctx.sitting))))
     if person_id not in ctx.present:
         raise Forbidden("not_signed_in", msg("请先签到再表决"))
     if ctx.ballot.method == "hands":

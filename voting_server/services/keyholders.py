@@ -29,7 +29,7 @@ from ..i18n import msg
 from . import box
 from .base import Actor, Conflict, Forbidden, Invalid, get_or_404, requires, transaction
 from .closing import publish_result
-from .lookups import latest_round, sitting_of_ballot
+from .lookups import latest_round, member_word, sitting_of_ballot, sitting_words
 
 #: The cost of the PIN's key derivation on the cards dealt here (RFC 9106's second recommended option).
 KDF = bb.KDF_DEFAULT
@@ -59,7 +59,8 @@ def _holder_entries(s: Session, sitting: models.Sitting, raw: object) -> list[tu
         person = s.get(models.Person, pid)
         if person is None or person.body_id != sitting.body_id or person.role != "member" or \
                 (person.left_on is not None and person.left_on <= sitting.date):
-            raise Invalid("not_a_member", msg("监票人须是本机关的组成人员"), person_id=pid)
+            raise Invalid("not_a_member", msg("监票人须是本机关的{member}", member=member_word(sitting_words(sitting))),
+                          person_id=pid)
         if any(p.id == pid for p, _ in chosen):
             raise Invalid("bad_holders", msg("同一人不能持有两份密钥"), person_id=pid)
         chosen.append((person, pin))

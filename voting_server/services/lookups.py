@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 import ballots
 
 from .. import models
-from ..i18n import msg
+from ..i18n import Bilingual, msg
 from .base import Conflict, canonical, get_or_404, rules_refusal
 
 PRESENT = ("present", "video")  # attendance that counts as present (实到)
@@ -166,7 +166,7 @@ def ruleset_of(body: models.Body) -> ballots.RuleSet:
 
 def frozen_rule(rules: ballots.RuleSet, threshold: ballots.Threshold) -> dict[str, Any]:
     """The stored form of a rule frozen from a rulebook (``ballots.Rule``)."""
-    return ballots.Rule(preset=rules.name, threshold=threshold, quorum=rules.quorum).to_dict()
+    return ballots.Rule(preset=rules.name, threshold=threshold, quorum=rules.quorum, words=rules.words).to_dict()
 
 
 @lru_cache(maxsize=256)
@@ -204,4 +204,23 @@ def sitting_rule(s: Session, sitting: models.Sitting) -> ballots.Rule:
 def body_rule(body: models.Body) -> ballots.Rule:
     """The body's rule for a sitting as its rulebook is now: its quorum, and the threshold of a resolution."""
     rules = ruleset_of(body)
-    return ballots.Rule(preset=rules.name, threshold=rules.threshold_for("resolution"), quorum=rules.quorum)
+    return ballots.Rule(preset=rules.name, threshold=rules.threshold_for("resolution"), quorum=rules.quorum,
+                        words=rules.words)
+
+
+def sitting_words(sitting: models.Sitting) -> ballots.Words:
+    """How the sitting names its voting members: the words frozen with its rule when it opened, else
+    (a planned sitting) the body's rulebook's as it is now."""
+    return rule_of(sitting.rule).words if sitting.rule is not None else ruleset_of(sitting.body).words
+
+
+def member_word(words: ballots.Words, *, plural: bool = False) -> Bilingual:
+    """The body's word for one voting member (组成人员 / 代表), for a message: ``msg("…{member}…", member=…)``."""
+    return Bilingual(words.member_zh, words.members_en if plural else words.member_en)
+
+
+def words_json(words: ballots.Words) -> dict[str, str]:
+    """The words as screens use them: ``member`` / ``all`` / ``roster`` in Chinese and English."""
+    return {"member_zh": words.member_zh, "member_en": words.member_en, "members_en": words.members_en,
+            "all_zh": words.all_zh, "all_en": words.all_en, "roster_zh": words.roster_zh,
+            "roster_en": words.roster_en}

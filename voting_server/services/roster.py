@@ -14,12 +14,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import models
 from ..db import Store
 from ..i18n import msg
 from . import spreadsheet
 from .base import Actor, Invalid, ServiceError, get_or_404, requires, transaction
 from .bodies import person_json, validate_person
+from .lookups import ruleset_of
 from .spreadsheet import Columns, FileProblem, Problem, Table, cell, data_rows, extra_cells, read_rows
 
 MAX_ROWS = 5000
@@ -52,31 +55,32 @@ class Preview(spreadsheet.Preview):
 # --- checking ------------------------------------------------------------------------------------
 
 
-def preview(data: bytes, filename: str) -> Preview:
-    """Read and check a roster file without touching the database."""
+def preview(data: bytes, filename: str, words: ballots.Words = ballots.MEMBERS) -> Preview:
+    """Read and check a roster file without touching the database (refusals name members in the
+    body's ``words``)."""
     result = Preview()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         result.problems.append(Problem(0, msg("文件为空"), "empty_file"))
         return result
     try:
-        _check_rows(read_rows(data, filename), result)
+        _check_rows(read_rows(data, filename), result, words)
     except FileProblem as fp:
         result.problems.append(Problem(0, fp.message, fp.code))
     return result
 
 
-def _check_rows(rows: Iterator[tuple[int, list[Any]]], result: Preview) -> None:
+def _check_rows(rows: Iterator[tuple[int, list[Any]]], result: Preview, words: ballots.Words) -> None:
     seats: dict[str, int] = {}
     external_ids: dict[str, int] = {}
     table = Table()
     for number, raw in data_rows(rows, COLUMNS, result.problems, table):
-        _check_row(number, raw, table.header, result, seats, external_ids)
+        _check_row(number, raw, table.header, result, seats, external_ids, words)
     if table.too_many:
         result.rows.clear()
 
 
 def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Preview, seats: dict[str, int],
-               external_ids: dict[str, int]) -> None:
+               external_ids: dict[str, int], words: ballots.Words) -> None:
     if extra_cells(raw, header):
         result.problems.append(Problem(number, msg("该行在没有列名的列中有内容"),
                                        "extra_cells"))
@@ -90,9 +94,9 @@ def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Prev
         if isinstance(value, str) and (m := _CN_DATE.match(value)):
             values[key] = "-".join((m.group(1), m.group(2).zfill(2), m.group(3).zfill(2)))
     try:
-        person = validate_person(values)
+        person = validate_person(values, words)
     except ServiceError:
-        for problem in _row_problems(values):
+        for problem in _row_problems(values, words):
             result.problems.append(Problem(number, problem.message, problem.code, problem.field))
         return
     ok = True
@@ -120,7 +124,7 @@ _FIELD_OF_MESSAGE = {"name": "name", "seat": "seat", "title": "title", "id": "ex
                      "joined_on": "joined_on", "left_on": "left_on", "unknown": "role"}
 
 
-def _row_problems(values: dict[str, Any]) -> list[Problem]:
+def _row_problems(values: dict[str, Any], words: ballots.Words) -> list[Problem]:
     """Every problem of one row, not only the first: each field is checked on its own, then the dates
     together."""
     found: list[Problem] = []
@@ -129,7 +133,7 @@ def _row_problems(values: dict[str, Any]) -> list[Problem]:
     probes.append({"name": "-", "joined_on": values.get("joined_on"), "left_on": values.get("left_on")})
     for probe in probes:
         try:
-            validate_person(probe)
+            validate_person(probe, words)
         except ServiceError as err:
             problem = Problem(0, err.message, err.code, _FIELD_OF_MESSAGE.get(err.en.split(" ", 1)[0]))
             if all(p.en != problem.en for p in found):
@@ -160,9 +164,8 @@ def _check_against_db(session: Session, body_id: int, result: Preview) -> None:
 @requires("manage_roster")
 def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> Preview:
     """The preview the clerk sees before importing: the file's problems and clashes with the stored roster."""
-    result = preview(data, filename)
     with store.read() as s:
-        get_or_404(s, models.Body, body_id, msg("机构"))
+        result = preview(data, filename, ruleset_of(get_or_404(s, models.Body, body_id, msg("机构"))).words)
         _check_against_db(s, body_id, result)
     return result
 
@@ -171,12 +174,11 @@ def check_file(store: Store, actor: Actor, body_id: int, data: bytes, filename: 
 def import_roster(store: Store, actor: Actor, body_id: int, data: bytes, filename: str) -> int:
     """Import every row of a clean file in one transaction with one audit entry; otherwise nothing,
     and the refusal lists every problem (``details.problems``)."""
-    result = preview(data, filename)
-    if result.problems:
-        with store.read() as s:
-            get_or_404(s, models.Body, body_id, msg("机构"))
+    with store.read() as s:
+        result = preview(data, filename, ruleset_of(get_or_404(s, models.Body, body_id, msg("机构"))).words)
+        if result.problems:
             _check_against_db(s, body_id, result)
-        raise _refusal(result)
+            raise _refusal(result)
     with transaction(store, actor) as tx:
         get_or_404(tx.session, models.Body, body_id, msg("机构"))
         _check_against_db(tx.session, body_id, result)

@@ -33,6 +33,7 @@ from .lookups import (
     body_rule,
     current_item,
     followed_sitting,
+    member_word,
     observer_ids,
     open_round,
     open_round_of_item,
@@ -41,6 +42,7 @@ from .lookups import (
     ruleset_of,
     sitting_of_item,
     sitting_rule,
+    sitting_words,
 )
 from .values import IdList, OneOf, Refusal, Text
 
@@ -74,10 +76,11 @@ def _attendance_row(session: Session, sitting_id: int, person_id: int) -> models
 def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, Any]:
     """应到 / 实到 / 请假 / 缺席 and whether the quorum holds, under the sitting's rule (``sitting_rule``)."""
     counts = attendance_counts(session, sitting)
-    quorum = sitting_rule(session, sitting).quorum
+    rule = sitting_rule(session, sitting)
+    quorum = rule.quorum
     return {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
             "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
-            "quorum_rule_zh": quorum.describe_zh()}
+            "quorum_rule_zh": quorum.describe_zh(rule.words)}
 
 
 @requires("open_sitting")
@@ -93,7 +96,8 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
             raise Conflict("bad_state", msg("会议已开幕或已闭会", status=sitting.status))
         sitting.roster = roster_ids(s, sitting)
         if not sitting.roster:
-            raise Conflict("empty_roster", msg("名单中没有组成人员，不能开会"))
+            raise Conflict("empty_roster", msg("名单中没有{members}，不能开会",
+                                               members=member_word(sitting_words(sitting), plural=True)))
         sitting.rule = body_rule(sitting.body).to_dict()
         for pid in sitting.roster + observer_ids(s, sitting):
             _attendance_row(s, sitting.id, pid)

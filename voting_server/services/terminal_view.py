@@ -36,7 +36,9 @@ from .lookups import (
     round_on_screen,
     rule_of,
     ruleset_of,
+    sitting_words,
     spec_of,
+    words_json,
 )
 from .sitting import attendance_counts, attendance_summary, speaker_queue
 
@@ -125,7 +127,8 @@ def sections_by_audience(s: Session, sitting: models.Sitting, names: Iterable[st
 def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[str, Any]:
     body = sitting.body
     return {"id": sitting.id, "title": sitting.title, "date": sitting.date.isoformat(), "place": sitting.place,
-            "status": sitting.status, "body": {"id": body.id, "name": body.name, "preset": body.preset},
+            "status": sitting.status, "body": {"id": body.id, "name": body.name, "preset": body.preset,
+                                                 "words": words_json(sitting_words(sitting))},
             "chair_name": sitting.chair_name, "clerk_name": sitting.clerk_name,
             "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at),
             "key_holders": holders_of(sitting), "moved_to": moved_to(s, sitting)}
@@ -186,7 +189,8 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         return None
     ballot = rnd.ballot
     spec = spec_of(rnd.spec)
-    threshold = rule_of(rnd.rule).threshold
+    rule = rule_of(rnd.rule)
+    threshold = rule.threshold
     counts = attendance_counts(s, sitting)
     needed = threshold.needed(ballots.Turnout(entitled=counts["entitled"], present=counts["attending"]))
     data: dict[str, Any] = {
@@ -200,7 +204,7 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
             {"id": q.id, "label": q.label, "options": [{"code": o.code, "zh": o.zh, "en": o.en} for o in q.options]}
             for q in spec.questions()],
         "limits": spec.limits(),
-        "threshold_zh": threshold.describe_zh(), "threshold_en": threshold.describe_en(),
+        "threshold_zh": threshold.describe_zh(rule.words), "threshold_en": threshold.describe_en(rule.words),
         "needed": needed, "present": counts["attending"], "entitled": counts["entitled"], "voted": rnd.voters,
         "result": None, "withdrawn_reason": ballot.withdrawn_reason if rnd.status == "withdrawn" else None,
     }

@@ -18,10 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import config, models
 from ..i18n import msg
 from ..services.base import Conflict, NotFound, canonical, iso
-from ..services.lookups import observer_ids, roster_ids, ruleset_of
+from ..services.lookups import observer_ids, roster_ids, ruleset_of, sitting_words
 from ..services.sitting import attendance_counts
 
 RESULT_FORMAT = "biaojue.result/1"
@@ -248,6 +250,7 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
 
     counts = attendance_counts(s, sitting)
     quorum = ruleset_of(sitting.body).quorum
+    words = sitting_words(sitting)
 
     def ordered(ids: list[int]) -> list[int]:
         return sorted((i for i in ids if i in people), key=lambda i: _seat_key(people[i].seat, i))
@@ -263,9 +266,11 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
         "counts": counts,
         "quorum": {"needed": quorum.needed(counts["entitled"]),
                    "held": quorum.holds(counts["entitled"], counts["attending"]),
-                   "rule_zh": quorum.describe_zh(), "rule_en": quorum.describe_en()},
+                   "rule_zh": quorum.describe_zh(words), "rule_en": quorum.describe_en(words)},
         "members": [entry(pid) for pid in ordered(roster)],
         "observers": [entry(pid) for pid in ordered(observers)],
+        # the body's words, where they are not the standing committee's (sheets made before read as they were)
+        **({} if words == ballots.MEMBERS else {"words": words.to_dict()}),
     }
 
 

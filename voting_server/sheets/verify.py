@@ -73,7 +73,7 @@ PARTS: dict[str, tuple[str, str]] = {
     "result": ("表决结果", "result"), "absentees": ("未出席人员", "absentees"),
     "hands": ("举手表决录入", "show-of-hands entry"), "named_votes": ("记名表决情况", "named votes"),
     "audit": ("审计链头", "audit-chain head"), "box": ("加密票箱", "encrypted ballot box"),
-    "members": ("组成人员出席情况", "members' attendance"), "observers": ("列席人员", "observers"),
+    "members": ("有表决权人员出席情况", "attendance of those entitled to vote"), "observers": ("列席人员", "observers"),
     "counts": ("出席人数", "attendance counts"), "revote": ("重新表决", "re-vote"),
 }
 RESULT_PARTS: dict[str, tuple[str, str]] = {

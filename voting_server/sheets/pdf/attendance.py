@@ -8,6 +8,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
+import ballots
 from ballots import labels
 
 from ...db import Store
@@ -52,7 +53,9 @@ def attendance_flowables(ctx: Ctx, att: dict[str, Any]) -> list[Flowable]:
     out: list[Flowable] = [SectionMark(label)] + head(ctx, att["body"]["name"], ctx.t("attendance_title"), sitting["title"])
     out.append(info_table(ctx, sitting_rows(ctx, sitting)))
     out += _counts(ctx, att)
-    out += [ctx.p(ctx.t("members"), "h2"), _people(ctx, att["members"], True)]
+    words = ballots.Words.from_dict(att["words"]) if "words" in att else ballots.MEMBERS
+    out += [ctx.p(words.roster_zh if ctx.zh else words.roster_en[:1].upper() + words.roster_en[1:], "h2"),
+            _people(ctx, att["members"], True)]
     if att["observers"]:
         out += [ctx.p(ctx.t("observers"), "h2"), _people(ctx, att["observers"], False)]
     final = sitting.get("status") == "closed"

@@ -45,11 +45,13 @@ def question_outcome(ctx: Ctx, spec: ballots.BallotSpec, code: str) -> str:
 
 
 def rule_text(ctx: Ctx, rule: dict[str, Any]) -> tuple[str, str]:
-    """The passing threshold and the quorum of a stored rule, in words."""
+    """The passing threshold and the quorum of a stored rule, in the body's words it carries
+    ("全体代表的过半数"; a rule stored without words is the standing committee's)."""
     threshold = ballots.Threshold.from_dict(rule["threshold"])
     quorum = ballots.Quorum.from_dict(rule["quorum"])
-    return (threshold.describe_zh() if ctx.zh else threshold.describe_en(),
-            quorum.describe_zh() if ctx.zh else quorum.describe_en())
+    words = ballots.Words.from_dict(rule["words"]) if "words" in rule else ballots.MEMBERS
+    return (threshold.describe_zh(words) if ctx.zh else threshold.describe_en(words),
+            quorum.describe_zh(words) if ctx.zh else quorum.describe_en(words))
 
 
 def not_voted_label(ctx: Ctx, doc: Doc) -> str:

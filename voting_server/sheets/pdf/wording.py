@@ -61,7 +61,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "status": ("出席情况", "Attendance"),
     "reason": ("原因", "Reason"),
     "signed_in": ("签到时间", "Signed in"),
-    "members": ("常委会组成人员", "Members"),
     "observers": ("列席人员", "Observers (non-voting)"),
     "no": ("序号", "No."),
     "counts": ("表决情况", "Votes"),

@@ -1,14 +1,14 @@
 // The current item: its ballots (open, re-vote), the ballot on screen (live or its result) and the
 // confirmations the chair gives before opening without quorum or re-voting.
 import { h } from "../core/dom.js";
-import { errorText, t } from "../core/i18n.js";
+import { bodyWord, errorText, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { ballotChips } from "../views/labels.js";
 import { closedBallot, liveBallot, progressPanel } from "./ballot.js";
 import { ask, confirmBox, open, pending, run } from "./commands.js";
 
-function empty(title, help) {
-  return h("div", { class: "empty-state" }, h("h2", {}, t(title)), h("p", { class: "muted" }, t(help)));
+function empty(title, help, vars = {}) {
+  return h("div", { class: "empty-state" }, h("h2", {}, t(title)), h("p", { class: "muted" }, t(help, vars)));
 }
 
 function rowAction(client, x, openId) {
@@ -66,7 +66,7 @@ function build(client, state, item) {
   const sitting = state.sitting || {};
   if (sitting.status !== "open") {
     return sitting.status === "closed" ? empty("chair.sitting_closed", "chair.sitting_closed_help")
-      : empty("chair.sitting_planned", "chair.sitting_planned_help");
+      : empty("chair.sitting_planned", "chair.sitting_planned_help", { members: bodyWord(sitting.body && sitting.body.words, "members") });
   }
   if (!item) return empty("chair.no_current", "chair.no_current_help");
   const b = state.ballot;

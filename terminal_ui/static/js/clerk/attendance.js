@@ -1,13 +1,15 @@
 // Attendance as the clerk records it: present by video, on leave (with the reason) or absent;
 // members who sign in on a tablet are present without the clerk.
 import { h, headRow } from "../core/dom.js";
-import { t } from "../core/i18n.js";
+import { bodyWord, t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
 import { Panel } from "../core/panel.js";
 import { statusLabel } from "../views/labels.js";
 
 const STATUSES = ["present", "video", "leave", "absent"];
 const edits = {}; // person_id -> {status?, reason?} not saved yet
+
+const words = (client) => client.state.sitting.body.words;
 
 function row(client, p, closed, redraw) {
   const edit = edits[p.person_id] || {};
@@ -32,7 +34,7 @@ function row(client, p, closed, redraw) {
   };
   return h("tr", { class: `st-${status}${dirty ? " dirty" : ""}` },
     h("td", {}, p.seat || ""), h("th", { scope: "row" }, p.name, p.title ? h("span", { class: "muted small" }, ` ${p.title}`) : null),
-    h("td", {}, p.role === "observer" ? t("seat.observer_tag") : t("clerk.member")),
+    h("td", {}, p.role === "observer" ? t("seat.observer_tag") : bodyWord(words(client))),
     h("td", {}, sel), h("td", {}, input),
     h("td", {}, h("button", { class: "btn small", "data-fk": `att-save-${p.person_id}`, disabled: closed, onclick: save }, t("common.save"))));
 }
@@ -48,7 +50,7 @@ export function attendancePanel(client, el) {
       const closed = client.state.sitting.status === "closed";
       return h("section", { class: "card", "aria-labelledby": "att-title" },
         h("h2", { id: "att-title" }, t("clerk.attendance")),
-        h("p", { class: "muted small" }, t("clerk.attendance_help")),
+        h("p", { class: "muted small" }, t("clerk.attendance_help", { members: bodyWord(words(client), "members") })),
         h("table", { class: "data-table att-table" },
           headRow(["clerk.seat", "clerk.name", "clerk.role", "clerk.status", "clerk.reason", ""], t),
           h("tbody", {}, people.map((p) => row(client, p, closed, () => panel.draw())))));

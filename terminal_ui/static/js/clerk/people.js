@@ -2,17 +2,18 @@
 // adding a person and setting a PIN.
 import { api } from "../core/api.js";
 import { h, headRow } from "../core/dom.js";
-import { t } from "../core/i18n.js";
+import { bodyWord, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
-import { get, guarded, loadPeople } from "./data.js";
+import { body, get, guarded, loadPeople } from "./data.js";
 
-/** Member or observer, as the tables say it. */
-export const roleText = (role) => (role === "observer" ? t("seat.observer_tag") : t("clerk.member"));
+/** Member or observer, as the tables say it (a member in the chosen body's words: 组成人员, 代表 …). */
+const memberText = () => bodyWord(body() && body().words);
+export const roleText = (role) => (role === "observer" ? t("seat.observer_tag") : memberText());
 
 function addForm() {
   const f = {
     name: h("input", { id: "p-name", required: true }),
-    role: h("select", { id: "p-role" }, h("option", { value: "member" }, t("clerk.member")), h("option", { value: "observer" }, t("seat.observer_tag"))),
+    role: h("select", { id: "p-role" }, h("option", { value: "member" }, memberText()), h("option", { value: "observer" }, t("seat.observer_tag"))),
     seat: h("input", { id: "p-seat", size: "4" }),
     title: h("input", { id: "p-title" }),
     joined_on: h("input", { id: "p-joined", type: "date" }),

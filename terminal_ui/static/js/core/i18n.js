@@ -141,3 +141,15 @@ export function applyI18n(root = document) {
     }
   }
 }
+
+/**
+ * How a body names its voting members, in the current language: ``bodyWord(body.words)`` is 代表 under
+ * the plenary preset, 组成人员 for a standing committee. ``key``: member, members, all or roster. The
+ * words are the body's rule's (ballots/words.py), sent with the body (``words``); they are data, not
+ * page texts.
+ */
+export function bodyWord(words, key = "member") {
+  const w = words || {};
+  const zhKey = key === "members" ? "member" : key;
+  return (current === "en" ? w[`${key}_en`] : w[`${zhKey}_zh`]) || "";
+}

@@ -1,7 +1,7 @@
 // The ballot on the tablet: its head (kind, secrecy, round, votes needed, the countdown), then what
 // the member can do now — sign in first, choose, confirm, "已表决" — or the result after the close.
 import { h } from "../core/dom.js";
-import { pick, t } from "../core/i18n.js";
+import { bodyWord, pick, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { hasVoted } from "../live/client.js";
 import { countdown, timeUp } from "../views/countdown.js";
@@ -51,7 +51,8 @@ function choosing(client, b, onVoted) {
 function body(client, state, b, { signIn, onVoted }) {
   const me = state.me || {};
   if (me.role === "observer" || !me.entitled) {
-    return h("p", { class: "notice" }, t(me.role === "observer" ? "seat.observer_no_vote" : "seat.not_entitled"));
+    return h("p", { class: "notice" }, t(me.role === "observer" ? "seat.observer_no_vote" : "seat.not_entitled",
+      { member: bodyWord(state.sitting && state.sitting.body.words) }));
   }
   if (b.method === "hands") return h("p", { class: "notice big-note" }, t("seat.hands_only"));
   if (!me.signed_in) {
