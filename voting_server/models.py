@@ -81,6 +81,18 @@ class User(Base):
     # Every session cookie carries the value it was issued under; logout, a new password or disabling
     # the account raise it, which ends every session of the account at once.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the member a chair (or clerk) also is: counted present when their console joins the opened
+    # sitting, and casting their own ballot from the console (one vote per person, console or seat)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", name="fk_users_person_id"))
+
+
+class UserBody(Base):
+    """A body a staff account serves. An account with none serves every body (an administrator
+    always does); one with some reads and drives only those bodies' sittings."""
+
+    __tablename__ = "user_bodies"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
 
 
 class LoginAttempt(Base):

@@ -37,6 +37,47 @@ def demo_server(folder: Path) -> Iterator[str]:
         yield server.url
 
 
+STAFF_PASSWORDS = {"admin": "admin-demo-2026", "chair": "chair-demo-2026", "clerk": "clerk-demo-2026",
+                   "display": "display-demo-2026"}
+DEMO_PIN = "2468"
+
+
+def _expect() -> Any:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15000)
+    return expect
+
+
+def staff_login(browser: Any, console: Console, base: str, path: str, user: str, app_id: str, viewport: Any,
+                *, online: bool = True) -> tuple[Any, Any]:
+    """A new browser context logged in as a demo staff account on ``path``; waits for the page (and,
+    with ``online``, for its live connection)."""
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = console.watch(ctx.new_page(), user)
+    page.goto(base + path)
+    page.fill("#login-user", user)
+    page.fill("#login-pass", STAFF_PASSWORDS[user])
+    page.click(".login-card button[type=submit]")
+    _expect()(page.locator(f"#{app_id}")).to_be_visible()
+    if online:
+        _expect()(page.locator("#conn-dot")).to_have_attribute("data-state", "online")
+    return ctx, page
+
+
+def seat_tablet(browser: Any, console: Console, base: str, seat: str, name: str, viewport: Any) -> tuple[Any, Any]:
+    """A new touch context paired with the demo PIN of ``seat`` and online, showing ``name``."""
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
+    page = console.watch(ctx.new_page(), f"seat {seat}")
+    page.goto(base + "/seat")
+    page.fill("#pair-seat", seat)
+    page.fill("#pair-pin", DEMO_PIN)
+    page.click("#pairing button[type=submit]")
+    _expect()(page.locator("#who")).to_contain_text(name)
+    _expect()(page.locator("#conn-dot")).to_have_attribute("data-state", "online")
+    return ctx, page
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The session server with the demo committee, on a free port; stopped at the end."""

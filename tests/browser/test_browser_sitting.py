@@ -15,11 +15,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import seat_tablet, staff_login
 
 pytestmark = pytest.mark.browser
 
-PASSWORDS = {"chair": "chair-demo-2026", "clerk": "clerk-demo-2026", "display": "display-demo-2026"}
-PIN = "2468"
 TABLET = {"width": 1280, "height": 800}
 LAPTOP = {"width": 1440, "height": 900}
 HALL = {"width": 1920, "height": 1080}
@@ -35,27 +34,11 @@ def expect():
 
 
 def staff(browser, console, base, path, user, app_id, viewport=LAPTOP):
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = console.watch(ctx.new_page(), user)
-    page.goto(base + path)
-    page.fill("#login-user", user)
-    page.fill("#login-pass", PASSWORDS[user])
-    page.click(".login-card button[type=submit]")
-    expect()(page.locator(f"#{app_id}")).to_be_visible()
-    expect()(page.locator("#conn-dot")).to_have_attribute("data-state", "online")
-    return ctx, page
+    return staff_login(browser, console, base, path, user, app_id, viewport)
 
 
 def tablet(browser, console, base, seat, name, viewport=TABLET):
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True)
-    page = console.watch(ctx.new_page(), f"seat {seat}")
-    page.goto(base + "/seat")
-    page.fill("#pair-seat", seat)
-    page.fill("#pair-pin", PIN)
-    page.click("#pairing button[type=submit]")
-    expect()(page.locator("#who")).to_contain_text(name)
-    expect()(page.locator("#conn-dot")).to_have_attribute("data-state", "online")
-    return ctx, page
+    return seat_tablet(browser, console, base, seat, name, viewport)
 
 
 def vote(page, code, *, confirm=True):

@@ -241,7 +241,7 @@ BODY_FIELDS = ("name", "preset", "overrides", "title", "date", "place", "chair_n
                "threshold", "role", "seat", "joined_on", "left_on", "external_id", "pin", "username", "password",
                "display_name", "code", "body_id", "status", "reason", "override_quorum", "seconds", "counts",
                "ballots", "invalid", "note", "confirm", "choice", "cast_id", "person_id", "ref", "sheet_id",
-               "documents", "settings")
+               "documents", "settings", "bodies", "active")
 
 
 def http_strategies(h: Hall) -> dict[str, st.SearchStrategy[Any]]:

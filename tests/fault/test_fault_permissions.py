@@ -34,7 +34,7 @@ from voting_server.services import Actor
 # a 监票人's partial decryption, well formed (the hall's round is open, not counting: refused for its state)
 PARTIAL = {"v": 1, "index": 1, "box": "00" * 32, "shares": [], "proofs": []}
 COLUMNS = ("anonymous", "observer", "member", "member_other", "chair", "clerk", "display", "admin", "revoked")
-PERMISSION_CODES = {"forbidden", "login_required", "revoked", "not_yourself", "other_body", "not_a_seat",
+PERMISSION_CODES = {"forbidden", "login_required", "revoked", "not_yourself", "other_body", "not_a_seat", "not_linked",
                     "unauthenticated", "not_connected"}
 
 # The intended matrix. Y: allowed, -: refused.

@@ -470,6 +470,10 @@ ALLOWED = {
 }
 
 
+# A chair whose account is linked to no member signs in and casts nothing: refused in words that say why.
+REFUSED_AS = {("chair", "sign_in"): "not_linked", ("chair", "cast"): "not_linked"}
+
+
 def test_allowed_table_covers_every_command():
     assert set(ALLOWED) == set(COMMANDS)
 
@@ -492,7 +496,7 @@ def test_permissions(hall, audience):
             continue
         before = dump_database(hall.store)
         ack = t.cmd(name, payloads[name])
-        if not isinstance(ack, dict) or ack.get("error") != "forbidden":
+        if not isinstance(ack, dict) or ack.get("error") != REFUSED_AS.get((audience, name), "forbidden"):
             failures.append(f"{name}: {ack!r}")
         if changed_tables(before, dump_database(hall.store)):
             failures.append(f"{name} changed {changed_tables(before, dump_database(hall.store))}")
@@ -538,3 +542,44 @@ def test_revoked_tablet_commands_refused(hall):
         ack = seat.cmd(name, payload)
         assert isinstance(ack, dict) and ack["ok"] is False and ack["error"] == "revoked", (name, ack)
     assert dump_database(hall.store) == before
+
+
+def test_a_chair_linked_to_a_member_signs_in_and_votes_from_the_console(hall):
+    """The chair's console of an account linked to a member gets ``me``; its ``sign_in`` and ``cast`` are
+    the seat's, and the member's seat then finds the vote already cast (one vote per member)."""
+    ids = prepare(hall, "ballot")
+    m13 = hall.person(13)  # not signed in by prepare
+    admin = Actor(role="admin", name="管理员", user_id=1)
+    with hall.store.read() as s:
+        chair_id = s.scalar(select(models.User.id).where(models.User.username == "chair"))
+    services.update_user(hall.store, admin, chair_id, person_id=m13)
+    chair = hall.staff("chair")
+    snap = chair.fresh()
+    assert snap["me"]["person_id"] == m13 and snap["me"]["attendance"] == "absent"
+    assert chair.cmd("sign_in", {})["ok"] is True
+    assert chair.fresh()["me"]["signed_in"] is True
+    ack = chair.cmd("cast", {"ballot_id": ids["ballot1"], "choice": "for", "cast_id": secrets.token_hex(8)})
+    assert ack["ok"] is True, ack
+    assert chair.fresh()["me"]["vote"]["voted"] is True
+    seat = hall.seat(13)
+    again = seat.cmd("cast", {"ballot_id": ids["ballot1"], "choice": "against", "cast_id": secrets.token_hex(8)})
+    assert again["ok"] is False and again["error"] == "already_voted"
+    with hall.store.read() as s:
+        votes = s.scalars(select(models.Participation.person_id).where(
+            models.Participation.round_id == ids["round_id"])).all()
+    assert votes.count(m13) == 1
+
+
+def test_a_chair_serving_another_body_cannot_join_this_sitting(hall):
+    """A console is refused ``other_body`` on a sitting of a body its account does not serve, and,
+    naming no sitting, joins one of its own bodies."""
+    admin = Actor(role="admin", name="管理员", user_id=1)
+    other = services.create_body(hall.store, admin, name="邻县人大常委会")
+    theirs = services.create_sitting(hall.store, CLERK, other, title="邻县会议", date="2026-11-25")
+    with hall.store.read() as s:
+        chair_id = s.scalar(select(models.User.id).where(models.User.username == "chair"))
+    services.update_user(hall.store, admin, chair_id, bodies=[other])
+    probe = hall.connect(auth={"sitting_id": hall.sitting_id}, flask_client=hall.login("chair"))
+    assert not probe.connected and probe.refusal["data"]["error"] == "other_body"
+    chair = hall.staff("chair")
+    assert chair.fresh()["sitting"]["id"] == theirs

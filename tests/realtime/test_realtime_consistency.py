@@ -73,6 +73,10 @@ class Sitting:
         uid = self.dispatch(admin, "create_user", {"username": "clerk2", "password": "clerk2-demo-2026",
                                                    "role": "clerk"})["id"]
         self.dispatch(admin, "update_user", {"password": "clerk2-new-2026", "active": False}, user_id=uid)
+        self.dispatch(admin, "update_user", {"bodies": [body]}, user_id=uid)
+        chair2 = self.dispatch(admin, "create_user", {"username": "chair2", "password": "chair2-demo-2026",
+                                                      "role": "chair"})["id"]
+        self.dispatch(admin, "update_user", {"person_id": pid}, user_id=chair2)
         self.dispatch(CLERK, "set_public_url", {"url": "http://127.0.0.1:5000"}, instance=str(self.tmp))
         code = self.dispatch(CLERK, "create_pairing", {}, person_id=pid, base_url="http://127.0.0.1:5000")["code"]
         _token, tablet = services.pair_device(self.store, code)

@@ -3,7 +3,8 @@ service call each, on SQLite and PostgreSQL. The expected matrix is written out 
 ``PERMISSIONS``; a permission or an actor-taking service function added without an entry fails the tests.
 
 Roles: anonymous, an observer's tablet, a member's tablet acting for itself, a member's tablet acting for
-another member, and the staff accounts chair, clerk, display and admin. A refused call raises
+another member, and the staff accounts chair (linked to the member acted for: a chair who is a member),
+clerk, display and admin. A refused call raises
 ``Forbidden`` ("forbidden" for the wrong role, "not_yourself" when acting for another) and changes nothing.
 """
 from __future__ import annotations
@@ -43,8 +44,9 @@ EXPECTED: dict[str, set[str]] = {
     "enter_show_of_hands": {"clerk"},
     "withdraw_business": {"chair", "clerk"},
     "grant_speaker": {"chair"},
-    "sign_in": {"observer", "member_self", "member_other"},  # signing in names no one: always oneself
-    "cast_vote": {"member_self"},
+    # signing in names no one: always oneself; the chair is an account linked to a member (users.person_id)
+    "sign_in": {"observer", "member_self", "member_other", "chair"},
+    "cast_vote": {"member_self", "chair"},
     "decrypt_tally": {"member_self", "member_other"},  # a 监票人 acts for no one: always for oneself
     "request_to_speak": {"observer", "member_self"},
     "read_results": {"observer", "member_self", "member_other", "chair", "clerk", "display", "admin"},
@@ -247,11 +249,16 @@ def test_a_refusal_says_who_may_in_words(world, refuse):
 # --- the matrix, through representative calls ---------------------------------------------------------
 
 
+def _linked(staff: services.Actor, member: services.Actor) -> services.Actor:
+    """A staff account linked to a member, as ``accounts.session_actor`` makes it."""
+    return services.Actor(role=staff.role, name=staff.name, user_id=staff.user_id, person_id=member.person_id)
+
+
 def role_actors(world) -> dict[str, tuple[services.Actor, services.Actor]]:
     """role -> (who acts, whose behalf they act on)."""
     m0, m1, obs = world.members[0], world.members[1], world.observers[0]
     return {"anonymous": (ANONYMOUS, m0), "observer": (obs, obs), "member_self": (m0, m0),
-            "member_other": (m0, m1), "chair": (world.chair, m0), "clerk": (world.clerk, m0),
+            "member_other": (m0, m1), "chair": (_linked(world.chair, m0), m0), "clerk": (world.clerk, m0),
             "display": (world.display, m0), "admin": (world.admin, m0)}
 
 
@@ -439,20 +446,26 @@ def test_role_action_matrix(world, refuse):
 
 
 def test_anonymous_and_staff_cannot_cast_even_with_a_person_id(world, refuse):
-    """A staff account or an anonymous caller never votes, whoever it claims to act for."""
+    """A staff account or an anonymous caller never votes, whoever it claims to act for; a chair votes
+    only as the member their account is linked to, and for nobody else."""
     live = Live(world)
     ballot = live.ballot(open_it=True)
-    m = world.members[0]
-    for actor in (ANONYMOUS, world.chair, world.clerk, world.admin, world.display,
-                  services.Actor(role="chair", name="主任", person_id=m.person_id)):
+    m, other = world.members[0], world.members[1]
+    for actor in (ANONYMOUS, world.clerk, world.admin, world.display):
         refuse(functools.partial(services.cast_vote, world.store, actor, ballot, "for", uuid.uuid4().hex,
                                  m.person_id), Forbidden, "forbidden")
+    refuse(functools.partial(services.cast_vote, world.store, world.chair, ballot, "for", uuid.uuid4().hex,
+                             m.person_id), Forbidden, "not_linked")
+    refuse(functools.partial(services.cast_vote, world.store, _linked(world.chair, other), ballot, "for",
+                             uuid.uuid4().hex, m.person_id), Forbidden, "not_yourself")
     # a batch: the forbidden request is refused on its own and the member's vote still counts
     outcomes = services.cast_many(world.store, [
         services.CastRequest(world.chair, ballot, "for", uuid.uuid4().hex, m.person_id),
+        services.CastRequest(world.display, ballot, "for", uuid.uuid4().hex, m.person_id),
         services.CastRequest(m, ballot, "for", uuid.uuid4().hex)])
-    assert isinstance(outcomes[0], Forbidden) and outcomes[0].code == "forbidden"
-    assert outcomes[1]["ok"] is True
+    assert isinstance(outcomes[0], Forbidden) and outcomes[0].code == "not_linked"
+    assert isinstance(outcomes[1], Forbidden) and outcomes[1].code == "forbidden"
+    assert outcomes[2]["ok"] is True
 
 
 @pytest.mark.parametrize("role", ["member", "observer"])

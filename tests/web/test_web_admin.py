@@ -75,7 +75,8 @@ def test_accounts_only_by_the_admin_and_never_with_hashes(admin, clerk, api, sto
     assert r.status_code == 201
     users = admin.get("/api/users").get_json()["users"]
     assert {u["username"] for u in users} == {"admin", "chair", "clerk", "display", "clerk2"}
-    assert all(set(u) == {"id", "username", "display_name", "role", "active", "created_at"} for u in users)
+    assert all(set(u) == {"id", "username", "display_name", "role", "active", "created_at", "bodies", "person_id",
+                          "person"} for u in users)
     assert "argon2" not in json.dumps(users)
     before = counts(store)
     assert_json_error(admin.post("/api/users", {"username": "clerk2", "password": "another-pw-1",

@@ -27,7 +27,7 @@ from ..services import (
     settings,
     templates,
 )
-from ..services.values import AnyText, Bounded, Flag, Loose, Maybe, Obj, Ref, Refusal, TypeOf
+from ..services.values import AnyText, Bounded, Flag, IdList, Loose, Maybe, Obj, Ref, Refusal, TypeOf
 from .live import BALLOT, ITEM, PERSON, SITTING
 from .live import BallotArgs as BallotRef
 from .table import UNSET, Command, Route, Upload, arg, as_is, given_fields
@@ -109,11 +109,14 @@ class UserArgs:
 
 @dataclass(frozen=True, kw_only=True)
 class UserChangeArgs:
-    """A new password, or the account disabled or enabled: either ends the account's sessions."""
+    """A new password, the account disabled or enabled, the bodies it serves or the member it is
+    linked to (``null``: none): each ends the account's sessions."""
 
     user_id: int = arg(USER)
     password: str | None = arg(Maybe(accounts.PASSWORD), default=None)
     active: bool | None = arg(Maybe(Flag(msg("账户启用"))), default=None)
+    bodies: list[int] | None = arg(Maybe(IdList(msg("机构"), max_len=100)), default=None)
+    person_id: int | None = arg(Maybe(PERSON), default=UNSET)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,6 +16,7 @@ from .. import services
 from ..db import Store
 from ..i18n import Words, msg
 from ..services import Actor, ServiceError, terminal_view
+from ..services.base import OTHER_BODY
 from .snapshots import Snapshots
 
 AUDIENCE_OF_ROLE = {"member": "seat", "observer": "observer", "chair": "chair", "clerk": "clerk",
@@ -59,7 +60,7 @@ class Audiences:
         self.store, self.snapshots = store, snapshots
         self.conns: dict[str, Conn] = {}
         self._bodies: dict[int, int | None] = {}
-        self._default_sittings: dict[int | None, tuple[float, int | None]] = {}
+        self._default_sittings: dict[tuple[int, ...] | None, tuple[float, int | None]] = {}
 
     def authenticate(self, auth: dict[str, Any], user_id: object, generation: object = None) -> Actor:
         token = auth.get("token")
@@ -81,10 +82,12 @@ class Audiences:
         actor = self.authenticate(data, user_id, generation)
         audience = AUDIENCE_OF_ROLE[actor.role]
         wanted = data.get("sitting_id")
-        body_id = self._body_of(actor.person_id) if actor.person_id else None
+        # a seat follows its person's body; a staff console the bodies its account serves (all: None)
+        body_id = self._body_of(actor.person_id) if actor.person_id and actor.user_id is None else None
+        bodies = (body_id,) if body_id is not None else tuple(sorted(actor.bodies)) if actor.bodies else None
         if wanted is not None and (isinstance(wanted, bool) or not isinstance(wanted, int)):
             raise refused("bad_sitting", msg("会议编号无效"))
-        sitting_id = wanted if wanted is not None else self._default_sitting(body_id)
+        sitting_id = wanted if wanted is not None else self._default_sitting(bodies)
         if sitting_id is None:
             raise refused("no_sitting", msg("当前没有会议"))
         try:
@@ -93,6 +96,8 @@ class Audiences:
             raise refused(err.code, err.message) from None
         if body_id is not None and snap["sitting"]["body"]["id"] != body_id:
             raise refused("not_on_roster", msg("您不属于该会议的机构"))
+        if not actor.serves(snap["sitting"]["body"]["id"]):
+            raise refused("other_body", OTHER_BODY)
         staff_generation = generation if actor.user_id is not None and isinstance(generation, int) else None
         conn = Conn(actor=actor, sitting_id=sitting_id, audience=audience, generation=staff_generation,
                     tablet=tablet_of(data) if actor.device_id is not None else None)
@@ -129,13 +134,13 @@ class Audiences:
         """A sitting was created, opened or closed: the next connection asks again where to go."""
         self._default_sittings.clear()
 
-    def _default_sitting(self, body_id: int | None) -> int | None:
-        """The sitting a terminal joins when it names none; remembered for a second, so that a hall
-        connecting at once asks the database once."""
+    def _default_sitting(self, bodies: tuple[int, ...] | None) -> int | None:
+        """The sitting a terminal joins when it names none (of ``bodies``: None, any body); remembered
+        for a second, so that a hall connecting at once asks the database once."""
         now = time.monotonic()
-        cached = self._default_sittings.get(body_id)
+        cached = self._default_sittings.get(bodies)
         if cached is not None and now - cached[0] < 1.0:
             return cached[1]
-        sitting_id = terminal_view.current_sitting_for(self.store, body_id=body_id)
-        self._default_sittings[body_id] = (now, sitting_id)
+        sitting_id = terminal_view.current_sitting_for(self.store, bodies=bodies)
+        self._default_sittings[bodies] = (now, sitting_id)
         return sitting_id

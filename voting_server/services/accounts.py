@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.orm import Session
 
 from .. import models
 from ..db import Store
@@ -36,6 +37,14 @@ PASSWORD = Word(lambda password: 8 <= len(password) <= 200,
                 Refusal("weak_password", msg("密码至少8个字符")))
 STAFF_ROLE = OneOf(STAFF_ROLES, Refusal("bad_role", msg("角色应为 admin、chair、clerk 或 display")))
 DISPLAY_NAME = Text(pmsg("account", "姓名"), max_len=100)  # the user name when none is given
+LINKED_ROLES = ("chair",)  # the accounts that may sit as a member too
+
+
+class Unset:
+    """``person_id`` not sent (None unlinks the account)."""
+
+
+UNSET_PERSON: Any = Unset()
 
 
 @requires("manage_users")
@@ -74,7 +83,7 @@ def login(store: Store, username: object, password: object, *, address: str, max
         # case: a failure takes as long for an unknown user name as for a wrong password
         known = user is not None and user.active
         ok = check_secret_evenly(user.password_hash if known and user else None, password) and known
-    actor = Actor(role=user.role, name=user.display_name, user_id=user.id) if ok and user else None
+        actor = staff_actor(s, user) if ok and user else None
     if actor is None:  # counted, not audited: anyone can fail a login
         with store.write_session() as ws, ws.begin():
             ws.execute(delete(models.LoginAttempt).where(_stale_attempts(since)))
@@ -95,6 +104,19 @@ def _stale_attempts(login_since: dt.datetime) -> Any:
     return or_(and_(~is_pin, la.at < login_since), and_(is_pin, la.at < utcnow() - PIN_WINDOW))
 
 
+def user_bodies(s: Session, user_id: int) -> list[int]:
+    """The bodies an account serves (none: every body)."""
+    return sorted(s.scalars(select(models.UserBody.body_id).where(models.UserBody.user_id == user_id)))
+
+
+def staff_actor(s: Session, user: models.User) -> Actor:
+    """Who an account acts as: its role, the bodies it serves (an administrator serves every body) and
+    the member it is linked to."""
+    bodies = user_bodies(s, user.id) if user.role != "admin" else []
+    return Actor(role=user.role, name=user.display_name, user_id=user.id, person_id=user.person_id,
+                 bodies=frozenset(bodies) if bodies else None)
+
+
 def user_actor(store: Store, user_id: object) -> Actor | None:
     if isinstance(user_id, bool) or not isinstance(user_id, int):
         return None
@@ -102,7 +124,7 @@ def user_actor(store: Store, user_id: object) -> Actor | None:
         user = s.get(models.User, user_id)
         if user is None or not user.active:
             return None
-        return Actor(role=user.role, name=user.display_name, user_id=user.id)
+        return staff_actor(s, user)
 
 
 # --- staff sessions ------------------------------------------------------------------------------
@@ -130,7 +152,7 @@ def session_actor(store: Store, user_id: object, generation: object) -> Actor | 
         user = s.get(models.User, user_id)
         if user is None or not user.active or user.session_generation != generation:
             return None
-        return Actor(role=user.role, name=user.display_name, user_id=user.id)
+        return staff_actor(s, user)
 
 
 def check_session(store: Store, user_id: int | None, generation: int | None) -> None:
@@ -157,10 +179,12 @@ def logout(store: Store, user_id: int | None) -> None:
 
 @requires("manage_users")
 def update_user(store: Store, actor: Actor, user_id: int, *, password: str | None = None,
-                active: bool | None = None) -> None:
-    """A new password, or the account disabled (or enabled again). A new password or a disabled
-    account ends every session of the account."""
-    if password is None and active is None:
+                active: bool | None = None, bodies: list[int] | None = None,
+                person_id: int | None | Unset = UNSET_PERSON) -> None:
+    """A new password, the account disabled (or enabled again), the bodies it serves (an empty list:
+    every body), or the member it is linked to (None: none). Any of these ends every session of the
+    account: its consoles sign in again under what it now is."""
+    if password is None and active is None and bodies is None and person_id is UNSET_PERSON:
         raise Invalid("nothing_to_change", msg("没有要修改的内容"))
     if password is not None:
         password = PASSWORD.check(password)
@@ -174,5 +198,43 @@ def update_user(store: Store, actor: Actor, user_id: int, *, password: str | Non
         if active is not None and active != user.active:
             user.active = active
             tx.audit("user_enabled" if active else "user_disabled", {"user_id": user.id})
-        if password is not None or active is False:
-            _end_sessions(tx, user, "password" if password is not None else "disabled")
+        scope = _set_scope(tx, user, bodies, person_id)
+        if password is not None or active is False or scope:
+            _end_sessions(tx, user, "password" if password is not None else "disabled" if active is False else "scope")
+
+
+def _set_scope(tx: Tx, user: models.User, bodies: list[int] | None, person_id: int | None | Unset) -> bool:
+    """The bodies an account serves and the member it is linked to; answers whether either changed.
+    The member must belong to one of the account's bodies (any body, for an account serving all), and
+    no other account may be linked to them."""
+    s = tx.session
+    old_bodies = user_bodies(s, user.id)
+    new_bodies = old_bodies if bodies is None else sorted(set(bodies))
+    if user.role == "admin" and new_bodies:
+        raise Invalid("admin_bodies", msg("系统管理员管理全部机构，不能限定机构"))
+    for body_id in new_bodies:
+        get_or_404(s, models.Body, body_id, msg("机构"))
+    new_person = user.person_id if isinstance(person_id, Unset) else person_id
+    if new_person is not None:
+        person = get_or_404(s, models.Person, new_person, msg("人员"))
+        if user.role not in LINKED_ROLES:
+            raise Invalid("cannot_link", msg("只有主持人的账户可以关联名单中的人员"))
+        if person.role != "member":
+            raise Invalid("not_a_member", msg("{name}是列席人员，没有表决权", name=person.name))
+        if new_bodies and person.body_id not in new_bodies:
+            raise Invalid("person_other_body", msg("{name}不属于该账户的机构", name=person.name))
+        other = s.scalar(select(models.User.username).where(models.User.person_id == person.id,
+                                                            models.User.id != user.id))
+        if other is not None:
+            raise Conflict("person_linked", msg("{name}已关联账户{username}", name=person.name, username=other))
+    changed = False
+    if new_bodies != old_bodies:
+        s.execute(delete(models.UserBody).where(models.UserBody.user_id == user.id))
+        s.add_all([models.UserBody(user_id=user.id, body_id=b) for b in new_bodies])
+        tx.audit("user_bodies_set", {"user_id": user.id, "bodies": new_bodies})
+        changed = True
+    if new_person != user.person_id:
+        user.person_id = new_person
+        tx.audit("user_person_set", {"user_id": user.id, "person_id": new_person})
+        changed = True
+    return changed

@@ -16,7 +16,7 @@ from .. import models
 from ..db import Store
 from ..i18n import msg
 from .audit import verify_chain
-from .base import Actor, Forbidden, Invalid, get_or_404, iso, requires, utcnow
+from .base import Actor, Forbidden, Invalid, check_body, get_or_404, iso, requires, utcnow
 from .devices import pin_failures
 from .lookups import ballot_status, item_of_ballot, ruleset_of, sitting_of_ballot, sitting_of_item, words_json
 
@@ -51,7 +51,7 @@ def list_bodies(store: Store, actor: Actor) -> list[dict[str, Any]]:
                  "words": words_json(ruleset_of(b).words),
                  "created_at": iso(b.created_at), "members": counts.get((b.id, "member"), 0),
                  "observers": counts.get((b.id, "observer"), 0)}
-                for b in s.scalars(select(models.Body).order_by(models.Body.id))]
+                for b in s.scalars(select(models.Body).order_by(models.Body.id)) if actor.serves(b.id)]
 
 
 @requires("read_setup")
@@ -67,9 +67,19 @@ def list_people(store: Store, actor: Actor, body_id: int, *, on: dt.date | None 
 
 @requires("manage_users")
 def list_users(store: Store, actor: Actor) -> list[dict[str, Any]]:
+    """Staff accounts, each with the bodies it serves (none: every body) and the member it sits as."""
     with store.read() as s:
+        bodies: dict[int, list[int]] = {}
+        for ub in s.scalars(select(models.UserBody).order_by(models.UserBody.body_id)):
+            bodies.setdefault(ub.user_id, []).append(ub.body_id)
+        people = {p.id: p for p in s.scalars(select(models.Person).join(
+            models.User, models.User.person_id == models.Person.id))}
         return [{"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
-                 "active": u.active, "created_at": iso(u.created_at)}
+                 "active": u.active, "created_at": iso(u.created_at), "bodies": bodies.get(u.id, []),
+                 "person_id": u.person_id,
+                 "person": None if u.person_id is None else {
+                     "id": u.person_id, "name": people[u.person_id].name, "seat": people[u.person_id].seat,
+                     "body_id": people[u.person_id].body_id}}
                 for u in s.scalars(select(models.User).order_by(models.User.id))]
 
 
@@ -260,6 +270,9 @@ def audit_page(store: Store, actor: Actor, *, before: int | None = None, limit: 
         raise Invalid("bad_param", msg("操作类型无效"))
     with store.read() as s:
         q = select(models.AuditEntry)
+        if actor.bodies is not None:  # an account serving some bodies reads their sittings' entries only
+            q = q.where(models.AuditEntry.sitting_id.in_(select(models.Sitting.id).where(
+                models.Sitting.body_id.in_(sorted(actor.bodies)))))
         if sitting_id is not None:
             q = q.where(models.AuditEntry.sitting_id == sitting_id)
         if action:
@@ -321,7 +334,7 @@ def verify_audit(store: Store, actor: Actor) -> dict[str, Any]:
 
 def ensure_exists(store: Store, kind: str, ident: int, actor: Actor | None = None) -> None:
     """NotFound unless a ballot or sitting with this id exists; Forbidden (``other_body``) when ``actor`` is
-    a seat tablet of another body than the sitting's."""
+    a seat tablet of another body than the sitting's, or an account that does not serve its body."""
     with store.read() as s:
         if kind == "ballot":
             sitting = sitting_of_ballot(s, get_or_404(s, models.Ballot, ident, msg("表决")))
@@ -329,6 +342,8 @@ def ensure_exists(store: Store, kind: str, ident: int, actor: Actor | None = Non
             sitting = get_or_404(s, models.Sitting, ident, msg("会议"))
         if actor is not None and actor.is_seat:
             _check_seat_body(s, actor, sitting.body_id)
+        if actor is not None:
+            check_body(actor, sitting.body_id)
 
 
 def round_status(store: Store, ballot_id: int, number: int) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import inspect
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -86,13 +87,20 @@ def rules_refusal(err: ballots.BallotError) -> Invalid:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a request. Staff have ``user_id``; seat tablets have ``person_id`` (+ ``device_id``)."""
+    """Who makes a request. Staff have ``user_id``; seat tablets have ``person_id`` (+ ``device_id``).
+    A staff account linked to a member has that ``person_id`` too (a chair who is a member votes).
+    ``bodies``: the bodies a staff account serves (None: every body)."""
 
     role: str
     name: str = ""
     user_id: int | None = None
     person_id: int | None = None
     device_id: int | None = None
+    bodies: frozenset[int] | None = None
+
+    def serves(self, body_id: int) -> bool:
+        """Whether the actor may read and drive what belongs to the body."""
+        return self.bodies is None or body_id in self.bodies
 
     @property
     def label(self) -> str:
@@ -131,8 +139,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "enter_show_of_hands": ("clerk",),
         "withdraw_business": ("chair", "clerk"),  # 撤回 an item or a ballot, with the reason stated
         "grant_speaker": ("chair",),
-        "sign_in": ("member", "observer"),
-        "cast_vote": ("member",),
+        "sign_in": ("member", "observer", "chair"),  # chair: an account linked to a member (users.person_id)
+        "cast_vote": ("member", "chair"),
         "decrypt_tally": ("member",),  # a 监票人 of the sitting, on their own seat
         "request_to_speak": ("member", "observer"),
         "read_results": ("admin", "chair", "clerk", "display", "member", "observer"),
@@ -160,8 +168,8 @@ REFUSALS: dict[str, Message] = {
     "enter_show_of_hands": msg("只有工作人员可以录入举手表决结果"),
     "withdraw_business": msg("只有主持人和工作人员可以撤回议题或表决"),
     "grant_speaker": msg("只有主持人可以安排发言"),
-    "sign_in": msg("只有名单中的人员和列席人员可以在表决器上签到"),
-    "cast_vote": msg("只有有表决权的人员可以在表决器上表决"),
+    "sign_in": msg("只有名单中的人员和列席人员可以签到"),
+    "cast_vote": msg("只有有表决权的人员可以表决"),
     "decrypt_tally": msg("只有监票人可以在自己的表决器上参与解密计票"),
     "request_to_speak": msg("只有名单中的人员和列席人员可以申请发言"),
     "read_results": msg("请先登录，或在已配对的表决器上查看表决结果"),
@@ -170,6 +178,7 @@ REFUSALS: dict[str, Message] = {
     "read_documents": msg("请先登录，或在已配对的表决器上查看会议文件"),
 }
 OBSERVER_CASTS = msg("列席人员没有表决权")
+NOT_LINKED = msg("您的账户未关联名单中的人员，不能签到或表决（请系统管理员在账户中关联）")
 
 
 def refusal_words(actor: Actor, permission: str) -> Message:
@@ -184,6 +193,59 @@ def require(actor: Actor, permission: str) -> None:
         raise Forbidden("forbidden", refusal_words(actor, permission), permission=permission, role=actor.role)
 
 
+OTHER_BODY = msg("无权查看或操作其他机构的会议")
+
+
+def check_body(actor: Actor, body_id: int | None) -> None:
+    """Refuse (``other_body``) what belongs to a body the actor's account does not serve."""
+    if body_id is not None and not actor.serves(body_id):
+        raise Forbidden("other_body", OTHER_BODY, body_id=body_id)
+
+
+# The arguments that name something of one body, and how to find that body. A service called by an
+# actor who serves only some bodies is refused when one of them names another body's row (a row that
+# does not exist is left to the service, which answers not_found).
+def _body_via_item(child: Any, item_column: Any) -> Callable[[Session, int], int | None]:
+    """The body of a row that hangs on an agenda item (a ballot, a document, a speaker's request)."""
+    return lambda s, i: s.scalar(select(models.Sitting.body_id).join(
+        models.AgendaItem, models.AgendaItem.sitting_id == models.Sitting.id).join(
+        child, item_column == models.AgendaItem.id).where(child.id == i))
+
+
+_BODY_OF: dict[str, Callable[[Session, int], int | None]] = {
+    "body_id": lambda s, i: i,
+    "sitting_id": lambda s, i: s.scalar(select(models.Sitting.body_id).where(models.Sitting.id == i)),
+    "item_id": lambda s, i: s.scalar(select(models.Sitting.body_id).join(
+        models.AgendaItem, models.AgendaItem.sitting_id == models.Sitting.id).where(models.AgendaItem.id == i)),
+    "ballot_id": _body_via_item(models.Ballot, models.Ballot.item_id),
+    "document_id": _body_via_item(models.Document, models.Document.item_id),
+    "request_id": _body_via_item(models.SpeakerRequest, models.SpeakerRequest.item_id),
+    "person_id": lambda s, i: s.scalar(select(models.Person.body_id).where(models.Person.id == i)),
+    "device_id": lambda s, i: s.scalar(select(models.Person.body_id).join(
+        models.Device, models.Device.person_id == models.Person.id).where(models.Device.id == i)),
+    "template_id": lambda s, i: s.scalar(select(models.BallotTemplate.body_id).where(models.BallotTemplate.id == i)),
+}
+
+
+def body_named(s: Session, name: str, ident: object) -> int | None:
+    """The body of the row an argument names (``_BODY_OF``); None when it names nothing."""
+    if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+        return None
+    return _BODY_OF[name](s, ident)
+
+
+def check_bodies(store: Store, actor: Actor, named: dict[str, object]) -> None:
+    """Refuse a call whose arguments name a row of a body the actor does not serve."""
+    if actor.bodies is None:
+        return
+    wanted = {k: v for k, v in named.items() if k in _BODY_OF and v is not None}
+    if not wanted:
+        return
+    with store.read() as s:
+        for name, ident in wanted.items():
+            check_body(actor, body_named(s, name, ident))
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 _PERMISSION_OF: dict[Callable[..., object], str] = {}
 
@@ -196,9 +258,14 @@ def requires(permission: str, *, by: Callable[..., str] | None = None) -> Callab
         raise ValueError(f"unknown permission {permission!r}")
 
     def wrap(fn: F) -> F:
+        signature = inspect.signature(fn)
+        scoped = any(name in _BODY_OF for name in signature.parameters)
+
         @functools.wraps(fn)
         def checked(store: Store, actor: Actor, *args: Any, **kwargs: Any) -> Any:
             require(actor, permission if by is None else by(*args, **kwargs))
+            if scoped and actor.bodies is not None:
+                check_bodies(store, actor, signature.bind_partial(store, actor, *args, **kwargs).arguments)
             return fn(store, actor, *args, **kwargs)
 
         _PERMISSION_OF[checked] = permission

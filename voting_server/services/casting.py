@@ -24,6 +24,7 @@ from ..db import Store
 from ..i18n import msg
 from . import box, encrypted
 from .base import (
+    NOT_LINKED,
     Actor,
     Conflict,
     Forbidden,
@@ -148,6 +149,8 @@ def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, A
 def _check_request(req: CastRequest) -> None:
     require(req.actor, CAST)
     CAST_ID.check(req.cast_id)
+    if req.actor.person_id is None and req.actor.user_id is not None:
+        raise Forbidden("not_linked", NOT_LINKED)
     if req.person_id is not None and req.person_id != req.actor.person_id:
         raise Forbidden("not_yourself", msg("只能为自己投票"))
     if req.actor.person_id is None:

@@ -13,6 +13,7 @@ from .. import models
 from ..db import Store
 from ..i18n import msg
 from .base import (
+    NOT_LINKED,
     Actor,
     Conflict,
     Forbidden,
@@ -104,6 +105,7 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
         sitting.status, sitting.opened_at = "open", utcnow()
         s.flush()
         carried = carry_early_sign_ins(s, sitting)
+        chair_present = _chair_signs_in(s, sitting, actor)
         s.flush()
         tx.audit("sitting_opened", {"sitting_id": sitting.id, "roster": sitting.roster,
                                     "attendance": attendance_summary(s, sitting),
@@ -113,6 +115,21 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
             tx.audit("sitting_moved", {"sitting_id": other.id, "moved_to": sitting.id,
                                        "sign_ins_moved": carried.get(other.id, [])},
                      sitting_id=other.id, push=True)
+        if chair_present is not None:
+            tx.audit("signed_in", {"person_id": chair_present}, sitting_id=sitting.id)
+
+
+def _chair_signs_in(s: Session, sitting: models.Sitting, actor: Actor) -> int | None:
+    """A chair whose account is linked to a member of the roster is present from the moment they open
+    the sitting (unless the clerk recorded them otherwise: leave, video, or absent with a reason)."""
+    if actor.person_id is None or actor.user_id is None or sitting.roster is None \
+            or actor.person_id not in sitting.roster:
+        return None
+    row = _attendance_row(s, sitting.id, actor.person_id)
+    if row.status != "absent" or row.reason:
+        return None
+    row.status, row.signed_in_at = "present", utcnow()
+    return actor.person_id
 
 
 EARLY_SIGN_IN = dt.timedelta(hours=12)
@@ -191,6 +208,8 @@ def sign_in_many(store: Store, requests: Sequence[tuple[Actor, int]]) -> list[Se
         try:
             require(actor, SIGN_IN)
             if actor.person_id is None:
+                if actor.user_id is not None:
+                    raise Forbidden("not_linked", NOT_LINKED)
                 raise Forbidden("not_a_seat", msg("只有已配对的表决器可以签到"))
             todo.append(i)
         except ServiceError as err:

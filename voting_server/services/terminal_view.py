@@ -308,13 +308,16 @@ def me_section(s: Session, sitting: models.Sitting, person_id: int) -> dict[str,
             "signed_in": bool(row and row.status in PRESENT), "vote": vote}
 
 
-def current_sitting_for(store: Store, *, body_id: int | None = None) -> int | None:
-    """The sitting a terminal joins by default: the open one (of several, the one opened last: the one
-    terminals follow), else the next planned, else the latest."""
+def current_sitting_for(store: Store, *, body_id: int | None = None,
+                        bodies: Iterable[int] | None = None) -> int | None:
+    """The sitting a terminal joins by default (of the body, or of ``bodies``): the open one (of several,
+    the one opened last: the one terminals follow), else the next planned, else the latest."""
     with store.read() as s:
         q = select(models.Sitting)
         if body_id is not None:
             q = q.where(models.Sitting.body_id == body_id)
+        if bodies is not None:
+            q = q.where(models.Sitting.body_id.in_(list(bodies)))
         opened = s.scalar(q.where(models.Sitting.status == "open")
                           .order_by(models.Sitting.opened_at.desc(), models.Sitting.id.desc()).limit(1))
         if opened is not None:

@@ -1,5 +1,6 @@
 // The chair's console: attendance and quorum, the agenda, opening/timing/closing ballots, progress,
-// reminders, re-votes, the speaker queue and the announcement to read out after each close.
+// reminders, re-votes, the speaker queue and the announcement to read out after each close; the
+// chair's own vote when their account is linked to a member.
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
@@ -9,6 +10,7 @@ import { attendancePanels } from "./attendance.js";
 import { asking } from "./commands.js";
 import { currentPanel } from "./current.js";
 import { keyboard } from "./keys.js";
+import { myVote, myVotePanel } from "./myvote.js";
 import { resultsPanel } from "./results.js";
 import { sittingPanel } from "./sitting.js";
 import { speakersPanel } from "./speakers.js";
@@ -37,12 +39,13 @@ async function main() {
       titlePanel(client),
       ...attendancePanels(state, { att: $("att-body"), alert: $("quorum-alert") }),
       currentPanel(client, $("current-panel")),
+      myVotePanel(client, $("my-vote")),
       speakersPanel(client, $("speakers-body")),
       resultsPanel(client, $("results-body")),
       sittingPanel(client, $("sitting-body")),
       agendaPanel(client, $("agenda-body")),
     ],
-    stores: [asking],
+    stores: [asking, myVote],
     refused: (text) => $("current-panel").replaceChildren(h("p", { class: "notice warn" }, text)),
   });
 }

@@ -19,6 +19,7 @@ export const data = new Store({
   pinLockouts: [], // seats with wrong PINs lately: [{seat, person_id, name, failures, sources}]
   results: {}, // ballot_id -> the results answer
   audit: null,
+  users: [], // staff accounts (the administrator's): [{id, username, role, active, bodies, person_id, person}]
 });
 
 export const get = (key) => data.get(key);

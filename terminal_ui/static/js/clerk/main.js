@@ -1,10 +1,12 @@
 // The clerk's console: body and roster (with the import preview), sittings, agenda, documents and
 // ballots; tablet pairing with printable QR codes; attendance with leave reasons; show-of-hands entry
-// with a second confirmation; the 监票人 key ceremony; results of every round, printable; the audit log.
+// with a second confirmation; the 监票人 key ceremony; results of every round, printable; the audit log;
+// staff accounts (the administrator's).
 import { h } from "../core/dom.js";
 import { errorText } from "../core/i18n.js";
 import { toast } from "../core/notify.js";
 import { goLive, LiveClient, staffPage } from "../live/start.js";
+import { accountsPanel, loadUsers } from "./accounts.js";
 import { attendancePanel } from "./attendance.js";
 import { auditPanel } from "./audit.js";
 import { bodiesPanel } from "./bodies.js";
@@ -23,12 +25,13 @@ import { resultsPanel } from "./results.js";
 import { sittingsPanel } from "./sittings.js";
 import { loadTemplates, templates, templatesPanel } from "./templates.js";
 
-const SECTIONS = ["live", "roster", "agenda", "pairing", "results", "audit"];
-const LOADS = { audit: loadAudit, results: loadAllResults, pairing: loadDevices };
+const SECTIONS = ["live", "roster", "agenda", "pairing", "results", "audit", "accounts"];
+const LOADS = { audit: loadAudit, results: loadAllResults, pairing: loadDevices, accounts: loadUsers };
+let admin = false; // staff accounts are the administrator's
 
 function currentSection() {
   const name = location.hash.replace("#", "");
-  return SECTIONS.includes(name) ? name : "live";
+  return SECTIONS.includes(name) && (name !== "accounts" || admin) ? name : "live";
 }
 
 function showSection() {
@@ -60,6 +63,7 @@ function panels(client) {
     sittingsPanel(sittings), copyPanel(copy), itemsPanel(items), agendaImportPanel(agendaFile), templatesPanel(tpl),
     keysPanel(client, keys),
     pairingPanel(body("pairing")), resultsPanel(body("results")), auditPanel(body("audit")),
+    accountsPanel(body("accounts")),
   ];
 }
 
@@ -77,7 +81,9 @@ function followAgenda(client) {
 }
 
 async function main() {
-  await staffPage({ roles: ["clerk", "admin"], app: "clerk-app" });
+  const who = await staffPage({ roles: ["clerk", "admin"], app: "clerk-app" });
+  admin = who.role === "admin";
+  document.querySelector('.side-nav a[href="#accounts"]').parentElement.hidden = !admin;
   window.addEventListener("hashchange", showSection);
   await refreshAll();
   const client = new LiveClient({ sittingId: get("sittingId"), follow: false });

@@ -2,18 +2,12 @@
 // summary of the choice, and "已表决" with the receipt (and the choice itself on a named ballot).
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
-import { optionLabel } from "../views/labels.js";
+import { optionLabel, receiptText } from "../views/labels.js";
 import { complete, defaultOption, readyText } from "./limits.js";
 import { isChecklist } from "./form.js";
 import { draft, setDraft, startOver, vote } from "./vote.js";
 
-/** A receipt as a person reads it: a secret ballot's receipt is the 64-digit hash of the encrypted
- * ballot, shown by its first 16 digits in groups of four (enough to find it on the verify page). */
-export function receiptText(receipt) {
-  const r = String(receipt || "");
-  if (r.length !== 64) return r;
-  return `${r.slice(0, 16).toUpperCase().replace(/(.{4})(?!$)/g, "$1 ")} …`;
-}
+export { receiptText };
 
 /** The member's choice in words: the option of a resolution, the marked names, or each answer. */
 function summary(b, choice) {

@@ -21,6 +21,14 @@ export function neededText(b, prefix = "ballot") {
 /** Those present who cast nothing in a result: 未按表决器, or 未表决 after a show of hands alone. */
 export const notVotedLabel = (result) => t(result && result.turnout && result.turnout.hands ? "not_voted.hands" : "not_voted.tablet");
 
+/** A receipt as a person reads it: a secret ballot's receipt is the 64-digit hash of the encrypted
+ * ballot, shown by its first 16 digits in groups of four (enough to find it on the verify page). */
+export function receiptText(receipt) {
+  const r = String(receipt || "");
+  if (r.length !== 64) return r;
+  return `${r.slice(0, 16).toUpperCase().replace(/(.{4})(?!$)/g, "$1 ")} …`;
+}
+
 export function optionLabel(option) {
   return option ? pick(option.zh, option.en) : "";
 }

@@ -1,0 +1,92 @@
+"""People as they really sit, in a real browser (its own demo server): the administrator links the
+chair's account to the member 王建国 in the clerk's console; the chair opens the sitting, is counted
+present at once, and votes from the console; the member's seat then shows the vote as cast. Screenshots
+at a laptop's, a tablet's, a phone's and a hall screen's size. No console error anywhere."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import demo_server, seat_tablet, staff_login
+
+pytestmark = pytest.mark.browser
+
+SIZES = {"1280x800": {"width": 1280, "height": 800}, "800x1280": {"width": 800, "height": 1280},
+         "390x844": {"width": 390, "height": 844}, "1920x1080": {"width": 1920, "height": 1080}}
+
+
+def expect():
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=15000)
+    return _expect
+
+
+def staff(browser, console, base, path, user, app_id, viewport=SIZES["1280x800"]):
+    return staff_login(browser, console, base, path, user, app_id, viewport, online=False)
+
+
+def tablet(browser, console, base, seat, name, viewport=SIZES["1280x800"]):
+    return seat_tablet(browser, console, base, seat, name, viewport)
+
+
+def shot(page, folder, name):
+    page.wait_for_timeout(300)
+    page.evaluate("document.getElementById('toasts') && document.getElementById('toasts').replaceChildren()")
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def at_sizes(page, folder, name, sizes=SIZES):
+    for size, viewport in sizes.items():
+        page.set_viewport_size(viewport)
+        shot(page, folder, f"{name}-{size}")
+    page.set_viewport_size(SIZES["1280x800"])
+
+
+def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_path):
+    e = expect()
+    with demo_server(tmp_path) as base:
+        # --- the administrator links the chair's account to the member 王建国 ------------------------
+        admin_ctx, admin = staff(browser, console, base, "/clerk", "admin", "clerk-app")
+        admin.goto(base + "/clerk#accounts")
+        row = admin.locator("#users-table tr[data-user=chair]")
+        e(row).to_be_visible()
+        row.locator("select.user-person").select_option(label="1 · 王建国")
+        e(admin.locator(".toast").last).to_contain_text("账户已更新")
+        e(admin.locator("#users-table tr[data-user=chair] select.user-person")).to_have_value(re.compile(r"^\d+$"))
+        at_sizes(admin, shots_dir, "people-accounts")
+        # a clerk's console has no accounts section
+        clerk_ctx, clerk = staff(browser, console, base, "/clerk", "clerk", "clerk-app")
+        e(clerk.locator('.side-nav a[href="#accounts"]')).to_be_hidden()
+
+        # --- the chair opens the sitting and is present at once ---------------------------------------
+        chair_ctx, chair = staff(browser, console, base, "/chair", "chair", "chair-app")
+        e(chair.locator("#conn-dot")).to_have_attribute("data-state", "online")
+        e(chair.locator("#my-vote")).to_contain_text("王建国")
+        chair.get_by_role("button", name="宣布开会").click()
+        e(chair.locator(".status-tag.st-sitting-open")).to_be_visible()
+        e(chair.locator("#my-vote .my-attendance .status-tag")).to_have_text("出席")
+        e(chair.locator("#att-body .figure.em .figure-n")).to_have_text("1")
+
+        # --- the chair votes from the console -------------------------------------------------------
+        chair.locator(".agenda-item").first.get_by_role("button").click()
+        e(chair.locator("#current-title")).to_be_visible()
+        chair.locator(".ballot-row").first.get_by_role("button", name="开始表决").click()
+        chair.locator(".inline-confirm").get_by_role("button", name="仍然开始表决").click()
+        e(chair.locator(".live-ballot")).to_be_visible()
+        e(chair.locator("#my-vote-cast")).to_be_disabled()
+        chair.locator("#my-vote .my-option[data-option=for]").click()
+        at_sizes(chair, shots_dir, "people-chair-choosing")
+        chair.click("#my-vote-cast")
+        e(chair.locator("#my-vote-done")).to_contain_text("您已表决")
+        e(chair.locator(".progress-figure strong")).to_have_text("1")
+        at_sizes(chair, shots_dir, "people-chair-voted")
+
+        # --- the member's own seat finds the vote cast (one vote per member) ---------------------------
+        seat_ctx, seat = tablet(browser, console, base, "1", "王建国")
+        e(seat.locator(".voted")).to_contain_text("已表决")
+        shot(seat, shots_dir, "people-seat-voted")
+
+        for ctx in (seat_ctx, chair_ctx, clerk_ctx, admin_ctx):
+            ctx.close()
+    assert console.unexpected() == []
