@@ -35,6 +35,10 @@ PROJECTS = [
     "城区背街小巷路面修缮、路灯照明及绿化提升工程",
     "农贸市场标准化改造和冷链物流配送体系建设项目",
 ]
+#: A plenary's 15-choose-10: more projects than the display charts (it shows them as a table).
+PLENARY_PROJECTS = PROJECTS + [
+    "县人民医院传染病区及急救中心能力提升工程", "城区主干道交通信号灯智能化改造项目",
+    "全县农村生活垃圾分类和转运体系建设", "县城区全民健身中心和社区体育公园建设", "困难群众住房安全保障及危房改造项目"]
 DEPARTMENTS = ["县人力资源和社会保障局", "县住房和城乡建设局", "县自然资源和规划局", "县市场监督管理局",
                "县卫生健康局", "县交通运输局", "县农业农村局", "县生态环境分局"]
 APPOINTEES = [("许文涛", "县文化和旅游局局长"), ("欧阳晓明", "县人民政府办公室主任"), ("司马文华", "县财政局局长")]
@@ -105,6 +109,9 @@ def choices(name: str) -> list[dict[str, str]]:
     if name == "selection":  # c1-c3 on every ballot (chosen), two more in turn
         return [{"c1": "mark", "c2": "mark", "c3": "mark", f"c{4 + i % 7}": "mark", f"c{4 + (i + 3) % 7}": "mark"}
                 for i in range(SEATS)]
+    if name == "plenary_selection":  # c1-c7 on every ballot (chosen), three more in turn
+        return [{**{f"c{j}": "mark" for j in range(1, 8)}, **{f"c{8 + (i + k) % 8}": "mark" for k in range(3)}}
+                for i in range(SEATS)]
     if name == "evaluation":  # department j: 12 - j 满意, the others 基本满意 and 不满意 in turn
         return [{f"d{j + 1}": "satisfied" if i < SEATS - j else ("basic", "unsatisfied")[i % 2]
                  for j in range(len(DEPARTMENTS))} for i in range(SEATS)]
@@ -130,6 +137,9 @@ def prepare(store: Store, folder: Path) -> tuple[dict[str, int], dict[str, int]]
     add("selection", "2027年县级民生实事项目票决", "selection",
         {"kind": "selection", "max_marks": 5,
          "candidates": [{"id": f"c{i + 1}", "name": n} for i, n in enumerate(PROJECTS)]}, secret=False)
+    add("plenary_selection", "县人民代表大会民生实事项目票决（十五选十）", "selection",
+        {"kind": "selection", "max_marks": 10,
+         "candidates": [{"id": f"c{i + 1}", "name": n} for i, n in enumerate(PLENARY_PROJECTS)]}, secret=False)
     add("evaluation", "对县政府组成部门工作满意度测评", "evaluation",
         {"kind": "evaluation", "objects": [{"id": f"d{i + 1}", "name": n} for i, n in enumerate(DEPARTMENTS)]})
     add("appointment", "任命许文涛等三人职务", "appointment",

@@ -1,18 +1,20 @@
 """Every screen fits its device, in a real browser against the real server (the sitting of ``hall``):
 the hall display at 1920×1080 is never taller than the screen and nothing on it overflows its box or is
-too small or faint to read from the back of the hall, for a 票决 of ten long-named projects, a 测评 of
-eight departments and a combined appointment of three persons, open and closed."""
+too small or faint to read from the back of the hall, for a 票决 of ten long-named projects, a plenary's
+15-choose-10 (more than the display charts: a table), a 测评 of eight departments and a combined
+appointment of three persons, open and closed."""
 from __future__ import annotations
 
 import shutil
 import subprocess
 
 import pytest
+from conftest import DEMO_PIN as PIN
 from hall import choices, hall_sitting
 from layout import broken_words, faint_fills, hard_to_read, overflowing, page_height
 from support.env import missing
 from support.polling import wait_for
-from test_browser_sitting import HALL, LAPTOP, PIN, TABLET, answer_each, chair_close, expect, shot, staff
+from test_browser_sitting import HALL, LAPTOP, TABLET, answer_each, chair_close, expect, shot, staff
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +42,7 @@ def hall_problems(display) -> list[str]:
     return problems + faint_fills(display, "#hall-ballot")
 
 
-@pytest.mark.parametrize("name", ["selection", "evaluation", "appointment"])
+@pytest.mark.parametrize("name", ["selection", "plenary_selection", "evaluation", "appointment"])
 def test_the_hall_display_fits_1920_by_1080(browser, console, hall, shots_dir, name):
     e = expect()
     ctx, display = staff(browser, console, hall.url, "/display", "display", "hall", viewport=HALL)
