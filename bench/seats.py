@@ -143,7 +143,7 @@ async def run_load(server: ServerProcess, ids: dict[str, Any], *, bare: bool,
     print(f"  connected {sum(1 for s in seats if s.sio.connected)}/{n} in {connect_s:.2f} s, "
           f"server RSS {server.memory_mb():.0f} MB", flush=True)
 
-    ack = await chair.call("open_sitting", {}, timeout=60)
+    ack = await chair.call("open_sitting", {"confirm": True}, timeout=60)
     assert ack.get("ok"), ack
     t0 = time.perf_counter()
     acks = await asyncio.gather(*(s.sio.call("sign_in", {}, timeout=120) for s in seats))

@@ -133,7 +133,7 @@ async def sitting(server: ServerProcess, ids: dict[str, Any], args: argparse.Nam
     await chair.connect(base, transports=["websocket"], headers={"Cookie": server.staff_cookie("chair")})
     seats = [Seat(t, base) for t in ids["tokens"]]
     await asyncio.gather(*(s.connect() for s in seats))
-    assert (await chair.call("open_sitting", {}, timeout=60))["ok"]
+    assert (await chair.call("open_sitting", {"confirm": True}, timeout=60))["ok"]
     signed = await asyncio.gather(*(s.sio.call("sign_in", {}, timeout=60) for s in seats))
     assert all(a["ok"] for a in signed)
 

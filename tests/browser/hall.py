@@ -177,7 +177,7 @@ def hall_sitting(folder: Path) -> Iterator[Hall]:
                 body_id = s.scalar(select(models.Body.id))
             chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair")).connect()
             clients.append(chair)
-            chair.ok("open_sitting")
+            chair.ok("open_sitting", {"confirm": True})
             seats = []
             for n in range(1, SEATS + 1):
                 token, _ = services.pair_with_pin(store, body_id, str(n), demo.DEMO_PIN)

@@ -1,6 +1,7 @@
 """People as they really sit, in a real browser (its own demo server): the administrator links the
-chair's account to the member 王建国 in the clerk's console; the chair opens the sitting, is counted
-present at once, and votes from the console; the member's seat then shows the vote as cast. Screenshots
+chair's account to the member 王建国 in the clerk's console; the chair's console shows a neutral quorum
+note before the sitting opens, is asked to confirm opening an empty hall, is counted present at once,
+and votes from the console; the member's seat then shows the vote as cast. Screenshots
 at a laptop's, a tablet's, a phone's and a hall screen's size. No console error anywhere."""
 from __future__ import annotations
 
@@ -63,8 +64,23 @@ def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_p
         chair_ctx, chair = staff(browser, console, base, "/chair", "chair", "chair-app")
         e(chair.locator("#conn-dot")).to_have_attribute("data-state", "online")
         e(chair.locator("#my-vote")).to_contain_text("王建国")
+        # before the sitting opens the quorum line is a neutral note over the empty hall, not an alarm
+        e(chair.locator("#att-body .quorum.pending")).to_contain_text("尚未开会")
+        e(chair.locator("#att-body .quorum.lost")).to_have_count(0)
+        e(chair.locator("#quorum-alert .alert")).to_have_count(0)
+        at_sizes(chair, shots_dir, "people-chair-before-opening")
+        # opening with nobody signed in asks first; cancelling keeps the sitting planned
         chair.get_by_role("button", name="宣布开会").click()
+        confirm = chair.locator("#sitting-body .inline-confirm")
+        e(confirm).to_contain_text("无人签到，仍要开始会议？")
+        shot(chair, shots_dir, "people-chair-open-empty-1280x800")
+        confirm.get_by_role("button", name="取消").click()
+        e(confirm).to_have_count(0)
+        e(chair.locator(".status-tag.st-sitting-planned")).to_be_visible()
+        chair.get_by_role("button", name="宣布开会").click()
+        confirm.get_by_role("button", name="仍要开始会议").click()
         e(chair.locator(".status-tag.st-sitting-open")).to_be_visible()
+        e(chair.locator("#att-body .quorum.lost")).to_be_visible()  # open now: the quorum's absence is an alarm
         e(chair.locator("#my-vote .my-attendance .status-tag")).to_have_text("出席")
         e(chair.locator("#att-body .figure.em .figure-n")).to_have_text("1")
 

@@ -60,7 +60,7 @@ def test_two_scrutineers_decrypt_the_count_on_their_own_tablets(browser, console
     shot(clerk, shots_dir, "clerk-key-cards", top=False)
 
     chair = LiveClient(base, "chair", cookie=server.staff_cookie("chair")).connect()
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     chair.ok("start_item", {"item_id": ids["items"][0]})
     seats_ctx = {}
     for seat in PINS:

@@ -168,6 +168,8 @@ def test_whole_sitting(browser, live_server, console, shots_dir, tmp_path):
 
     # --- the chair opens the sitting; tablets sign in ----------------------------------------------------
     chair.get_by_role("button", name="宣布开会").click()
+    e(chair.locator("#sitting-body .inline-confirm")).to_contain_text("无人签到，仍要开始会议？")
+    chair.locator("#sitting-body .inline-confirm").get_by_role("button", name="仍要开始会议").click()
     e(chair.locator(".status-tag.st-sitting-open")).to_be_visible()
     for page in (s1, s2, s3, observer):
         page.click("#signin-btn")

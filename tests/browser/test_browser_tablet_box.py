@@ -39,7 +39,7 @@ def test_a_seat_page_encrypts_its_ballot(browser, console, shots_dir, tmp_path):
                                                box_encrypt="tablet")
             chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair")).connect()
             clients.append(chair)
-            chair.ok("open_sitting")
+            chair.ok("open_sitting", {"confirm": True})
 
             ctx = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
             page = console.watch(ctx.new_page(), "seat 1")

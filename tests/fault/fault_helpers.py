@@ -129,7 +129,7 @@ async def open_hall(server: ServerProcess, ids: dict[str, Any], seats_url: str,
     seat's screen. Returns (chair, seats, round_id)."""
     chair = AsyncLiveClient("chair", headers={"Cookie": server.staff_cookie("chair")})
     await chair.connect(server.url)
-    assert (await chair.call("open_sitting"))["ok"]
+    assert (await chair.call("open_sitting", {"confirm": True}))["ok"]
     seats = [AsyncLiveClient(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"])]
     await gather_limited([s.connect(seats_url) for s in seats])
     phase("connected")

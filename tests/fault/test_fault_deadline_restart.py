@@ -50,7 +50,7 @@ def open_then_kill(server, ids: dict) -> tuple[int, float]:
     server.start()
     chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair")).connect()
     try:
-        chair.ok("open_sitting")
+        chair.ok("open_sitting", {"confirm": True})
         chair.ok("start_item", {"item_id": ids["item_id"]})
         opened = chair.ok("open_ballot", {"ballot_id": ids["ballot_id"], "override_quorum": True})
         server.kill9()

@@ -39,7 +39,7 @@ def test_a_secret_close_with_a_reader_on_the_log_and_an_open_database_file(tmp_p
         try:
             chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair")).connect()
             clients.append(chair)
-            chair.ok("open_sitting")
+            chair.ok("open_sitting", {"confirm": True})
             chair.ok("start_item", {"item_id": ids["items"][0]})
             seats = [LiveClient(server.url, f"seat {i + 1}", token=t).connect() for i, t in enumerate(tokens)]
             clients += seats

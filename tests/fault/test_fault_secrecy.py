@@ -81,7 +81,7 @@ async def sitting(server: Any, ids: dict[str, Any], tablets: dict[str, Any], ite
     everyone = list(staff.values()) + seats + observers
     await gather_limited([t.connect(server.url) for t in everyone])
     chair = staff["chair"]
-    assert (await chair.call("open_sitting"))["ok"]
+    assert (await chair.call("open_sitting", {"confirm": True}))["ok"]
     assert all(a["ok"] for a in await asyncio.gather(*(t.call("sign_in") for t in seats + observers)))
 
     reads: list[tuple[str, Any]] = []

@@ -75,7 +75,7 @@ def hall(tmp_path, servers) -> Iterator[Hall]:
             made = Hall(store, ids, server, proxy, tokens)
             chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair"))
             made.clients.append(chair.connect())
-            chair.ok("open_sitting")
+            chair.ok("open_sitting", {"confirm": True})
             chair.ok("start_item", {"item_id": ids["items"][0]})
             for i in range(len(tokens)):
                 made.seat(i).ok("sign_in")
@@ -190,7 +190,7 @@ def sqlite_hall(tmp_path, servers) -> Iterator[Hall]:
     try:
         chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair"))
         made.clients.append(chair.connect())
-        chair.ok("open_sitting")
+        chair.ok("open_sitting", {"confirm": True})
         chair.ok("start_item", {"item_id": ids["items"][0]})
         for i in range(len(tokens)):
             made.seat(i).ok("sign_in")

@@ -158,7 +158,7 @@ def test_terminals_that_stop_reading_are_dropped(servers, tmp_path):
 async def stuck_run(server: Any, ids: dict[str, Any], items: list[int]) -> dict[str, Any]:
     chair = AsyncLiveClient("chair", headers={"Cookie": server.staff_cookie("chair")})
     await chair.connect(server.url)
-    assert (await chair.call("open_sitting"))["ok"]
+    assert (await chair.call("open_sitting", {"confirm": True}))["ok"]
     seats = [AsyncLiveClient(f"seat{i}", auth={"token": t}) for i, t in enumerate(ids["tokens"][STUCK:])]
     await gather_limited([s.connect(server.url) for s in seats])
     stuck = [Raw(server.port, token, rcvbuf=4096) for token in ids["tokens"][:STUCK]]

@@ -196,7 +196,7 @@ class Sitting:
     def steps(self) -> list[tuple[str, Callable[[], object]]]:
         b0, b1, named = self.ballots[0], self.ballots[1], self.named
         return [
-            ("open sitting", lambda: self.send("chair", "open_sitting")),
+            ("open sitting", lambda: self.send("chair", "open_sitting", {"confirm": True})),
             ("sign-ins over Socket.IO", lambda: [self.send(t, "sign_in") for t in ("seat1", "seat2", "observer")]),
             ("sign-ins through the services", lambda: [services.sign_in(self.store, member(self.hall, n), self.sid)
                                                        for n in range(3, 13)]),
@@ -274,7 +274,7 @@ def test_a_coalesced_push_built_before_a_numbered_event_does_not_undo_it(hall, m
 
     store, sid = hall.store, hall.sitting_id
     chair, seat = hall.staff("chair"), hall.seat(1)
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for n in range(1, 13):
         services.sign_in(store, member(hall, n), sid)
     chair.ok("start_item", {"item_id": hall.seed.items[0]})
@@ -320,7 +320,7 @@ def test_the_planned_sittings_terminals_are_told_where_the_body_went(hall):
     start = {name: t.state["seq"] for name, t in on_older.items()}
     on_older["seat1"].ok("sign_in")
     opener = hall.staff("clerk", auth={"sitting_id": newer})
-    steps = [("open the newer sitting", lambda: opener.ok("open_sitting"), newer),
+    steps = [("open the newer sitting", lambda: opener.ok("open_sitting", {"confirm": True}), newer),
              ("a sign-in sent for the older one", lambda: on_older["seat2"].ok("sign_in"), newer),
              ("close the newer sitting", lambda: hall.staff("chair", auth={"sitting_id": newer}).ok("close_sitting"),
               None)]

@@ -23,7 +23,7 @@ def short_timer(hall, ballot_id: int) -> None:
 
 def open_with_short_timer(hall, chair, seat) -> int:
     """The sitting open, the seat signed in, the first ballot open with a deadline TIMER from now."""
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     seat.ok("sign_in")
     ballot_id = hall.seed.ballots[0]
     short_timer(hall, ballot_id)

@@ -49,7 +49,7 @@ def test_opening_the_newer_sitting_moves_every_terminal_and_keeps_the_early_sign
     clerk = LiveClient(r.server.url, "clerk", cookie=r.server.staff_cookie("clerk"), sitting_id=newer)
     r.clients.append(clerk)
     clerk.connect()
-    clerk.ok("open_sitting")
+    clerk.ok("open_sitting", {"confirm": True})
 
     for t in terminals:
         assert wait_for(lambda t=t: t.sio.connected and t.state.get("sitting", {}).get("id") == newer, 10), \

@@ -29,7 +29,7 @@ def test_fifteen_casts_make_a_few_progress_pushes(hall):
     chair, clerk, display, observer = hall.staff("chair"), hall.staff("clerk"), hall.staff("display"), hall.observer()
     seats = {n: hall.seat(n) for n in range(1, 16)}
     terminals = [chair, clerk, display, observer, *seats.values()]
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     t0 = time.monotonic()
     for s in seats.values():
         s.ok("sign_in")
@@ -81,7 +81,7 @@ def test_fifteen_casts_make_a_few_progress_pushes(hall):
 
 def test_no_progress_without_votes(hall):
     chair, seat = hall.staff("chair"), hall.seat(1)
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     seat.ok("sign_in")
     deadline = time.monotonic() + 3  # the coalesced attendance push: one, however busy the machine
     while time.monotonic() < deadline and not all(t.received("attendance") for t in (chair, seat)):

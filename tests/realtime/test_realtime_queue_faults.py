@@ -170,7 +170,7 @@ def test_a_stalled_queue_never_delays_an_acknowledgement(two):
     clerk = two.console(two.a, "clerk")
     seats = [two.tablet(two.a, n) for n in range(1, 11)]
     seat_on_b = two.tablet(two.b, 11)
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     chair.ok("start_item", {"item_id": ids["items"][0]})
     by_http = StaffHttp(two.a, "clerk")
     took_http: list[float] = []
@@ -268,7 +268,7 @@ def open_ballot_on_both(two: TwoProcesses) -> OpenBallot:
     chair, chair_b = two.console(two.a, "chair"), two.console(two.b, "chair")
     on_a = [two.tablet(two.a, n) for n in range(1, 11)]
     on_b = [two.tablet(two.b, n) for n in range(11, 31)]
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for t in on_a + on_b:
         t.ok("sign_in")
     chair.ok("start_item", {"item_id": ids["items"][0]})

@@ -24,7 +24,7 @@ def open_hall(hall, seats=range(1, 16)):
     chair, clerk, display = hall.staff("chair"), hall.staff("clerk"), hall.staff("display")
     observers = [hall.observer(1), hall.observer(2)]
     tablets = {n: hall.seat(n) for n in seats}
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for t in [*tablets.values(), *observers]:
         t.ok("sign_in")
     # the coalesced attendance pushes go out before the next action (see the stale-push test in

@@ -89,7 +89,7 @@ def test_ballot_end_to_end_with_a_dropped_seat(running):
     assert chair.view()["audience"] == "chair" and display.view()["audience"] == "display"
     assert seats[3].view()["me"]["seat"] == "3"
 
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for s in seats.values():
         s.ok("sign_in")
     for t in [chair, display, *seats.values()]:  # the coalesced attendance pushes are in
@@ -177,7 +177,7 @@ def test_tablets_encrypt_their_ballots_end_to_end(running):
                                        box_encrypt="tablet")
     chair = r.staff("chair")
     seats = {n: r.seat(n) for n in range(1, 9)}
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for s in seats.values():
         s.ok("sign_in")
     chair.ok("start_item", {"item_id": seed.items[0]})
@@ -232,7 +232,7 @@ def test_unparseable_frames_leave_the_connection_up(running):
     the connection keeps working."""
     r = running
     seat = r.seat(1)
-    r.staff("chair").ok("open_sitting")
+    r.staff("chair").ok("open_sitting", {"confirm": True})
     seat.sio.eio.send('2["snapshot",' + "[" * 20000 + "]" * 20000 + "]")
     seat.sio.eio.send('2["snapshot",{"a":')
     seat.sio.eio.send('21["cast",{"ballot_id":1,"choice":"for","cast_id":"abcdefgh12"')
@@ -250,7 +250,7 @@ def test_reserved_event_names_from_a_client_change_nothing(running, event):
     neither become someone else (another tablet's token) nor be forgotten while its socket stays up."""
     r = running
     seat = r.seat(1)
-    r.staff("chair").ok("open_sitting")
+    r.staff("chair").ok("open_sitting", {"confirm": True})
     seat.sio.emit(event, {"token": r.tokens[2]})
     time.sleep(0.5)
     assert seat.sio.connected
@@ -266,7 +266,7 @@ def test_seq_is_consecutive_for_real_clients(running):
     r, seed = running, running.seed
     chair, display = r.staff("chair"), r.staff("display")
     seat = r.seat(4)
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for _ in range(3):
         chair.ok("start_item", {"item_id": seed.items[0]})
         chair.ok("start_item", {"item_id": seed.items[1]})

@@ -73,7 +73,7 @@ def test_two_processes_share_one_sitting(two_servers):
     twins = {n: tablet(a, n, f"second tablet of seat {n} on A") for n in (1, 2, 3)}
     everyone = [chair, display_b, *on_b.values(), *on_a.values(), *twins.values()]
 
-    chair.ok("open_sitting")
+    chair.ok("open_sitting", {"confirm": True})
     for t in [*on_b.values(), *on_a.values(), *twins.values()]:
         t.ok("sign_in")
     for t in everyone:  # the coalesced attendance pushes (from both processes) are in

@@ -174,3 +174,31 @@ def test_a_chair_on_leave_is_not_signed_in_by_opening(world):
     services.set_attendance(st, world.clerk, world.sitting_id, m0.person_id, "video", "")
     services.open_sitting(st, account(world, CHAIR_ID), world.sitting_id)
     assert _attendance(world, m0.person_id) == "video"
+
+
+def test_opening_an_empty_hall_asks_for_confirmation(world, refuse):
+    """The consoles' open_sitting over an empty hall is refused ``nobody_present`` and changes nothing;
+    sent again with ``confirm: true`` it opens. A chair who is a member does not fill the hall alone."""
+    from voting_server import commands
+
+    st, m0 = world.store, world.members[0]
+    services.update_user(st, world.admin, CHAIR_ID, person_id=m0.person_id)
+    chair = account(world, CHAIR_ID)
+    for actor in (chair, world.clerk):
+        refuse(lambda a=actor: commands.dispatch(st, a, "open_sitting", {}, sitting_id=world.sitting_id),
+               Conflict, "nobody_present")
+    refuse(lambda: services.open_sitting(st, chair, world.sitting_id, confirm=False), Conflict, "nobody_present")
+    refuse(lambda: commands.dispatch(st, chair, "open_sitting", {"confirm": "yes"}, sitting_id=world.sitting_id),
+           Invalid, "bad_field")
+    assert commands.dispatch(st, chair, "open_sitting", {"confirm": True}, sitting_id=world.sitting_id)["ok"]
+    assert _attendance(world, m0.person_id) == "present"
+
+
+def test_a_hall_with_someone_signed_in_opens_at_once(world):
+    """An early sign-in (on the planned sitting) or a member the clerk recorded present is someone."""
+    from voting_server import commands
+
+    st = world.store
+    services.sign_in(st, world.members[3], world.sitting_id)  # on the planned sitting: counted when it opens
+    assert commands.dispatch(st, world.chair, "open_sitting", {}, sitting_id=world.sitting_id)["ok"]
+    assert _attendance(world, world.members[3].person_id) == "present"

@@ -36,7 +36,7 @@ def test_secret_ballot_audit_shows_counts_only(app, api, clerk, chair, admin, se
         secret_ballot = seeded.ballots[0]
         assert s.get(models.Ballot, secret_ballot).secret is True
     tablets = [pair_tablet(app, body, str(seat)) for seat in range(1, 16)]
-    ok(chair.post(f"/api/sittings/{sitting}/open"))
+    ok(chair.post(f"/api/sittings/{sitting}/open", {"confirm": True}))
     for t in tablets:
         ok(t.post(f"/api/sittings/{sitting}/sign-in"))
     ok(chair.post(f"/api/items/{seeded.items[0]}/start"))
@@ -80,7 +80,7 @@ def test_named_ballot_audit_names_the_members(app, api, clerk, chair, seeded, st
     item = ok(clerk.post(f"/api/sittings/{sitting}/items", {"title": "关于记名表决的决定"}), 201)["id"]
     ballot = ok(clerk.post(f"/api/items/{item}/ballots", {"spec": {"kind": "resolution"}, "secret": False}), 201)["id"]
     tablets = [pair_tablet(app, body, str(seat)) for seat in range(1, 11)]
-    ok(chair.post(f"/api/sittings/{sitting}/open"))
+    ok(chair.post(f"/api/sittings/{sitting}/open", {"confirm": True}))
     for t in tablets:
         ok(t.post(f"/api/sittings/{sitting}/sign-in"))
     ok(chair.post(f"/api/items/{item}/start"))

@@ -39,7 +39,7 @@ def _hostile_sitting(app, store, chair, clerk) -> tuple[int, list[int]]:
                                                       "title": HOSTILE["ballot"], "secret": False})
     assert r.status_code == 201, r.get_json()
     ballot_id = r.get_json()["id"]
-    assert chair.post(f"/api/sittings/{sitting_id}/open").status_code == 200
+    assert chair.post(f"/api/sittings/{sitting_id}/open", {"confirm": True}).status_code == 200
     r = clerk.put(f"/api/sittings/{sitting_id}/attendance/{by_seat['15']}",
                   {"status": "leave", "reason": HOSTILE["reason"]})
     assert r.status_code == 200, r.get_json()

@@ -58,7 +58,7 @@ def _closed_ballot(app, chair) -> tuple[int, int, object]:
     sitting_id = 1
     item = chair.get(f"/api/sittings/{sitting_id}/agenda").get_json()["items"][0]
     ballot_id = item["ballots"][0]["id"]
-    assert chair.post(f"/api/sittings/{sitting_id}/open").status_code == 200
+    assert chair.post(f"/api/sittings/{sitting_id}/open", {"confirm": True}).status_code == 200
     tablets = [pair_tablet(app, 1, str(seat)) for seat in range(1, 10)]
     for t in tablets:
         assert t.post(f"/api/sittings/{sitting_id}/sign-in").status_code == 200

@@ -17,7 +17,7 @@ def _voted_ballot(app, store, chair, clerk):
     agenda = chair.get(f"/api/sittings/{sitting_id}/agenda").get_json()
     item = agenda["items"][0]
     ballot_id = item["ballots"][0]["id"]
-    assert chair.post(f"/api/sittings/{sitting_id}/open").status_code == 200
+    assert chair.post(f"/api/sittings/{sitting_id}/open", {"confirm": True}).status_code == 200
     tablets = [pair_tablet(app, body_id, str(seat)) for seat in range(1, 14)]
     for t in tablets:
         assert t.post(f"/api/sittings/{sitting_id}/sign-in").status_code == 200

@@ -58,8 +58,8 @@ def test_a_whole_sitting_over_http(app, api, clerk, chair, seeded):
     # --- tablets pair by PIN; the chair opens; members sign in ---------------------------------------
     tablets = [pair_tablet(app, body, str(seat)) for seat in range(1, 16)]
     observer = pair_tablet(app, body, "L1")
-    ok(chair.post(f"/api/sittings/{sitting}/open"))
-    assert_json_error(chair.post(f"/api/sittings/{sitting}/open"), 409, "bad_state")
+    ok(chair.post(f"/api/sittings/{sitting}/open", {"confirm": True}))
+    assert_json_error(chair.post(f"/api/sittings/{sitting}/open", {"confirm": True}), 409, "bad_state")
     for tablet in tablets[:12]:
         ok(tablet.post(f"/api/sittings/{sitting}/sign-in"))
     ok(observer.post(f"/api/sittings/{sitting}/sign-in"))

@@ -44,6 +44,12 @@ class SittingArgs:
 
 
 @dataclass(frozen=True, kw_only=True)
+class OpenSittingArgs:
+    sitting_id: int = arg(SITTING, source="connection")
+    confirm: bool = arg(CONFIRM, default=False)  # true: open even though nobody has signed in yet
+
+
+@dataclass(frozen=True, kw_only=True)
 class ItemArgs:
     item_id: int = arg(ITEM)
 
@@ -165,7 +171,7 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("speaker", SpeakerArgs, sitting.move_speaker, http=_path("/speakers/<int:request_id>/<move>"), live=True),
     Command("speaker_order", SpeakerOrderArgs, sitting.order_speakers,
             http=_path("/items/<int:item_id>/speakers/order", "PUT"), live=True),
-    Command("open_sitting", SittingArgs, sitting.open_sitting, http=_path("/sittings/<int:sitting_id>/open"),
+    Command("open_sitting", OpenSittingArgs, sitting.open_sitting, http=_path("/sittings/<int:sitting_id>/open"),
             live=True),
     Command("close_sitting", SittingArgs, sitting.close_sitting, http=_path("/sittings/<int:sitting_id>/close"),
             live=True),

@@ -39,6 +39,7 @@ from .lookups import (
     open_round,
     open_round_of_item,
     planned_sittings,
+    present_ids,
     roster_ids,
     ruleset_of,
     sitting_of_item,
@@ -85,10 +86,11 @@ def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, A
 
 
 @requires("open_sitting")
-def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
+def open_sitting(store: Store, actor: Actor, sitting_id: int, *, confirm: bool = True) -> None:
     """Open a planned sitting. Every terminal of the body on another planned sitting moves to it (a
     ``sitting_moved`` event in each of those), and the sign-ins made there in the last hours count here
-    (``carry_early_sign_ins``)."""
+    (``carry_early_sign_ins``). A sitting nobody has signed in to (the one opening it aside) opens only
+    with ``confirm`` (the consoles' command sends false until the chair or clerk confirms)."""
     with transaction(store, actor) as tx:
         s = tx.session
         sitting = get_or_404(s, models.Sitting, sitting_id, msg("会议"))
@@ -105,6 +107,9 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
         sitting.status, sitting.opened_at = "open", utcnow()
         s.flush()
         carried = carry_early_sign_ins(s, sitting)
+        s.flush()
+        if not confirm and not present_ids(s, sitting.id) - {actor.person_id}:
+            raise Conflict("nobody_present", msg("尚无人签到，确认后才能开始会议"))
         chair_present = _chair_signs_in(s, sitting, actor)
         s.flush()
         tx.audit("sitting_opened", {"sitting_id": sitting.id, "roster": sitting.roster,

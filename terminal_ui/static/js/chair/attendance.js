@@ -1,5 +1,6 @@
 // Attendance and quorum on the chair's console: the figures, who is not present and why, and the
-// alert over the current item when the sitting has lost its quorum.
+// alert over the current item when the sitting has lost its quorum (before the sitting opens, a quorum
+// not yet reached is a neutral note: the hall is still filling).
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
@@ -18,11 +19,13 @@ function notPresent(att) {
 
 export function attendancePanels(state, els) {
   const att = () => state().attendance;
+  const planned = () => Boolean(state().sitting && state().sitting.status === "planned");
   const figures = new Panel({
     el: els.att,
-    reads: ["attendance"],
-    key: att,
-    build: () => (att() ? [attendanceFigures(att()), notPresent(att())] : h("p", { class: "muted" }, t("common.loading"))),
+    reads: ["attendance", "sitting"],
+    key: () => [att(), planned()],
+    build: () => (att() ? [attendanceFigures(att(), { planned: planned() }), notPresent(att())]
+      : h("p", { class: "muted" }, t("common.loading"))),
   });
   const lost = () => Boolean(state().sitting && state().sitting.status === "open" && att() && !att().quorum_held);
   const alert = new Panel({

@@ -6,7 +6,7 @@ import { errorText, t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
 import { Store } from "../core/store.js";
 
-/** {kind: "override"|"close"|"revote"|"close_sitting", id, message, revote, reason, passed, error} or null. */
+/** {kind: "override"|"close"|"revote"|"close_sitting"|"open_empty", id, message, revote, reason, passed, error} or null. */
 export const asking = new Store({ pending: null });
 
 export function pending() {
@@ -36,7 +36,7 @@ let chain = Promise.resolve();
 
 /** Send commands one after the other, in the order the chair gave them; resolves with the
  * acknowledgement. The same command tapped again while it is still under way is sent once (null). */
-async function command(client, name, payload) {
+export async function command(client, name, payload) {
   const key = JSON.stringify([name, payload ?? null]);
   if (queued.has(key)) return null;
   queued.add(key);

@@ -1,15 +1,32 @@
-// The sitting: its status, opening and closing it (closing asks first), and the choice of sitting.
+// The sitting: its status, opening it (asking first when nobody has signed in yet) and closing it
+// (asking first), and the choice of sitting.
 import { h } from "../core/dom.js";
 import { dotted, fmtDate } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { sittingPicker } from "../views/picker.js";
-import { ask, confirmBox, pending, run } from "./commands.js";
+import { ackOk, toast } from "../core/notify.js";
+import { ask, command, confirmBox, pending, run } from "./commands.js";
+
+/** Open the sitting; with nobody signed in yet the server asks first, and so does the console. */
+async function openSitting(client, confirm) {
+  const ack = await command(client, "open_sitting", confirm ? { confirm: true } : {});
+  if (!ack) return;
+  if (!ack.ok && ack.error === "nobody_present" && !confirm) {
+    ask({ kind: "open_empty" });
+    return;
+  }
+  ask(null);
+  if (ackOk(ack)) toast(t("chair.sitting_opened"), "ok");
+}
 
 function action(client, s) {
   if (s.status === "planned") {
+    if (pending() && pending().kind === "open_empty") {
+      return confirmBox(t("chair.open_empty_confirm"), t("chair.open_anyway"), () => openSitting(client, true));
+    }
     return h("button", { class: "btn primary", "data-fk": "open-sitting",
-      onclick: () => run(client, "open_sitting", {}, { ok: () => t("chair.sitting_opened") }) }, t("chair.open_sitting"));
+      onclick: () => openSitting(client, false) }, t("chair.open_sitting"));
   }
   if (s.status !== "open") return null;
   if (pending() && pending().kind === "close_sitting") {
@@ -25,7 +42,7 @@ export function sittingPanel(client, el) {
   return new Panel({
     el,
     reads: ["sitting", "pending"],
-    key: () => [sitting(), Boolean(pending() && pending().kind === "close_sitting")],
+    key: () => [sitting(), pending() && ["close_sitting", "open_empty"].includes(pending().kind) ? pending().kind : null],
     build: () => {
       const s = sitting();
       return [

@@ -18,7 +18,7 @@ import { handsPanel } from "./hands.js";
 import { importPanel } from "./import.js";
 import { itemsPanel } from "./items.js";
 import { keysPanel } from "./keys.js";
-import { sittingPanel } from "./live.js";
+import { opening, sittingPanel } from "./live.js";
 import { pairingPanel } from "./pairing.js";
 import { peoplePanel } from "./people.js";
 import { resultsPanel } from "./results.js";
@@ -97,7 +97,7 @@ async function main() {
     }
   });
   // Without a sitting there is nothing live to follow: the console connects once one is chosen.
-  goLive(client, { panels: panels(client), stores: [data, templates], connect: Boolean(get("sittingId")) });
+  goLive(client, { panels: panels(client), stores: [data, templates, opening], connect: Boolean(get("sittingId")) });
   showSection();
   await loadDevices();
 }

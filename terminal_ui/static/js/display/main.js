@@ -33,9 +33,10 @@ function panels(client) {
   });
   const attendance = new Panel({
     el: $("hall-att"),
-    reads: ["attendance"],
-    key: () => state().attendance && { ...state().attendance, people: undefined },
-    build: () => [h("h2", { class: "hall-h" }, t("display.attendance")), attendanceFigures(state().attendance)],
+    reads: ["attendance", "sitting"],
+    key: () => [state().attendance && { ...state().attendance, people: undefined }, state().sitting && state().sitting.status],
+    build: () => [h("h2", { class: "hall-h" }, t("display.attendance")), attendanceFigures(state().attendance,
+      { planned: Boolean(state().sitting && state().sitting.status === "planned") })],
   });
   const item = new Panel({
     el: $("hall-item"),
