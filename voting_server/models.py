@@ -59,6 +59,7 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(20))  # member | observer
     seat: Mapped[str | None] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(200), default="")  # 职务, shown on sheets
+    delegation: Mapped[str | None] = mapped_column(String(100))  # 代表团 of a plenary's deputy (None: none)
     joined_on: Mapped[dt.date] = mapped_column(Date)
     left_on: Mapped[dt.date | None] = mapped_column(Date)
     pin_hash: Mapped[str | None] = mapped_column(String(200))

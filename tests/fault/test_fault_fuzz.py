@@ -238,9 +238,9 @@ def route_templates(h: Hall) -> list[tuple[str, list[str]]]:
 ARG = re.compile(r"<(?:(\w+):)?(\w+)>")
 BODY_FIELDS = ("name", "preset", "overrides", "title", "date", "place", "chair_name", "clerk_name", "kind",
                "amends_item_id", "position", "spec", "secret", "allow_change", "method", "timer_seconds", "procedural",
-               "threshold", "role", "seat", "joined_on", "left_on", "external_id", "pin", "username", "password",
-               "display_name", "code", "body_id", "status", "reason", "override_quorum", "seconds", "counts",
-               "ballots", "invalid", "note", "confirm", "choice", "cast_id", "person_id", "ref", "sheet_id",
+               "threshold", "role", "seat", "joined_on", "left_on", "external_id", "delegation", "pin", "username",
+               "password", "display_name", "code", "body_id", "status", "reason", "override_quorum", "seconds",
+               "counts", "ballots", "invalid", "note", "confirm", "choice", "cast_id", "person_id", "ref", "sheet_id",
                "documents", "settings", "bodies", "active")
 
 

@@ -42,7 +42,7 @@ def test_people_add_change_pin_and_list(app, clerk, store, seeded):
     people = {p["id"]: p for p in clerk.get(url).get_json()["people"]}
     assert people[pid] == {"id": pid, "body_id": seeded.body_id, "name": "补选委员", "role": "member", "seat": "16",
                            "title": "委员", "joined_on": "2026-03-01", "left_on": None, "external_id": "B-16",
-                           "has_pin": False, "current": people[pid]["current"]}
+                           "delegation": None, "has_pin": False, "current": people[pid]["current"]}
     assert "pin_hash" not in json.dumps(people)
     on_day = {p["id"]: p for p in clerk.get(url + "?on=2026-02-01").get_json()["people"]}
     assert on_day[pid]["current"] is False and on_day[seeded.member_ids[0]]["current"] is True

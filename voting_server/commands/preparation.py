@@ -67,6 +67,7 @@ class PersonArgs:
     joined_on: object = arg(PERSON_ENTRY, default=UNSET)
     left_on: object = arg(PERSON_ENTRY, default=UNSET)
     external_id: object = arg(PERSON_ENTRY, default=UNSET)
+    delegation: object = arg(PERSON_ENTRY, default=UNSET)
 
     def entry(self) -> dict[str, object]:
         return given_fields(self, bodies.PERSON_FIELDS)

@@ -26,7 +26,7 @@ AUDIT_PAGE_MAX = 500
 def _person_dict(p: models.Person, today: dt.date) -> dict[str, Any]:
     return {"id": p.id, "body_id": p.body_id, "name": p.name, "role": p.role, "seat": p.seat, "title": p.title,
             "joined_on": p.joined_on.isoformat(), "left_on": p.left_on.isoformat() if p.left_on else None,
-            "external_id": p.external_id, "has_pin": p.pin_hash is not None,
+            "external_id": p.external_id, "delegation": p.delegation, "has_pin": p.pin_hash is not None,
             "current": p.joined_on <= today and (p.left_on is None or p.left_on > today)}
 
 

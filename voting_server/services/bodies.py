@@ -23,6 +23,7 @@ PERSON_NAME = Text(msg("姓名"), max_len=100)
 PERSON_TITLE = Text(msg("职务"), max_len=200, allow_empty=True)
 SEAT = Text(msg("座位号"), max_len=20)
 EXTERNAL_ID = Text(msg("编号"), max_len=64)
+DELEGATION = Text(msg("代表团"), max_len=100, allow_empty=True)
 ROLE_WORDS = {"组成人员": "member", "委员": "member", "成员": "member", "代表": "member", "列席": "observer",
               "列席人员": "observer"}
 
@@ -65,7 +66,7 @@ def update_body_rules(store: Store, actor: Actor, body_id: int, *, preset: str,
 
 # --- people --------------------------------------------------------------------------------------
 
-PERSON_FIELDS = ("name", "role", "seat", "title", "joined_on", "left_on", "external_id")
+PERSON_FIELDS = ("name", "role", "seat", "title", "joined_on", "left_on", "external_id", "delegation")
 
 
 def validate_person(data: Mapping[str, object], words: ballots.Words = ballots.MEMBERS) -> dict[str, Any]:
@@ -94,8 +95,9 @@ def validate_person(data: Mapping[str, object], words: ballots.Words = ballots.M
     title = PERSON_TITLE.parse(data.get("title") or "")
     external_id = data.get("external_id")
     external_id = None if external_id in (None, "") else EXTERNAL_ID.check(str(external_id))
+    delegation = DELEGATION.parse(data.get("delegation") or "") or None  # 代表团; none: not grouped
     return {"name": name, "role": role, "seat": seat, "joined_on": joined, "left_on": left, "title": title,
-            "external_id": external_id}
+            "external_id": external_id, "delegation": delegation}
 
 
 def person_json(fields: Mapping[str, object]) -> dict[str, object]:

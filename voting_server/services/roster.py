@@ -36,9 +36,10 @@ HEADERS: dict[str, str] = {
     "任职日期": "joined_on", "joined_on": "joined_on", "joined": "joined_on",
     "离任日期": "left_on", "left_on": "left_on", "left": "left_on",
     "编号": "external_id", "external_id": "external_id", "id": "external_id",
+    "代表团": "delegation", "所属代表团": "delegation", "delegation": "delegation",
 }
 FIELD_NAMES = {"name": "姓名", "role": "身份", "seat": "座位号", "title": "职务", "joined_on": "任职日期",
-               "left_on": "离任日期", "external_id": "编号"}
+               "left_on": "离任日期", "external_id": "编号", "delegation": "代表团"}
 COLUMNS = Columns(HEADERS, FIELD_NAMES, "name", msg("缺少“姓名”列"), msg("文件只有表头，没有人员"),
                   msg("名单超过{max}行，请分批导入", max=MAX_ROWS), MAX_ROWS)
 ROLES_EN = {"member": "member", "observer": "observer"}
@@ -120,7 +121,7 @@ def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Prev
         result.rows.append({"row": number, **person})
 
 
-_FIELD_OF_MESSAGE = {"name": "name", "seat": "seat", "title": "title", "id": "external_id",
+_FIELD_OF_MESSAGE = {"name": "name", "seat": "seat", "title": "title", "id": "external_id", "delegation": "delegation",
                      "joined_on": "joined_on", "left_on": "left_on", "unknown": "role"}
 
 

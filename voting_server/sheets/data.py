@@ -246,7 +246,9 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
         p, row = people[pid], rows.get(pid)
         return {"person_id": pid, "seat": p.seat, "name": p.name, "title": p.title, "role": p.role,
                 "status": row.status if row else "absent", "reason": row.reason if row else "",
-                "signed_in_at": iso(row.signed_in_at) if row else None}
+                "signed_in_at": iso(row.signed_in_at) if row else None,
+                # only where there is one, so that sheets made before delegations read as they were
+                **({"delegation": p.delegation} if p.delegation else {})}
 
     counts = attendance_counts(s, sitting)
     quorum = ruleset_of(sitting.body).quorum

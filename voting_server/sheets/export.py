@@ -71,8 +71,8 @@ _KNOWN_OPTIONS = [("for", "赞成"), ("against", "反对/不赞成"), ("abstain"
 
 ATTENDANCE_COLUMNS = _cols(
     ("sitting_id", "会议编号", int), ("person_id", "人员编号", int), ("seat", "座位", str), ("name", "姓名", str),
-    ("title", "职务", str), ("role", "身份", str), ("status", "出席情况", str), ("reason", "原因", str),
-    ("signed_in_at", "签到时间(UTC)", str))
+    ("title", "职务", str), ("role", "身份", str), ("delegation", "代表团", str), ("status", "出席情况", str),
+    ("reason", "原因", str), ("signed_in_at", "签到时间(UTC)", str))
 
 NAMED_COLUMNS = _cols(
     ("sheet_id", "结果单编号", str), ("ballot_id", "表决编号", int), ("round", "轮次", int),
@@ -134,7 +134,8 @@ def results_table(docs: list[dict[str, Any]]) -> Table:
 
 def attendance_table(att: dict[str, Any]) -> Table:
     rows = [{"sitting_id": att["sitting"]["id"], "person_id": p["person_id"], "seat": p["seat"], "name": p["name"],
-             "title": p["title"], "role": p["role"], "status": p["status"], "reason": p["reason"],
+             "title": p["title"], "role": p["role"], "delegation": p.get("delegation"), "status": p["status"],
+             "reason": p["reason"],
              "signed_in_at": p["signed_in_at"]} for p in att["members"] + att["observers"]]
     return Table("attendance", ATTENDANCE_COLUMNS, rows)
 

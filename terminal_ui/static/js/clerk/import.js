@@ -50,11 +50,14 @@ export function problemsTable(problems, { id = "roster-problems", fields = (f) =
 }
 
 function rowsTable(rows, open) {
+  const grouped = rows.some((r) => r.delegation);
   return h("details", { open }, h("summary", {}, t("clerk.valid_rows", { n: rows.length })),
     h("table", { class: "data-table" },
-      headRow(["clerk.row", "clerk.name", "clerk.role", "clerk.seat", "clerk.title", "clerk.joined_on"], t),
+      headRow(["clerk.row", "clerk.name", "clerk.role", ...(grouped ? ["clerk.delegation"] : []), "clerk.seat", "clerk.title",
+        "clerk.joined_on"], t),
       h("tbody", {}, rows.map((r) => h("tr", {}, h("td", { class: "num" }, r.row), h("td", {}, r.name),
-        h("td", {}, roleText(r.role)), h("td", {}, r.seat || ""), h("td", {}, r.title || ""), h("td", {}, r.joined_on || ""))))));
+        h("td", {}, roleText(r.role)), grouped ? h("td", {}, r.delegation || "") : null, h("td", {}, r.seat || ""),
+        h("td", {}, r.title || ""), h("td", {}, r.joined_on || ""))))));
 }
 
 function previewView(redraw) {

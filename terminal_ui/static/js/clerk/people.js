@@ -17,11 +17,12 @@ function addForm() {
     seat: h("input", { id: "p-seat", size: "4" }),
     title: h("input", { id: "p-title" }),
     joined_on: h("input", { id: "p-joined", type: "date" }),
+    delegation: h("input", { id: "p-delegation", size: "10" }),
   };
   return h("form", { class: "form-row", onsubmit: async (e) => {
     e.preventDefault();
     const person = { name: f.name.value.trim(), role: f.role.value };
-    for (const key of ["seat", "title", "joined_on"]) if (f[key].value.trim()) person[key] = f[key].value.trim();
+    for (const key of ["seat", "title", "joined_on", "delegation"]) if (f[key].value.trim()) person[key] = f[key].value.trim();
     if (await guarded(() => api("POST", `/api/bodies/${get("bodyId")}/people`, person), t("clerk.person_added"))) await guarded(loadPeople);
   } },
   h("div", { class: "grow" }, h("label", { for: "p-name" }, t("clerk.name")), f.name),
@@ -29,6 +30,7 @@ function addForm() {
   h("div", {}, h("label", { for: "p-seat" }, t("clerk.seat")), f.seat),
   h("div", {}, h("label", { for: "p-title" }, t("clerk.title")), f.title),
   h("div", {}, h("label", { for: "p-joined" }, t("clerk.joined_on")), f.joined_on),
+  h("div", {}, h("label", { for: "p-delegation" }, t("clerk.delegation")), f.delegation),
   h("button", { class: "btn primary", type: "submit" }, t("clerk.add_person")));
 }
 
@@ -52,13 +54,15 @@ export function peoplePanel(el) {
     build: () => {
       if (!get("bodyId")) return [];
       const people = get("people");
+      const grouped = people.some((p) => p.delegation); // a plenary's deputies are grouped by delegation
       return h("section", { class: "card", "aria-labelledby": "people-title" },
         h("h2", { id: "people-title" }, t("clerk.roster"), h("span", { class: "muted small" }, ` · ${t("clerk.count_people", { n: people.length })}`)),
         h("table", { class: "data-table" },
-          headRow(["clerk.seat", "clerk.name", "clerk.role", "clerk.title", "clerk.joined_on", "clerk.left_on", "clerk.pin"], t),
+          headRow(["clerk.seat", "clerk.name", "clerk.role", ...(grouped ? ["clerk.delegation"] : []), "clerk.title",
+            "clerk.joined_on", "clerk.left_on", "clerk.pin"], t),
           h("tbody", {}, people.map((p) => h("tr", { class: p.current ? "" : "dim" },
             h("td", {}, p.seat || ""), h("th", { scope: "row" }, p.name), h("td", {}, roleText(p.role)),
-            h("td", {}, p.title), h("td", {}, p.joined_on), h("td", {}, p.left_on || ""),
+            grouped ? h("td", {}, p.delegation || "") : null, h("td", {}, p.title), h("td", {}, p.joined_on), h("td", {}, p.left_on || ""),
             h("td", {}, pinCell(p)))))),
         h("details", { class: "form-details" }, h("summary", {}, t("clerk.add_person")), addForm()));
     },
