@@ -24,6 +24,7 @@ public is re-exported from this package:
 
 from __future__ import annotations
 
+from .delegations import DelegationAttendance, attendance_by_delegation
 from .errors import (
     BallotError,
     CapExceeded,
@@ -107,6 +108,8 @@ __all__ = [
     "parse_fraction",
     "Words",
     "MEMBERS",
+    "DelegationAttendance",
+    "attendance_by_delegation",
     # kinds
     "BallotSpec",
     "Limits",

@@ -1,7 +1,10 @@
 """A county congress plenary's sheets: every text names its deputies in the preset's words (代表,
-全体代表), never the standing committee's (组成人员)."""
+全体代表), never the standing committee's (组成人员); the attendance sheet has a table per delegation
+(代表团), and no sheet or export breaks a secret ballot's choices down by delegation."""
 from __future__ import annotations
 
+import json
+import re
 import uuid
 
 import pytest
@@ -13,7 +16,8 @@ from voting_server import models, services
 from voting_server.db import Store
 from voting_server.services import Actor, roster
 from voting_server.sheets import data as sd
-from voting_server.sheets import render_attendance_sheet, render_result_sheet, render_sitting_summary
+from voting_server.sheets import export as ex
+from voting_server.sheets import render_attendance_sheet, render_bundle, render_result_sheet, render_sitting_summary
 from voting_server.sheets.export import export_sitting
 
 CHAIR = Actor(role="chair", name="主持人", user_id=2)
@@ -23,9 +27,9 @@ DEPUTIES = 30  # 10 per delegation
 
 
 def roster_file() -> bytes:
-    rows = ["姓名,身份,座位号,任职日期"]
+    rows = ["姓名,身份,座位号,代表团,任职日期"]
     for i in range(1, DEPUTIES + 1):
-        rows.append(f"代表{i:03d},代表,{i},2021-10-01")
+        rows.append(f"代表{i:03d},代表,{i},{DELEGATIONS[(i - 1) // 10]},2021-10-01")
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
@@ -106,3 +110,52 @@ def test_a_plenary_export_names_no_members(plenary, tmp_path):
     for f in files:
         if f.suffix in (".csv", ".json"):
             assert "组成人员" not in f.read_text(encoding="utf-8"), f.name
+
+
+# (delegation, 应到, 现场出席, 视频出席, 实到, 请假, 缺席): one on leave in each of the first two, one by
+# video and one absent in the third
+BY_DELEGATION = [(DELEGATIONS[0], 10, 9, 0, 9, 1, 0), (DELEGATIONS[1], 10, 9, 0, 9, 1, 0),
+                 (DELEGATIONS[2], 10, 8, 1, 9, 0, 1)]
+
+
+def test_the_attendance_document_counts_each_delegation(plenary):
+    store, _body, sitting, _ballots, _deputies = plenary
+    with store.read() as s:
+        att = sd.attendance_document(s, sitting)
+    assert [(d["delegation"], d["entitled"], d["on_site"], d["video"], d["present"], d["leave"], d["absent"])
+            for d in att["delegations"]] == BY_DELEGATION
+    assert {p["delegation"] for p in att["members"]} == set(DELEGATIONS)
+
+
+def test_the_attendance_sheet_has_a_table_per_delegation(plenary):
+    store, _body, sitting, _ballots, _deputies = plenary
+    pdf = render_attendance_sheet(store, sitting)
+    layout = pdf_text(pdf, layout=True)
+    assert "各代表团出席情况" in flat(layout)
+    for name, *numbers in BY_DELEGATION:
+        assert re.search(name + r"\s+" + r"\s+".join(map(str, numbers)) + r"\s", layout), (name, layout)
+    assert re.search(r"合计\s+30\s+26\s+1\s+27\s+2\s+1", layout), layout
+    assert "各代表团出席情况" in flat(pdf_text(render_bundle(store, sitting)))
+    assert "Attendance by delegation" in pdf_text(render_attendance_sheet(store, sitting, lang="en"))
+
+
+def test_a_secret_round_is_never_broken_down_by_delegation(plenary, tmp_path):
+    store, _body, sitting, (secret, _named), _deputies = plenary
+    text = flat(pdf_text(render_result_sheet(store, secret, 1)))
+    assert not any(d in text for d in DELEGATIONS) and "各代表团" not in text
+    with store.read() as s:
+        doc = sd.result_document(s, secret, 1)
+    dumped = json.dumps(doc, ensure_ascii=False)
+    assert "delegation" not in dumped and not any(d in dumped for d in DELEGATIONS)
+    tables = ex.sitting_tables(store, sitting)
+    assert "delegation" not in tables["results"].keys
+    assert not any(r["ballot_id"] == secret for r in tables["named_votes"].rows)
+    # the attendance table names each deputy's delegation, and holds no choice
+    assert {r["delegation"] for r in tables["attendance"].rows} == set(DELEGATIONS)
+    assert not set(tables["attendance"].keys) & {"choice", "for", "against", "abstain"}
+    files = export_sitting(store, sitting, tmp_path)
+    exported = json.loads(next(f for f in files if f.suffix == ".json").read_text(encoding="utf-8"))
+    for d in exported["results"]:
+        if d["ballot"]["id"] == secret:
+            as_text = json.dumps(d, ensure_ascii=False)
+            assert "delegation" not in as_text and not any(n in as_text for n in DELEGATIONS)

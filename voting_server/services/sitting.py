@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import ballots
+
 from .. import models
 from ..db import Store
 from ..i18n import msg
@@ -67,6 +69,23 @@ def attendance_counts(session: Session, sitting: models.Sitting) -> dict[str, in
     return counts
 
 
+def delegation_counts(session: Session, sitting: models.Sitting) -> list[dict[str, Any]]:
+    """应到 / 实到 / 请假 / 缺席 (and 视频) of each delegation (代表团) of the roster, in roster order
+    (``ballots.attendance_by_delegation``); empty when nobody on the roster has a delegation. Attendance
+    only: never a ballot's choices by delegation."""
+    roster = roster_ids(session, sitting)
+    grouped: dict[int, str | None] = {pid: d for pid, d in session.execute(
+        select(models.Person.id, models.Person.delegation).where(
+            models.Person.id.in_(roster), models.Person.delegation.is_not(None)))}
+    if not grouped:
+        return []
+    status: dict[int, str] = {pid: st for pid, st in session.execute(
+        select(models.Attendance.person_id, models.Attendance.status).where(
+            models.Attendance.sitting_id == sitting.id))}
+    rows = ballots.attendance_by_delegation((grouped.get(pid), status.get(pid, "absent")) for pid in roster)
+    return [r.to_dict() for r in rows]
+
+
 def _attendance_row(session: Session, sitting_id: int, person_id: int) -> models.Attendance:
     row = session.get(models.Attendance, (sitting_id, person_id))
     if row is None:
@@ -82,7 +101,7 @@ def attendance_summary(session: Session, sitting: models.Sitting) -> dict[str, A
     quorum = rule.quorum
     return {**counts, "quorum_needed": quorum.needed(counts["entitled"]),
             "quorum_held": quorum.holds(counts["entitled"], counts["attending"]),
-            "quorum_rule_zh": quorum.describe_zh(rule.words)}
+            "quorum_rule_zh": quorum.describe_zh(rule.words), "delegations": delegation_counts(session, sitting)}
 
 
 @requires("open_sitting")

@@ -156,7 +156,7 @@ def attendance_section(s: Session, sitting: models.Sitting, audience: str) -> di
     for p in sorted(people, key=lambda p: order[p.id]):
         row = rows.get(p.id)
         entry = {"person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role, "title": p.title,
-                 "status": row.status if row else "absent"}
+                 "delegation": p.delegation, "status": row.status if row else "absent"}
         entry["reason"] = row.reason if row else ""
         listing.append(entry)
     return {**summary, "people": listing}

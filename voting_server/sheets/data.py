@@ -24,7 +24,7 @@ from .. import config, models
 from ..i18n import msg
 from ..services.base import Conflict, NotFound, canonical, iso
 from ..services.lookups import observer_ids, roster_ids, ruleset_of, sitting_words
-from ..services.sitting import attendance_counts
+from ..services.sitting import attendance_counts, delegation_counts
 
 RESULT_FORMAT = "biaojue.result/1"
 ATTENDANCE_FORMAT = "biaojue.attendance/1"
@@ -251,6 +251,7 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
                 **({"delegation": p.delegation} if p.delegation else {})}
 
     counts = attendance_counts(s, sitting)
+    delegations = delegation_counts(s, sitting)
     quorum = ruleset_of(sitting.body).quorum
     words = sitting_words(sitting)
 
@@ -273,6 +274,8 @@ def attendance_document(s: Session, sitting_id: int) -> dict[str, Any]:
         "observers": [entry(pid) for pid in ordered(observers)],
         # the body's words, where they are not the standing committee's (sheets made before read as they were)
         **({} if words == ballots.MEMBERS else {"words": words.to_dict()}),
+        # attendance per delegation (代表团), where the roster has delegations; never choices by delegation
+        **({"delegations": delegations} if delegations else {}),
     }
 
 

@@ -74,7 +74,7 @@ PARTS: dict[str, tuple[str, str]] = {
     "hands": ("举手表决录入", "show-of-hands entry"), "named_votes": ("记名表决情况", "named votes"),
     "audit": ("审计链头", "audit-chain head"), "box": ("加密票箱", "encrypted ballot box"),
     "members": ("有表决权人员出席情况", "attendance of those entitled to vote"), "observers": ("列席人员", "observers"),
-    "counts": ("出席人数", "attendance counts"), "revote": ("重新表决", "re-vote"),
+    "counts": ("出席人数", "attendance counts"), "delegations": ("各代表团出席情况", "attendance by delegation"), "revote": ("重新表决", "re-vote"),
 }
 RESULT_PARTS: dict[str, tuple[str, str]] = {
     "counts": ("票数", "counts"), "not_voted": ("未表决人数", "not voted"), "outcome": ("表决结果", "outcome"),
@@ -124,8 +124,8 @@ def _attendance_match(s: Session, att: dict[str, Any]) -> Part:
         return False, f"{sid}：存档中没有该会议（{err.zh}）", f"{sid}: no such sitting ({err.en})"
     except (KeyError, TypeError, ValueError):
         return False, f"{sid}：内嵌数据格式错误", f"{sid}: the embedded data is malformed"
-    diff = _diff_keys({k: att.get(k) for k in ("members", "observers", "counts")},
-                      {k: stored.get(k) for k in ("members", "observers", "counts")})
+    diff = _diff_keys({k: att.get(k) for k in ("members", "observers", "counts", "delegations")},
+                      {k: stored.get(k) for k in ("members", "observers", "counts", "delegations")})
     if diff:
         zh, en = _diff_words(diff)
         return False, f"{sid}：出席情况与存档不一致（{zh}）", f"{sid}: attendance differs from the stored one ({en})"

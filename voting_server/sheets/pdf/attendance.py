@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
@@ -30,19 +31,36 @@ def _counts(ctx: Ctx, att: dict[str, Any]) -> list[Flowable]:
             Spacer(0, 1.2 * mm), ctx.p(f"{ctx.t('quorum')}{ctx.colon()}{quorum_txt}", "body")]
 
 
+def _delegations(ctx: Ctx, rows: list[dict[str, Any]]) -> list[Flowable]:
+    """One row per delegation: 应到, 现场出席, 视频出席, 实到, 请假, 缺席 (attendance only, never choices)."""
+    video, leave, absent = (ctx.label(labels.ATTENDANCE, code) for code in ("video", "leave", "absent"))
+    cols = [ctx.t("delegation"), ctx.t("entitled"), ctx.t("on_site"), video, ctx.t("present"), leave, absent]
+    table: list[list[Any]] = [[ctx.p(h, "cell_c") for h in cols]]
+    for r in rows:
+        table.append([ctx.p(r["delegation"] or ctx.t("no_delegation"), "cell")] + [
+            str(r[k]) for k in ("entitled", "on_site", "video", "present", "leave", "absent")])
+    total = ["entitled", "on_site", "video", "present", "leave", "absent"]
+    table.append([ctx.p(ctx.t("total"), "cell")] + [str(sum(r[k] for r in rows)) for k in total])
+    return [ctx.p(ctx.t("by_delegation"), "h2"),
+            grid(table, widths([None] + [18 * mm] * 6), center_from=1,
+                 extra=[("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)])]
+
+
 def _people(ctx: Ctx, people: list[dict[str, Any]], with_reason: bool) -> Table:
-    """Seat, name, title, attendance, (reason,) sign-in time of each person."""
-    cols = [ctx.t("seat"), ctx.t("name"), ctx.t("title"), ctx.t("status")] + (
-        [ctx.t("reason")] if with_reason else []) + [ctx.t("signed_in")]
+    """Seat, name, (delegation,) title, attendance, (reason,) sign-in time of each person."""
+    grouped = any(p.get("delegation") for p in people)
+    cols = [ctx.t("seat"), ctx.t("name")] + ([ctx.t("delegation")] if grouped else []) + [
+        ctx.t("title"), ctx.t("status")] + ([ctx.t("reason")] if with_reason else []) + [ctx.t("signed_in")]
     rows: list[list[Any]] = [[ctx.p(h, "cell_c") for h in cols]]
     for p in people:
-        row = [p.get("seat") or "", ctx.p(p["name"], "cell"), ctx.p(p.get("title") or "", "cell"),
-               ctx.p(ctx.label(labels.ATTENDANCE, p["status"]), "cell_c")]
+        row = [p.get("seat") or "", ctx.p(p["name"], "cell")] + (
+            [ctx.p(p.get("delegation") or "", "cell")] if grouped else []) + [
+            ctx.p(p.get("title") or "", "cell"), ctx.p(ctx.label(labels.ATTENDANCE, p["status"]), "cell_c")]
         if with_reason:
             row.append(ctx.p(p.get("reason") or "", "cell"))
         row.append(ctx.p(ctx.time(p["signed_in_at"]) if p.get("signed_in_at") else "—", "cell_c"))
         rows.append(row)
-    fixed = [12 * mm, 24 * mm, None, 20 * mm] + ([38 * mm] if with_reason else []) + [35 * mm]
+    fixed = [12 * mm, 24 * mm] + ([30 * mm] if grouped else []) + [None, 20 * mm] + ([38 * mm] if with_reason else []) + [35 * mm]
     return grid(rows, widths(fixed), extra=[("ALIGN", (0, 0), (0, -1), "CENTER")])
 
 
@@ -53,6 +71,8 @@ def attendance_flowables(ctx: Ctx, att: dict[str, Any]) -> list[Flowable]:
     out: list[Flowable] = [SectionMark(label)] + head(ctx, att["body"]["name"], ctx.t("attendance_title"), sitting["title"])
     out.append(info_table(ctx, sitting_rows(ctx, sitting)))
     out += _counts(ctx, att)
+    if att.get("delegations"):
+        out += _delegations(ctx, att["delegations"])
     words = ballots.Words.from_dict(att["words"]) if "words" in att else ballots.MEMBERS
     out += [ctx.p(words.roster_zh if ctx.zh else words.roster_en[:1].upper() + words.roster_en[1:], "h2"),
             _people(ctx, att["members"], True)]

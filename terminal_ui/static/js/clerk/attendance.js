@@ -1,5 +1,6 @@
 // Attendance as the clerk records it: present by video, on leave (with the reason) or absent;
-// members who sign in on a tablet are present without the clerk.
+// members who sign in on a tablet are present without the clerk. A plenary's deputies are listed by
+// delegation (代表团), each under its own 应到 / 实到 / 请假 / 缺席 (attendance.delegations).
 import { h, headRow } from "../core/dom.js";
 import { bodyWord, t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
@@ -39,6 +40,34 @@ function row(client, p, closed, redraw) {
     h("td", {}, h("button", { class: "btn small", "data-fk": `att-save-${p.person_id}`, disabled: closed, onclick: save }, t("common.save"))));
 }
 
+const COLUMNS = 6;
+
+/** A delegation's heading row: its name and counts (from the server's attendance.delegations). */
+function groupHead(d) {
+  const name = d.delegation || t("clerk.no_delegation");
+  return h("tr", { class: "att-group" }, h("th", { colspan: String(COLUMNS), scope: "rowgroup" },
+    h("span", { class: "att-group-name" }, name), " ",
+    h("span", { class: "att-group-counts" }, t("clerk.delegation_counts", d))));
+}
+
+/** The table body: one group per delegation, then those of none and the observers; or one list. */
+function bodies(client, people, closed, redraw) {
+  const groups = (client.state.attendance && client.state.attendance.delegations) || [];
+  const line = (p) => row(client, p, closed, redraw);
+  if (!groups.length) return h("tbody", {}, people.map(line));
+  const key = (p) => p.delegation || null;
+  const members = people.filter((p) => p.role !== "observer");
+  const observers = people.filter((p) => p.role === "observer");
+  const out = groups.map((d) => h("tbody", { class: "att-delegation" }, groupHead(d),
+    members.filter((p) => key(p) === d.delegation).map(line)));
+  if (observers.length) {
+    out.push(h("tbody", { class: "att-delegation" }, h("tr", { class: "att-group" },
+      h("th", { colspan: String(COLUMNS), scope: "rowgroup" }, h("span", { class: "att-group-name" }, t("clerk.observers")))),
+    observers.map(line)));
+  }
+  return out;
+}
+
 export function attendancePanel(client, el) {
   const panel = new Panel({
     el,
@@ -53,7 +82,7 @@ export function attendancePanel(client, el) {
         h("p", { class: "muted small" }, t("clerk.attendance_help", { members: bodyWord(words(client), "members") })),
         h("table", { class: "data-table att-table" },
           headRow(["clerk.seat", "clerk.name", "clerk.role", "clerk.status", "clerk.reason", ""], t),
-          h("tbody", {}, people.map((p) => row(client, p, closed, () => panel.draw())))));
+          bodies(client, people, closed, () => panel.draw())));
     },
   });
   return panel;
