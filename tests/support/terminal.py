@@ -18,7 +18,8 @@ import uuid
 from typing import Any
 
 APPLIED, STALE, GAP = "applied", "stale", "gap"
-PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert", "sync")
+PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert", "sync",
+          "body_changed")
 State = dict[str, Any]
 
 
@@ -56,7 +57,7 @@ def apply_push(state: State, name: str, data: Any) -> str:
         state.setdefault("me", {}).update(copy.deepcopy(data["me"]))
     elif name == "me_vote":
         state.setdefault("me", {})["vote"] = copy.deepcopy(data["vote"])
-    return APPLIED  # remind, revoked, alert: shown for a moment, not kept
+    return APPLIED  # remind, revoked, alert: shown for a moment, not kept; body_changed: reloaded over HTTP
 
 
 def _order(seq: int, expected: int) -> str:

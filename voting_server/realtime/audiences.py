@@ -2,7 +2,7 @@
 sitting it joins, and the registry of this process's connections.
 
 Rooms: ``s<sitting>:<audience>`` for every terminal of an audience in a sitting, ``p<person>`` for a
-person's tablets."""
+person's tablets, ``b<body>:clerk`` for the clerk consoles of a body (whatever sitting they show)."""
 from __future__ import annotations
 
 import hashlib
@@ -44,6 +44,11 @@ def room(sitting_id: int, audience: str) -> str:
 
 def person_room(person_id: int) -> str:
     return f"p{person_id}"
+
+
+def body_room(body_id: int) -> str:
+    """The clerk consoles of a body: its roster and its list of sittings are theirs to follow."""
+    return f"b{body_id}:clerk"
 
 
 def refused(code: str, message: Words) -> ConnectionRefusedError:

@@ -27,7 +27,7 @@ from .. import services
 from ..commands import LIVE, Command, unknown_event
 from ..i18n import msg
 from ..services import ServiceError, storage_refusal
-from .audiences import Audiences, Conn, person_room, refused, room, tablet_of
+from .audiences import Audiences, Conn, body_room, person_room, refused, room, tablet_of
 from .deadlines import Deadlines
 from .publisher import Publisher
 from .snapshots import Snapshots
@@ -99,6 +99,8 @@ class LiveNamespace(Namespace):
         join_room(room(conn.sitting_id, conn.audience))
         if conn.actor.person_id is not None:
             join_room(person_room(conn.actor.person_id))
+        if conn.audience == "clerk":
+            join_room(body_room(snap["sitting"]["body"]["id"]))
         emit("snapshot", snap)
         self.publisher.greet(request.sid, conn)  # type: ignore[attr-defined]
 

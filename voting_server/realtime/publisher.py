@@ -15,7 +15,7 @@ from ..i18n import msg
 from ..services import Event, terminal_view, timer
 from ..services.accounts import SESSIONS_ENDED
 from ..services.devices import UNPAIRED
-from .audiences import Audiences, Conn, person_room, room
+from .audiences import Audiences, Conn, body_room, person_room, room
 
 if TYPE_CHECKING:
     from .queue import MessageQueue, QueueState
@@ -26,6 +26,9 @@ RESYNC_BATCH = 50  # terminals whose fresh snapshots are built in one read after
 PEOPLE_CHANGES = ("person_added", "person_changed", "roster_imported")  # shown in the consoles' attendance
 FLOODED = msg("一台表决器发送指令过于频繁，已被断开连接")
 DEFAULT_CHANGES = ("sitting_created", "sitting_opened", "sitting_closed")  # where a terminal joins by default
+# what the clerk consoles of the body list (its roster, its sittings), whichever sitting each one shows
+BODY_CHANGES = (*PEOPLE_CHANGES, "sitting_created", "sitting_copied", "sitting_changed", "sitting_deleted",
+                "sitting_opened", "sitting_closed")
 ALERT_FIELDS = ("device_id", "person_id", "command", "refusals")
 
 
@@ -48,6 +51,8 @@ class Publisher:
     def on_events(self, events: list[Event]) -> None:
         """Called after each commit with its stored events; pushes them, redacted per audience."""
         for ev in events:
+            if ev.action in BODY_CHANGES:
+                self._body_changed(ev)
             if ev.sitting_id is None:
                 if ev.action == "device_revoked":
                     self._revoked(ev)
@@ -83,6 +88,18 @@ class Publisher:
                 for pid in timer.reminded_person_ids(self.store, ev.payload):
                     self.socketio.emit("remind", {"sitting_id": ev.sitting_id, "ballot_id": ev.payload["ballot_id"]},
                                        to=person_room(pid))
+
+    def _body_changed(self, ev: Event) -> None:
+        """To the body's clerk consoles: its roster or its list of sittings changed (they reload it). A
+        deleted sitting has no room left to push into, and a person belongs to no sitting."""
+        body_id = ev.payload.get("body_id")
+        if not isinstance(body_id, int):
+            body_id = terminal_view.body_of(self.store, person_id=ev.payload.get("person_id"),
+                                            sitting_id=ev.sitting_id)
+        if body_id is None:
+            return
+        self.socketio.emit("body_changed", {"body_id": body_id, "type": ev.action, "sitting_id": ev.sitting_id},
+                           to=body_room(body_id))
 
     def _me_attendance(self, sitting_id: int, person_id: int, status: str) -> None:
         self.socketio.emit("me", {"sitting_id": sitting_id,

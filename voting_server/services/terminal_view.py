@@ -335,6 +335,17 @@ def person_body(store: Store, person_id: int) -> int | None:
         return p.body_id if p else None
 
 
+def body_of(store: Store, *, person_id: object = None, sitting_id: object = None) -> int | None:
+    """The body of a person (else of a sitting), or None where neither is stored."""
+    if isinstance(person_id, int):
+        return person_body(store, person_id)
+    if not isinstance(sitting_id, int):
+        return None
+    with store.read() as s:
+        sitting = s.get(models.Sitting, sitting_id)
+        return sitting.body_id if sitting else None
+
+
 def open_sittings_of(store: Store, *, body_id: int | None = None, person_id: int | None = None) -> list[int]:
     """The open sittings of a body (or of a person's body): where a change of its people shows in the
     consoles' attendance lists (observers are read on the day; members from the roster frozen at opening)."""

@@ -1,18 +1,19 @@
-// The form for a new ballot on an item: its kind, title, the rows of its kind (persons, objects or
-// candidates), the kind's own settings, secrecy, method, timer. Its values are kept in ``form`` so a
-// push that redraws the agenda keeps what the clerk has typed.
+// The form for a ballot on an item: its kind, title, the rows of its kind (persons, objects or
+// candidates), the kind's own settings, secrecy, method, timer. The same form creates a ballot and
+// corrects one not yet opened (prefilled from it, saved as one correction). Its values are kept in
+// ``form`` so a push that redraws the agenda keeps what the clerk has typed.
 import { api, failText } from "../core/api.js";
 import { focusId, h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { toast } from "../core/notify.js";
 import { kindLabel, methodLabel, secrecyLabel } from "../views/labels.js";
-import { formOfTemplate, specOf, templateOf } from "./ballot-spec.js";
+import { correctionOf, formOfTemplate, specOf, templateOf } from "./ballot-spec.js";
 import { guarded, loadAgenda } from "./data.js";
 import { saveTemplate, templateName, templates } from "./templates.js";
 
 const KINDS = ["resolution", "appointment", "evaluation", "selection"];
 const ACTIONS = [["appoint", "clerk.appoint"], ["remove", "clerk.remove"]]; // 任命 / 免去
-let form = null; // {itemId, kind, rows: [{name, post?, action?}], fields: {key: value}}
+let form = null; // {itemId, ballotId?, kind, rows: [{name, post?, action?}], fields: {key: value}}
 
 /** Whether the form is open on ``itemId`` (on any item when null); the open form. */
 export function formFor(itemId) {
@@ -28,6 +29,14 @@ function defaultRows(kind) {
 export function newForm(item) {
   const kind = KINDS.includes(item.kind) ? item.kind : "resolution";
   form = { itemId: item.id, kind, rows: defaultRows(kind), fields: {} };
+}
+
+/** The form prefilled from a ballot not yet opened, to correct it (its threshold and box are kept). */
+export function editForm(item, ballot) {
+  const settings = { spec: ballot.spec, secret: ballot.secret, method: ballot.method, timer_seconds: ballot.timer_seconds,
+    allow_change: ballot.allow_change, procedural: ballot.procedural };
+  form = { ...formOfTemplate({ fields: { title: ballot.title } }, settings, defaultRows), itemId: item.id, ballotId: ballot.id, extra: {}, template: "" };
+  if (!form.rows.length) form.rows = defaultRows(form.kind);
 }
 
 /** Keep a form field's value in the form's state, so a push that redraws the page keeps it. */
@@ -79,7 +88,7 @@ function rowEditor(redraw) {
   };
   return h("fieldset", { class: "rows" }, h("legend", {}, t(`clerk.rows_${form.kind}`)),
     form.kind === "appointment" ? h("p", { class: "muted small" }, t("clerk.appointment_help")) : null,
-    form.kind === "appointment" && form.rows.length > 1 && !form.fields.combined
+    form.kind === "appointment" && form.rows.length > 1 && !form.fields.combined && !form.ballotId
       ? h("p", { class: "notice", id: "bf-per-person", role: "status" }, t("clerk.per_person_note", { n: form.rows.length })) : null,
     h("ol", { class: "plain" }, rows),
     h("button", { type: "button", class: "btn small secondary", id: "bf-add-row", onclick: add }, t("clerk.add_row")));
@@ -137,6 +146,26 @@ async function create(item, err, redraw) {
   }
 }
 
+/** One correction of the ballot (PATCH): a refusal (e.g. it has opened meanwhile) is shown in the form,
+ * which stays as typed; nothing changed. */
+async function save(err, redraw) {
+  const made = correctionOf(form);
+  if (made.error) {
+    err.textContent = t(made.error);
+    return;
+  }
+  try {
+    await api("PATCH", `/api/ballots/${form.ballotId}`, made.ballot);
+    toast(t("clerk.ballot_saved"), "ok");
+    form = null;
+    redraw();
+    await guarded(loadAgenda);
+  } catch (ex) {
+    err.textContent = failText(ex);
+    toast(failText(ex), "error", 9000);
+  }
+}
+
 export function ballotForm(item, redraw) {
   const kind = h("select", { id: "bf-kind", "data-fk": "bf-kind", onchange: (e) => {
     form = { ...form, kind: e.target.value, rows: defaultRows(e.target.value), fields: { title: form.fields.title }, extra: {}, template: "" };
@@ -147,15 +176,16 @@ export function ballotForm(item, redraw) {
   return h("form", { class: "ballot-form", "aria-labelledby": "bf-heading", onsubmit: (e) => {
     e.preventDefault();
     err.textContent = "";
-    create(item, err, redraw);
+    if (form.ballotId) save(err, redraw);
+    else create(item, err, redraw);
   } },
-  h("h4", { id: "bf-heading" }, t("clerk.new_ballot")),
-  templateBar(redraw),
+  h("h4", { id: "bf-heading" }, t(form.ballotId ? "clerk.edit_ballot" : "clerk.new_ballot")),
+  form.ballotId ? null : templateBar(redraw),
   h("div", { class: "form-grid" }, labelled(kind, "clerk.ballot_kind"), labelled(title, "clerk.ballot_title", "span2"), kindFields(redraw)),
   rowEditor(redraw),
   options(),
   err,
   h("div", { class: "form-row" },
-    h("button", { class: "btn primary", type: "submit", id: "bf-submit" }, t("clerk.create_ballot")),
+    h("button", { class: "btn primary", type: "submit", id: "bf-submit" }, t(form.ballotId ? "clerk.save_changes" : "clerk.create_ballot")),
     h("button", { class: "btn ghost", type: "button", onclick: () => { form = null; redraw(); } }, t("common.cancel"))));
 }

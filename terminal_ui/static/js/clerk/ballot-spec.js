@@ -48,6 +48,18 @@ export function specOf(form) {
   return { ballot, path: "ballots", count: 1 };
 }
 
+/** {ballot: the correction of a ballot (every setting the form shows), or {error}}: an empty title
+ * returns to the item's, an empty timer clears it; its threshold and box settings are not sent (kept). */
+export function correctionOf(form) {
+  const rows = form.rows.filter((r) => r.name.trim());
+  if (form.kind !== "resolution" && !rows.length) return { error: "clerk.rows_needed" };
+  const f = form.fields;
+  const ballot = { spec: specOfKind(form, rows), ...optionsOf({ ...form, extra: {} }),
+    title: (f.title || "").trim() || null, timer_seconds: f.timer ? parseInt(f.timer, 10) : null };
+  if (f.secret) ballot.secret = f.secret === "secret";
+  return { ballot };
+}
+
 /** The form's settings as a template (docs/protocol.md): an appointment's names are left out (they
  * change from sitting to sitting), its action kept where every row removes; objects and candidates stay. */
 export function templateOf(form) {

@@ -62,6 +62,18 @@ export async function loadSittings() {
   data.set({ sittings, sittingId: chosen ? chosen.id : null });
 }
 
+/** The list of sittings again (after one was corrected or deleted, here or on another console): the
+ * sitting worked on stays chosen while it exists, and its agenda follows. */
+export async function reloadSittings() {
+  const before = get("sittingId");
+  await loadSittings();
+  const now = get("sittingId");
+  if (now !== before) {
+    if (now) await chooseSitting(now);
+    else data.set({ agenda: null });
+  } else if (now) await loadAgenda();
+}
+
 export async function loadAgenda() {
   const id = get("sittingId");
   data.set({ agenda: id ? await api("GET", `/api/sittings/${id}/agenda`) : null });

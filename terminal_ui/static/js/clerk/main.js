@@ -13,7 +13,8 @@ import { bodiesPanel } from "./bodies.js";
 import { contextPanel, titlePanel } from "./context.js";
 import { agendaImportPanel } from "./agenda-import.js";
 import { copyPanel } from "./copy.js";
-import { data, get, guarded, loadAgenda, loadAllResults, loadAudit, loadDevices, refreshAll } from "./data.js";
+import { data, get, guarded, loadAgenda, loadAllResults, loadAudit, loadDevices, loadPeople, refreshAll, reloadSittings } from "./data.js";
+import { edits } from "./editing.js";
 import { handsPanel } from "./hands.js";
 import { importPanel } from "./import.js";
 import { itemsPanel } from "./items.js";
@@ -80,6 +81,23 @@ function followAgenda(client) {
   });
 }
 
+const ROSTER_CHANGES = ["person_added", "person_changed", "roster_imported"];
+
+/** The roster and the list of sittings are loaded over HTTP too: reloaded when another console (or
+ * this one) changed them (``body_changed``, to every clerk console of the body). */
+function followBody(client) {
+  const timers = {};
+  const later = (name, fn) => {
+    clearTimeout(timers[name]);
+    timers[name] = setTimeout(() => guarded(fn), 150);
+  };
+  client.on("body_changed", (msg) => {
+    if (msg.body_id !== get("bodyId")) return;
+    if (ROSTER_CHANGES.includes(msg.type)) later("people", loadPeople);
+    else later("sittings", reloadSittings);
+  });
+}
+
 async function main() {
   const who = await staffPage({ roles: ["clerk", "admin"], app: "clerk-app" });
   admin = who.role === "admin";
@@ -88,6 +106,7 @@ async function main() {
   await refreshAll();
   const client = new LiveClient({ sittingId: get("sittingId"), follow: false });
   followAgenda(client);
+  followBody(client);
   client.on("alert", (alert) => toast(errorText(alert), "error", 15000));
   await guarded(loadTemplates);
   data.on("state", (_state, changed) => {
@@ -97,7 +116,7 @@ async function main() {
     }
   });
   // Without a sitting there is nothing live to follow: the console connects once one is chosen.
-  goLive(client, { panels: panels(client), stores: [data, templates, opening], connect: Boolean(get("sittingId")) });
+  goLive(client, { panels: panels(client), stores: [data, templates, opening, edits], connect: Boolean(get("sittingId")) });
   showSection();
   await loadDevices();
 }

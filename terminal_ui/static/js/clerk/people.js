@@ -1,10 +1,14 @@
 // The roster of the chosen body: members and observers (列席), with their seat, title, dates and PIN;
 // adding a person and setting a PIN.
 import { api } from "../core/api.js";
-import { h, headRow } from "../core/dom.js";
+import { focusId, h, headRow } from "../core/dom.js";
 import { bodyWord, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { body, get, guarded, loadPeople } from "./data.js";
+import { bound, changedFields, editKey, errorLine, isEditing, send, startEditing } from "./editing.js";
+
+const FIELDS = ["name", "role", "seat", "delegation", "title", "joined_on", "left_on"];
+const stored = (p) => Object.fromEntries(FIELDS.map((k) => [k, p[k] || ""]));
 
 /** Member or observer, as the tables say it (a member in the chosen body's words: 组成人员, 代表 …). */
 const memberText = () => bodyWord(body() && body().words);
@@ -46,24 +50,62 @@ function pinCell(p) {
   } }, input, h("button", { class: "btn small", type: "submit" }, t("clerk.set_pin")));
 }
 
+/** Correcting a roster entry: name, member or observer, seat, title, the dates of membership. */
+function editForm(p) {
+  const key = `person:${p.id}`;
+  const input = (name, attrs = {}) => bound(key, name, h("input", { id: `pe-${name}`, "data-fk": `pe-${name}`, ...attrs }));
+  const f = {
+    name: input("name", { required: true }),
+    role: bound(key, "role", h("select", { id: "pe-role" }, h("option", { value: "member" }, memberText()),
+      h("option", { value: "observer" }, t("seat.observer_tag")))),
+    seat: input("seat", { size: "4" }), delegation: input("delegation"), title: input("title"),
+    joined_on: input("joined_on", { type: "date", required: true }), left_on: input("left_on", { type: "date" }),
+  };
+  const labels = { name: "clerk.name", role: "clerk.role", seat: "clerk.seat", delegation: "clerk.delegation", title: "clerk.title", joined_on: "clerk.joined_on",
+    left_on: "clerk.left_on" };
+  return h("form", { class: "form-grid person-edit", "aria-labelledby": "pe-heading", onsubmit: (e) => {
+    e.preventDefault();
+    const changed = changedFields(key, stored(p));
+    if (!Object.keys(changed).length) { startEditing(null); return; }
+    for (const k of ["seat", "left_on"]) if (changed[k] === "") changed[k] = null;
+    send(key, () => api("PATCH", `/api/people/${p.id}`, changed), t("clerk.person_saved"), () => guarded(loadPeople));
+  } },
+  h("h3", { id: "pe-heading", class: "span-all" }, t("clerk.edit_person", { name: p.name })),
+  FIELDS.map((k) => h("div", { class: k === "name" || k === "title" ? "span2" : null }, h("label", { for: f[k].id }, t(labels[k])), f[k])),
+  errorLine(key),
+  h("div", { class: "form-actions span-all" },
+    h("button", { class: "btn primary", type: "submit", id: "pe-save" }, t("clerk.save_changes")),
+    h("button", { class: "btn ghost", type: "button", onclick: () => startEditing(null) }, t("common.cancel"))));
+}
+
+function editButton(p) {
+  return h("button", { type: "button", class: "btn small ghost", id: `edit-person-${p.id}`, "data-fk": `edit-person-${p.id}`,
+    "aria-label": `${t("clerk.edit")} ${p.name}`, onclick: () => {
+      startEditing(`person:${p.id}`, stored(p));
+      focusId("pe-name");
+    } }, t("clerk.edit"));
+}
+
 export function peoplePanel(el) {
   return new Panel({
     el,
-    reads: ["people", "bodyId"],
-    key: () => [get("bodyId"), get("people")],
+    reads: ["people", "bodyId", "editing"],
+    key: () => [get("bodyId"), get("people"), editKey()[0]],
     build: () => {
       if (!get("bodyId")) return [];
       const people = get("people");
       const grouped = people.some((p) => p.delegation); // a plenary's deputies are grouped by delegation
       return h("section", { class: "card", "aria-labelledby": "people-title" },
         h("h2", { id: "people-title" }, t("clerk.roster"), h("span", { class: "muted small" }, ` · ${t("clerk.count_people", { n: people.length })}`)),
-        h("table", { class: "data-table" },
+        h("div", { class: "table-scroll" }, h("table", { class: "data-table" },
           headRow(["clerk.seat", "clerk.name", "clerk.role", ...(grouped ? ["clerk.delegation"] : []), "clerk.title",
             "clerk.joined_on", "clerk.left_on", "clerk.pin"], t),
-          h("tbody", {}, people.map((p) => h("tr", { class: p.current ? "" : "dim" },
-            h("td", {}, p.seat || ""), h("th", { scope: "row" }, p.name), h("td", {}, roleText(p.role)),
+          h("tbody", {}, people.map((p) => h("tr", { class: p.current ? "" : "dim", "data-person": String(p.id) },
+            h("td", {}, p.seat || ""),
+            h("th", { scope: "row" }, p.name, isEditing(`person:${p.id}`) ? null : [" ", editButton(p)]), h("td", {}, roleText(p.role)),
             grouped ? h("td", {}, p.delegation || "") : null, h("td", {}, p.title), h("td", {}, p.joined_on), h("td", {}, p.left_on || ""),
-            h("td", {}, pinCell(p)))))),
+            h("td", {}, pinCell(p))))))),
+        people.filter((p) => isEditing(`person:${p.id}`)).map(editForm),
         h("details", { class: "form-details" }, h("summary", {}, t("clerk.add_person")), addForm()));
     },
   });

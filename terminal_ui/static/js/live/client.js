@@ -152,6 +152,9 @@ export class LiveClient {
     socket.on("alert", (msg) => {
       if (this._mine(msg)) this._emitLocal("alert", msg);
     });
+    socket.on("body_changed", (msg) => {
+      if (msg && typeof msg === "object") this._emitLocal("body_changed", msg);
+    });
     socket.on("sync", (msg) => {
       if (msg && typeof msg === "object") this._setSync(msg.ok ? null : { reason: msg.reason, since: msg.since });
     });
