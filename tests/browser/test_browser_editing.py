@@ -87,12 +87,19 @@ def test_clerk_corrects_the_agenda_and_every_console_follows(browser, console, s
     e(a.locator("#bf-template")).to_have_count(0)
     a.fill("#bf-title", "任命许文涛同志为县教育局局长")
     a.select_option("#bf-method", "hands")
+    e(a.locator("#bf-rule option").first).to_have_text("保持现有设定（赞成票超过全体应到人数的1/2）")
+    a.select_option("#bf-rule", "custom")  # the rule override: at least two thirds of those present
+    a.select_option("#bf-th-strict", "inclusive")
+    a.select_option("#bf-th-base", "present")
+    a.select_option("#bf-th-fraction", "2/3")
+    e(a.locator("#bf-title")).to_have_value("任命许文涛同志为县教育局局长")  # kept through the redraw
     shot(a, shots_dir, f"edit-ballot-{size}", top=False)
     saved(a, "#bf-submit", "表决已修改")
     shows(b.locator(f"[data-ballot='{appoint}']"), "任命许文涛同志为县教育局局长", "举手")
     stored = call(a, "GET", f"/api/sittings/{sitting}/agenda")["items"][1]["ballots"][1]
     assert (stored["title"], stored["method"], stored["spec"]["persons"][0]["name"]) == \
         ("任命许文涛同志为县教育局局长", "hands", "许文涛")
+    assert stored["rule"]["threshold"] == {"base": "present", "fraction": "2/3", "strict": False}
 
     # reordering: item 3 dragged onto item 2 (dropped near its end, both on screen), then Alt+↑ on it
     # and its ↓ button: the focus stays on the moved item

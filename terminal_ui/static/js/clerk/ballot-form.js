@@ -31,12 +31,38 @@ export function newForm(item) {
   form = { itemId: item.id, kind, rows: defaultRows(kind), fields: {} };
 }
 
-/** The form prefilled from a ballot not yet opened, to correct it (its threshold and box are kept). */
+/** The form prefilled from a ballot not yet opened, to correct it. Its passing rule is kept unless the
+ * clerk returns it to the body's rulebook or sets one for this ballot; its ballot box modes are kept. */
 export function editForm(item, ballot) {
   const settings = { spec: ballot.spec, secret: ballot.secret, method: ballot.method, timer_seconds: ballot.timer_seconds,
     allow_change: ballot.allow_change, procedural: ballot.procedural };
   form = { ...formOfTemplate({ fields: { title: ballot.title } }, settings, defaultRows), itemId: item.id, ballotId: ballot.id, extra: {}, template: "" };
   if (!form.rows.length) form.rows = defaultRows(form.kind);
+  const th = (ballot.rule && ballot.rule.threshold) || {};
+  form.stored = th;
+  Object.assign(form.fields, { rule: "keep", th_base: th.base || "all_members", th_fraction: th.fraction || "1/2",
+    th_strict: th.strict === false ? "inclusive" : "strict" });
+}
+
+const BASES = ["all_members", "present", "votes_cast", "for_and_against"];
+const FRACTIONS = ["1/2", "2/3", "3/4", "1/3"];
+
+/** "超过全体组成人员的1/2": a threshold in the clerk's words. */
+const ruleText = (th) => t("clerk.rule_text", { strict: t(th.strict === false ? "clerk.rule_inclusive" : "clerk.rule_strict"),
+  base: t(`clerk.base_${th.base || "all_members"}`), fraction: th.fraction || "1/2" });
+
+/** Correcting a ballot: its passing rule kept, returned to the body's rulebook, or set for this ballot. */
+function ruleFields(redraw) {
+  const choice = field("rule", h("select", { id: "bf-rule" }, h("option", { value: "keep" }, t("clerk.rule_keep", { rule: ruleText(form.stored) })),
+    h("option", { value: "body" }, t("clerk.rule_body")), h("option", { value: "custom" }, t("clerk.rule_custom"))));
+  choice.addEventListener("change", () => { form.version = (form.version || 0) + 1; redraw(); });
+  const custom = form.fields.rule === "custom" ? [
+    labelled(field("th_strict", h("select", { id: "bf-th-strict" }, h("option", { value: "strict" }, t("clerk.rule_strict")),
+      h("option", { value: "inclusive" }, t("clerk.rule_inclusive")))), "clerk.rule_how"),
+    labelled(field("th_base", h("select", { id: "bf-th-base" }, BASES.map((b) => h("option", { value: b }, t(`clerk.base_${b}`))))), "clerk.rule_base"),
+    labelled(field("th_fraction", h("select", { id: "bf-th-fraction" }, FRACTIONS.map((f) => h("option", { value: f }, f)))), "clerk.rule_fraction"),
+  ] : null;
+  return h("fieldset", { class: "form-grid" }, h("legend", {}, t("clerk.rule")), labelled(choice, "clerk.rule_choice", "span2"), custom);
 }
 
 /** Keep a form field's value in the form's state, so a push that redraws the page keeps it. */
@@ -184,6 +210,7 @@ export function ballotForm(item, redraw) {
   h("div", { class: "form-grid" }, labelled(kind, "clerk.ballot_kind"), labelled(title, "clerk.ballot_title", "span2"), kindFields(redraw)),
   rowEditor(redraw),
   options(),
+  form.ballotId ? ruleFields(redraw) : null,
   err,
   h("div", { class: "form-row" },
     h("button", { class: "btn primary", type: "submit", id: "bf-submit" }, t(form.ballotId ? "clerk.save_changes" : "clerk.create_ballot")),

@@ -49,7 +49,8 @@ export function specOf(form) {
 }
 
 /** {ballot: the correction of a ballot (every setting the form shows), or {error}}: an empty title
- * returns to the item's, an empty timer clears it; its threshold and box settings are not sent (kept). */
+ * returns to the item's, an empty timer clears it; the threshold is sent only when the clerk changed
+ * it (null: the body's rule again), the box settings never (kept). */
 export function correctionOf(form) {
   const rows = form.rows.filter((r) => r.name.trim());
   if (form.kind !== "resolution" && !rows.length) return { error: "clerk.rows_needed" };
@@ -57,6 +58,8 @@ export function correctionOf(form) {
   const ballot = { spec: specOfKind(form, rows), ...optionsOf({ ...form, extra: {} }),
     title: (f.title || "").trim() || null, timer_seconds: f.timer ? parseInt(f.timer, 10) : null };
   if (f.secret) ballot.secret = f.secret === "secret";
+  if (f.rule === "body") ballot.threshold = null;
+  if (f.rule === "custom") ballot.threshold = { base: f.th_base, fraction: f.th_fraction, strict: f.th_strict !== "inclusive" };
   return { ballot };
 }
 
