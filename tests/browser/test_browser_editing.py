@@ -144,7 +144,7 @@ def test_clerk_corrects_the_agenda_and_every_console_follows(browser, console, s
 
     # the chair opens the sitting and takes up item 2: its title and papers are corrected on the tablet too
     _c_ctx, chair = staff(browser, console, server, "/chair", "chair", "chair-app", viewport=SECOND)
-    call(chair, "POST", f"/api/sittings/{sitting}/open", {})
+    call(chair, "POST", f"/api/sittings/{sitting}/open", {"confirm": True})
     call(chair, "POST", f"/api/items/{i2}/start", {})
     for page in (a, b):
         page.evaluate("location.hash = '#agenda'")
