@@ -117,6 +117,10 @@ class Device(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     paired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # its live connection: when it last connected or went away, and since when it is connected (None:
+    # offline). Kept for the clerk's pairing list; not audited (a tablet's Wi-Fi comes and goes).
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    online_since: Mapped[dt.datetime | None] = mapped_column(DateTime)
     person: Mapped[Person] = relationship()
 
 

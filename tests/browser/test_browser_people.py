@@ -1,7 +1,8 @@
 """People as they really sit, in a real browser (its own demo server): the administrator links the
 chair's account to the member 王建国 in the clerk's console; the chair's console shows a neutral quorum
 note before the sitting opens, is asked to confirm opening an empty hall, is counted present at once,
-and votes from the console; the member's seat then shows the vote as cast. Screenshots
+and votes from the console; the member's seat then shows the vote as cast, and the pairing list shows
+that tablet online and signed in, then offline once it is gone, without a reload. Screenshots
 at a laptop's, a tablet's, a phone's and a hall screen's size. No console error anywhere."""
 from __future__ import annotations
 
@@ -103,6 +104,17 @@ def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_p
         e(seat.locator(".voted")).to_contain_text("已表决")
         shot(seat, shots_dir, "people-seat-voted")
 
-        for ctx in (seat_ctx, chair_ctx, clerk_ctx, admin_ctx):
+        # --- the pairing list shows the tablet online, signed in, then offline, live ---------------------
+        admin.click('.side-nav a[href="#pairing"]')
+        row = admin.locator("#devices-table tr", has_text="王建国")
+        e(row.locator(".link-state")).to_have_text("在线")
+        e(row.locator(".device-signed")).to_have_text("已签到")
+        e(row.locator(".device-seen")).not_to_have_text("—")
+        at_sizes(admin, shots_dir, "people-pairing-online")
+        seat_ctx.close()
+        e(row.locator(".link-state")).to_have_text("离线")
+        shot(admin, shots_dir, "people-pairing-offline-1280x800")
+
+        for ctx in (chair_ctx, clerk_ctx, admin_ctx):
             ctx.close()
     assert console.unexpected() == []

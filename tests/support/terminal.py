@@ -19,7 +19,7 @@ from typing import Any
 
 APPLIED, STALE, GAP = "applied", "stale", "gap"
 PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert", "sync",
-          "body_changed")
+          "body_changed", "devices")
 State = dict[str, Any]
 
 
@@ -57,7 +57,8 @@ def apply_push(state: State, name: str, data: Any) -> str:
         state.setdefault("me", {}).update(copy.deepcopy(data["me"]))
     elif name == "me_vote":
         state.setdefault("me", {})["vote"] = copy.deepcopy(data["vote"])
-    return APPLIED  # remind, revoked, alert: shown for a moment, not kept; body_changed: reloaded over HTTP
+    return APPLIED  # remind, revoked, alert: shown for a moment, not kept; body_changed: reloaded over HTTP;
+    # devices: the clerk replaces its pairing list
 
 
 def _order(seq: int, expected: int) -> str:

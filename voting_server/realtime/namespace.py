@@ -103,12 +103,17 @@ class LiveNamespace(Namespace):
             join_room(body_room(snap["sitting"]["body"]["id"]))
         emit("snapshot", snap)
         self.publisher.greet(request.sid, conn)  # type: ignore[attr-defined]
+        if conn.actor.device_id is not None:
+            self.publisher.device_seen(conn.actor.device_id, online=True)
 
     def on_disconnect(self, reason: Any = None) -> None:
         sid = request.sid  # type: ignore[attr-defined]
         conn = self.audiences.drop(sid)
         if conn is not None and conn.tablet is None:
             self.throttle.forget(throttle_key(None, sid))
+        device_id = conn.actor.device_id if conn is not None else None
+        if device_id is not None and not any(c.actor.device_id == device_id for c in self.audiences.conns.values()):
+            self.publisher.device_seen(device_id, online=False)  # its last connection to this process
 
     def on_command(self, sid: Any, name: Any, args: tuple[Any, ...]) -> dict[str, Any]:
         self.socketio.sleep(0)  # let the other connections' packets (and this one's writer) in between

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from flask_socketio import SocketIO
 
+from .. import services
 from ..db import Store
 from ..i18n import msg
-from ..services import Event, terminal_view, timer
+from ..services import Event, admin_view, terminal_view, timer
 from ..services.accounts import SESSIONS_ENDED
 from ..services.devices import UNPAIRED
 from .audiences import Audiences, Conn, body_room, person_room, room
@@ -30,6 +31,7 @@ DEFAULT_CHANGES = ("sitting_created", "sitting_opened", "sitting_closed")  # whe
 BODY_CHANGES = (*PEOPLE_CHANGES, "sitting_created", "sitting_copied", "sitting_changed", "sitting_deleted",
                 "sitting_opened", "sitting_closed")
 ALERT_FIELDS = ("device_id", "person_id", "command", "refusals")
+DEVICE_CHANGES = ("pairing_created", "device_paired", "device_revoked")  # shown in the clerk's pairing list
 
 
 class Publisher:
@@ -44,6 +46,8 @@ class Publisher:
             queue.on_resync_request = self.resync_all
         self._dirty: set[int] = set()  # sittings whose ballot progress changed
         self._dirty_attendance: set[int] = set()  # sittings whose attendance changed
+        self._dirty_devices: set[int] = set()  # bodies whose pairing list changed (online, signed in)
+        self._body_of_sitting: dict[int, int] = {}  # a sitting's body never changes
 
     def start(self) -> None:
         self.socketio.start_background_task(self._coalescing_loop)
@@ -54,6 +58,8 @@ class Publisher:
             if ev.action in BODY_CHANGES:
                 self._body_changed(ev)
             if ev.sitting_id is None:
+                if ev.action in DEVICE_CHANGES:
+                    self._devices_of_person(ev.payload.get("person_id"))
                 if ev.action == "device_revoked":
                     self._revoked(ev)
                 elif ev.action == SESSIONS_ENDED:
@@ -74,6 +80,7 @@ class Publisher:
                                    to=person_room(ev.payload["person_id"]))
             elif ev.action in ("signed_in", "attendance_set"):
                 self._dirty_attendance.add(ev.sitting_id)
+                self._dirty_devices.add(self._sitting_body(ev.sitting_id))
                 self._me_attendance(ev.sitting_id, ev.payload["person_id"], ev.payload.get("status", "present"))
             elif ev.action == "sitting_moved":
                 for pid in ev.payload["sign_ins_moved"]:  # an early sign-in went to the sitting that opened
@@ -133,10 +140,49 @@ class Publisher:
             self.socketio.emit("event", {"seq": ev.seq, "type": ev.action, "sitting_id": sitting_id,
                                          "changes": changes}, to=room(sitting_id, aud))
 
+    # --- the clerk's pairing list -------------------------------------------------------------------------
+
+    def device_seen(self, device_id: int, *, online: bool) -> None:
+        """A tablet of this process connected, or its last connection here went away: stored, and its
+        body's pairing list pushed to the clerks (coalesced)."""
+        try:
+            body_id = services.device_seen(self.store, device_id, online=online)
+        except Exception:  # the pairing list is for the clerk's eyes: a failure here refuses nothing
+            log.exception("recording tablet %s as %s failed", device_id, "online" if online else "offline")
+            return
+        if body_id is not None:
+            self._dirty_devices.add(body_id)
+
+    def _devices_of_person(self, person_id: object) -> None:
+        if isinstance(person_id, int):
+            body_id = terminal_view.person_body(self.store, person_id)
+            if body_id is not None:
+                self._dirty_devices.add(body_id)
+
+    def _sitting_body(self, sitting_id: int) -> int:
+        if sitting_id not in self._body_of_sitting:
+            with self.store.read() as s:
+                self._body_of_sitting[sitting_id] = terminal_view.get_sitting(s, sitting_id).body_id
+        return self._body_of_sitting[sitting_id]
+
+    def _push_devices(self, body_id: int) -> None:
+        """``devices`` to the clerks of the body's sittings not yet closed: the whole pairing list."""
+        with self.store.read() as s:
+            devices = admin_view.devices_of(s, body_id)
+            sittings = terminal_view.unclosed_sittings(s, body_id)
+        for sitting_id in sittings:
+            self.socketio.emit("devices", {"sitting_id": sitting_id, "body_id": body_id, "devices": devices},
+                               to=room(sitting_id, "clerk"))
+
     def _coalescing_loop(self) -> None:
-        """At most one ``progress`` and one ``attendance`` message per sitting and interval."""
+        """At most one ``progress`` and one ``attendance`` message per sitting and interval, one
+        ``devices`` message per body."""
         while True:
             self.socketio.sleep(self.interval)
+            if self._dirty_devices:
+                dirty, self._dirty_devices = self._dirty_devices, set()
+                for body_id in dirty:
+                    self._guarded(self._push_devices, body_id)
             if self._dirty_attendance:
                 dirty, self._dirty_attendance = self._dirty_attendance, set()
                 for sitting_id in dirty:

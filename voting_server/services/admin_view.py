@@ -18,7 +18,17 @@ from ..i18n import msg
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, check_body, get_or_404, iso, requires, utcnow
 from .devices import pin_failures
-from .lookups import ballot_status, item_of_ballot, ruleset_of, sitting_of_ballot, sitting_of_item, words_json
+from .lookups import (
+    ballot_status,
+    followed_sitting,
+    item_of_ballot,
+    planned_sittings,
+    present_ids,
+    ruleset_of,
+    sitting_of_ballot,
+    sitting_of_item,
+    words_json,
+)
 
 AUDIT_PAGE_MAX = 500
 
@@ -95,16 +105,29 @@ def device_status(d: models.Device, now: dt.datetime) -> str:
 
 @requires("manage_devices")
 def list_devices(store: Store, actor: Actor, body_id: int) -> list[dict[str, Any]]:
-    """Tablets of a body: pending (code not yet used), paired, expired or revoked. No secrets."""
-    now = utcnow()
+    """Tablets of a body: pending (code not yet used), paired, expired or revoked, each with whether it
+    is online, when it was last seen and whether its person has signed in to the body's open sitting.
+    No secrets."""
     with store.read() as s:
         get_or_404(s, models.Body, body_id, msg("机构"))
-        rows = s.execute(select(models.Device, models.Person).join(models.Person)
-                         .where(models.Person.body_id == body_id).order_by(models.Device.id))
-        return [{"id": d.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role,
-                 "status": device_status(d, now), "created_at": iso(d.created_at), "paired_at": iso(d.paired_at),
-                 "revoked_at": iso(d.revoked_at), "pairing_expires": iso(d.pairing_expires)}
-                for d, p in rows]
+        return devices_of(s, body_id)
+
+
+def devices_of(s: Session, body_id: int) -> list[dict[str, Any]]:
+    """The pairing list of a body (``list_devices``; also the clerk's ``devices`` push)."""
+    now = utcnow()
+    rows = s.execute(select(models.Device, models.Person).join(models.Person)
+                     .where(models.Person.body_id == body_id).order_by(models.Device.id)).all()
+    # signed in to the sitting the body's tablets show: its open one, else the next planned one
+    sitting = followed_sitting(s, body_id) or next(iter(planned_sittings(s, body_id)), None)
+    present = present_ids(s, sitting.id) if sitting is not None else set()
+    return [{"id": d.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role,
+             "status": device_status(d, now), "created_at": iso(d.created_at), "paired_at": iso(d.paired_at),
+             "revoked_at": iso(d.revoked_at), "pairing_expires": iso(d.pairing_expires),
+             "online": d.online_since is not None and device_status(d, now) == "paired",
+             "online_since": iso(d.online_since), "last_seen_at": iso(d.last_seen_at),
+             "signed_in": None if sitting is None else p.id in present}
+            for d, p in rows]
 
 
 @requires("manage_devices")

@@ -227,3 +227,17 @@ def set_pin(store: Store, actor: Actor, person_id: int, pin: str) -> None:
         person = get_or_404(tx.session, models.Person, person_id, msg("人员"))
         person.pin_hash = hash_secret(pin)
         tx.audit("pin_set", {"person_id": person.id})
+
+
+def device_seen(store: Store, device_id: int, *, online: bool) -> int | None:
+    """A paired tablet connected (``online``) or its last connection here went away: when it was last
+    seen and since when it is online, for the clerk's pairing list. Answers its person's body (None: no
+    such tablet). Not audited: a tablet's network comes and goes, and each entry would be kept for ever."""
+    now = utcnow()
+    with store.write_session() as ws, ws.begin():
+        device = ws.get(models.Device, device_id)
+        if device is None:
+            return None
+        device.last_seen_at = now
+        device.online_since = (device.online_since or now) if online else None
+        return ws.scalar(select(models.Person.body_id).where(models.Person.id == device.person_id))

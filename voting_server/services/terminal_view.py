@@ -356,3 +356,9 @@ def open_sittings_of(store: Store, *, body_id: int | None = None, person_id: int
     with store.read() as s:
         return list(s.scalars(select(models.Sitting.id).where(models.Sitting.body_id == body_id,
                                                               models.Sitting.status == "open")))
+
+
+def unclosed_sittings(s: Session, body_id: int) -> list[int]:
+    """The planned and open sittings of a body (where its clerks' consoles are)."""
+    return list(s.scalars(select(models.Sitting.id).where(models.Sitting.body_id == body_id,
+                                                          models.Sitting.status != "closed")))

@@ -108,6 +108,9 @@ async function main() {
   followAgenda(client);
   followBody(client);
   client.on("alert", (alert) => toast(errorText(alert), "error", 15000));
+  client.on("devices", (msg) => {
+    if (msg && msg.body_id === get("bodyId") && Array.isArray(msg.devices)) data.set({ devices: msg.devices });
+  });
   await guarded(loadTemplates);
   data.on("state", (_state, changed) => {
     if (changed.has("bodyId")) guarded(loadTemplates);

@@ -1,4 +1,5 @@
-// Pairing tablets: a QR card (one-time code) per person, printable; the tablets paired so far, and
+// Pairing tablets: a QR card (one-time code) per person, printable; the tablets paired so far (online
+// or offline, when last seen, whether their person has signed in; kept live by the devices push), and
 // revoking one (it returns to its pairing screen at once); seats on which wrong PINs were typed, and
 // clearing one (whoever was made to wait may try again at once).
 import { api } from "../core/api.js";
@@ -61,10 +62,16 @@ function devicesTable() {
   const revoke = async (d) => {
     if (await guarded(() => api("POST", `/api/devices/${d.id}/revoke`, {}), t("clerk.revoked"))) loadDevices();
   };
-  return h("table", { class: "data-table" },
-    headRow(["clerk.seat", "clerk.name", "clerk.status", "clerk.paired_at", ""], t),
-    h("tbody", {}, get("devices").map((d) => h("tr", { class: d.status === "revoked" ? "dim" : "" },
-      h("td", {}, d.seat || ""), h("th", { scope: "row" }, d.name), h("td", {}, t(`device.${d.status}`)), h("td", {}, fmtDateTime(d.paired_at)),
+  return h("table", { class: "data-table", id: "devices-table" },
+    headRow(["clerk.seat", "clerk.name", "clerk.status", "clerk.device_link", "clerk.last_seen", "clerk.device_signed_in", "clerk.paired_at", ""], t),
+    h("tbody", {}, get("devices").map((d) => h("tr", { class: d.status === "revoked" ? "dim" : "", "data-device": String(d.id) },
+      h("td", {}, d.seat || ""), h("th", { scope: "row" }, d.name), h("td", {}, t(`device.${d.status}`)),
+      h("td", { class: "device-link" }, d.status === "paired"
+        ? h("span", { class: `link-state ${d.online ? "online" : "offline"}` }, t(d.online ? "clerk.device_online" : "clerk.device_offline"))
+        : ""),
+      h("td", { class: "device-seen" }, d.last_seen_at ? fmtDateTime(d.last_seen_at) : "—"),
+      h("td", { class: "device-signed" }, d.signed_in == null ? "—" : t(d.signed_in ? "clerk.device_signed" : "clerk.device_not_signed")),
+      h("td", {}, fmtDateTime(d.paired_at)),
       h("td", {}, d.status === "paired" || d.status === "pending"
         ? h("button", { class: "btn small danger", "aria-label": `${t("clerk.revoke")} ${d.name}`, onclick: () => revoke(d) }, t("clerk.revoke"))
         : null)))));
