@@ -1,36 +1,14 @@
-"""Correcting what was prepared and withdrawing (撤回) what is under way (services.editing): every edit,
-delete, move and withdrawal, and every refusal — with every table, all columns and the audit chain
-compared before and after (``refuse``)."""
+"""Correcting what was prepared (services.editing): every edit, delete and move, and every refusal — with
+every table, all columns and the audit chain compared before and after (``refuse``)."""
 from __future__ import annotations
 
-import json
-
 import pytest
-from sqlalchemy import func, select
+from server_helpers import close_first_ballot, last_audit, one, rows
 
 from voting_server import models, services
-from voting_server.services import Conflict, Forbidden, Invalid, NotFound, editing, terminal_view
+from voting_server.services import Conflict, Forbidden, Invalid, NotFound, editing, terminal_view, withdrawal
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def rows(store, model, *where):
-    with store.read() as s:
-        return list(s.scalars(select(model).where(*where)))
-
-
-def one(store, model, ident):
-    with store.read() as s:
-        obj = s.get(model, ident)
-        if obj is not None:
-            s.expunge(obj)
-        return obj
-
-
-def last_audit(store):
-    with store.read() as s:
-        entry = s.scalar(select(models.AuditEntry).order_by(models.AuditEntry.id.desc()).limit(1))
-        return entry.action, json.loads(entry.payload), entry.seq
 
 
 def agenda(store, sitting_id):
@@ -41,16 +19,6 @@ def agenda(store, sitting_id):
 
 def order(store, sitting_id):
     return [i for _p, i in agenda(store, sitting_id)]
-
-
-def close_first_ballot(world):
-    """Item 1's resolution voted and closed (a result on record)."""
-    world.open_and_sign_in(12)
-    services.start_item(world.store, world.chair, world.items[0])
-    services.open_ballot(world.store, world.chair, world.ballots[0])
-    for m in world.members[:9]:
-        world.cast(m, world.ballots[0], "for")
-    services.close_ballot(world.store, world.chair, world.ballots[0])
 
 
 def document(world, item_id, tmp_path, name="草案.pdf", data=PDF):
@@ -187,7 +155,7 @@ def test_move_refusals(world, refuse):
     refuse(lambda: editing.move_item(world.store, world.clerk, i1, 2), Conflict, "position_fixed")
     editing.move_item(world.store, world.clerk, i3, 2)  # the items after it may still change places
     assert order(world.store, world.sitting_id) == [i1, i3, i2]
-    editing.withdraw_item(world.store, world.chair, i2, "提案人撤回")
+    withdrawal.withdraw_item(world.store, world.chair, i2, "提案人撤回")
     refuse(lambda: editing.move_item(world.store, world.clerk, i2, 2), Conflict, "withdrawn")
     refuse(lambda: editing.move_item(world.store, world.clerk, i3, 3), Conflict, "position_fixed")
 
@@ -214,7 +182,7 @@ def test_delete_item_refusals(world, refuse, tmp_path):
     refuse(lambda: editing.delete_item(world.store, world.clerk, i1, folder=folder), Conflict, "ballot_opened")
     services.start_item(world.store, world.chair, i2)
     refuse(lambda: editing.delete_item(world.store, world.clerk, i2, folder=folder), Conflict, "item_started")
-    editing.withdraw_item(world.store, world.clerk, i2, "暂不审议")
+    withdrawal.withdraw_item(world.store, world.clerk, i2, "暂不审议")
     refuse(lambda: editing.delete_item(world.store, world.clerk, i2, folder=folder), Conflict, "withdrawn")
 
 
@@ -307,7 +275,7 @@ def test_delete_a_draft_ballot(world, refuse):
     editing.delete_ballot(world.store, world.clerk, world.ballots[3])
     assert one(world.store, models.Ballot, world.ballots[3]) is None
     assert last_audit(world.store)[0] == "ballot_deleted"
-    editing.withdraw_ballot(world.store, world.clerk, world.ballots[2], "任命人选另行提请")
+    withdrawal.withdraw_ballot(world.store, world.clerk, world.ballots[2], "任命人选另行提请")
     refuse(lambda: editing.delete_ballot(world.store, world.clerk, world.ballots[2]), Conflict, "withdrawn")
     refuse(lambda: editing.update_ballot(world.store, world.clerk, world.ballots[2], {"title": "x"}), Conflict,
            "withdrawn")
@@ -349,132 +317,3 @@ def test_document_refusals_leave_no_file(world, refuse, tmp_path):
     refuse(lambda: editing.delete_document(world.store, world.clerk, doc_id, folder=str(folder)), Conflict,
            "ballot_opened")
     assert sorted(p.name for p in folder.iterdir()) == files
-
-
-# --- withdrawing -------------------------------------------------------------------------------------
-
-
-def test_withdraw_an_open_secret_ballot_ends_its_round_uncounted(live, refuse):
-    b = live.ballots[0]
-    for m in live.members[:5]:
-        live.cast(m, b, "for")
-    assert list(live.store.keys_dir.glob("*.key"))
-    editing.withdraw_ballot(live.store, live.chair, b, "议案需进一步修改")
-    ballot = one(live.store, models.Ballot, b)
-    assert ballot.withdrawn_reason == "议案需进一步修改" and ballot.withdrawn_at is not None
-    [rnd] = rows(live.store, models.Round, models.Round.ballot_id == b)
-    assert rnd.status == "withdrawn" and rnd.closed_at is not None and rnd.box_sealed is None
-    assert rows(live.store, models.Result) == []  # never a tally of a withdrawn ballot
-    assert not list(live.store.keys_dir.glob("*.key"))  # its key destroyed, nothing decrypted
-    action, payload, seq = last_audit(live.store)
-    assert (action, payload["reason"], payload["round_id"]) == ("ballot_withdrawn", "议案需进一步修改", rnd.id) and seq
-    for audience in ("seat", "chair", "display"):
-        snap = terminal_view.snapshot(live.store, live.sitting_id, audience)
-        assert snap["ballot"]["status"] == "withdrawn" and snap["ballot"]["withdrawn_reason"] == "议案需进一步修改"
-        assert snap["ballot"]["result"] is None
-        [row] = [r for it in snap["agenda"]["items"] for r in it["ballots"] if r["id"] == b]
-        assert (row["status"], row["withdrawn_reason"]) == ("withdrawn", "议案需进一步修改")
-    refuse(lambda: live.cast(live.members[6], b, "for"), Conflict, "ballot_not_open")
-    refuse(lambda: services.close_ballot(live.store, live.chair, b), Conflict, "ballot_not_open")
-    refuse(lambda: services.revote(live.store, live.chair, b, reason="表决器故障", confirm_passed=True), Conflict,
-           "withdrawn")
-    refuse(lambda: editing.withdraw_ballot(live.store, live.chair, b, "再撤一次"), Conflict, "withdrawn")
-    # the sitting goes on: the next item's ballot opens
-    services.start_item(live.store, live.chair, live.items[1])
-    services.open_ballot(live.store, live.chair, live.ballots[1])
-
-
-def test_withdraw_a_named_open_ballot(live):
-    item, b = live.items[2], live.ballots[3]
-    services.close_ballot(live.store, live.chair, live.ballots[0])
-    services.start_item(live.store, live.chair, item)
-    services.open_ballot(live.store, live.chair, b)
-    editing.withdraw_ballot(live.store, live.clerk, b, "测评对象有误")
-    assert rows(live.store, models.Round, models.Round.ballot_id == b)[0].status == "withdrawn"
-    with live.store.read() as s:
-        assert s.scalar(select(func.count()).select_from(models.Result)) == 1  # the first ballot's only
-
-
-def test_withdraw_a_draft_ballot_and_it_never_opens(world, refuse):
-    editing.withdraw_ballot(world.store, world.clerk, world.ballots[0], "暂缓表决")
-    world.open_and_sign_in(12)
-    services.start_item(world.store, world.chair, world.items[0])
-    refuse(lambda: services.open_ballot(world.store, world.chair, world.ballots[0]), Conflict, "withdrawn")
-
-
-def test_withdraw_refusals(world, refuse):
-    b = world.ballots[0]
-    refuse(lambda: editing.withdraw_ballot(world.store, world.chair, b, ""), Invalid, "missing_text")
-    refuse(lambda: editing.withdraw_ballot(world.store, world.chair, b, "长" * 201), Invalid, "text_too_long")
-    refuse(lambda: editing.withdraw_ballot(world.store, world.chair, b, None), Invalid, "bad_text")
-    refuse(lambda: editing.withdraw_ballot(world.store, world.display, b, "原因"), Forbidden, "forbidden")
-    refuse(lambda: editing.withdraw_ballot(world.store, world.members[0], b, "原因"), Forbidden, "forbidden")
-    refuse(lambda: editing.withdraw_item(world.store, world.admin, world.items[0], "原因"), Forbidden, "forbidden")
-    close_first_ballot(world)
-    refuse(lambda: editing.withdraw_ballot(world.store, world.chair, b, "原因"), Conflict, "has_result")
-    refuse(lambda: editing.withdraw_item(world.store, world.chair, world.items[0], "原因"), Conflict, "has_result")
-    services.finish_item(world.store, world.chair, world.items[0])
-    refuse(lambda: editing.withdraw_item(world.store, world.chair, world.items[0], "原因"), Conflict, "item_done")
-    services.close_sitting(world.store, world.chair, world.sitting_id)
-    refuse(lambda: editing.withdraw_ballot(world.store, world.chair, world.ballots[3], "原因"), Conflict,
-           "sitting_closed")
-    refuse(lambda: editing.withdraw_item(world.store, world.chair, world.items[2], "原因"), Conflict,
-           "sitting_closed")
-
-
-def test_a_revote_in_progress_is_withdrawn_and_the_first_result_stays(world):
-    close_first_ballot(world)
-    services.revote(world.store, world.chair, world.ballots[0], reason="表决器故障", confirm_passed=True)
-    editing.withdraw_ballot(world.store, world.chair, world.ballots[0], "重新表决程序有误")
-    statuses = [r.status for r in sorted(rows(world.store, models.Round, models.Round.ballot_id == world.ballots[0]),
-                                         key=lambda r: r.number)]
-    assert statuses == ["closed", "withdrawn"] and len(rows(world.store, models.Result)) == 1
-
-
-def test_withdraw_the_current_item_with_its_open_ballot(live, refuse):
-    services.close_ballot(live.store, live.chair, live.ballots[0])
-    item = live.items[1]
-    services.start_item(live.store, live.chair, item)
-    services.open_ballot(live.store, live.chair, live.ballots[1])
-    editing.withdraw_item(live.store, live.chair, item, "任免事项另行安排")
-    it = one(live.store, models.AgendaItem, item)
-    assert (it.status, it.withdrawn_reason) == ("withdrawn", "任免事项另行安排")
-    assert all(one(live.store, models.Ballot, b).withdrawn_reason == "任免事项另行安排" for b in live.ballots[1:3])
-    assert rows(live.store, models.Round, models.Round.ballot_id == live.ballots[1])[0].status == "withdrawn"
-    action, payload, _ = last_audit(live.store)
-    assert action == "item_withdrawn" and payload["ballots"] == live.ballots[1:3]
-    snap = terminal_view.snapshot(live.store, live.sitting_id, "display")
-    assert snap["agenda"]["current_item_id"] is None and snap["ballot"] is None
-    [row] = [i for i in snap["agenda"]["items"] if i["id"] == item]
-    assert (row["status"], row["withdrawn_reason"]) == ("withdrawn", "任免事项另行安排")
-    refuse(lambda: services.start_item(live.store, live.chair, item), Conflict, "withdrawn")
-    refuse(lambda: editing.withdraw_item(live.store, live.chair, item, "再撤"), Conflict, "withdrawn")
-    refuse(lambda: editing.update_item(live.store, live.clerk, item, {"title": "x"}), Conflict, "withdrawn")
-    refuse(lambda: services.create_ballot(live.store, live.clerk, item, spec={"kind": "resolution"}), Conflict,
-           "withdrawn")
-    services.start_item(live.store, live.chair, live.items[2])  # the sitting goes on
-    assert services.verify_chain(live.store).ok
-
-
-def test_withdraw_a_counting_round_of_a_key_holders_box(world, monkeypatch):
-    from sqlalchemy import update
-
-    from voting_server import ballotbox as bb
-    from voting_server.services import keyholders
-
-    monkeypatch.setattr(keyholders, "KDF", bb.Kdf(t=1, log2_m=3, p=1))
-    with world.store.write_session() as s, s.begin():
-        s.execute(update(models.Ballot).where(models.Ballot.id == world.ballots[0]).values(box_keys="shares"))
-    services.deal_keys(world.store, world.clerk, world.sitting_id, k=2, holders=[
-        {"person_id": world.members[n].person_id, "pin": "135790"} for n in (0, 1)])
-    world.open_and_sign_in(12)
-    services.start_item(world.store, world.chair, world.items[0])
-    services.open_ballot(world.store, world.chair, world.ballots[0])
-    world.cast(world.members[3], world.ballots[0], "for")
-    services.close_ballot(world.store, world.chair, world.ballots[0])
-    editing.withdraw_ballot(world.store, world.chair, world.ballots[0], "监票程序有误")
-    [rnd] = rows(world.store, models.Round, models.Round.ballot_id == world.ballots[0])
-    assert rnd.status == "withdrawn" and rows(world.store, models.Result) == []
-    with pytest.raises(Conflict) as info:
-        keyholders.decryption_request(world.store, world.members[0], world.ballots[0])
-    assert info.value.code == "not_counting"

@@ -89,8 +89,8 @@ FUNCTIONS: dict[str, str] = {
     "editing.delete_ballot": "prepare_sitting",
     "editing.replace_document": "prepare_sitting",
     "editing.delete_document": "prepare_sitting",
-    "editing.withdraw_item": "withdraw_business",
-    "editing.withdraw_ballot": "withdraw_business",
+    "withdrawal.withdraw_item": "withdraw_business",
+    "withdrawal.withdraw_ballot": "withdraw_business",
     "sitting.open_sitting": "open_sitting",
     "sitting.close_sitting": "close_sitting",
     "sitting.sign_in": "sign_in",
@@ -344,7 +344,7 @@ def _show_of_hands(live: Live, actor, target):
 
 def _withdraw(live: Live, actor, target):
     ballot = live.ballot(open_it=True)
-    return lambda: services.editing.withdraw_ballot(live.st, actor, ballot, "议案需进一步修改")
+    return lambda: services.withdrawal.withdraw_ballot(live.st, actor, ballot, "议案需进一步修改")
 
 
 def _grant(live: Live, actor, target):

@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import services
 from ..i18n import msg
-from ..services import casting, editing, hands, keyholders, opening, sitting, timer
+from ..services import casting, hands, keyholders, opening, sitting, timer, withdrawal
 from ..services.base import Invalid
 from ..services.casting import CAST_ID, CHOICE, CastRequest
 from ..services.encrypted import WIRE_BALLOT
@@ -82,13 +82,13 @@ class SpeakerOrderArgs:
 @dataclass(frozen=True, kw_only=True)
 class WithdrawItemArgs:
     item_id: int = arg(ITEM)
-    reason: str = arg(editing.REASON)
+    reason: str = arg(withdrawal.REASON)
 
 
 @dataclass(frozen=True, kw_only=True)
 class WithdrawBallotArgs:
     ballot_id: int = arg(BALLOT)
-    reason: str = arg(editing.REASON)
+    reason: str = arg(withdrawal.REASON)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -193,8 +193,8 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("set_attendance", AttendanceArgs, sitting.set_attendance,
             http=_path("/sittings/<int:sitting_id>/attendance/<int:person_id>", "PUT"), live=True),
     Command("hands", HandsArgs, hands.enter_show_of_hands, http=_path("/ballots/<int:ballot_id>/hands"), live=True),
-    Command("withdraw_item", WithdrawItemArgs, editing.withdraw_item, http=_path("/items/<int:item_id>/withdraw"),
+    Command("withdraw_item", WithdrawItemArgs, withdrawal.withdraw_item, http=_path("/items/<int:item_id>/withdraw"),
             live=True),
-    Command("withdraw_ballot", WithdrawBallotArgs, editing.withdraw_ballot,
+    Command("withdraw_ballot", WithdrawBallotArgs, withdrawal.withdraw_ballot,
             http=_path("/ballots/<int:ballot_id>/withdraw"), live=True),
 )

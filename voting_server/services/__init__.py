@@ -6,7 +6,8 @@ One module per phase: ``bodies`` (bodies, rulebooks, people), ``roster`` (roster
 ``spreadsheet``), ``accounts``
 (staff, their logins and sessions), ``devices`` (seat tablets, their pairing and PINs), ``agenda``
 (sittings, items, ballots, documents), ``copying`` (a sitting copied as the next one), ``appointments``
-(an appointment list voted person by person), ``templates`` (a body's ballot templates),
+(an appointment list voted person by person), ``editing`` (correcting what was prepared),
+``withdrawal`` (撤回 of an item or ballot under way), ``templates`` (a body's ballot templates),
 ``agenda_import`` (an agenda from a CSV or XLSX file), ``sitting`` (opening, attendance, the current item, speakers),
 ``opening``, ``casting``, ``hands``, ``closing``, ``timer`` (the phases of a ballot), ``box`` (a secret
 round's encrypted ballot box: its key, the encrypted casts, the decrypted sums), ``encrypted`` (the
@@ -16,7 +17,7 @@ their decryption of a round's sums). Reads:
 Shared: ``base`` (the frame), ``values`` (rules of single values), ``lookups`` (queries several modules
 share), ``credentials`` (how passwords, PINs and tokens are hashed); ``settings`` (the public address,
 kept in the instance folder)."""
-from . import editing, settings
+from . import editing, settings, withdrawal
 from .accounts import (
     check_session,
     create_user,
@@ -87,6 +88,6 @@ __all__ = [
     "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood", "device_seen",
     "remind_non_voters", "request_to_speak", "revoke_device", "revote", "session_actor", "session_generation",
     "set_attendance", "set_pin", "settings", "sign_in", "sign_in_many", "start_item", "storage_refusal",
-    "timed_rounds", "unlock_pin",
+    "timed_rounds", "unlock_pin", "withdrawal",
     "update_body_rules", "update_person", "update_user", "user_actor", "verify_chain",
 ]

@@ -1,4 +1,4 @@
-"""Correcting what was prepared, and withdrawing (撤回) what is already under way.
+"""Correcting what was prepared (what is already under way is withdrawn instead: ``withdrawal``).
 
 Before a ballot opens, everything about it can be corrected: a sitting's title, date, place and names;
 an item's title, kind and the item it amends; a ballot's every setting (checked by the same rules as a
@@ -6,17 +6,7 @@ new ballot, ``agenda.ballot_values``); an item's documents (replaced or deleted)
 agenda; and whatever was never opened can be deleted.
 
 Once a ballot has opened (any round of it exists) nothing about it changes: its title, settings, item,
-documents and item number are printed on its result sheets. What has opened can only be **withdrawn**,
-with a stated reason, by the chair or the clerk:
-
-* a ballot never opened is marked withdrawn and can no longer be opened;
-* a ballot whose round is open (or, a 监票人 box, counting) is withdrawn and that round ends uncounted
-  (status ``withdrawn``): casts are refused from then on, no result is ever computed, and a sealed
-  box's key is destroyed after the commit without decrypting anything (``box.destroy_key``); a 监票人
-  box is never asked for its shares;
-* a ballot whose latest round has a result cannot be withdrawn (results are never undone), nor can an
-  item with a result, or an item already dealt with;
-* an item withdrawn takes its ballots without a result with it, and stops being the current item.
+documents and item number are printed on its result sheets; it can only be withdrawn (``withdrawal``).
 
 A change that would contradict stored history is refused and changes nothing: anything of a closed
 sitting, of a withdrawn item or ballot, or of a ballot that has opened; a sitting's date once it has
@@ -34,7 +24,6 @@ from .. import models
 from ..db import Store
 from ..files import private_folder
 from ..i18n import msg
-from . import box
 from .agenda import (
     ALLOW_CHANGE,
     BALLOT_TITLE,
@@ -58,13 +47,11 @@ from .agenda import (
     save_pdf,
 )
 from .base import Actor, Conflict, Invalid, Tx, get_or_404, requires, transaction, utcnow
-from .lookups import latest_round, rule_of, ruleset_of, sitting_of_item
-from .values import Bounded, Maybe, Ref, Refusal, Rule, Text
+from .lookups import rule_of, ruleset_of, sitting_of_item
+from .values import Bounded, Maybe, Ref, Refusal, Rule
+from .withdrawal import WITHDRAWN
 
-REASON = Text(msg("撤回理由"), max_len=200)
 POSITION = Bounded(1, 2**31 - 1, Refusal("bad_position", msg("议程位置必须是正整数")))
-LIVE_ROUND = ("open", box.COUNTING)  # a round a withdrawal ends uncounted
-WITHDRAWN = "withdrawn"
 
 SITTING_FIELDS: dict[str, Rule[Any]] = {"title": SITTING_TITLE, "date": SITTING_DATE, "place": PLACE,
                                         "chair_name": CHAIR_NAME, "clerk_name": CLERK_NAME}
@@ -420,86 +407,3 @@ def delete_document(store: Store, actor: Actor, document_id: int, *, folder: str
                                       "sha256": doc.sha256}, sitting_id=sitting.id, push=True)
         s.delete(doc)
     _remove_files(folder, [old])
-
-
-# --- withdrawing (撤回) --------------------------------------------------------------------------------
-
-
-def _end_uncounted(tx: Tx, ballot: models.Ballot, reason: str) -> models.Round | None:
-    """Mark the ballot withdrawn; its open or counting round ends with no result (its sealed key is
-    cleared now and its wrapping key destroyed after the commit)."""
-    now = utcnow()
-    ballot.withdrawn_at, ballot.withdrawn_reason = now, reason
-    rnd = latest_round(tx.session, ballot.id)
-    if rnd is None or rnd.status not in LIVE_ROUND:
-        return None
-    rnd.status, rnd.box_sealed = WITHDRAWN, None
-    rnd.closed_at = rnd.closed_at or now
-    return rnd
-
-
-def _destroy_keys(store: Store, rounds: list[models.Round]) -> None:
-    for rnd in rounds:
-        box.destroy_key(store, rnd)
-
-
-def _withdrawable(s: Session, ballot: models.Ballot) -> None:
-    last = latest_round(s, ballot.id)
-    if last is not None and last.status == "closed":
-        raise Conflict("has_result", msg("表决“{title}”已有表决结果，结果不能撤回", title=ballot.title))
-
-
-@requires("withdraw_business")
-def withdraw_ballot(store: Store, actor: Actor, ballot_id: int, reason: str) -> None:
-    """Withdraw a ballot (撤回) with the reason stated: one never opened can no longer be opened; an open
-    (or counting) round ends uncounted. Refused when its latest round has a result."""
-    reason = REASON.parse(reason)
-    with transaction(store, actor) as tx:
-        s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
-        item = get_or_404(s, models.AgendaItem, ballot.item_id, msg("议题"))
-        sitting = sitting_of_item(s, item)
-        if sitting.status == "closed":
-            raise Conflict("sitting_closed", msg("会议已闭会，不能撤回"))
-        if ballot.withdrawn_at is not None:
-            raise Conflict("withdrawn", msg("表决“{title}”已经撤回", title=ballot.title))
-        _withdrawable(s, ballot)
-        rnd = _end_uncounted(tx, ballot, reason)
-        tx.audit("ballot_withdrawn", {"ballot_id": ballot.id, "item_id": item.id, "reason": reason,
-                                      "round_id": rnd.id if rnd else None, "round": rnd.number if rnd else None},
-                 sitting_id=sitting.id, push=True)
-        ended = [rnd] if rnd is not None else []
-    _destroy_keys(store, ended)
-
-
-@requires("withdraw_business")
-def withdraw_item(store: Store, actor: Actor, item_id: int, reason: str) -> None:
-    """Withdraw an item (撤回) with the reason stated, and with it each of its ballots not yet withdrawn
-    (an open round ends uncounted). Refused for an item already dealt with or with a result."""
-    reason = REASON.parse(reason)
-    with transaction(store, actor) as tx:
-        s = tx.session
-        item = get_or_404(s, models.AgendaItem, item_id, msg("议题"))
-        sitting = sitting_of_item(s, item)
-        if sitting.status == "closed":
-            raise Conflict("sitting_closed", msg("会议已闭会，不能撤回"))
-        if item.status == WITHDRAWN:
-            raise Conflict("withdrawn", msg("议题“{title}”已经撤回", title=item.title))
-        if item.status == "done":
-            raise Conflict("item_done", msg("议题“{title}”已审议完毕，不能撤回", title=item.title))
-        ballots_of = list(s.scalars(select(models.Ballot).where(models.Ballot.item_id == item.id)
-                                    .order_by(models.Ballot.id)))
-        for b in ballots_of:
-            _withdrawable(s, b)
-        ended: list[models.Round] = []
-        withdrawn: list[int] = []
-        for b in ballots_of:
-            if b.withdrawn_at is None:
-                withdrawn.append(b.id)
-                rnd = _end_uncounted(tx, b, reason)
-                if rnd is not None:
-                    ended.append(rnd)
-        item.status, item.withdrawn_at, item.withdrawn_reason = WITHDRAWN, utcnow(), reason
-        tx.audit("item_withdrawn", {"item_id": item.id, "reason": reason, "ballots": withdrawn,
-                                    "rounds": [r.id for r in ended]}, sitting_id=sitting.id, push=True)
-    _destroy_keys(store, ended)
