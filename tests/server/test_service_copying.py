@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from voting_server import models, services
-from voting_server.services import Conflict, Forbidden, Invalid, NotFound
+from voting_server.services import Conflict, Forbidden, Invalid, NotFound, withdrawal
 from voting_server.services.appointments import create_appointment_ballots
 from voting_server.services.copying import copy_sitting
 
@@ -221,3 +221,41 @@ def test_per_person_refused_for_a_closed_sitting_a_missing_item_or_a_chair(world
     w.open_and_sign_in(12)
     services.close_sitting(st, w.chair, w.sitting_id)
     refuse(lambda: create_appointment_ballots(st, w.clerk, item, spec=spec), Conflict, "sitting_closed")
+
+
+def test_a_copy_leaves_out_what_was_withdrawn(world, tmp_path):
+    """A withdrawn item (its ballots and documents with it) and a withdrawn ballot of an item kept are not
+    copied; an amendment of the withdrawn item amends nothing in the copy; the audit entry names them."""
+    w, st = world, world.store
+    folder = tmp_path / "docs"
+    services.add_document(st, w.clerk, w.items[1], filename="任免说明.pdf", data=PDF, folder=str(folder),
+                          max_bytes=1 << 20)
+    amendment = services.add_item(st, w.clerk, w.sitting_id, title="关于任免事项的修正案", amends_item_id=w.items[1])
+    extra = services.create_ballot(st, w.clerk, w.items[0], spec={"kind": "resolution", "question": "附加表决"})
+    w.open_and_sign_in(12)
+    services.start_item(st, w.chair, w.items[0])
+    services.open_ballot(st, w.chair, extra)
+    w.cast(w.members[0], extra, "for")
+    withdrawal.withdraw_ballot(st, w.chair, extra, "附加表决另行安排")  # withdrawn while open
+    withdrawal.withdraw_item(st, w.clerk, w.items[1], "提案人撤回")
+    before = agenda_of(st, w.sitting_id)
+    kept = [i for i in before if i["id"] != w.items[1]]
+    new = copy_sitting(st, w.clerk, w.sitting_id, title="第三十七次会议", date="2026-12-23", documents=True,
+                       folder=str(folder))
+    copied = agenda_of(st, new)
+    assert [i["title"] for i in copied] == [i["title"] for i in kept]
+    assert [i["position"] for i in copied] == list(range(1, len(kept) + 1))
+    assert "任免说明.pdf" not in [d[0] for i in copied for d in i["docs"]]
+    first = next(i for i in copied if i["title"] == before[0]["title"])
+    assert "附加表决" not in [b["spec"].get("question") for b in first["ballots"]]
+    assert len(first["ballots"]) == len(before[0]["ballots"]) - 1
+    assert next(i for i in copied if i["title"] == "关于任免事项的修正案")["amends"] is None
+    with st.read() as s:
+        taken = {b.id for b in s.scalars(select(models.Ballot).join(models.AgendaItem)
+                                         .where(models.AgendaItem.sitting_id == new))}
+        withdrawn_ids = set(s.scalars(select(models.Ballot.id).where(models.Ballot.item_id == w.items[1])))
+    entry = last_entry(st, "sitting_copied")
+    assert entry["left_out"] == {"items": [w.items[1]], "ballots": [extra]}
+    assert set(entry["ballot_ids"]) == taken and not withdrawn_ids & taken
+    assert amendment not in entry["left_out"]["items"]
+    assert services.verify_chain(st).ok

@@ -3,7 +3,9 @@ business. The copy is a new planned sitting of the same body, with the title and
 the source's agenda items in order (amendments still pointing at the items they amend), each item's
 ballots with their settings (kind, spec, secret or named, method, timer, threshold, ballot box modes)
 and, when asked, its documents (each file copied under a new name). Nothing of what happened at the
-source is copied: no attendance, rounds, votes, results, speakers or key ceremony.
+source is copied: no attendance, rounds, votes, results, speakers or key ceremony. What was withdrawn
+(撤回) at the source is left out: a withdrawn item with its ballots and documents, and a withdrawn ballot
+(an amendment of a withdrawn item amends nothing in the copy); the audit entry names what was left out.
 
 Each copied ballot is checked against the body's rules as they are now (a combined appointment the body
 no longer allows refuses the whole copy) and freezes the body's quorum now, keeping its own threshold."""
@@ -24,6 +26,7 @@ from ..files import private_folder, write_private
 from ..i18n import msg
 from .agenda import CHAIR_NAME, CLERK_NAME, PLACE, SITTING_DATE, SITTING_TITLE, parse_spec, put_ballot
 from .base import Actor, Conflict, Invalid, Tx, get_or_404, requires, transaction, utcnow
+from .withdrawal import WITHDRAWN
 
 
 def _files_of(store: Store, sitting_id: int, folder: str | None) -> dict[int, bytes]:
@@ -34,7 +37,8 @@ def _files_of(store: Store, sitting_id: int, folder: str | None) -> dict[int, by
     with store.read() as s:
         docs = s.execute(select(models.Document.id, models.Document.stored_name, models.Document.filename)
                          .join(models.AgendaItem, models.AgendaItem.id == models.Document.item_id)
-                         .where(models.AgendaItem.sitting_id == sitting_id)).all()
+                         .where(models.AgendaItem.sitting_id == sitting_id,
+                                models.AgendaItem.status != WITHDRAWN)).all()
     for doc_id, stored, filename in docs:
         path = Path(folder) / stored
         try:
@@ -80,8 +84,10 @@ def _copy(tx: Tx, sitting_id: int, title: str, day: dt.date, given: dict[str, st
     sitting = models.Sitting(body_id=source.body_id, title=title, date=day, status="planned", seq=0, **fields)
     s.add(sitting)
     s.flush()
-    items = s.scalars(select(models.AgendaItem).where(models.AgendaItem.sitting_id == source.id)
+    every = s.scalars(select(models.AgendaItem).where(models.AgendaItem.sitting_id == source.id)
                       .order_by(models.AgendaItem.position)).all()
+    items = [i for i in every if i.status != WITHDRAWN]
+    left_out: dict[str, list[int]] = {"items": [i.id for i in every if i.status == WITHDRAWN], "ballots": []}
     new_ids: dict[int, int] = {}
     copied: list[dict[str, object]] = []
     made: list[tuple[models.AgendaItem, models.AgendaItem]] = []
@@ -99,6 +105,9 @@ def _copy(tx: Tx, sitting_id: int, title: str, day: dt.date, given: dict[str, st
     document_ids: list[int] = []
     for old, item in made:
         for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id == old.id).order_by(models.Ballot.id)):
+            if b.withdrawn_at is not None:
+                left_out["ballots"].append(b.id)
+                continue
             ballot_ids.append(put_ballot(
                 tx, item, parse_spec(b.spec), title=b.title, secret=b.secret, allow_change=b.allow_change,
                 method=b.method, timer_seconds=b.timer_seconds, procedural=b.procedural,
@@ -112,7 +121,8 @@ def _copy(tx: Tx, sitting_id: int, title: str, day: dt.date, given: dict[str, st
     s.flush()
     tx.audit("sitting_copied", {"sitting_id": sitting.id, "from_sitting_id": source.id, "title": title,
                                 "date": day.isoformat(), "place": sitting.place, "items": copied,
-                                "ballot_ids": ballot_ids, "document_ids": document_ids},
+                                "ballot_ids": ballot_ids, "document_ids": document_ids,
+                                "left_out": left_out},
              sitting_id=sitting.id, push=True)
     return sitting.id
 
