@@ -14,6 +14,9 @@ agenda, can only be withdrawn:
 
 The withdrawal and its reason are shown wherever the item or ballot is (every audience's snapshot, the
 clerk's lists, the sitting's summary sheet); a copy of the sitting leaves withdrawn items and ballots out.
+A round withdrawn has no result and so no result sheet. The sheet of an earlier round with a result (a
+re-vote withdrawn) stays as it was printed and verified: it records that round, whose result stands; the
+withdrawal of the later round is on the summary sheet (and the bundle).
 """
 from __future__ import annotations
 

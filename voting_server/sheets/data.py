@@ -293,11 +293,21 @@ def sitting_overview(s: Session, sitting_id: int) -> dict[str, Any]:
         for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id == item.id).order_by(models.Ballot.id)):
             rounds = [result_document(s, b.id, r.number) for r in b.rounds if r.status == "closed"]
             open_round = next((r.number for r in b.rounds if r.status == "open"), None)
+            ended = next((r.number for r in b.rounds if r.status == "withdrawn"), None)
             ballots_out.append({"id": b.id, "title": b.title, "kind": b.kind, "secret": b.secret,
-                                "method": b.method, "rounds": rounds, "open_round": open_round})
+                                "method": b.method, "rounds": rounds, "open_round": open_round,
+                                "withdrawn": _withdrawal(b.withdrawn_at, b.withdrawn_reason, ended)})
         out_items.append({"id": item.id, "position": item.position, "title": item.title, "kind": item.kind,
-                          "status": item.status, "ballots": ballots_out})
+                          "status": item.status, "ballots": ballots_out,
+                          "withdrawn": _withdrawal(item.withdrawn_at, item.withdrawn_reason)})
     return {"attendance": att, "items": out_items, "audit": chain_head(s)}
+
+
+def _withdrawal(at: dt.datetime | None, reason: str | None, round_number: int | None = None) -> dict[str, Any] | None:
+    """撤回: when, the reason stated and (a ballot) the round that ended uncounted; None when not withdrawn."""
+    if at is None:
+        return None
+    return {"at": iso(at), "reason": reason or "", "round": round_number}
 
 
 def overview_results(overview: dict[str, Any]) -> list[dict[str, Any]]:

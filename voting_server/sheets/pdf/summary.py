@@ -1,5 +1,6 @@
 """The summary of a sitting: attendance in one sentence, then one row per round of every ballot of the
-agenda (kind, method, the votes in short, the outcome), and the audit-chain head when generated.
+agenda (kind, method, the votes in short, the outcome), what was withdrawn (撤回: in the table, and listed
+with when and the reason stated), and the audit-chain head when generated.
 """
 from __future__ import annotations
 
@@ -68,8 +69,10 @@ def _item_rows(ctx: Ctx, item: dict[str, Any]) -> list[list[Any]]:
     """The rows of one agenda item: one per round of each of its ballots (numbered 3-1, 3-2 … when several)."""
     if not item["ballots"]:
         kind_name = ctx.label(labels.KIND, item["kind"]) if item["kind"] in labels.KIND else "—"
-        return [[str(item["position"]), ctx.p(item["title"], "cell"), ctx.p(kind_name, "cell"), "", "", "",
-                 ctx.p("不表决" if ctx.zh else "no vote", "cell")]]
+        gone = item.get("withdrawn")
+        return [[str(item["position"]), ctx.p(item["title"], "cell"), ctx.p(kind_name, "cell"), "", "",
+                 ctx.p(ctx.t("withdrawn_reason", reason=gone["reason"]) if gone else "", "cell"),
+                 ctx.p(ctx.t("withdrawn") if gone else "不表决" if ctx.zh else "no vote", "cell")]]
     rows: list[list[Any]] = []
     multi = len(item["ballots"]) > 1
     for bi, b in enumerate(item["ballots"], start=1):
@@ -77,7 +80,8 @@ def _item_rows(ctx: Ctx, item: dict[str, Any]) -> list[list[Any]]:
         title = b["title"] if b["title"] == item["title"] else f"{b['title']}\n（{item['title']}）" if ctx.zh \
             else f"{b['title']}\n({item['title']})"
         kind = ctx.p(ctx.label(labels.KIND, b["kind"]), "cell")
-        if not b["rounds"]:
+        gone = b.get("withdrawn")
+        if not b["rounds"] and not gone:
             state = ("表决中" if ctx.zh else "open") if b["open_round"] else ("未表决" if ctx.zh else "not voted")
             rows.append([no, ctx.p(title, "cell"), kind, "", ctx.p(ctx.label(labels.METHOD, b["method"]), "cell"),
                          "", ctx.p(state, "cell")])
@@ -85,7 +89,34 @@ def _item_rows(ctx: Ctx, item: dict[str, Any]) -> list[list[Any]]:
             rows.append([no, ctx.p(title, "cell"), kind, str(d["round"]["number"]),
                          ctx.p(ctx.label(labels.METHOD, d["method"]), "cell"), ctx.p(_votes_cell(ctx, d), "cell"),
                          ctx.p(ctx.label(labels.OUTCOME, d["result"]["outcome"]), "cell")])
+        if gone:  # after the rounds with a result (kept): the withdrawal, with the round it ended uncounted
+            rows.append([no, ctx.p(title, "cell"), kind, str(gone["round"] or ""),
+                         ctx.p(ctx.label(labels.METHOD, b["method"]), "cell"),
+                         ctx.p(ctx.t("withdrawn_reason", reason=gone["reason"]), "cell"),
+                         ctx.p(ctx.t("withdrawn"), "cell")])
     return rows
+
+
+def withdrawal_lines(ctx: Ctx, overview: dict[str, Any]) -> list[str]:
+    """Each withdrawal of the sitting, in agenda order: an item (with its ballots), or a ballot on its own
+    (and the round it ended uncounted), with when and the reason stated."""
+    out = []
+    for item in overview["items"]:
+        gone = item.get("withdrawn")
+        if gone:
+            what = ctx.t("withdrawn_item") if item["ballots"] else ""
+            out.append(ctx.t("withdrawn_line", no=str(item["position"]), title=item["title"],
+                             at=ctx.time(gone["at"], seconds=False), what=what, reason=gone["reason"]))
+        multi = len(item["ballots"]) > 1
+        for bi, b in enumerate(item["ballots"], start=1):
+            mine = b.get("withdrawn")
+            if not mine or (gone and mine["reason"] == gone["reason"] and mine["round"] is None):
+                continue  # withdrawn with its item: the item's line says so
+            what = ctx.t("withdrawn_round", n=mine["round"]) if mine["round"] else ""
+            out.append(ctx.t("withdrawn_line", no=f"{item['position']}-{bi}" if multi else str(item["position"]),
+                             title=b["title"], at=ctx.time(mine["at"], seconds=False), what=what,
+                             reason=mine["reason"]))
+    return out
 
 
 def column_widths(ctx: Ctx, overview: dict[str, Any]) -> list[float]:
@@ -122,6 +153,9 @@ def summary_flowables(ctx: Ctx, overview: dict[str, Any]) -> list[Flowable]:
     out.append(info_table(ctx, sitting_rows(ctx, sitting)))
     out += [Spacer(0, 1.5 * mm), ctx.p(_attendance_line(ctx, att), "body"), ctx.p(ctx.t("result"), "h2")]
     out.append(results_table(ctx, overview))
+    lines = withdrawal_lines(ctx, overview)
+    if lines:
+        out += [ctx.p(ctx.t("withdrawals"), "h2")] + [ctx.p(line, "body") for line in lines]
     chain = overview["audit"]
     note = (f"各项表决的详细结果、出席情况和核验方式见各表决结果单（附二维码和电子签名）。生成时审计链头：第{chain['id']}条 "
             if ctx.zh else "Each vote's details, attendance and verification are on its result sheet (QR code and "

@@ -80,6 +80,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "times_note": ("时间均为当地时间（{tz}）。", "Times are local ({tz})."),
     "status_line": ("会议状态", "Status"),
     "session": ("会期", "Session"),
+    "withdrawn": ("已撤回", "withdrawn"),
+    "withdrawn_reason": ("撤回理由：{reason}", "reason: {reason}"),
+    "withdrawals": ("撤回的议题和表决", "Withdrawn items and ballots"),
+    "withdrawn_line": ("{no}　{title}：于{at}撤回{what}，撤回理由：{reason}",
+                       "{no} {title}: withdrawn {at}{what}, reason: {reason}"),
+    "withdrawn_item": ("（其表决一并撤回）", " (with its ballots)"),
+    "withdrawn_round": ("（第{n}轮表决中撤回，该轮不计票，无表决结果）", " (during round {n}: not counted, no result)"),
 }
 
 #: What the result sheet adds after the label of a round's outcome (``ballots.labels.OUTCOME``).
