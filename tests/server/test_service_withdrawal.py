@@ -101,7 +101,11 @@ def test_withdraw_the_current_item_with_its_open_ballot(live, refuse):
     action, payload, _ = last_audit(live.store)
     assert action == "item_withdrawn" and payload["ballots"] == live.ballots[1:3]
     snap = terminal_view.snapshot(live.store, live.sitting_id, "display")
-    assert snap["agenda"]["current_item_id"] is None and snap["ballot"] is None
+    assert snap["agenda"]["current_item_id"] is None
+    # the round it ended stays on every screen, withdrawn with the reason, until another item is taken up
+    on_screen = snap["ballot"]
+    assert (on_screen["id"], on_screen["status"], on_screen["withdrawn_reason"], on_screen["result"]) == (
+        live.ballots[1], "withdrawn", "任免事项另行安排", None)
     [row] = [i for i in snap["agenda"]["items"] if i["id"] == item]
     assert (row["status"], row["withdrawn_reason"]) == ("withdrawn", "任免事项另行安排")
     refuse(lambda: services.start_item(live.store, live.chair, item), Conflict, "withdrawn")
@@ -110,7 +114,16 @@ def test_withdraw_the_current_item_with_its_open_ballot(live, refuse):
     refuse(lambda: services.create_ballot(live.store, live.clerk, item, spec={"kind": "resolution"}), Conflict,
            "withdrawn")
     services.start_item(live.store, live.chair, live.items[2])  # the sitting goes on
+    assert terminal_view.snapshot(live.store, live.sitting_id, "display")["ballot"] is None
     assert services.verify_chain(live.store).ok
+
+
+def test_a_pending_item_withdrawn_puts_nothing_on_screen(live):
+    """Withdrawing an item whose ballot never opened ends no round: nothing withdrawn is put on screen."""
+    services.close_ballot(live.store, live.chair, live.ballots[0])
+    services.finish_item(live.store, live.chair, live.items[0])
+    withdrawal.withdraw_item(live.store, live.clerk, live.items[2], "测评另行安排")
+    assert terminal_view.snapshot(live.store, live.sitting_id, "display")["ballot"] is None
 
 
 def test_withdraw_a_counting_round_of_a_key_holders_box(world, monkeypatch):

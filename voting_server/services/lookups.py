@@ -91,16 +91,30 @@ def current_item(s: Session, sitting_id: int) -> models.AgendaItem | None:
 
 def round_on_screen(s: Session, sitting: models.Sitting) -> models.Round | None:
     """The round terminals show: the open round if any, else the most recently closed (or withdrawn)
-    round of the current item, else none."""
+    round of the current item; with no current item, the round that ended uncounted when its item was
+    withdrawn (撤回), until the chair takes up or finishes an item; else none."""
     rnd = open_round(s, sitting.id)
     if rnd is not None:
         return rnd
     current = current_item(s, sitting.id)
     if current is None:
-        return None
+        return _ended_with_its_item(s, sitting.id)
     return s.scalar(select(models.Round).join(models.Ballot).where(
         models.Ballot.item_id == current.id, models.Round.status.in_(("closed", "counting", "withdrawn")))
         .order_by(models.Round.closed_at.desc(), models.Round.id.desc()).limit(1))
+
+
+def _ended_with_its_item(s: Session, sitting_id: int) -> models.Round | None:
+    """The last round an item's withdrawal ended, when that withdrawal is the sitting's latest move on
+    its agenda (no item taken up or finished since): every screen then says 已撤回 and why."""
+    last = s.scalar(select(models.AuditEntry).where(
+        models.AuditEntry.sitting_id == sitting_id,
+        models.AuditEntry.action.in_(("item_started", "item_finished", "item_withdrawn")))
+        .order_by(models.AuditEntry.id.desc()).limit(1))
+    if last is None or last.action != "item_withdrawn":
+        return None
+    ended = json.loads(last.payload).get("rounds") or []
+    return s.get(models.Round, ended[-1]) if ended else None
 
 
 def ballot_status(rounds: list[models.Round], withdrawn: bool = False) -> str:

@@ -8,6 +8,7 @@ import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, methodLabel, neededText } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
+import { withdrawnBlock } from "../views/withdraw.js";
 import { ask, confirmBox, pending, run } from "./commands.js";
 
 const EXTEND_SECONDS = [30, 60, 120];
@@ -113,7 +114,17 @@ function counting(b) {
     h("p", { class: "muted" }, t("chair.counting_help")));
 }
 
+/** A ballot withdrawn (撤回) while on screen: its round ended uncounted, with the reason stated. */
+function withdrawnBallot(b) {
+  return h("section", { class: "closed-ballot withdrawn", "aria-labelledby": "closed-title" },
+    h("div", { class: "closed-head" },
+      h("div", {}, b.round > 1 ? h("p", { class: "eyebrow" }, t("ballot.round_n", { n: b.round })) : null,
+        h("h3", { id: "closed-title" }, b.title))),
+    withdrawnBlock(b));
+}
+
 export function closedBallot(b) {
+  if (b.status === "withdrawn") return withdrawnBallot(b);
   const r = b.result;
   if (!r && b.counting) return counting(b);
   if (!r) return h("p", { class: "muted" }, t("seat.counting"));

@@ -56,6 +56,12 @@ export async function run(client, name, payload, { ok = null, confirmed = false 
   if (ackOk(ack) && ok) toast(ok(ack), "ok");
 }
 
+/** Withdraw (撤回) an item or a ballot with the reason given: null when done, else the refusal's words. */
+export async function withdraw(client, kind, id, reason) {
+  const ack = await command(client, `withdraw_${kind}`, { [`${kind}_id`]: id, reason });
+  return !ack || ack.ok ? null : errorText(ack) || t("error.generic");
+}
+
 function overrideMessage(ack) {
   return t("chair.override_message", { reason: errorText(ack) });
 }

@@ -4,8 +4,9 @@ import { h } from "../core/dom.js";
 import { bodyWord, errorText, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { ballotChips } from "../views/labels.js";
+import { canWithdrawBallot, withdrawButton, withdrawnNote } from "../views/withdraw.js";
 import { closedBallot, liveBallot, progressPanel } from "./ballot.js";
-import { ask, confirmBox, open, pending, run } from "./commands.js";
+import { ask, confirmBox, open, pending, run, withdraw } from "./commands.js";
 
 function empty(title, help, vars = {}) {
   return h("div", { class: "empty-state" }, h("h2", {}, t(title)), h("p", { class: "muted" }, t(help, vars)));
@@ -53,10 +54,14 @@ function revoteBox(client, x, p) {
 
 function ballotRow(client, x, openId) {
   const rounds = x.rounds > 1 ? h("span", { class: "chip" }, t("ballot.rounds_n", { n: x.rounds })) : null;
+  const gone = canWithdrawBallot(x, "open")
+    ? withdrawButton({ kind: "ballot", id: x.id, title: x.title }, (reason) => withdraw(client, "ballot", x.id, reason))
+    : null;
   const row = h("li", { class: `ballot-row st-${x.status}` },
-    h("div", {}, h("span", { class: "ballot-row-title" }, x.title), ballotChips(x, { method: true, round: 1, tail: rounds })),
+    h("div", {}, h("span", { class: "ballot-row-title" }, x.title), ballotChips(x, { method: true, round: 1, tail: rounds }),
+      withdrawnNote(x)),
     h("span", { class: `status-tag st-${x.status}` }, t(`ballot.status_${x.status}`)),
-    rowAction(client, x, openId));
+    h("div", { class: "row-actions" }, rowAction(client, x, openId), gone));
   const p = pending();
   if (p && p.kind === "revote" && p.id === x.id) return [row, h("li", {}, revoteBox(client, x, p))];
   return row;
@@ -68,8 +73,8 @@ function build(client, state, item) {
     return sitting.status === "closed" ? empty("chair.sitting_closed", "chair.sitting_closed_help")
       : empty("chair.sitting_planned", "chair.sitting_planned_help", { members: bodyWord(sitting.body && sitting.body.words, "members") });
   }
-  if (!item) return empty("chair.no_current", "chair.no_current_help");
   const b = state.ballot;
+  if (!item) return [empty("chair.no_current", "chair.no_current_help"), b && b.status === "withdrawn" ? closedBallot(b) : null];
   const openId = b && b.status === "open" ? b.id : null;
   const p = pending();
   const blocks = [h("header", { class: "panel-head" },

@@ -20,6 +20,7 @@ export const data = new Store({
   results: {}, // ballot_id -> the results answer
   audit: null,
   users: [], // staff accounts (the administrator's): [{id, username, role, active, bodies, person_id, person}]
+  role: null, // the signed-in role (clerk or admin): what the console offers follows it
 });
 
 export const get = (key) => data.get(key);

@@ -10,9 +10,11 @@ import { t } from "../core/i18n.js";
 import { toast } from "../core/notify.js";
 import { Panel } from "../core/panel.js";
 import { ballotChips, kindLabel, methodLabel, verdictPill } from "../views/labels.js";
+import { withdrawnNote } from "../views/withdraw.js";
 import { ballotForm, editForm, formFor, newForm } from "./ballot-form.js";
 import { get, guarded, loadAgenda } from "./data.js";
 import { bound, changedFields, deleteButton, editKey, errorLine, isEditing, send, startEditing } from "./editing.js";
+import { withdrawAction } from "./withdraw.js";
 
 const ITEM_KINDS = ["resolution", "appointment", "evaluation", "selection", "report", "other"];
 
@@ -94,7 +96,7 @@ function ballotLine(item, b, redraw) {
     } }, t("clerk.edit")),
     deleteButton(`delete-ballot:${b.id}`, `${t("clerk.delete")} ${b.title}`, `/api/ballots/${b.id}`, t("clerk.ballot_deleted"), () => guarded(loadAgenda)))
     : null;
-  return h("li", { class: "ballot-line", "data-ballot": String(b.id) }, h("strong", {}, b.title), " ", ballotChips(b, { round: 1, tail }), actions);
+  return h("li", { class: "ballot-line", "data-ballot": String(b.id) }, h("strong", {}, b.title), " ", ballotChips(b, { round: 1, tail }), actions, " ", withdrawAction("ballot", b), withdrawnNote(b));
 }
 
 function ballots(item, redraw) {
@@ -213,7 +215,8 @@ function itemCard(item, items, redraw) {
       h("div", { class: "grow" }, editing ? itemEditForm(item, items) : h("h3", {}, item.title),
         h("span", { class: "chips" }, h("span", { class: "chip" }, kindLabel(item.kind)),
           h("span", { class: `status-tag st-${item.status}` }, t(`item.${item.status}`)),
-          item.amends_item_id ? h("span", { class: "chip warn" }, t("clerk.is_amendment")) : null)),
+          item.amends_item_id ? h("span", { class: "chip warn" }, t("clerk.is_amendment")) : null, withdrawAction("item", item)),
+        withdrawnNote(item)),
       actions),
     h("div", { class: "clerk-item-body" }, papers(item), ballots(item, redraw)),
     formFor(item.id) ? ballotForm(item, redraw) : null);

@@ -102,6 +102,7 @@ async function main() {
   const who = await staffPage({ roles: ["clerk", "admin"], app: "clerk-app" });
   admin = who.role === "admin";
   document.querySelector('.side-nav a[href="#accounts"]').parentElement.hidden = !admin;
+  data.set({ role: who.role }); // what the console offers follows the role (withdrawing: the clerk only)
   window.addEventListener("hashchange", showSection);
   await refreshAll();
   const client = new LiveClient({ sittingId: get("sittingId"), follow: false });

@@ -10,13 +10,14 @@ import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, methodLabel, neededText } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
+import { withdrawnBlock } from "../views/withdraw.js";
 
 /** At most this many questions are charted on the hall display; more are shown as a table. */
 const HALL_ROWS = 12;
 
 function head(b, itemTitle) {
-  const status = h("span", { class: `chip ${b.status === "open" ? "live" : "done"}` },
-    t(b.status === "open" ? "display.voting_now" : "display.result"));
+  const word = { open: "display.voting_now", withdrawn: "withdraw.withdrawn" }[b.status] || "display.result";
+  const status = h("span", { class: `chip ${{ open: "live", withdrawn: "warn" }[b.status] || "done"}` }, t(word));
   return h("div", { class: "hall-ballot-head" }, ballotChips(b, { lead: status, method: true }),
     b.title !== itemTitle ? h("h2", { class: "hall-ballot-title" }, b.title) : null);
 }
@@ -89,6 +90,7 @@ export function ballotPanel(client, el) {
     build: () => {
       const b = ballot();
       if (!b) return h("p", { class: "hall-wait" }, t("display.waiting"));
+      if (b.status === "withdrawn") return h("section", {}, head(b, itemTitle(client)), withdrawnBlock(b, "hall-withdrawn"));
       return b.status === "open" ? live(client, b, itemTitle(client)) : closed(b, itemTitle(client));
     },
     children: [progressPanel],

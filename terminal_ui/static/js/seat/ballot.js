@@ -7,6 +7,7 @@ import { hasVoted } from "../live/client.js";
 import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, neededText } from "../views/labels.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
+import { withdrawnBlock } from "../views/withdraw.js";
 import { submit } from "./cast.js";
 import { confirmBar, receiptText, submitBar, voted } from "./confirm.js";
 import { controls } from "./form.js";
@@ -18,7 +19,8 @@ function head(client, b) {
     ? h("div", { class: "ballot-meta" },
       h("span", { class: "needed" }, neededText(b)),
       b.deadline ? countdown(client, b.deadline, { role: "timer", "aria-live": "off" }) : null)
-    : h("div", { class: "ballot-meta" }, h("span", { class: "chip done" }, t("ballot.closed")));
+    : h("div", { class: "ballot-meta" }, h("span", { class: `chip ${b.status === "withdrawn" ? "warn" : "done"}` },
+      t(b.status === "withdrawn" ? "withdraw.withdrawn" : "ballot.closed")));
   return h("header", { class: "ballot-head" },
     h("div", {}, ballotChips(b), h("h2", { id: "ballot-title" }, b.title),
       h("p", { class: "muted small" }, pick(b.threshold_zh, b.threshold_en))),
@@ -71,6 +73,10 @@ function build(client, handlers) {
   if (!b) {
     const closed = state.sitting && state.sitting.status === "closed";
     return h("div", { class: "card idle" }, h("p", { class: "big-note" }, t(closed ? "seat.sitting_closed" : "seat.no_ballot")));
+  }
+  if (b.status === "withdrawn") { // 撤回: no choice, no result, ever; the reason stated
+    return h("article", { class: "card ballot withdrawn", "aria-labelledby": "ballot-title" }, head(client, b),
+      withdrawnBlock(b, "large"));
   }
   if (b.status === "counting" && b.counting) {
     return h("article", { class: "card ballot closed", "aria-labelledby": "ballot-title" }, head(client, b),

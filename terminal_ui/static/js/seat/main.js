@@ -8,6 +8,7 @@ import { goLive, LiveClient } from "../live/start.js";
 import { ballotPanel } from "./ballot.js";
 import { resendPending } from "./cast.js";
 import { device } from "./device.js";
+import { agendaPanel } from "./agenda.js";
 import { itemPanel } from "./item.js";
 import { pairFromLink, pairingForm } from "./pairing.js";
 import { hideRemind, showRemind } from "./remind.js";
@@ -67,7 +68,7 @@ function toTheFront() {
 
 function wire(c) {
   c.on("state", (state, _changed, type) => {
-    if (type === "ballot_opened" || type === "revote" || type === "ballot_closed") hideRemind();
+    if (["ballot_opened", "revote", "ballot_closed", "ballot_withdrawn", "item_withdrawn"].includes(type)) hideRemind();
     if (type === "ballot_opened" || type === "revote") toTheFront();
     syncWith(state);
   });
@@ -91,7 +92,8 @@ function startLive() {
     ballot.draw();
   });
   stop = goLive(client, {
-    panels: [headerPanel(client), signinPanel(client, $("signin")), ballot, itemPanel(client, $("item")), resultsPanel(client, $("results"))],
+    panels: [headerPanel(client), signinPanel(client, $("signin")), ballot, itemPanel(client, $("item")), resultsPanel(client, $("results")),
+      agendaPanel(client, $("agenda"))],
     stores: [vote],
     staff: false,
     refused: (text, why) => {
