@@ -107,6 +107,7 @@ def test_the_chair_withdraws_an_open_ballot_and_an_item_and_every_screen_says_so
     e(chair.locator("dialog.withdraw-dialog")).to_have_count(0)
     e(chair.locator(".agenda-item.st-withdrawn .withdrawn-note")).to_contain_text(ITEM_REASON)
     e(chair.locator(f"[data-fk=withdraw-item-{item}]")).to_have_count(0)
+    e(chair.locator(f"[data-fk=start-{item}]")).to_have_count(0)  # a withdrawn item is never taken up
     for page in (seat, phone):
         e(page.locator(".seat-agenda .st-withdrawn .withdrawn-note")).to_contain_text(f"撤回理由：{ITEM_REASON}")
     e(clerk.locator(".clerk-item.st-withdrawn .withdrawn-note").first).to_contain_text(ITEM_REASON)

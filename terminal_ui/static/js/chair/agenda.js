@@ -7,7 +7,7 @@ import { canWithdrawItem, withdrawButton, withdrawnNote } from "../views/withdra
 import { run, withdraw } from "./commands.js";
 
 function item(client, it, { current, sittingOpen, ballotOpen, sittingStatus }) {
-  const start = !current && sittingOpen
+  const start = !current && sittingOpen && it.status !== "withdrawn"
     ? h("button", { class: "btn ghost small", disabled: ballotOpen, "data-fk": `start-${it.id}`,
       "aria-label": t("common.labelled", { label: t("chair.start_item"), value: it.title }), onclick: () => run(client, "start_item", { item_id: it.id }) },
     t(it.status === "done" ? "chair.resume_item" : "chair.start_item"))

@@ -41,6 +41,7 @@ function landFocus() {
 export function keyboard(client) {
   document.addEventListener("keydown", (e) => {
     if (e.altKey || e.ctrlKey || e.metaKey || e.repeat || typing(e.target)) return;
+    if (document.querySelector("dialog[open]")) return; // a dialog (撤回) has the keyboard
     const find = ACTIONS[e.key.toLowerCase()];
     if (!find) return;
     const button = find();
