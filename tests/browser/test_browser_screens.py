@@ -114,8 +114,8 @@ SEAT_SIZES = {"tablet": TABLET, "portrait": {"width": 800, "height": 1280}, "pho
               "small-phone": {"width": 360, "height": 740}}
 
 
-# Running text, where Chinese may end a line between any two characters.
-RUNNING_TEXT = ".announcement-text, .muted, .notice p"
+# Running text, where Chinese may end a line between any two characters (the agenda's item titles too).
+RUNNING_TEXT = ".announcement-text, .muted, .notice p, .seat-agenda .agenda-title"
 
 
 def words_broken_at_every_size(page, words, shots_dir, stage) -> list[str]:

@@ -19,7 +19,7 @@ export function agendaPanel(client, el) {
         h("summary", {}, t("seat.agenda_of_sitting", { n: items().length })),
         h("ol", { class: "plain" }, items().map((i) => h("li", { class: `st-${i.status}` },
           h("span", { class: "agenda-no" }, i.position),
-          h("span", { class: "grow" }, i.title),
+          h("span", { class: "grow agenda-title" }, i.title),
           h("span", { class: `status-tag st-${i.status}` }, t(`item.${i.status}`)),
           withdrawnNote(i)))));
     },
