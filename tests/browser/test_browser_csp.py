@@ -123,7 +123,7 @@ def test_every_page_loads_without_a_policy_violation(browser, server):
     agenda = chair_ctx.request.get(f"{server}/api/sittings/1/agenda").json()
     item = agenda["items"][0]
     ballot_id = item["ballots"][0]["id"]
-    api(chair_ctx, server, "POST", "/api/sittings/1/open")
+    api(chair_ctx, server, "POST", "/api/sittings/1/open", {"confirm": True})
     seat.click("#signin-btn")
     api(chair_ctx, server, "POST", f"/api/items/{item['id']}/start")
     api(chair_ctx, server, "POST", f"/api/ballots/{ballot_id}/open", {"override_quorum": True})

@@ -86,7 +86,7 @@ def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_p
         e(chair.locator("#att-body .figure.em .figure-n")).to_have_text("1")
 
         # --- the chair votes from the console -------------------------------------------------------
-        chair.locator(".agenda-item").first.get_by_role("button").click()
+        chair.locator(".agenda-item").first.locator("[data-fk^=start-]").click()
         e(chair.locator("#current-title")).to_be_visible()
         chair.locator(".ballot-row").first.get_by_role("button", name="开始表决").click()
         chair.locator(".inline-confirm").get_by_role("button", name="仍然开始表决").click()

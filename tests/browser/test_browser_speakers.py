@@ -25,7 +25,7 @@ def test_the_chair_orders_the_queue_and_times_the_speech(browser, own_server, co
     e, base = expect(), own_server
     api = browser.new_context()
     csrf = _login(api, base, "chair")
-    _post(api, f"{base}/api/sittings/1/open", csrf=csrf)
+    _post(api, f"{base}/api/sittings/1/open", {"confirm": True}, csrf=csrf)
     item = api.request.get(f"{base}/api/sittings/1/agenda").json()["items"][0]["id"]
     _post(api, f"{base}/api/items/{item}/start", csrf=csrf)
     for seat in ("3", "5"):

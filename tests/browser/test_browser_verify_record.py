@@ -48,7 +48,7 @@ def closed_round(browser, own_server):
     base = own_server
     chair = browser.new_context()
     csrf = _login(chair, base, "chair")
-    _post(chair, f"{base}/api/sittings/1/open", csrf=csrf)
+    _post(chair, f"{base}/api/sittings/1/open", {"confirm": True}, csrf=csrf)
     agenda = chair.request.get(f"{base}/api/sittings/1/agenda").json()
     item = agenda["items"][0]
     ballot_id = item["ballots"][0]["id"]
