@@ -97,9 +97,9 @@ FUNCTIONS: dict[str, str] = {
     "sitting.set_attendance": "set_attendance",
     "sitting.start_item": "drive_agenda",
     "sitting.finish_item": "drive_agenda",
-    "sitting.request_to_speak": "request_to_speak",
-    "sitting.move_speaker": "grant_speaker",  # "withdraw" checks request_to_speak
-    "sitting.order_speakers": "grant_speaker",
+    "speakers.request_to_speak": "request_to_speak",
+    "speakers.move_speaker": "grant_speaker",  # "withdraw" checks request_to_speak
+    "speakers.order_speakers": "grant_speaker",
     "opening.open_ballot": "drive_ballot",
     "opening.revote": "drive_ballot",
     "closing.close_ballot": "drive_ballot",

@@ -8,12 +8,13 @@ from typing import Any
 
 from .. import services
 from ..i18n import msg
-from ..services import casting, hands, keyholders, opening, sitting, timer, withdrawal
+from ..services import casting, hands, keyholders, opening, sitting, speakers, timer, withdrawal
 from ..services.base import Invalid
 from ..services.casting import CAST_ID, CHOICE, CastRequest
 from ..services.encrypted import WIRE_BALLOT
 from ..services.hands import BALLOTS_CAST, COUNTS, INVALID_BALLOTS, NOTE
-from ..services.sitting import ATTENDANCE_STATUS, REASON, SPEAKER_MOVE
+from ..services.sitting import ATTENDANCE_STATUS, REASON
+from ..services.speakers import SPEAKER_MOVE
 from ..services.timer import EXTEND_SECONDS
 from ..services.values import Flag, Maybe, Obj, Ref, Refusal
 from .table import Batch, Command, Route, arg, as_is
@@ -76,7 +77,7 @@ class RevoteArgs:
 @dataclass(frozen=True, kw_only=True)
 class SpeakerOrderArgs:
     item_id: int = arg(ITEM)
-    order: list[int] = arg(sitting.SPEAKER_ORDER)
+    order: list[int] = arg(speakers.SPEAKER_ORDER)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,10 +167,10 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
             batch=Batch(_sign_in, sitting.sign_in_many)),
     Command("cast", CastArgs, casting.cast_vote, answer=as_is, http=_path("/ballots/<int:ballot_id>/cast"),
             live=True, batch=Batch(_cast, casting.cast_many), max_payload=CAST_PAYLOAD),
-    Command("speak", ItemArgs, sitting.request_to_speak, answer=lambda rid, a: {"request_id": rid},
+    Command("speak", ItemArgs, speakers.request_to_speak, answer=lambda rid, a: {"request_id": rid},
             http=_path("/items/<int:item_id>/speak"), live=True),
-    Command("speaker", SpeakerArgs, sitting.move_speaker, http=_path("/speakers/<int:request_id>/<move>"), live=True),
-    Command("speaker_order", SpeakerOrderArgs, sitting.order_speakers,
+    Command("speaker", SpeakerArgs, speakers.move_speaker, http=_path("/speakers/<int:request_id>/<move>"), live=True),
+    Command("speaker_order", SpeakerOrderArgs, speakers.order_speakers,
             http=_path("/items/<int:item_id>/speakers/order", "PUT"), live=True),
     Command("open_sitting", OpenSittingArgs, sitting.open_sitting, http=_path("/sittings/<int:sitting_id>/open"),
             live=True),

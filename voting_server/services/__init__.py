@@ -68,15 +68,13 @@ from .opening import open_ballot, revote
 from .sitting import (
     close_sitting,
     finish_item,
-    move_speaker,
     open_sitting,
-    order_speakers,
-    request_to_speak,
     set_attendance,
     sign_in,
     sign_in_many,
     start_item,
 )
+from .speakers import move_speaker, order_speakers, request_to_speak
 from .timer import Deadline, deadline_reached, extend_timer, remind_non_voters, timed_rounds
 
 __all__ = [

@@ -40,7 +40,8 @@ from .lookups import (
     spec_of,
     words_json,
 )
-from .sitting import attendance_counts, attendance_summary, speaker_queue
+from .sitting import attendance_counts, attendance_summary
+from .speakers import speaker_queue
 
 AUDIENCES = ("seat", "observer", "chair", "clerk", "display")
 STAFF_AUDIENCES = ("chair", "clerk")
