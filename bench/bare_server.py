@@ -85,7 +85,9 @@ def main() -> None:
             return {"ok": True, "duplicate": True, "receipt": state["votes"][who]}
         receipt = p["cast_id"][:10]
         state["votes"][who] = receipt
-        state["counts"][p["choice"]] += 1
+        choice = p["choice"]
+        for option in choice.values() if isinstance(choice, dict) else (choice,):  # a 票决: each project's answer
+            state["counts"][option] += 1
         state["dirty"] = True
         return {"ok": True, "receipt": receipt}
 

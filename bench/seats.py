@@ -2,6 +2,7 @@
 
     python bench/seats.py --seats 2000 [--database URL] [--async-mode eventlet|gevent|both]
                           [--ballots named,server,tablet] [--no-bare]
+    python bench/seats.py --plenary [--seats 450] [--candidates 15] [--places 10] [...]
 
 Starts the real server on 127.0.0.1 with a fresh database holding the demo body at N members (seeded
 by ``voting_server.demo``, a tablet paired in every seat; the server process is tests/support's, as in
@@ -16,11 +17,19 @@ named one (``named``, the baseline: no encryption), a secret one the server encr
 secret one the tablets encrypt (``tablet``; the load generator encrypts every seat's ballot with the
 Python library before the burst, so that its own cost is not counted), and prints each one's burst
 and close-to-result times and its burst ratio against the named ballot.
+
+``--plenary`` seats a county congress plenary instead (``bench/plenary.py``: the ``congress_plenary``
+preset, 450 deputies in 代表团 of 30 by default) and runs a 票决 of 15 projects for 10 places, every
+project answered 赞成 / 不赞成 / 弃权 by every seat, as a named ballot and as secret ones (``--ballots``,
+default ``named,tablet``: encrypted by the tablets; ``server``: by the server), then the same burst
+against the bare server; it prints the burst ratio against the bare server of each (``ratio named/bare``,
+``ratio tablet/bare``, ...).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import statistics
@@ -29,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from plenary import VARIANTS, choice_of, seed_plenary  # noqa: E402  (bench/plenary.py: the plenary's hall)
 from support.database import seed_hall  # noqa: E402  (the demo body at any size, through the services)
 from support.env import raise_open_files  # noqa: E402
 from support.server import ServerProcess  # noqa: E402
@@ -83,8 +94,8 @@ class Seat:
 
         @self.sio.on("progress")
         async def _progress(data: dict[str, Any]) -> None:
-            if data.get("round_id") != self.round_id:
-                return
+            if data.get("round_id", self.round_id) != self.round_id:
+                return  # another round's (the bare server numbers none)
             if data.get("voted", 0) >= self.total and self.all_voted_at is None:
                 self.all_voted_at = time.perf_counter()
 
@@ -175,14 +186,15 @@ async def _one_ballot(server: ServerProcess, ids: dict[str, Any], seats: list[Se
     await asyncio.wait_for(asyncio.gather(*(s.opened.wait() for s in seats)), 60)
     choices = ("for", "against", "abstain")
     round_id = ack.get("round_id")
-    payloads = [{"ballot_id": ballot_id, "choice": choices[i % 3]} for i in range(len(seats))]
+    payloads = [{"ballot_id": ballot_id, "choice": choice(ids, i)} for i in range(len(seats))]
     if kind == "tablet":
         from voting_server import ballotbox as bb
 
         round_id, spec, keys, context = box_of(server.database, ballot_id)
         t0 = time.perf_counter()
-        payloads = [{"ballot_id": ballot_id, "ballot": bb.encrypt(spec, keys, context, {"main": choices[i % 3]})}
-                    for i in range(len(seats))]
+        payloads = [{"ballot_id": ballot_id, "ballot": bb.encrypt(
+            spec, keys, context, choice(ids, i) if "places" in ids else {"main": choices[i % 3]})}
+            for i in range(len(seats))]
         print(f"  {len(seats)} ballots encrypted by the load generator in {time.perf_counter() - t0:.1f} s "
               "(not counted)", flush=True)
     for s in seats:
@@ -214,6 +226,13 @@ async def _one_ballot(server: ServerProcess, ids: dict[str, Any], seats: list[Se
     return {"ack_p50_ms": statistics.median(acks_ms),
             "ack_p99_ms": acks_ms[min(len(acks_ms) - 1, int(len(acks_ms) * 0.99))], "burst_s": burst_s,
             "result_s": result_s, "missing": missing}
+
+
+def choice(ids: dict[str, Any], seat: int) -> Any:
+    """Seat ``seat``'s choice: a full 票决 ballot in a plenary, else for / against / abstain in turn."""
+    if "places" in ids:
+        return choice_of(seat, ids["candidates"], ids["places"])
+    return ("for", "against", "abstain")[seat % 3]
 
 
 def run_one(label: str, server: ServerProcess, ids: dict[str, Any], bare: bool,
@@ -262,6 +281,16 @@ def add_ballots(url: str, item_id: int, kinds: tuple[str, ...]) -> dict[str, int
         store.dispose()
 
 
+@contextlib.contextmanager
+def hall_folder(args: argparse.Namespace) -> Iterator[tuple[Path, str]]:
+    """A folder for one run's server and its database URL (``--database``, else a SQLite file there)."""
+    tmp = Path(tempfile.mkdtemp(prefix="biaojue-bench-"))
+    try:
+        yield tmp, args.database or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seats", type=int, default=500)
@@ -269,7 +298,13 @@ def main() -> None:
     parser.add_argument("--async-mode", default="both", choices=["eventlet", "gevent", "both"])
     parser.add_argument("--no-bare", action="store_true")
     parser.add_argument("--ballots", default="", help="e.g. named,server,tablet: one ballot of each, in one hall")
+    parser.add_argument("--plenary", action="store_true", help="a congress plenary's 票决 (default 450 seats)")
+    parser.add_argument("--candidates", type=int, default=15, help="--plenary: the projects on the ballot")
+    parser.add_argument("--places", type=int, default=10, help="--plenary: the places to fill")
     args = parser.parse_args()
+    if args.plenary:
+        plenary(args)
+        return
     kinds = tuple(k for k in args.ballots.split(",") if k) or ("",)
     raise_open_files(4 * args.seats + 1024)
 
@@ -278,9 +313,7 @@ def main() -> None:
     ours: list[float] = []
     bares: list[float] = []
     for mode in modes:
-        tmp = Path(tempfile.mkdtemp(prefix="biaojue-bench-"))
-        try:
-            url = args.database or f"sqlite:///{tmp / 'bench.sqlite3'}"
+        with hall_folder(args) as (tmp, url):
             t0 = time.perf_counter()
             ids = seed_hall(url, args.seats)
             if kinds != ("",):
@@ -299,12 +332,45 @@ def main() -> None:
             if not args.no_bare:
                 bare = BareServer(tmp, mode=mode, seats=args.seats, logs=logs)
                 bares.append(run_one(f"bare/{mode}", bare, ids, bare=True)[""]["burst_s"])
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
     if bares:
         for mode, o, b in zip(modes, ours, bares, strict=True):
             print(f"{mode}: burst ours {o:.2f} s, bare {b:.2f} s", flush=True)
         print(f"ratio ours/bare: {statistics.mean(ours) / statistics.mean(bares):.2f}", flush=True)
+
+
+def plenary(args: argparse.Namespace) -> None:
+    """``--plenary``: the named and the secret 票决 (``--ballots``) in one hall, then the bare server's
+    burst in the same run; each one's burst ratio against the bare server."""
+    seats = args.seats if "--seats" in sys.argv else 450
+    raise_open_files(4 * seats + 1024)
+    modes = ["eventlet", "gevent"] if args.async_mode == "both" else [args.async_mode]
+    kinds = tuple(k for k in args.ballots.split(",") if k) or ("named", "tablet")
+    unknown = [k for k in kinds if k not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"--plenary --ballots: {', '.join(unknown)}? ({', '.join(VARIANTS)})")
+    print(f"plenary: {seats} seats, 票决 of {args.candidates} projects for {args.places} places, "
+          f"modes: {', '.join(modes)}", flush=True)
+    ours: dict[str, list[float]] = {kind: [] for kind in kinds}
+    bares: list[float] = []
+    for mode in modes:
+        with hall_folder(args) as (tmp, url):
+            t0 = time.perf_counter()
+            ids = seed_plenary(url, seats, candidates=args.candidates, places=args.places, variants=kinds)
+            print(f"set-up ({mode}): {time.perf_counter() - t0:.1f} s, {len(ids['delegations'])} 代表团", flush=True)
+            logs = Path(tempfile.gettempdir())
+            results = run_one(f"biaojue/{mode}", ServerProcess(url, tmp, mode=mode, logs=logs), ids, bare=False,
+                              kinds=kinds)
+            for kind in kinds:
+                ours[kind].append(results[kind]["burst_s"])
+            if not args.no_bare:
+                bare = BareServer(tmp, mode=mode, seats=seats, logs=logs)
+                bares.append(run_one(f"bare/{mode}", bare, ids, bare=True)[""]["burst_s"])
+    if bares:
+        for i, mode in enumerate(modes):
+            print(f"{mode}: burst " + ", ".join(f"{kind} {ours[kind][i]:.2f} s" for kind in kinds)
+                  + f", bare {bares[i]:.2f} s", flush=True)
+        for kind in kinds:
+            print(f"ratio {kind}/bare: {statistics.mean(ours[kind]) / statistics.mean(bares):.2f}", flush=True)
 
 
 if __name__ == "__main__":

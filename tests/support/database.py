@@ -38,6 +38,15 @@ def unchanged(store: Store, what: str = "the block") -> Iterator[None]:
     assert not changed, f"tables changed by {what}: {changed}"
 
 
+def start_afresh(store: Store) -> None:
+    """An empty database at the newest schema (a PostgreSQL database is emptied first)."""
+    if not store.is_sqlite:
+        models.Base.metadata.drop_all(store.engine)
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(store)
+
+
 def seed_hall(url: str, seats: int) -> dict[str, Any]:
     """The demo body with ``seats`` members (no observers, no PINs), one sitting with one resolution, and a
     tablet paired in every seat, at ``url`` (a PostgreSQL database is emptied first). The ids of
@@ -45,11 +54,7 @@ def seed_hall(url: str, seats: int) -> dict[str, Any]:
     tablet of ``member_ids[i]`` is ``tokens[i]``)."""
     store = Store(url)
     try:
-        if not store.is_sqlite:
-            models.Base.metadata.drop_all(store.engine)
-            with store.engine.begin() as conn:
-                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(store)
+        start_afresh(store)
         ids = demo.seed(store, members=seats, observers=0, pin=None, agenda=demo.AGENDA[:1])
         tokens = demo.pair_tablets(store, ids["member_ids"])
     finally:
