@@ -33,6 +33,8 @@ SPECS = {
                   "max_marks": 10},
     "selection_faa": {"kind": "selection", "options": "for_against_abstain", "max_marks": 2,
                       "candidates": [{"id": f"c{i}", "name": f"项目{i}"} for i in range(4)]},
+    "election": {"kind": "election", "post": "县人民政府副县长", "places": 2, "post_type": "deputy_head",
+                 "candidates": [{"id": f"c{i}", "name": f"候选人{i}"} for i in range(4)]},
 }
 
 

@@ -45,10 +45,11 @@ def test_every_kind_tallies_like_the_plaintext_count(name, sealed):
     choices = [random_valid_choice(s, rng) for _ in range(12)]
     wires = [bb.encrypt(s, keys, CONTEXT, c) for c in choices]
     result = tally(s, keys, folder.share(CONTEXT, keys, opened.sealed), wires)
-    assert result.counts == s.count(choices)
+    counts = bb.tally_input(bb.Layout.of(s), result.counts)  # an election's write-in lines aside
+    assert counts == s.count(choices)
     assert result.cast == 12 and result.holders == (1,)
     rules = ballots.ruleset("standing_committee")
-    assert s.tally(result.counts, ballots.Turnout(15, 13, 12), rules.threshold_for(s.kind), rules.quorum).kind == s.kind
+    assert s.tally(counts, ballots.Turnout(15, 13, 12), rules.threshold_for(s.kind), rules.quorum).kind == s.kind
 
 
 def test_unanswered_candidates_count_as_the_rules_say(sealed):

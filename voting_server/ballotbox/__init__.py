@@ -77,6 +77,13 @@ What the server calls:
   holders, box hash); sealed: ``combine(box, layout, [partial(box, folder.share(context, keys,
   sealed))])``, then delete the sealed key and ``folder.destroy(context)``;
 * verify: ``verify_tally(spec, keys, context, ballots, partials, counts, box_hash)``.
+
+Write-ins of an election (另选他人, :mod:`.writeins`, after ElectionGuard's write-in selection and its
+hashed-ElGamal contest data): ``places`` write-in lines counted homomorphically with the candidates'
+for-marks, each name sealed to the round key over its line's ciphertext; at a sealed round's close
+``open_writeins(box, layout, spec, share)`` counts them by name in memory (``tally_input`` gives
+``spec.tally`` its counts), and ``verify_tally(..., writeins=record)`` checks the counts by name against
+the lines' decrypted sum. Not offered under 监票人 shares.
 """
 
 from __future__ import annotations
@@ -96,7 +103,7 @@ from .errors import BallotBoxError
 from .keys import MAX_HOLDERS, KeySet, Share
 from .sealed import KeyFolder, SealedRound, seal, unseal
 from .shares import KDF_DEFAULT, Dealing, Kdf, deal, unlock
-from .tally import Box, Tally, check_partial, combine, partial, verify_tally
+from .tally import Box, Tally, check_partial, combine, lines_total, open_writeins, partial, tally_input, verify_tally
 
 __all__ = [
     "KDF_DEFAULT",
@@ -129,4 +136,7 @@ __all__ = [
     "unseal",
     "verify_ballot",
     "verify_tally",
+    "lines_total",
+    "open_writeins",
+    "tally_input",
 ]

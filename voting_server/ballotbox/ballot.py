@@ -16,6 +16,11 @@ the linear constraints a valid ballot meets, derived from ``spec.questions()`` a
 A vector meets these constraints exactly when it is the encoding of a choice ``spec.validate``
 accepts (the property tests check both directions), so a ballot whose proofs verify is a valid
 ballot, and the sums decrypt to what the plaintext count would have been.
+
+An election with write-ins (另选他人) has ``places`` *write-in lines* after its questions: "for" slots,
+so the for-marks' range proof covers candidates and write-ins together, each line's name sealed by
+hashed ElGamal over the line's own ciphertext (:mod:`.writeins`); the sealed names enter the ballot's
+hash (``"writeins"`` in the wire form).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import ballots
 from ballots import BallotSpec
 
 from .errors import refuse
@@ -45,6 +51,7 @@ from .group import (
 )
 from .keys import KeySet
 from .proofs import prove_range, verify_range
+from .writeins import LINE_PREFIX, SEALED_BYTES, line_id, seal_name
 
 __all__ = [
     "MAX_BRANCHES",
@@ -79,12 +86,14 @@ def context_bytes(context: object) -> bytes:
 
 @dataclass(frozen=True)
 class Layout:
-    """Slots (question id, option code) in spec order, and the sums (slot indices, lo, hi) to prove."""
+    """Slots (question id, option code) in spec order, and the sums (slot indices, lo, hi) to prove;
+    ``writeins``: how many write-in lines end the slots (0 where the spec takes no write-ins)."""
 
     slots: tuple[tuple[str, str], ...]
     sums: tuple[tuple[tuple[int, ...], int, int], ...]
     required: bool
     default: str | None
+    writeins: int = 0
 
     @classmethod
     def of(cls, spec: BallotSpec) -> Layout:
@@ -100,12 +109,14 @@ class Layout:
                 sums.append((idx, 1, 1))
             elif len(idx) > 1:
                 sums.append((idx, 0, 1))
+        lines = lim["max_marks"] if lim.get("write_in_prefix") else 0
+        slots += [(line_id(i), lim["for_code"]) for i in range(lines)]
         bounds = [(lim["for_code"], lim["max_marks"])] if lim["max_marks"] is not None else []
         for code, limit in [*bounds, *sorted(lim["caps"].items())]:
             idx = tuple(i for i, (_, c) in enumerate(slots) if c == code)
             if limit < len(idx):
                 sums.append((idx, 0, limit))
-        lay = cls(tuple(slots), tuple(sums), required, lim["default_code"])
+        lay = cls(tuple(slots), tuple(sums), required, lim["default_code"], lines)
         if len(slots) > MAX_SLOTS or lay.branches > MAX_BRANCHES:
             raise refuse("ballot_too_large", "该表决的选项过多，无法加密",
                          f"this ballot has too many options to encrypt ({len(slots)} slots)")
@@ -120,40 +131,61 @@ class Layout:
         """An upper bound on a well-formed ballot's JSON text: 70 bytes per quoted hex string with its
         separator, 8 per list, 128 for the rest."""
         strings = 6 * len(self.slots) + 2 * (self.branches - 2 * len(self.slots))
-        return 128 + 70 * strings + 8 * (len(self.slots) + len(self.sums))
+        return 128 + 70 * strings + 8 * (len(self.slots) + len(self.sums)) + (2 * SEALED_BYTES + 4) * self.writeins
+
+    @property
+    def first_line(self) -> int:
+        """The slot index of the first write-in line."""
+        return len(self.slots) - self.writeins
 
     def values(self, normalised: Mapping[str, str]) -> list[int]:
-        """The 0/1 vector of a choice ``spec.validate`` returned."""
-        return [1 if normalised.get(qid) == code else 0 for qid, code in self.slots]
+        """The 0/1 vector of a choice ``spec.validate`` returned (a write-in line is 1 for each name)."""
+        names = len(self.names(normalised))
+        return [(1 if i - self.first_line < names else 0) if i >= self.first_line
+                else 1 if normalised.get(qid) == code else 0 for i, (qid, code) in enumerate(self.slots)]
+
+    def names(self, normalised: Mapping[str, str]) -> list[str]:
+        """The names a choice writes in, one per line (the keys after "w:"), in the choice's order."""
+        if not self.writeins:
+            return []
+        prefix = ballots.WRITE_IN_PREFIX
+        return [q[len(prefix):] for q in normalised if q.startswith(prefix)][:self.writeins]
 
     def questions(self) -> dict[str, list[str]]:
-        """Option codes by question id, in slot order."""
+        """Option codes by question id, in slot order (write-in lines included)."""
         out: dict[str, list[str]] = {}
         for qid, code in self.slots:
             out.setdefault(qid, []).append(code)
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """What a tablet needs to encrypt (see ``ballotbox/ballot.js``): the rules are computed here."""
-        return {"v": 1, "questions": [{"id": q, "options": o} for q, o in self.questions().items()],
+        """What a tablet needs to encrypt (see ``ballotbox/ballot.js``): the rules are computed here.
+        The write-in lines are not questions: ``writeins`` says how many follow them."""
+        return {"v": 1, "questions": [{"id": q, "options": o} for q, o in self.questions().items()
+                                      if not q.startswith(LINE_PREFIX)],
                 "required": self.required, "default": self.default,
-                "sums": [{"slots": list(idx), "min": lo, "max": hi} for idx, lo, hi in self.sums]}
+                "sums": [{"slots": list(idx), "min": lo, "max": hi} for idx, lo, hi in self.sums],
+                **({"writeins": self.writeins} if self.writeins else {})}
 
 
 @dataclass(frozen=True)
 class Ballot:
-    """A ballot whose proofs verified: its ciphertexts and its hash (the member's receipt)."""
+    """A ballot whose proofs verified: its ciphertexts and its hash (the member's receipt); ``names``:
+    its write-in lines' sealed names."""
 
     cts: tuple[Ciphertext, ...]
     hash: bytes
+    names: tuple[bytes, ...] = ()
 
     @property
     def receipt(self) -> str:
         return self.hash.hex()
 
 
-def ballot_hash(keys: KeySet, context: str, cts: Sequence[Ciphertext]) -> bytes:
-    return digest(b"ballot", keys.key_id, context_bytes(context), u32(len(cts)), *(p for ct in cts for p in ct))
+def ballot_hash(keys: KeySet, context: str, cts: Sequence[Ciphertext], names: Sequence[bytes] = ()) -> bytes:
+    tail = (b"writeins", u32(len(names)), *names) if names else ()
+    return digest(b"ballot", keys.key_id, context_bytes(context), u32(len(cts)), *(p for ct in cts for p in ct),
+                  *tail)
 
 
 def encrypt(spec: BallotSpec, keys: KeySet, context: str, choice: Mapping[str, str]) -> dict[str, Any]:
@@ -162,19 +194,27 @@ def encrypt(spec: BallotSpec, keys: KeySet, context: str, choice: Mapping[str, s
     The choice is first checked by ``spec.validate``: an invalid choice raises the rules' own error
     and produces no ballot."""
     layout = Layout.of(spec)
-    return encrypt_values(layout, keys, context, layout.values(spec.validate(choice)))
+    normalised = spec.validate(choice)
+    return encrypt_values(layout, keys, context, layout.values(normalised), layout.names(normalised))
 
 
-def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[int]) -> dict[str, Any]:
-    return encrypt_ballot(layout, keys, context, values)[1]
+def encrypt_values(layout: Layout, keys: KeySet, context: str, values: Sequence[int],
+                   names: Sequence[str] = ()) -> dict[str, Any]:
+    return encrypt_ballot(layout, keys, context, values, names)[1]
 
 
-def encrypt_ballot(layout: Layout, keys: KeySet, context: str, values: Sequence[int]) -> tuple[Ballot, dict[str, Any]]:
-    """The ballot (its ciphertexts and hash) and its wire form with proofs, of a 0/1 vector."""
+def encrypt_ballot(layout: Layout, keys: KeySet, context: str, values: Sequence[int],
+                   names: Sequence[str] = ()) -> tuple[Ballot, dict[str, Any]]:
+    """The ballot (its ciphertexts and hash) and its wire form with proofs, of a 0/1 vector and the
+    names on its write-in lines (one per line marked 1, in order)."""
     key = keys.public_key
     rs = [random_scalar() for _ in values]
-    cts = [(base(r), add(small(m), mul(r, key))) for r, m in zip(rs, values, strict=False)]
-    h = ballot_hash(keys, context, cts)
+    shared = [mul(r, key) for r in rs]
+    cts = [(base(r), add(small(m), rk)) for r, m, rk in zip(rs, values, shared, strict=False)]
+    first, ctx = layout.first_line, context_bytes(context)
+    sealed = [seal_name(keys.key_id, ctx, i, cts[first + i][0], shared[first + i], names[i] if i < len(names) else "")
+              for i in range(layout.writeins)]
+    h = ballot_hash(keys, context, cts, sealed)
     head = (keys.key_id, context_bytes(context), h)
     slots = [[a.hex(), b.hex(), *(x.hex() for x in prove_range((*head, b"slot", u32(i)), key, a, b, r, m, 0, 1))]
              for i, ((a, b), r, m) in enumerate(zip(cts, rs, values, strict=False))]
@@ -184,7 +224,10 @@ def encrypt_ballot(layout: Layout, keys: KeySet, context: str, values: Sequence[
         r, m = ssum(rs[i] for i in idx), sum(values[i] for i in idx)
         proof = prove_range((*head, b"sum", u32(t)), key, a, b, r, m, lo, hi)
         sums.append([x.hex() for x in proof])
-    return Ballot(tuple(cts), h), {"v": 1, "slots": slots, "sums": sums}
+    wire: dict[str, Any] = {"v": 1, "slots": slots, "sums": sums}
+    if layout.writeins:
+        wire["writeins"] = [x.hex() for x in sealed]
+    return Ballot(tuple(cts), h, tuple(sealed)), wire
 
 
 def load_ballot(text: str | bytes, layout: Layout) -> Any:
@@ -198,9 +241,12 @@ def load_ballot(text: str | bytes, layout: Layout) -> Any:
         raise refuse("malformed", "选票数据不是有效的 JSON", "the ballot is not valid JSON") from None
 
 
-def read_ballot(layout: Layout, wire: object) -> tuple[list[Ciphertext], list[list[bytes]], list[list[bytes]]]:
-    """The ciphertexts and proofs of a wire ballot, every field checked; no proof is verified yet."""
-    wire = versioned(wire, {"v", "slots", "sums"}, "选票格式错误（应为 v=1 的 slots 与 sums）",
+def read_ballot(layout: Layout, wire: object
+                ) -> tuple[list[Ciphertext], list[list[bytes]], list[list[bytes]], tuple[bytes, ...]]:
+    """The ciphertexts, proofs and sealed write-in names of a wire ballot, every field checked; no proof
+    is verified yet."""
+    fields = {"v", "slots", "sums", "writeins"} if layout.writeins else {"v", "slots", "sums"}
+    wire = versioned(wire, fields, "选票格式错误（应为 v=1 的 slots 与 sums）",
                      "malformed ballot: expected v=1, slots and sums")
     slots, sums = wire["slots"], wire["sums"]
     if not (isinstance(slots, list) and len(slots) == len(layout.slots)
@@ -212,21 +258,35 @@ def read_ballot(layout: Layout, wire: object) -> tuple[list[Ciphertext], list[li
     cts = [(point_hex(s[0], "选票密文"), point_hex(s[1], "选票密文")) for s in raw_slots]
     slot_proofs = [[scalar_hex(x, "选票证明") for x in s[2:]] for s in raw_slots]
     sum_proofs = [[scalar_hex(x, "选票证明") for x in s] for s in raw_sums]
-    return cts, slot_proofs, sum_proofs
+    return cts, slot_proofs, sum_proofs, _sealed_names(layout, wire.get("writeins"))
+
+
+def _sealed_names(layout: Layout, value: object) -> tuple[bytes, ...]:
+    if not layout.writeins:
+        return ()
+    width = 2 * SEALED_BYTES
+    if not (isinstance(value, list) and len(value) == layout.writeins
+            and all(isinstance(x, str) and len(x) == width and _is_hex(x) for x in value)):
+        raise refuse("malformed", "选票中另选他人的密文格式错误", "malformed sealed write-in names")
+    return tuple(bytes.fromhex(x) for x in value)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
 
 
 def restore_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> Ballot:
     """A ballot read back from the server's own storage, whose proofs were verified when it was cast:
     every field checked again, the proofs not (to rebuild an open round's box after a restart)."""
-    cts = read_ballot(layout, wire)[0]
-    return Ballot(tuple(cts), ballot_hash(keys, context, cts))
+    cts, _, _, names = read_ballot(layout, wire)
+    return Ballot(tuple(cts), ballot_hash(keys, context, cts, names), names)
 
 
 def verify_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> Ballot:
     """Check a wire ballot completely: its form, then every 0/1 and sum proof; return its ciphertexts."""
-    cts, slot_proofs, sum_proofs = read_ballot(layout, wire)
+    cts, slot_proofs, sum_proofs, names = read_ballot(layout, wire)
     key = keys.public_key
-    h = ballot_hash(keys, context, cts)
+    h = ballot_hash(keys, context, cts, names)
     head = (keys.key_id, context_bytes(context), h)
     for i, ((a, b), proof) in enumerate(zip(cts, slot_proofs, strict=False)):
         if not verify_range((*head, b"slot", u32(i)), key, a, b, 0, 1, proof):
@@ -236,4 +296,4 @@ def verify_ballot(layout: Layout, keys: KeySet, context: str, wire: object) -> B
         a, b = psum(cts[i][0] for i in idx), psum(cts[i][1] for i in idx)
         if not verify_range((*head, b"sum", u32(t)), key, a, b, lo, hi, proof):
             raise refuse("bad_proof", "选票的合计证明无效", f"the proof that sum {t} lies in {lo}..{hi} does not verify")
-    return Ballot(tuple(cts), h)
+    return Ballot(tuple(cts), h, names)

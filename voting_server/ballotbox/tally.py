@@ -12,6 +12,9 @@
   interpolates any k of them at 0 (Lagrange "in the exponent"), so B_s − Σ λ_i·D_s = m_s·G, and m_s is
   found by a bounded lookup (m_s ≤ the number of ballots). No function decrypts a single ballot.
 * :func:`verify_tally` takes only public data and re-checks everything.
+* Write-ins (:mod:`.writeins`): the sums of the write-in lines decrypt like any other; the sealed names
+  are opened only with the sealed round key, at the close (:func:`open_writeins`), and
+  :func:`verify_tally` checks the counts by name against the lines' decrypted sum.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from .errors import refuse
 from .group import IDENTITY, add, base, digest, dlog, hexes, mul, point_hex, psum, scalar_hex, sub, u32, versioned
 from .keys import KeySet, Share, lagrange_at_zero
 from .proofs import prove_dleq, verify_dleq
+from .writeins import LINE_PREFIX, check_names, open_names
 
-__all__ = ["MAX_BALLOTS", "Box", "Tally", "check_partial", "combine", "partial", "verify_tally"]
+__all__ = ["MAX_BALLOTS", "Box", "Tally", "check_partial", "combine", "lines_total", "open_writeins", "partial", "tally_input",
+           "verify_tally"]
 
 MAX_BALLOTS = 10_000
 
@@ -40,6 +45,7 @@ class Box:
         context_bytes(context)
         self.keys, self.context, self.slots = keys, context, slots
         self.ballots: list[tuple[tuple[bytes, bytes], ...]] = []
+        self.names: list[tuple[bytes, ...]] = []
         self._hashes: set[bytes] = set()
         self._alphas: set[bytes] = set()
         self._a = [IDENTITY] * slots
@@ -57,6 +63,7 @@ class Box:
         self._hashes.add(ballot.hash)
         self._alphas.update(a for a, _ in ballot.cts)
         self.ballots.append(ballot.cts)
+        self.names.append(ballot.names)
         self._a = [add(s, a) for s, (a, _) in zip(self._a, ballot.cts, strict=False)]
         self._b = [add(s, b) for s, (_, b) in zip(self._b, ballot.cts, strict=False)]
 
@@ -172,12 +179,37 @@ def _decrypt(box: Box, checked: Mapping[int, Sequence[bytes]]) -> list[int]:
     return values
 
 
+def open_writeins(box: Box, layout: Layout, spec: BallotSpec, share: Share) -> dict[str, Any]:
+    """The write-ins of a sealed round's box counted by name with its private key (the single holder's
+    share), in memory: ``{"counts": {"w:name": n}, "unreadable": u}`` (:func:`.writeins.open_names`)."""
+    if box.keys.k != 1 or base(share.secret) != box.keys.public_key:
+        raise refuse("share_mismatch", "另选他人的姓名只能以本轮封存的密钥解开",
+                     "write-in names open only with the round's own sealed key")
+    return open_names(spec, box.keys.key_id, context_bytes(box.context), layout.first_line, share.secret,
+                      list(zip(box.ballots, box.names, strict=True)))
+
+
+def tally_input(layout: Layout, counts: Mapping[str, Mapping[str, int]],
+                written: Mapping[str, int] | None = None) -> dict[str, dict[str, int]]:
+    """The decrypted sums as ``spec.tally`` reads them: the write-in lines replaced by the counts by name."""
+    out = {q: dict(per) for q, per in counts.items() if not q.startswith(LINE_PREFIX)}
+    for key, n in (written or {}).items():
+        out[key] = {"for": n}
+    return out
+
+
+def lines_total(layout: Layout, counts: Mapping[str, Mapping[str, int]]) -> int:
+    """How many write-in votes the box holds: the decrypted sum of its write-in lines."""
+    return sum(per.get("for", 0) for q, per in counts.items() if q.startswith(LINE_PREFIX))
+
+
 def verify_tally(spec: BallotSpec, keys: object, context: str, ballots: Sequence[object], partials: Sequence[object],
                  counts: Mapping[str, Mapping[str, int]], box_hash: str | None = None,
-                 map_fn: Callable[..., Iterable[Ballot]] = map) -> Tally:
+                 map_fn: Callable[..., Iterable[Ballot]] = map, writeins: object = None) -> Tally:
     """Re-check a round from public data only: every ballot's proofs, the sums, every decryption
-    proof and the claimed counts (and the printed box hash when given). ``map_fn`` may be a process
-    pool's ``map`` to verify ballots in parallel."""
+    proof and the claimed counts (and the printed box hash when given); for write-ins, that the counts
+    by name (``writeins``, the record of :func:`open_writeins`) add up to the lines' decrypted sum.
+    ``map_fn`` may be a process pool's ``map`` to verify ballots in parallel."""
     layout, key_set = Layout.of(spec), KeySet.from_dict(keys)
     box = Box(key_set, context, len(layout.slots))
     n = len(ballots)
@@ -191,5 +223,10 @@ def verify_tally(spec: BallotSpec, keys: object, context: str, ballots: Sequence
         expected.setdefault(qid, {}).update(per)
     if expected != tally.counts:
         raise refuse("counts_mismatch", "公布的票数与解密结果不符", "the published counts differ from the decrypted sums")
+    if layout.writeins:
+        check_names(spec, lines_total(layout, tally.counts), writeins)
+    elif writeins is not None:
+        raise refuse("writeins_mismatch", "本表决没有另选他人，记录中却有其票数",
+                     "the record holds write-ins for a ballot that takes none")
     return tally
 

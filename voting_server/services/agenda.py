@@ -19,6 +19,7 @@ from ..db import Store
 from ..files import private_folder, write_private
 from ..i18n import msg, pmsg
 from .base import Actor, Conflict, Invalid, Tx, get_or_404, requires, rules_refusal, transaction, utcnow
+from .box import check_writeins
 from .lookups import frozen_rule, ruleset_of, sitting_of_item
 from .values import Bounded, Day, Flag, Maybe, Obj, OneOf, Refusal, Text, TypeOf
 
@@ -28,7 +29,7 @@ PLACE = Text(msg("地点"), max_len=200, allow_empty=True)
 CHAIR_NAME = Text(msg("主持人"), max_len=100, allow_empty=True)
 CLERK_NAME = Text(msg("工作人员"), max_len=100, allow_empty=True)
 
-ITEM_KINDS = ("resolution", "appointment", "evaluation", "selection", "report", "other")
+ITEM_KINDS = ("resolution", "appointment", "evaluation", "selection", "election", "report", "other")
 ITEM_TITLE = Text(msg("议题名称"), max_len=500)
 ITEM_KIND = OneOf(ITEM_KINDS, Refusal("bad_kind", msg("未知议题类型：{value}")))
 POSITION = Maybe(TypeOf(Bounded(1, 2**31 - 1, Refusal("bad_position", msg("议程位置必须是正整数")))))
@@ -185,7 +186,10 @@ def checked_settings(rules: ballots.RuleSet, parsed: ballots.BallotSpec, *, secr
                      box_encrypt: str | None) -> tuple[bool, dict[str, object]]:
     """Whether a ballot with these settings is secret, and the rule it freezes, under the body's
     rules ``rules``; refused when the settings contradict each other or the rules."""
-    is_secret = rules.secret_by_default if secret is None else secret
+    try:  # an election and a dismissal are secret whatever is asked (ballots.ALWAYS_SECRET)
+        is_secret = rules.is_secret(parsed, secret)
+    except ballots.BallotError as err:
+        raise rules_refusal(err) from err
     if not is_secret and (box_keys or box_encrypt):
         raise Invalid("box_not_secret", msg("记名表决没有加密票箱，不能设置票箱密钥或加密方式"))
     if is_secret and allow_change:
@@ -194,6 +198,8 @@ def checked_settings(rules: ballots.RuleSet, parsed: ballots.BallotSpec, *, secr
         rules.check_spec(parsed)
     except ballots.BallotError as err:
         raise rules_refusal(err) from err
+    if is_secret:
+        check_writeins(parsed, box_keys or rules.ballot_box_keys)
     return is_secret, frozen_rule(rules, _threshold(rules, parsed, procedural, threshold))
 
 

@@ -40,7 +40,7 @@ FIELD_NAMES = {"position": "序号", "title": "议题", "kind": "类型", "metho
                "timer": "计时", "note": "备注"}
 KIND_WORDS = {"决议": "resolution", "议案": "resolution", "决定": "resolution", "任免": "appointment",
               "人事任免": "appointment", "测评": "evaluation", "满意度测评": "evaluation", "票决": "selection",
-              "报告": "report", "其他": "other", **{k: k for k in ITEM_KINDS}}
+              "选举": "election", "报告": "report", "其他": "other", **{k: k for k in ITEM_KINDS}}
 METHOD_WORDS = {"电子表决": "tablet", "按表决器": "tablet", "表决器": "tablet", "举手": "hands", "举手表决": "hands",
                 "混合": "mixed", "不表决": "none", "无": "none", "tablet": "tablet", "hands": "hands", "mixed": "mixed",
                 "none": "none"}
@@ -126,8 +126,8 @@ def _check_row(number: int, raw: list[Any], header: dict[int, str], result: Agen
         except ServiceError as err:
             bad(err.message, err.code, "timer")
     settings = bool(values.get("method") or values.get("secrecy") or values.get("timer"))
-    if kind in ("appointment", "evaluation", "selection") and settings:
-        bad(msg("任免、测评、票决议题的表决事项需列出人员或对象，请导入后在议题上添加，本行表决方式、记名和计时请留空"),
+    if kind in ("appointment", "evaluation", "selection", "election") and settings:
+        bad(msg("任免、测评、票决、选举议题的表决事项需列出人员、对象或候选人，请导入后在议题上添加，本行表决方式、记名和计时请留空"),
             "ballot_needs_rows", "method")
     elif kind in ("report", "other") and method not in (None, "none"):
         bad(msg("报告和其他事项不表决，表决方式请留空"), "no_ballot_for_kind", "method")

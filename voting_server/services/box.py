@@ -11,6 +11,10 @@ its references are in ``voting_server/ballotbox``).
   sealed key and its wrapping key are destroyed once the result is committed;
 * verify: anyone re-checks every ballot's proofs, the sums and the decryption proofs from the stored
   data, without any key.
+
+An election's write-ins (另选他人) are write-in lines of the box with each name sealed to the round key
+(``ballotbox.writeins``): at a sealed round's close the names are opened in memory and only their counts
+by name go on the record (``writeins``); a 监票人 box takes no write-ins (``check_writeins``).
 """
 from __future__ import annotations
 
@@ -58,6 +62,7 @@ def open_box(keys_dir: Path, sitting: models.Sitting, ballot: models.Ballot, rnd
              rules: ballots.RuleSet) -> None:
     """Give a new round its key: the wrapping key is written (0600) before the round is committed."""
     keys_mode, encrypt = modes(ballot, rules)
+    check_writeins(spec_of(rnd.spec), keys_mode)
     context = f"biaojue ballot {ballot.id} round {rnd.number} #{rnd.id} {secrets.token_hex(8)}"
     if keys_mode == SHARES:
         if not sitting.box_keys:
@@ -93,7 +98,7 @@ def encrypt_choice(rnd: models.Round, choice: dict[str, str]) -> tuple[str, str]
     assert rnd.box_context is not None
     layout = layout_of(rnd)
     ballot, wire = guarded(lambda: bb.encrypt_ballot(layout, keys_of(rnd), str(rnd.box_context),
-                                                      layout.values(choice)))
+                                                      layout.values(choice), layout.names(choice)))
     return ballot.receipt, json.dumps(wire, separators=(",", ":"))
 
 
@@ -138,20 +143,28 @@ def tally_box(s: Session, keys_dir: Path, rnd: models.Round,
     def run() -> tuple[Counts, dict[str, Any]]:
         check_complete(s, rnd)
         box, _ = stored_box(s, rnd)
+        layout = layout_of(rnd)
         partials: list[Any] = []
+        written: dict[str, Any] = {"counts": {}, "unreadable": 0}
         if rnd.box_mode == SHARES:
+            if layout.writeins:
+                raise writeins_need_sealed()
             partials = list(rnd.box_partials or [])
         elif box.count:
             assert rnd.box_sealed is not None and rnd.box_context is not None
             share = bb.KeyFolder(keys_dir).share(rnd.box_context, keys_of(rnd), rnd.box_sealed)
             partials.append(bb.partial(box, share))
-        tally = bb.combine(box, layout_of(rnd), partials)
+            if layout.writeins:
+                written = bb.open_writeins(box, layout, spec_of(rnd.spec), share)
+        tally = bb.combine(box, layout, partials)
         record = {"v": 1, "mode": rnd.box_mode, "hash": tally.box_hash, "ballots": box.count,
                   "counts": tally.counts, "holders": list(tally.holders), "partials": partials}
+        if layout.writeins:
+            record["writeins"] = written
         if rnd.box_mode == SHARES:
             names = holder_names or {}
             record["holder_names"] = [names.get(i, str(i)) for i in tally.holders]
-        return tally.counts, record
+        return bb.tally_input(layout, tally.counts, written["counts"]), record
     return guarded(run)
 
 
@@ -161,9 +174,22 @@ def verified_counts(s: Session, rnd: models.Round, record: dict[str, Any]) -> Co
     def run() -> Counts:
         _, wires = stored_box(s, rnd)
         tally = bb.verify_tally(spec_of(rnd.spec), rnd.box_keys, str(rnd.box_context), wires,
-                                record.get("partials", []), record.get("counts", {}), record.get("hash"))
-        return tally.counts
+                                record.get("partials", []), record.get("counts", {}), record.get("hash"),
+                                writeins=record.get("writeins"))
+        written = record["writeins"]["counts"] if record.get("writeins") else None
+        return bb.tally_input(layout_of(rnd), tally.counts, written)
     return guarded(run)
+
+
+def writeins_need_sealed() -> Conflict:
+    return Conflict("writeins_need_sealed", msg("另选他人的姓名须由服务器封存的密钥解开：由监票人分持密钥的票箱不能另选他人，"
+                                                "请改为服务器封存密钥，或不允许另选他人"))
+
+
+def check_writeins(spec: ballots.BallotSpec, keys_mode: str) -> None:
+    """Refuse write-ins (另选他人) in a box whose key the 监票人 hold (see the module)."""
+    if keys_mode == SHARES and spec.limits().get("write_in_prefix"):
+        raise writeins_need_sealed()
 
 
 def destroy_key(store: Store, rnd: models.Round) -> None:

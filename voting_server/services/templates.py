@@ -37,7 +37,7 @@ from .values import Rule, Text
 
 TEMPLATE_NAME = Text(msg("模板名称"), max_len=100)
 MAX_TEMPLATES = 200  # per body
-ROWS = {"appointment": "persons", "evaluation": "objects", "selection": "candidates"}
+ROWS = {"appointment": "persons", "evaluation": "objects", "selection": "candidates", "election": "candidates"}
 OPTIONS: dict[str, Rule[Any]] = {"secret": SECRET, "allow_change": ALLOW_CHANGE, "method": METHOD, "timer_seconds": TIMER,
            "procedural": PROCEDURAL, "threshold": THRESHOLD, "box_keys": BOX_KEYS, "box_encrypt": BOX_ENCRYPT}
 DEFAULTS: dict[str, object] = {"allow_change": False, "method": "tablet", "procedural": False}
@@ -54,12 +54,16 @@ _BUILTIN: dict[str, tuple[Message, dict[str, Any]]] = {
                                                        "secret": True}),
     "selection_faa": (msg("票决 — 每项赞成、不赞成、弃权"),
                       {"spec": {"kind": "selection", "options": "for_against_abstain"}, "secret": True}),
+    "election_contested": (msg("选举 — 差额"),
+                           {"spec": {"kind": "election", "post_type": "committee_member", "write_ins": True},
+                            "secret": True}),
 }
 #: the built-in templates offered to a body of each preset (by key of ``_BUILTIN``)
 BUILTINS: dict[str, tuple[str, ...]] = {
     "standing_committee": ("appointment_each", "removal_each", "evaluation_3", "evaluation_4", "resolution_secret",
                            "resolution_named"),
-    "congress_plenary": ("selection_faa", "resolution_secret", "appointment_each", "evaluation_3"),
+    "congress_plenary": ("selection_faa", "election_contested", "resolution_secret", "appointment_each",
+                         "evaluation_3"),
     "generic_committee": ("resolution_named", "resolution_secret", "evaluation_3"),
 }
 
@@ -79,6 +83,12 @@ def _probe(spec: Mapping[str, object]) -> tuple[dict[str, object], str | None]:
     else:
         if kind == "selection" and "max_marks" not in spec:  # the marks allowed are the clerk's to say
             probe["max_marks"] = 1
+        if kind == "election":  # the post and the places are the clerk's to say; one more candidate than places
+            probe["post"] = spec.get("post") or "-"
+            places = probe.setdefault("places", 1)
+            n = places + 1 if isinstance(places, int) and 0 < places <= 200 else 2
+            probe[key] = [{"id": f"x{i}", "name": "-"} for i in range(1, n + 1)]
+            return probe, key
         wanted = [v for v in (spec.get("max_marks"), spec.get("places")) if isinstance(v, int) and 0 < v <= 200]
         probe[key] = [{"id": f"x{i}", "name": "-"} for i in range(1, max([1, *wanted]) + 1)]
     return probe, key
@@ -108,8 +118,9 @@ def check_settings(rules: ballots.RuleSet, raw: object) -> dict[str, Any]:
     stored = parsed.to_dict()
     if key is not None:
         del stored[key]
-        if "max_marks" in stored and "max_marks" not in spec:
-            del stored["max_marks"]
+        for name in ("max_marks", *(("post", "places") if spec.get("kind") == "election" else ())):
+            if name in stored and name not in spec:
+                del stored[name]
         if action is not None:
             stored["action"] = action
     return {"spec": stored, **{k: v for k, v in values.items() if v is not None}}

@@ -9,6 +9,7 @@ per-choice counts before the close; a member sees only their own choice, and onl
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -209,6 +210,8 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         "needed": needed, "present": counts["attending"], "entitled": counts["entitled"], "voted": rnd.voters,
         "result": None, "withdrawn_reason": ballot.withdrawn_reason if rnd.status == "withdrawn" else None,
     }
+    if rnd.status == "open" and spec.limits().get("write_in_prefix"):
+        data["write_in_roster"] = write_in_roster(s, sitting, spec)
     if rnd.status == "open" and rnd.box_encrypt == box.TABLET:
         # what a seat needs to encrypt its member's choice (ballotbox/ballot.js): the rules are computed here
         data["box"] = {"encrypt": box.TABLET, "keys": rnd.box_keys, "context": rnd.box_context,
@@ -224,6 +227,21 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
     if rnd.status == "open" and ballot.method == "hands":
         data["hands_entered"] = hand_count(s, rnd.id) is not None  # a show of hands waits for the clerk's count
     return data
+
+
+def write_in_roster(s: Session, sitting: models.Sitting, spec: ballots.BallotSpec) -> list[str]:
+    """The names a deputy may pick for 另选他人: the body's members of the sitting's roster who are not
+    candidates, by name (two persons of one name told apart by their delegation, "李四（城关代表团）")."""
+    listed = {ballots.write_in_key(q.label) for q in spec.questions()}
+    people = s.scalars(select(models.Person).where(models.Person.id.in_(roster_ids(s, sitting)))
+                       .order_by(models.Person.name, models.Person.id)).all()
+    names = Counter(p.name for p in people)
+    out = []
+    for p in people:
+        label = f"{p.name}（{p.delegation}）" if names[p.name] > 1 and p.delegation else p.name
+        if ballots.write_in_key(p.name) not in listed and label not in out:
+            out.append(label)
+    return out
 
 
 def time_is_up(rnd: models.Round, now: dt.datetime | None = None) -> bool:

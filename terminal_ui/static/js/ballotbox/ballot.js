@@ -2,11 +2,18 @@
 // a range proof per constrained sum, the same wire format and proofs as voting_server/ballotbox/ballot.py.
 // The layout (which slots, which sums, which bounds) is computed by the server from the rules engine
 // (ballotbox.Layout.to_dict()); this module only follows it.
+// An election's write-ins (另选他人, layout.writeins lines after the questions): each line a "for" slot,
+// its name sealed by hashed ElGamal over the line's own ciphertext (key = framed SHA-256 of the line's
+// α and r·K, ChaCha20-Poly1305 with a zero nonce), as voting_server/ballotbox/writeins.py.
 import {
-  BallotBoxError, Fn, G, Point, challenge, digest, mul, pointToHex, randomScalar, readKeys, scalarToHex, sum, text, u32,
+  BallotBoxError, Fn, G, Point, challenge, digest, mul, pointToHex, randomScalar, readKeys, scalarToHex, sum, text,
+  toHex, u32,
 } from "./group.js";
+import { chacha20poly1305 } from "../../vendor/noble-ballotbox.esm.js";
 
 const MAX_CONTEXT = 256;
+const WRITE_IN = "w:";
+const NAME_BYTES = 256;
 // key id -> the public key with a wNAF table (window 6: ~7 ms to build, then multiplications ~5x faster)
 const keyTables = new Map();
 
@@ -24,6 +31,20 @@ function fastKey(keys) {
   return keyTables.get(id);
 }
 
+/** The names a choice writes in ({"w:name": "for"}), at most one per write-in line. */
+function writtenNames(layout, choice) {
+  const lines = layout.writeins || 0;
+  const names = [];
+  for (const [id, code] of Object.entries(choice)) {
+    if (!lines || !id.startsWith(WRITE_IN)) continue;
+    const name = id.slice(WRITE_IN.length).trim();
+    if (!name || code !== "for") throw new BallotBoxError("invalid_write_in", "a write-in names a person, voted for");
+    names.push(name);
+  }
+  if (names.length > lines) throw new BallotBoxError("invalid_choice", `more write-ins than the ${lines} places`);
+  return names;
+}
+
 /** The 0/1 vector of a choice {question id: option code}, checked against the layout. */
 function choiceValues(layout, choice) {
   if (!choice || typeof choice !== "object") {
@@ -31,8 +52,11 @@ function choiceValues(layout, choice) {
   }
   const known = new Set(layout.questions.map((q) => q.id));
   for (const id of Object.keys(choice)) {
-    if (!known.has(id)) throw new BallotBoxError("unknown_question", `this ballot has no question ${id}`);
+    if (!known.has(id) && !(layout.writeins && id.startsWith(WRITE_IN))) {
+      throw new BallotBoxError("unknown_question", `this ballot has no question ${id}`);
+    }
   }
+  const names = writtenNames(layout, choice);
   const values = [];
   for (const q of layout.questions) {
     const code = Object.hasOwn(choice, q.id) ? choice[q.id] : layout.default;
@@ -44,6 +68,7 @@ function choiceValues(layout, choice) {
     }
     for (const option of q.options) values.push(option === code ? 1 : 0);
   }
+  for (let i = 0; i < (layout.writeins || 0); i++) values.push(i < names.length ? 1 : 0);
   for (const s of layout.sums) {
     const total = s.slots.reduce((acc, i) => acc + values[i], 0);
     if (total < s.min || total > s.max) {
@@ -81,20 +106,42 @@ function proveRange(head, K, alpha, beta, r, m, lo, hi) {
   return out;
 }
 
-/** The receipt hash of a ballot: SHA-256 over the key set, the round and every ciphertext. */
-export function ballotHash(keys, context, cts) {
+/** The receipt hash of a ballot: SHA-256 over the key set, the round, every ciphertext and sealed name. */
+export function ballotHash(keys, context, cts, names = []) {
   const points = cts.flatMap(([a, b]) => [a.toBytes(), b.toBytes()]);
-  return digest("ballot", keys.id, contextBytes(context), u32(cts.length), ...points);
+  const tail = names.length ? [text("writeins"), u32(names.length), ...names] : [];
+  return digest("ballot", keys.id, contextBytes(context), u32(cts.length), ...points, ...tail);
+}
+
+/** The name on write-in line `line` sealed under the line's KEM secret r·K (writeins.py's seal_name). */
+function sealName(keys, ctx, line, alpha, shared, name) {
+  const raw = text(name);
+  if (raw.length > NAME_BYTES - 2) throw new BallotBoxError("invalid_write_in", "a write-in name is too long");
+  const plain = new Uint8Array(NAME_BYTES);
+  plain[0] = raw.length >> 8;
+  plain[1] = raw.length & 255;
+  plain.set(raw, 2);
+  const a = alpha.toBytes();
+  const key = digest("write-in key", keys.id, ctx, u32(line), a, shared.toBytes());
+  const ad = digest("write-in", keys.id, ctx, u32(line), a);
+  return chacha20poly1305(key, new Uint8Array(12), ad).encrypt(plain);
 }
 
 /** Encrypt a choice for the round: the wire ballot {v: 1, slots, sums} the server verifies. */
 export function encryptBallot(layout, keySet, context, choice) {
   const keys = readKeys(keySet);
   const values = choiceValues(layout, choice);
+  const names = writtenNames(layout, choice);
   const K = fastKey(keys);
   const rs = values.map(() => randomScalar());
-  const cts = values.map((m, i) => [mul(G, rs[i]), mul(G, BigInt(m)).add(mul(K, rs[i]))]);
-  const head = [keys.id, contextBytes(context), ballotHash(keys, context, cts)];
+  const shared = rs.map((r) => mul(K, r));
+  const cts = values.map((m, i) => [mul(G, rs[i]), mul(G, BigInt(m)).add(shared[i])]);
+  const lines = layout.writeins || 0;
+  const first = values.length - lines;
+  const ctx = contextBytes(context);
+  const sealed = [];
+  for (let i = 0; i < lines; i++) sealed.push(sealName(keys, ctx, i, cts[first + i][0], shared[first + i], names[i] || ""));
+  const head = [keys.id, ctx, ballotHash(keys, context, cts, sealed)];
   const slots = cts.map(([a, b], i) => [
     pointToHex(a), pointToHex(b), ...proveRange([...head, text("slot"), u32(i)], K, a, b, rs[i], values[i], 0, 1),
   ]);
@@ -103,5 +150,5 @@ export function encryptBallot(layout, keySet, context, choice) {
     sum(s.slots.map((i) => cts[i][0])), sum(s.slots.map((i) => cts[i][1])),
     s.slots.reduce((acc, i) => Fn.add(acc, rs[i]), 0n), s.slots.reduce((acc, i) => acc + values[i], 0), s.min, s.max,
   ));
-  return { v: 1, slots, sums };
+  return lines ? { v: 1, slots, sums, writeins: sealed.map(toHex) } : { v: 1, slots, sums };
 }
