@@ -1,5 +1,5 @@
 """Write-ins (另选他人) in the encrypted box: write-in lines counted with the candidates' for-marks, names
-sealed to the round key by hashed ElGamal over each line's ciphertext, opened only with the sealed key,
+sealed to the round key by hashed ElGamal with a nonce of their own, opened only with the sealed key,
 counted by name, and checked by the verifier against the lines' decrypted sum; the browser module seals
 them as the server does."""
 from __future__ import annotations
@@ -8,10 +8,13 @@ import json
 
 import pytest
 from ballotbox_helpers import CONTEXT, node, spec
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 import ballots
 from voting_server import ballotbox as bb
-from voting_server.ballotbox.ballot import encrypt_values
+from voting_server.ballotbox.ballot import context_bytes, encrypt_values
+from voting_server.ballotbox.group import SIZE, G, digest, sub, u32
 from voting_server.ballotbox.writeins import SEALED_BYTES
 
 CHOICES = [
@@ -123,3 +126,34 @@ def test_the_browser_seals_write_ins_the_server_opens(sealed):
     assert over["error"] == "invalid_choice" and blank["error"] == "invalid_write_in"
     box = boxed(layout, keys, good)
     assert bb.open_writeins(box, layout, s, share) == {"counts": EXPECTED, "unreadable": 0}
+
+
+def guessed_name(keys, line, alpha, sealed, shared):
+    """The name ``sealed`` holds if its key came from ``shared``, under either framing (with or without the
+    encapsulation before the ciphertext); None when it does not open."""
+    ctx = context_bytes(CONTEXT)
+    for items, body in (((alpha,), sealed), ((alpha, sealed[:SIZE]), sealed[SIZE:])):
+        key = digest(b"write-in key", keys.key_id, ctx, u32(line), *items, shared)
+        ad = digest(b"write-in", keys.key_id, ctx, u32(line), *items)
+        try:
+            plain = ChaCha20Poly1305(key).decrypt(bytes(12), body, ad)
+        except (InvalidTag, ValueError):
+            continue
+        return plain[2:2 + int.from_bytes(plain[:2], "big")].decode("utf-8", "replace")
+    return None
+
+
+def test_a_copy_of_the_box_does_not_open_a_name_without_the_key(sealed):
+    """What anyone holding the stored box can try: the line's own r·K is β or β − G of a 0/1 line, so a
+    name sealed under it would open; the name has a nonce of its own, and nothing of the box opens it."""
+    s = spec("election")
+    layout = bb.Layout.of(s)
+    keys, _ = sealed_key(sealed)
+    for wire in (bb.encrypt(s, keys, CONTEXT, {"c0": "for", "w:赵六": "for"}),
+                 node({"op": "encrypt", "layout": layout.to_dict(), "keys": keys.to_dict(), "context": CONTEXT,
+                       "choices": [{"c0": "for", "w:赵六": "for"}]})["ballots"][0]):
+        opened = []
+        for i, sealed_hex in enumerate(wire["writeins"]):
+            alpha, beta = (bytes.fromhex(x) for x in wire["slots"][layout.first_line + i][:2])
+            opened += [guessed_name(keys, i, alpha, bytes.fromhex(sealed_hex), guess) for guess in (beta, sub(beta, G))]
+        assert opened == [None] * 4

@@ -18,9 +18,9 @@ accepts (the property tests check both directions), so a ballot whose proofs ver
 ballot, and the sums decrypt to what the plaintext count would have been.
 
 An election with write-ins (另选他人) has ``places`` *write-in lines* after its questions: "for" slots,
-so the for-marks' range proof covers candidates and write-ins together, each line's name sealed by
-hashed ElGamal over the line's own ciphertext (:mod:`.writeins`); the sealed names enter the ballot's
-hash (``"writeins"`` in the wire form).
+so the for-marks' range proof covers candidates and write-ins together, each line's name sealed to the
+round key by hashed ElGamal with a nonce of its own (:mod:`.writeins`); the sealed names enter the
+ballot's hash (``"writeins"`` in the wire form).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from ballots import BallotSpec
 
 from .errors import refuse
 from .group import (
+    SIZE,
     add,
     base,
     digest,
@@ -212,7 +213,7 @@ def encrypt_ballot(layout: Layout, keys: KeySet, context: str, values: Sequence[
     shared = [mul(r, key) for r in rs]
     cts = [(base(r), add(small(m), rk)) for r, m, rk in zip(rs, values, shared, strict=False)]
     first, ctx = layout.first_line, context_bytes(context)
-    sealed = [seal_name(keys.key_id, ctx, i, cts[first + i][0], shared[first + i], names[i] if i < len(names) else "")
+    sealed = [seal_name(keys.key_id, ctx, i, cts[first + i][0], key, names[i] if i < len(names) else "")
               for i in range(layout.writeins)]
     h = ballot_hash(keys, context, cts, sealed)
     head = (keys.key_id, context_bytes(context), h)
@@ -268,7 +269,10 @@ def _sealed_names(layout: Layout, value: object) -> tuple[bytes, ...]:
     if not (isinstance(value, list) and len(value) == layout.writeins
             and all(isinstance(x, str) and len(x) == width and _is_hex(x) for x in value)):
         raise refuse("malformed", "选票中另选他人的密文格式错误", "malformed sealed write-in names")
-    return tuple(bytes.fromhex(x) for x in value)
+    sealed = tuple(bytes.fromhex(x) for x in value)
+    for x in sealed:
+        point_hex(x[:SIZE], "另选他人的密文")
+    return sealed
 
 
 def _is_hex(text: str) -> bool:

@@ -174,9 +174,14 @@ def versioned(value: object, fields: set[str], zh: str, en: str, code: str = "ma
     return value
 
 
+def is_point(raw: bytes) -> bool:
+    """Whether ``raw`` is a canonical ristretto255 encoding other than the identity."""
+    return raw != IDENTITY and bool(rbcl.crypto_core_ristretto255_is_valid_point(raw))
+
+
 def point_hex(raw: bytes, what: str) -> bytes:
     """A point read from the wire: a canonical ristretto255 encoding other than the identity."""
-    if raw == IDENTITY or not rbcl.crypto_core_ristretto255_is_valid_point(raw):
+    if not is_point(raw):
         raise refuse("invalid_point", f"{what}不是有效的群元素", f"{what}: not a valid ristretto255 point")
     return raw
 

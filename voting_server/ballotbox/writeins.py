@@ -12,16 +12,18 @@ over the ciphertext), decrypted apart from the homomorphic tally. Here:
   it carries a name. The lines are "for" slots, so the range proof on the ballot's for-marks (at most
   ``places``) covers candidates and write-ins together: no valid ballot votes for more persons than
   places, and the decrypted sum of the lines is the number of write-in votes in the box.
-* **Names**: the name on line i is sealed by hashed ElGamal over the *same* ciphertext: the line's α =
-  r·G is the KEM's encapsulation, the shared point r·PK = s·α its secret, and the key is SHA-256 of
-  the framed (key set, round, line, α, r·PK) (:func:`.group.digest`); the name (UTF-8, padded to
-  :data:`NAME_BYTES` so no length shows) is encrypted with ChaCha20-Poly1305 (RFC 8439, from
-  ``cryptography``, as the sealed round keys are) under that key, a zero nonce (each key seals one
-  message) and associated data binding the key set, round, line and α. An empty line seals an empty
-  name. The sealed names enter the ballot's hash, so the proofs (bound to that hash), the member's
-  receipt and the box hash cover them: a name cannot be swapped onto another ballot or line.
-* **Opening** (:func:`open_names`, at the close, sealed mode only): with the round's private key the
-  server computes s·α of each line of each ballot *in memory*, reads the line's 0/1 value and name,
+* **Names**: the name on line i is sealed by hashed ElGamal with a nonce of its own (as ElectionGuard 2.0
+  §3.3 does for contest data): a fresh scalar ξ, the encapsulation ε = ξ·G, the shared point ξ·PK =
+  s·ε, and the key SHA-256 of the framed (key set, round, line, the line's α, ε, ξ·PK)
+  (:func:`.group.digest`); the name (UTF-8, padded to :data:`NAME_BYTES` so no length shows) is encrypted
+  with ChaCha20-Poly1305 (RFC 8439, from ``cryptography``, as the sealed round keys are) under that key, a
+  zero nonce (each key seals one message) and associated data binding the key set, round, line, α and ε.
+  The line's own nonce r is never used for the name: r·PK is β or β − G of the line's ciphertext, so a
+  key derived from it could be found by anyone holding the box. An empty line seals an empty name. The
+  sealed names (ε and the ciphertext) enter the ballot's hash, so the proofs (bound to that hash), the
+  member's receipt and the box hash cover them: a name cannot be swapped onto another ballot or line.
+* **Opening** (:func:`open_names`, at the close, sealed mode only): with the round's private key s the
+  server computes s·α and s·ε of each line of each ballot *in memory*, reads the line's 0/1 value and name,
   and counts names only; a line of value 1 whose name is empty, is a candidate's, or does not read,
   counts for nobody ("unreadable"); a name on a line of value 0 is ignored. Only the counts by name are
   kept (``{"counts": {"w:name": n}, "unreadable": u}``).
@@ -45,7 +47,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 import ballots
 
 from .errors import refuse
-from .group import digest, dlog, mul, sub, u32
+from .group import SIZE, base, digest, dlog, is_point, mul, random_scalar, sub, u32
 
 __all__ = ["LINE_PREFIX", "NAME_BYTES", "SEALED_BYTES", "check_names", "line_id", "open_name", "open_names",
            "seal_name", "write_in_key"]
@@ -54,8 +56,8 @@ __all__ = ["LINE_PREFIX", "NAME_BYTES", "SEALED_BYTES", "check_names", "line_id"
 LINE_PREFIX = "w#"
 #: A name's padded plaintext: 2 bytes of length, the UTF-8 name, zeros (60 characters fit).
 NAME_BYTES = 256
-#: A sealed name: the padded name and the 16-byte Poly1305 tag.
-SEALED_BYTES = NAME_BYTES + 16
+#: A sealed name: the encapsulation ε (a point), the padded name and the 16-byte Poly1305 tag.
+SEALED_BYTES = SIZE + NAME_BYTES + 16
 _NONCE = bytes(12)
 
 
@@ -63,26 +65,34 @@ def line_id(i: int) -> str:
     return f"{LINE_PREFIX}{i + 1}"
 
 
-def _key_ad(key_id: bytes, context: bytes, line: int, alpha: bytes, shared: bytes) -> tuple[bytes, bytes]:
-    key = digest(b"write-in key", key_id, context, u32(line), alpha, shared)
-    return key, digest(b"write-in", key_id, context, u32(line), alpha)
+def _key_ad(key_id: bytes, context: bytes, line: int, alpha: bytes, eph: bytes, shared: bytes
+            ) -> tuple[bytes, bytes]:
+    key = digest(b"write-in key", key_id, context, u32(line), alpha, eph, shared)
+    return key, digest(b"write-in", key_id, context, u32(line), alpha, eph)
 
 
-def seal_name(key_id: bytes, context: bytes, line: int, alpha: bytes, shared: bytes, name: str) -> bytes:
-    """The name on ``line`` sealed under the line's KEM secret ``shared`` (= r·PK = s·α)."""
+def seal_name(key_id: bytes, context: bytes, line: int, alpha: bytes, public_key: bytes, name: str) -> bytes:
+    """The name on ``line`` (whose ciphertext's first part is ``alpha``) sealed to the round's
+    ``public_key``: ε = ξ·G for a fresh ξ, then the ChaCha20-Poly1305 ciphertext under the key of ξ·PK."""
     raw = name.encode("utf-8")
     if len(raw) > NAME_BYTES - 2:
         raise refuse("invalid_write_in", "另选他人的姓名过长", "a write-in name is too long to encrypt")
     plain = len(raw).to_bytes(2, "big") + raw + bytes(NAME_BYTES - 2 - len(raw))
-    key, ad = _key_ad(key_id, context, line, alpha, shared)
-    return ChaCha20Poly1305(key).encrypt(_NONCE, plain, ad)
+    xi = random_scalar()
+    eph = base(xi)
+    key, ad = _key_ad(key_id, context, line, alpha, eph, mul(xi, public_key))
+    return eph + ChaCha20Poly1305(key).encrypt(_NONCE, plain, ad)
 
 
-def open_name(key_id: bytes, context: bytes, line: int, alpha: bytes, shared: bytes, sealed: bytes) -> str | None:
-    """The name sealed on ``line``, or None when it does not open or is not a padded UTF-8 name."""
-    key, ad = _key_ad(key_id, context, line, alpha, shared)
+def open_name(key_id: bytes, context: bytes, line: int, alpha: bytes, secret: bytes, sealed: bytes) -> str | None:
+    """The name sealed on ``line``, opened with the round's private key ``secret``, or None when it does
+    not open or is not a padded UTF-8 name."""
+    eph, body = sealed[:SIZE], sealed[SIZE:]
+    if not is_point(eph):
+        return None
+    key, ad = _key_ad(key_id, context, line, alpha, eph, mul(secret, eph))
     try:
-        plain = ChaCha20Poly1305(key).decrypt(_NONCE, sealed, ad)
+        plain = ChaCha20Poly1305(key).decrypt(_NONCE, body, ad)
     except (InvalidTag, ValueError):
         return None
     n = int.from_bytes(plain[:2], "big")
@@ -118,11 +128,10 @@ def open_names(spec: ballots.BallotSpec, key_id: bytes, context: bytes, first_li
         seen: set[str] = set()
         for i, sealed in enumerate(names):
             alpha, beta = cts[first_line + i]
-            shared = mul(secret, alpha)
-            value = dlog(sub(beta, shared), 1)
+            value = dlog(sub(beta, mul(secret, alpha)), 1)
             if value != 1:
                 continue
-            key = write_in_key(spec, open_name(key_id, context, i, alpha, shared, sealed))
+            key = write_in_key(spec, open_name(key_id, context, i, alpha, secret, sealed))
             if key is None or key in seen:
                 unreadable += 1
                 continue

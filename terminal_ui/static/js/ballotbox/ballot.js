@@ -3,8 +3,9 @@
 // The layout (which slots, which sums, which bounds) is computed by the server from the rules engine
 // (ballotbox.Layout.to_dict()); this module only follows it.
 // An election's write-ins (另选他人, layout.writeins lines after the questions): each line a "for" slot,
-// its name sealed by hashed ElGamal over the line's own ciphertext (key = framed SHA-256 of the line's
-// α and r·K, ChaCha20-Poly1305 with a zero nonce), as voting_server/ballotbox/writeins.py.
+// its name sealed to the round key by hashed ElGamal with a nonce of its own (ε = ξ·G; key = framed
+// SHA-256 of the line's α, ε and ξ·K; ChaCha20-Poly1305 with a zero nonce; ε before the ciphertext),
+// as voting_server/ballotbox/writeins.py. Never the line's own r: r·K is β or β − G.
 import {
   BallotBoxError, Fn, G, Point, challenge, digest, mul, pointToHex, randomScalar, readKeys, scalarToHex, sum, text,
   toHex, u32,
@@ -113,8 +114,9 @@ export function ballotHash(keys, context, cts, names = []) {
   return digest("ballot", keys.id, contextBytes(context), u32(cts.length), ...points, ...tail);
 }
 
-/** The name on write-in line `line` sealed under the line's KEM secret r·K (writeins.py's seal_name). */
-function sealName(keys, ctx, line, alpha, shared, name) {
+/** The name on write-in line `line` (its ciphertext's first part `alpha`) sealed to the round key K
+ * (writeins.py's seal_name): ε = ξ·G for a fresh ξ, then ChaCha20-Poly1305 under the key of ξ·K. */
+function sealName(keys, K, ctx, line, alpha, name) {
   const raw = text(name);
   if (raw.length > NAME_BYTES - 2) throw new BallotBoxError("invalid_write_in", "a write-in name is too long");
   const plain = new Uint8Array(NAME_BYTES);
@@ -122,9 +124,15 @@ function sealName(keys, ctx, line, alpha, shared, name) {
   plain[1] = raw.length & 255;
   plain.set(raw, 2);
   const a = alpha.toBytes();
-  const key = digest("write-in key", keys.id, ctx, u32(line), a, shared.toBytes());
-  const ad = digest("write-in", keys.id, ctx, u32(line), a);
-  return chacha20poly1305(key, new Uint8Array(12), ad).encrypt(plain);
+  const xi = randomScalar();
+  const eph = mul(G, xi).toBytes();
+  const key = digest("write-in key", keys.id, ctx, u32(line), a, eph, mul(K, xi).toBytes());
+  const ad = digest("write-in", keys.id, ctx, u32(line), a, eph);
+  const body = chacha20poly1305(key, new Uint8Array(12), ad).encrypt(plain);
+  const out = new Uint8Array(eph.length + body.length);
+  out.set(eph, 0);
+  out.set(body, eph.length);
+  return out;
 }
 
 /** Encrypt a choice for the round: the wire ballot {v: 1, slots, sums} the server verifies. */
@@ -140,7 +148,7 @@ export function encryptBallot(layout, keySet, context, choice) {
   const first = values.length - lines;
   const ctx = contextBytes(context);
   const sealed = [];
-  for (let i = 0; i < lines; i++) sealed.push(sealName(keys, ctx, i, cts[first + i][0], shared[first + i], names[i] || ""));
+  for (let i = 0; i < lines; i++) sealed.push(sealName(keys, K, ctx, i, cts[first + i][0], names[i] || ""));
   const head = [keys.id, ctx, ballotHash(keys, context, cts, sealed)];
   const slots = cts.map(([a, b], i) => [
     pointToHex(a), pointToHex(b), ...proveRange([...head, text("slot"), u32(i)], K, a, b, rs[i], values[i], 0, 1),
