@@ -87,7 +87,7 @@ class Seat:
 
         @self.sio.on("event")
         async def _event(data: dict[str, Any]) -> None:
-            if data.get("type") in ("ballot_opened", "revote"):
+            if data.get("type") in ("ballot_opened", "revote", "runoff_opened"):
                 self.opened.set()
             elif data.get("type") == "ballot_closed" and self.result_at is None:
                 self.result_at = time.perf_counter()

@@ -85,6 +85,11 @@ class PlacesSpec(BallotSpec):
     def listed(self) -> tuple[Named, ...]:
         """Who is on this round's list (candidates, in listed order)."""
 
+    @abstractmethod
+    def runoff(self, result: Result) -> PlacesSpec:
+        """The run-off round of a tied ``result`` of this round: the tied only, for the places still open,
+        with ``chosen_before`` gaining those this round chose (``RuleError("no_tie")`` without a tie)."""
+
     @property
     def total_places(self) -> int:
         """All the places of the selection or election: those filled by earlier rounds and this round's."""

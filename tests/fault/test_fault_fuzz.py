@@ -126,6 +126,7 @@ def field_values(h: Hall, name: str, types: tuple[type, ...]) -> st.SearchStrate
         "request_id": id_values([h.speaker_request_id]),
         "person_id": id_values(h.member_ids + h.observer_ids), "cast_id": cast_ids, "choice": choices,
         "move": words, "status": words, "seconds": st.integers(-10, 5000) | json_scalars,
+        "extra": st.integers(-3, 60) | st.none() | json_scalars,
         "order": st.lists(id_values([h.speaker_request_id]), max_size=3) | json_values,
         "reason": st.sampled_from(["", " ", "长" * 201, "a\x00b", "\u200b", "提案人撤回"]) | st.text(max_size=250),
         "counts": st.dictionaries(st.sampled_from(["main", "x"]), st.dictionaries(
@@ -148,6 +149,7 @@ def valid_payloads(h: Hall, name: str) -> st.SearchStrategy[dict[str, Any]]:
         "move": st.sampled_from(["grant", "done", "withdraw"]),
         "status": st.sampled_from(["present", "video", "leave", "absent"]), "reason": st.sampled_from(["", "因病请假"]),
         "seconds": st.integers(10, 3600), "override_quorum": st.booleans(), "confirm": st.booleans(),
+        "extra": st.none() | st.integers(1, 3),
         "confirm_passed": st.booleans(), "order": st.lists(st.just(h.speaker_request_id), max_size=2),
         "counts": st.just({"main": {"for": 1, "against": 0, "abstain": 0}}), "ballots": st.integers(0, 3),
         "invalid": st.integers(0, 1), "note": st.just("表决器故障"),
@@ -240,8 +242,8 @@ BODY_FIELDS = ("name", "preset", "overrides", "title", "date", "place", "chair_n
                "amends_item_id", "position", "spec", "secret", "allow_change", "method", "timer_seconds", "procedural",
                "threshold", "role", "seat", "joined_on", "left_on", "external_id", "delegation", "pin", "username",
                "password", "display_name", "code", "body_id", "status", "reason", "override_quorum", "seconds",
-               "counts", "ballots", "invalid", "note", "confirm", "choice", "cast_id", "person_id", "ref", "sheet_id",
-               "documents", "settings", "bodies", "active")
+               "counts", "ballots", "invalid", "note", "confirm", "extra", "choice", "cast_id", "person_id", "ref",
+               "sheet_id", "documents", "settings", "bodies", "active")
 
 
 def http_strategies(h: Hall) -> dict[str, st.SearchStrategy[Any]]:

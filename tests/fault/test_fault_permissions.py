@@ -62,6 +62,7 @@ POST   /api/speakers/<int:request_id>/<move> [grant]                    -  -  - 
 PUT    /api/items/<int:item_id>/speakers/order                          -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/open                                -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/revote                              -  -  -  -  Y  -  -  -  -
+POST   /api/ballots/<int:ballot_id>/runoff                              -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/close                               -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/extend                              -  -  -  -  Y  -  -  -  -
 POST   /api/ballots/<int:ballot_id>/remind                              -  -  -  -  Y  -  -  -  -
@@ -138,6 +139,7 @@ finish_item                        -  -  -  -  Y  -  -  -  -
 open_ballot                        -  -  -  -  Y  -  -  -  -
 close_ballot                       -  -  -  -  Y  -  -  -  -
 revote                             -  -  -  -  Y  -  -  -  -
+open_runoff                        -  -  -  -  Y  -  -  -  -
 extend                             -  -  -  -  Y  -  -  -  -
 remind                             -  -  -  -  Y  -  -  -  -
 set_attendance                     -  -  -  -  -  Y  -  Y  -
@@ -274,6 +276,7 @@ def http_requests() -> dict[str, Builder]:
         "POST /api/ballots/<int:ballot_id>/open": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[1]}/open"),
         "POST /api/ballots/<int:ballot_id>/revote": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/revote",
                                                                      {"reason": "表决器故障"}),
+        "POST /api/ballots/<int:ballot_id>/runoff": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/runoff"),
         "PUT /api/items/<int:item_id>/speakers/order":
             lambda h, r: Req("PUT", f"/api/items/{h.items[0]}/speakers/order", {"order": []}),
         "POST /api/ballots/<int:ballot_id>/close": lambda h, r: Req("POST", f"/api/ballots/{h.ballots[0]}/close"),
@@ -399,6 +402,7 @@ def sio_payloads() -> dict[str, Callable[[Hall, str], dict[str, Any]]]:
         "open_ballot": lambda h, r: {"ballot_id": h.ballots[1]},
         "close_ballot": lambda h, r: {"ballot_id": h.ballots[0]},
         "revote": lambda h, r: {"ballot_id": h.ballots[0], "reason": "表决器故障"},
+        "open_runoff": lambda h, r: {"ballot_id": h.ballots[0]},
         "speaker_order": lambda h, r: {"item_id": h.items[0], "order": []},
         "extend": lambda h, r: {"ballot_id": h.ballots[0], "seconds": 60},
         "remind": lambda h, r: {"ballot_id": h.ballots[0]},

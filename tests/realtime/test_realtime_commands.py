@@ -32,7 +32,8 @@ def member(hall, n: int) -> Actor:
 def prepare(hall, stage: str) -> dict[str, Any]:
     """base: the seeded sitting (planned). open: opened, seats 1-12 signed in, item 1 current, seat 2 asked
     to speak. ballot: and ballot 1 (secret) open. closed: and ballot 1 closed. counting: ballot 1's key
-    held by seats 1 and 2 (2 of 2), three casts, closed: its sums await their decryption."""
+    held by seats 1 and 2 (2 of 2), three casts, closed: its sums await their decryption. tie: a selection
+    on item 1 (2 of 3 projects) closed with all three tied at 8 marks."""
     store, sid = hall.store, hall.sitting_id
     item1, item2 = hall.seed.items[0], hall.seed.items[1]
     ids: dict[str, Any] = {"item1": item1, "item2": item2, "ballot1": hall.seed.ballots[0],
@@ -54,7 +55,20 @@ def prepare(hall, stage: str) -> dict[str, Any]:
         services.close_ballot(store, CHAIR, ids["ballot1"])
     if stage == "closed":
         services.close_ballot(store, CHAIR, ids["ballot1"])
+    if stage == "tie":
+        tied_selection(hall, ids)
     return ids
+
+
+def tied_selection(hall, ids: dict[str, Any]) -> None:
+    store = hall.store
+    ids["selection"] = services.create_ballot(store, CLERK, ids["item1"], spec={
+        "kind": "selection", "max_marks": 2, "candidates": [{"id": f"c{n}", "name": f"项目{n}"} for n in (1, 2, 3)]})
+    services.open_ballot(store, CHAIR, ids["selection"])
+    for n in range(1, 13):
+        pair = (("c1", "c2"), ("c2", "c3"), ("c1", "c3"))[n % 3]
+        services.cast_vote(store, member(hall, n), ids["selection"], dict.fromkeys(pair, "mark"), secrets.token_hex(8))
+    assert services.close_ballot(store, CHAIR, ids["selection"])["ties"] == [["c1", "c2", "c3"]]
 
 
 PIN = "135790"
@@ -173,6 +187,11 @@ def check_revote(hall, ack, ids):
     assert (rnd.number, rnd.status) == (2, "open")
 
 
+def check_open_runoff(hall, ack, ids):
+    rnd = row(hall, models.Round, models.Round.id == ack["round_id"])
+    assert (rnd.ballot_id, rnd.number, rnd.status, rnd.spec["stage"]) == (ids["selection"], 2, "open", "runoff")
+
+
 def check_extend(hall, ack, ids):
     assert row(hall, models.Round, models.Round.id == ids["round_id"]).deadline is not None
 
@@ -282,6 +301,11 @@ CASES: dict[str, Case] = {
         (lambda i: {"ballot_id": i["ballot1"]}, "missing_text"),
         (lambda i: {"ballot_id": i["ballot1"], "reason": "  "}, "missing_text"),
         (lambda i: {"ballot_id": i["ballot1"], "reason": "x" * 301}, "text_too_long")]),
+    "open_runoff": Case("chair", "tie", lambda i: {"ballot_id": i.get("selection", i["ballot1"])}, check_open_runoff, [
+        *ids_not_found("ballot_id", lambda i: {}),
+        (lambda i: {"ballot_id": i["ballot1"]}, "not_places"),
+        (lambda i: {"ballot_id": i["selection"], "extra": 1}, "extra_not_further"),
+        (lambda i: {"ballot_id": i["selection"], "extra": 0}, "bad_extra")]),
     "extend": Case("chair", "ballot", lambda i: {"ballot_id": i["ballot1"], "seconds": 60}, check_extend, [
         *ids_not_found("ballot_id", lambda i: {"seconds": 60}),
         (lambda i: {"ballot_id": i["ballot1"], "seconds": 5}, "bad_timer"),
@@ -462,6 +486,7 @@ ALLOWED = {
     "decryption_request": {"seat"},
     "give_share": {"seat"},
     "revote": {"chair"},
+    "open_runoff": {"chair"},
     "extend": {"chair"},
     "remind": {"chair"},
     "set_attendance": {"clerk"},

@@ -139,6 +139,25 @@ class Sitting:
         self.vote("seat1", ballot, "for")
         self.send("chair", "withdraw_ballot", {"ballot_id": ballot, "reason": "议案需进一步修改"})
 
+    def selection_runoff(self) -> None:
+        """A 票决 of 2 among 3 projects: all three tied at 8, the chair opens the run-off among them for the
+        2 places, which chooses two (the final list joins both rounds)."""
+        item = self.dispatch(CLERK, "add_item", {"title": "民生实事项目票决", "kind": "selection"},
+                             sitting_id=self.sid)["id"]
+        ballot = self.dispatch(CLERK, "create_ballot", {"spec": {"kind": "selection", "max_marks": 2, "candidates": [
+            {"id": f"c{n}", "name": f"项目{n}", "amount": f"{n}00万元"} for n in (1, 2, 3)]}}, item_id=item)["id"]
+        self.send("chair", "start_item", {"item_id": item})
+        self.send("chair", "open_ballot", {"ballot_id": ballot})
+        pairs = (("c1", "c2"), ("c2", "c3"), ("c1", "c3"))
+        self.vote("seat1", ballot, dict.fromkeys(pairs[1], "mark"))  # type: ignore[arg-type]
+        for n in range(2, 13):
+            self.cast(n, ballot, dict.fromkeys(pairs[n % 3], "mark"))
+        assert self.send("chair", "close_ballot", {"ballot_id": ballot})["result"]["outcome"] == "tie"
+        self.send("chair", "open_runoff", {"ballot_id": ballot})
+        for n in range(1, 11):
+            self.cast(n, ballot, dict.fromkeys(("c1", "c2") if n <= 8 else ("c1",), "mark"))
+        assert self.send("chair", "close_ballot", {"ballot_id": ballot})["result"]["outcome"] == "selected"
+
     def speakers(self) -> None:
         rid = self.send("seat2", "speak", {"item_id": self.items[0]})["request_id"]
         orid = self.send("observer", "speak", {"item_id": self.items[0]})["request_id"]
@@ -230,6 +249,7 @@ class Sitting:
             ("withdraw an open ballot", self.withdraw_open_ballot),
             ("withdraw an item", lambda: self.send("clerk", "withdraw_item", {"item_id": self.items[2],
                                                                               "reason": "提案人撤回"})),
+            ("a selection tied, and its run-off", self.selection_runoff),
             ("key ceremony, a ballot the 监票人 decrypt", self.key_ceremony),
             ("start its item", lambda: self.send("chair", "start_item", {"item_id": named["shares_item"]})),
             ("open it", lambda: self.send("chair", "open_ballot", {"ballot_id": named["shares"]})),
@@ -260,7 +280,7 @@ def test_pushes_bring_every_audience_to_a_fresh_snapshot(hall, tmp_path, monkeyp
     assert chair.state["sitting"]["status"] == "closed"
     for name, t in run.t.items():
         assert t.seqs == list(range(start_seq[name] + 1, final_seq + 1)), f"{name}: {t.seqs}"
-    assert len(chair.state["results"]) == 5
+    assert len(chair.state["results"]) == 7  # with the selection's two rounds
     assert run.t["seat1"].state["me"]["vote"]["voted"] is True
     assert run.used == set(commands.COMMANDS), f"commands never sent: {sorted(set(commands.COMMANDS) - run.used)}"
 

@@ -102,6 +102,7 @@ FUNCTIONS: dict[str, str] = {
     "speakers.order_speakers": "grant_speaker",
     "opening.open_ballot": "drive_ballot",
     "opening.revote": "drive_ballot",
+    "runoff.open_runoff": "drive_ballot",
     "closing.close_ballot": "drive_ballot",
     "timer.extend_timer": "drive_ballot",
     "timer.remind_non_voters": "drive_ballot",

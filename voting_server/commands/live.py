@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import services
 from ..i18n import msg
-from ..services import casting, hands, keyholders, opening, sitting, speakers, timer, withdrawal
+from ..services import casting, hands, keyholders, opening, runoff, sitting, speakers, timer, withdrawal
 from ..services.base import Invalid
 from ..services.casting import CAST_ID, CHOICE, CastRequest
 from ..services.encrypted import WIRE_BALLOT
@@ -71,6 +71,13 @@ class RevoteArgs:
     ballot_id: int = arg(BALLOT)
     reason: str = arg(opening.REVOTE_REASON, default="")  # absent: the service asks for it in words
     confirm_passed: bool = arg(opening.CONFIRM_PASSED, default=False)
+    override_quorum: bool = arg(opening.OVERRIDE_QUORUM, default=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunoffArgs:
+    ballot_id: int = arg(BALLOT)
+    extra: int | None = arg(runoff.EXTRA, default=None)  # a further election's candidates beyond the places
     override_quorum: bool = arg(opening.OVERRIDE_QUORUM, default=False)
 
 
@@ -188,6 +195,8 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
             live=True),
     Command("revote", RevoteArgs, opening.revote, answer=_round_id, http=_path("/ballots/<int:ballot_id>/revote"),
             live=True),
+    Command("open_runoff", RunoffArgs, runoff.open_runoff, answer=_round_id,
+            http=_path("/ballots/<int:ballot_id>/runoff"), live=True),
     Command("extend", ExtendArgs, timer.extend_timer, http=_path("/ballots/<int:ballot_id>/extend"), live=True),
     Command("remind", BallotArgs, timer.remind_non_voters, answer=lambda n, a: {"reminded": n},
             http=_path("/ballots/<int:ballot_id>/remind"), live=True),

@@ -4,7 +4,7 @@ pushed like any other) and, where the body's rules say ``auto_close_at_deadline`
 
 Armed at start-up for every open timed round (a round whose deadline passed while the server was down
 is handled at once: announced, and closed if its body says so), and again by the events of this
-process that set a deadline (``ballot_opened``, ``revote``, ``timer_extended``). A deadline moved on
+process that set a deadline (``ballot_opened``, ``revote``, ``runoff_opened``, ``timer_extended``). A deadline moved on
 another process is found when this one's thread wakes: the service answers with the round's deadline
 as stored, and the thread sleeps again until then. Several processes may watch one round: the service
 announces once and closes once."""
@@ -24,7 +24,7 @@ from ..services.base import utcnow
 
 log = logging.getLogger(__name__)
 
-DEADLINE_EVENTS = ("ballot_opened", "revote", "timer_extended")
+DEADLINE_EVENTS = ("ballot_opened", "revote", "runoff_opened", "timer_extended")
 MAX_SLEEP = 60.0  # seconds one sleep lasts at most (a thread wakes, reads the time, sleeps again)
 RETRY = 2.0  # seconds before trying again when the database could not be reached
 

@@ -65,6 +65,7 @@ from .devices import (
 from .hands import enter_show_of_hands
 from .keyholders import deal_keys, give_share
 from .opening import open_ballot, revote
+from .runoff import open_runoff
 from .sitting import (
     close_sitting,
     finish_item,
@@ -83,7 +84,7 @@ __all__ = [
     "add_person", "cast_many", "cast_vote", "check_device", "check_session", "close_ballot", "close_sitting",
     "create_ballot", "create_body", "deal_keys", "give_share", "create_pairing", "create_sitting", "create_user", "deadline_reached",
     "device_actor", "enter_show_of_hands", "extend_timer", "finish_item", "login", "logout", "move_speaker", "order_speakers",
-    "open_ballot", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood", "device_seen",
+    "open_ballot", "open_runoff", "open_sitting", "pair_device", "pair_with_pin", "permission_of", "record_flood", "device_seen",
     "remind_non_voters", "request_to_speak", "revoke_device", "revote", "session_actor", "session_generation",
     "set_attendance", "set_pin", "settings", "sign_in", "sign_in_many", "start_item", "storage_refusal",
     "timed_rounds", "unlock_pin", "withdrawal",

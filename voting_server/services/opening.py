@@ -4,6 +4,7 @@ amendments are voted (议事规则 Art. 46), and before the removal from the sam
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ import ballots
 
 from .. import models
 from ..db import Store
-from ..i18n import msg
+from ..i18n import Message, msg
 from . import box
 from .base import (
     Actor,
@@ -68,25 +69,40 @@ def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: 
         require(actor, "override_quorum")
     with transaction(store, actor) as tx:
         s = tx.session
-        ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
-        item = item_of_ballot(s, ballot)
-        sitting = sitting_of_item(s, item)
-        if sitting.status != "open":
-            raise Conflict("sitting_not_open", msg("会议尚未开幕或已闭会"))
-        if ballot.withdrawn_at is not None:
-            raise Conflict("withdrawn", msg("表决“{title}”已撤回", title=ballot.title))
-        if item.status != "current":
-            raise Conflict("not_current", msg("只能对当前议题进行表决"))
+        ballot, item, sitting = ballot_to_open(s, ballot_id)
         last = latest_round(s, ballot.id)
         _check_round_order(last, revote)
         if revote and last is not None and not confirm_passed:
             _check_not_passed(s, last)
-        if open_round(s, sitting.id) is not None:
-            raise Conflict("another_open", msg("另一项表决正在进行，请先结束"))
-        _check_amendments_first(s, item)
-        _check_removal_first(s, sitting, ballot)
-        return _new_round(tx, store, sitting, item, ballot, last, override_quorum=override_quorum, revote=revote,
-                          reason=reason)
+        check_hall_free(s, sitting, item, ballot)
+        return new_round(tx, store, sitting, item, ballot, last, override_quorum=override_quorum,
+                         action="revote" if revote else "ballot_opened",
+                         details={"reason": reason} if revote else {}, reason=reason)
+
+
+def ballot_to_open(s: Session, ballot_id: int) -> tuple[models.Ballot, models.AgendaItem, models.Sitting]:
+    """The ballot, its item and its sitting, or the refusal every opening of a round gives: the sitting
+    not open, the ballot or its item withdrawn, the item not the current one."""
+    ballot = get_or_404(s, models.Ballot, ballot_id, msg("表决"))
+    item = item_of_ballot(s, ballot)
+    sitting = sitting_of_item(s, item)
+    if sitting.status != "open":
+        raise Conflict("sitting_not_open", msg("会议尚未开幕或已闭会"))
+    if ballot.withdrawn_at is not None:
+        raise Conflict("withdrawn", msg("表决“{title}”已撤回", title=ballot.title))
+    if item.withdrawn_at is not None:
+        raise Conflict("withdrawn", msg("议题“{title}”已经撤回", title=item.title))
+    if item.status != "current":
+        raise Conflict("not_current", msg("只能对当前议题进行表决"))
+    return ballot, item, sitting
+
+
+def check_hall_free(s: Session, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot) -> None:
+    """No other round open in the sitting, the item's amendments voted first, a removal before an appointment."""
+    if open_round(s, sitting.id) is not None:
+        raise Conflict("another_open", msg("另一项表决正在进行，请先结束"))
+    _check_amendments_first(s, item)
+    _check_removal_first(s, sitting, ballot)
 
 
 def _check_not_passed(s: Session, last: models.Round) -> None:
@@ -97,22 +113,30 @@ def _check_not_passed(s: Session, last: models.Round) -> None:
                        msg("该表决第{round}轮已获通过；确需重新表决的，请确认后再提交", round=last.number))
 
 
+def check_round_ended(last: models.Round | None, never: Message) -> models.Round:
+    """The ballot's last round, ended: refused ``never`` (never opened), open, or awaiting its 监票人."""
+    if last is None:
+        raise Conflict("never_opened", never)
+    if last.status == "open":
+        raise Conflict("ballot_open", msg("本轮表决尚未结束"))
+    if last.status == box.COUNTING:
+        raise Conflict("ballot_counting", msg("本轮表决尚待监票人解密计票"))
+    return last
+
+
 def _check_round_order(last: models.Round | None, revote: bool) -> None:
     if revote:
-        if last is None:
-            raise Conflict("never_opened", msg("该表决尚未进行，无需重新表决"))
-        if last.status == "open":
-            raise Conflict("ballot_open", msg("本轮表决尚未结束"))
-        if last.status == box.COUNTING:
-            raise Conflict("ballot_counting", msg("本轮表决尚待监票人解密计票"))
+        check_round_ended(last, msg("该表决尚未进行，无需重新表决"))
     elif last is not None:
         raise Conflict("already_opened", msg("该表决已经开始过；如需再次表决请使用重新表决"))
 
 
-def _new_round(tx: Tx, store: Store, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot,
-               last: models.Round | None, *, override_quorum: bool, revote: bool, reason: str | None = None) -> int:
-    """The round, with the ballot's rule and spec frozen onto it, and its encrypted box (secret ballots)
-    or a zero counter per option (named ballots, and show of hands)."""
+def new_round(tx: Tx, store: Store, sitting: models.Sitting, item: models.AgendaItem, ballot: models.Ballot,
+              last: models.Round | None, *, override_quorum: bool, action: str, details: dict[str, Any],
+              reason: str | None = None, spec: ballots.BallotSpec | None = None) -> int:
+    """The round, with the ballot's rule and its spec (``spec``: this round's own, e.g. a run-off's; else
+    the ballot's) frozen onto it, and its encrypted box (secret ballots) or a zero counter per option
+    (named ballots, and show of hands); audited as ``action`` with ``details`` and pushed."""
     s = tx.session
     counts = attendance_counts(s, sitting)
     rule = rule_of(ballot.rule)
@@ -125,7 +149,7 @@ def _new_round(tx: Tx, store: Store, sitting: models.Sitting, item: models.Agend
     now = utcnow()
     number = 1 if last is None else last.number + 1
     rnd = models.Round(ballot_id=ballot.id, number=number, status="open", rule=dict(ballot.rule),
-                       spec=dict(ballot.spec), opened_at=now, quorum_override=bool(override_quorum and not held),
+                       spec=dict(ballot.spec) if spec is None else spec.to_dict(), opened_at=now, quorum_override=bool(override_quorum and not held),
                        deadline=now + dt.timedelta(seconds=ballot.timer_seconds) if ballot.timer_seconds else None,
                        voters=0, revote_reason=reason or None)
     s.add(rnd)
@@ -136,14 +160,14 @@ def _new_round(tx: Tx, store: Store, sitting: models.Sitting, item: models.Agend
             getattr(store.ballot_checker, "warm", lambda: None)()  # the casts will not wait for it
     else:
         s.add_all(models.TallyCount(round_id=rnd.id, question=q.id, option=o.code, count=0)
-                  for q in spec_of(ballot.spec).questions() for o in q.options)
+                  for q in spec_of(rnd.spec).questions() for o in q.options)
     needed = rule.threshold.needed(ballots.Turnout(entitled=entitled, present=present))
-    tx.audit("revote" if revote else "ballot_opened",
+    tx.audit(action,
              {"ballot_id": ballot.id, "round_id": rnd.id, "round": number, "item_id": item.id,
               "kind": ballot.kind, "secret": ballot.secret, "method": ballot.method,
               "deadline": iso(rnd.deadline), "entitled": entitled, "present": present,
               "needed": needed, "quorum_held": held, "quorum_override": rnd.quorum_override,
-              **({"reason": reason} if revote else {})},
+              **details},
              sitting_id=sitting.id, push=True)
     return rnd.id
 

@@ -41,6 +41,7 @@ from .lookups import (
     spec_of,
     words_json,
 )
+from .runoff import standing_json
 from .sitting import attendance_counts, attendance_summary
 from .speakers import speaker_queue
 
@@ -64,6 +65,7 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
     "ballot_created": ("agenda", "ballot"),
     "ballot_opened": ("agenda", "ballot"),
     "revote": ("agenda", "ballot"),
+    "runoff_opened": ("agenda", "ballot"),
     "timer_extended": ("ballot",),
     "time_up": ("ballot",),
     "show_of_hands_entered": ("ballot",),
@@ -222,6 +224,8 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         result = s.scalar(select(models.Result).where(models.Result.round_id == rnd.id))
         data["result"] = result.data if result else None
         data["method_used"] = result.method if result else None
+        if isinstance(spec, ballots.PlacesSpec):
+            data["standing"] = standing_json(s, ballot)  # what comes next: a run-off, a further election
     elif audience in STAFF_AUDIENCES and not ballot.secret:
         data["non_voters"] = non_voters(s, sitting, rnd)
     if rnd.status == "open" and ballot.method == "hands":

@@ -68,8 +68,8 @@ function toTheFront() {
 
 function wire(c) {
   c.on("state", (state, _changed, type) => {
-    if (["ballot_opened", "revote", "ballot_closed", "ballot_withdrawn", "item_withdrawn"].includes(type)) hideRemind();
-    if (type === "ballot_opened" || type === "revote") toTheFront();
+    if (["ballot_opened", "revote", "runoff_opened", "ballot_closed", "ballot_withdrawn", "item_withdrawn"].includes(type)) hideRemind();
+    if (["ballot_opened", "revote", "runoff_opened"].includes(type)) toTheFront();
     syncWith(state);
   });
   c.on("refused", (why) => { if (why.error === "revoked") unpaired(); });
