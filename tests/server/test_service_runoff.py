@@ -138,3 +138,41 @@ def test_a_withdrawn_ballot_or_another_round_open_is_refused(world, refuse):
     services.withdrawal.withdraw_ballot(st, chair, ballot, reason="项目情况有变")
     err = refuse(lambda: services.open_runoff(st, chair, ballot), Conflict, "withdrawn")
     assert "已撤回" in err.zh
+
+
+ELECTION = {"kind": "election", "post": "县人民政府副县长", "places": 2, "post_type": "deputy_head",
+            "candidates": [{"id": "c1", "name": "张三"}, {"id": "c2", "name": "李四"}, {"id": "c3", "name": "王五"}]}
+
+
+def _cast_all(world, ballot: int, choices: list[dict[str, str]]) -> None:
+    for member, choice in zip(world.members, choices, strict=False):
+        services.cast_vote(world.store, member, ballot, choice, uuid.uuid4().hex)
+
+
+def test_an_election_with_a_place_unfilled_goes_to_a_further_election(world, refuse):
+    st, chair = world.store, world.chair
+    world.open_and_sign_in(12)
+    item = services.add_item(st, world.clerk, world.sitting_id, title="选举县人民政府副县长", kind="election")
+    ballot = services.create_ballot(st, world.clerk, item, spec=ELECTION)
+    services.start_item(st, chair, item)
+    services.open_ballot(st, chair, ballot)
+    # 张三 9 for (elected, 8 needed), 李四 5, 王五 4: one place left
+    _cast_all(world, ballot, [{"c1": "for", "c2": "for"}] * 5 + [{"c1": "for", "c3": "for"}] * 4 + [{}] * 3)
+    result = services.close_ballot(st, chair, ballot)
+    assert result["outcome"] == "partly_elected"
+    assert snapshot(st, world.sitting_id, "chair")["ballot"]["standing"]["next"] == "further"
+    refuse(lambda: services.open_runoff(st, chair, ballot, extra=5), Invalid, "margin_not_met")
+    services.open_runoff(st, chair, ballot)
+    (_, _), (second, _) = _rounds(st, ballot)
+    assert second.spec["stage"] == "further" and second.spec["places"] == 1
+    assert [c["id"] for c in second.spec["candidates"]] == ["c2", "c3"]  # by votes in the first round
+    assert [c["name"] for c in second.spec["chosen_before"]] == ["张三"]
+    with st.read() as s:
+        entry = s.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "runoff_opened")).one()
+        assert json.loads(entry.payload)["stage"] == "further"
+    _cast_all(world, ballot, [{"c2": "for"}] * 9 + [{"c3": "for"}] * 3)
+    result = services.close_ballot(st, chair, ballot)
+    assert result["outcome"] == "elected"
+    assert "另行选举，此前已当选1名" in result["announcement_zh"]
+    assert "共当选2名：张三、李四" in result["announcement_zh"]
+    assert snapshot(st, world.sitting_id, "chair")["ballot"]["standing"]["next"] == "done"
