@@ -112,7 +112,7 @@ def tally_round(s: Session, sitting: models.Sitting, ballot: models.Ballot, rnd:
                               invalid=invalid, hands=method == "hands")
     rule = rule_of(rnd.rule)
     try:
-        result = spec_of(rnd.spec).tally(counts, turnout, rule.threshold, rule.quorum)
+        result = spec_of(rnd.spec).tally(counts, turnout, rule.threshold, rule.quorum, words=rule.words)
     except ballots.BallotError as err:
         raise rules_refusal(err) from err
     return result.to_dict(), method, absentees
