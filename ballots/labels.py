@@ -85,6 +85,14 @@ NOMINATION: Mapping[str, Label] = {
     "write_in": Label("另选他人", "Write-in"),
 }
 
+#: The kind of post an election fills (``post_type``; each has its margin, :mod:`ballots.margins`).
+POST_TYPE: Mapping[str, Label] = {
+    "head": Label("正职（主任、县长、院长、检察长等）", "Head (one post)"),
+    "deputy_head": Label("副职（副主任、副县长等）", "Deputy heads"),
+    "committee_member": Label("常务委员会委员", "Standing committee members"),
+    "by_election": Label("补选", "By-election"),
+}
+
 #: The round of a selection or an election (``stage`` of the spec).
 STAGE: Mapping[str, Label] = {
     "first": Label("第一次投票", "First round"),
@@ -126,6 +134,7 @@ GROUPS: Mapping[str, Mapping[str, Label]] = {
     "sitting": SITTING,
     "nomination": NOMINATION,
     "stage": STAGE,
+    "post_type": POST_TYPE,
 }
 
 

@@ -20,6 +20,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "selection.mark": {"kind": "selection", "max_marks": 1, "options": "mark", "candidates": _ONE},
     "selection.for_against_abstain": {"kind": "selection", "max_marks": 1, "options": "for_against_abstain",
                                       "candidates": _ONE},
+    "election": {"kind": "election", "post": "x", "places": 1, "post_type": "by_election", "candidates": _ONE},
 }
 
 

@@ -74,3 +74,17 @@ def column_text(pdf: bytes, left_mm: float, width_mm: float) -> str:
 def flat(text: str) -> str:
     """Text without any whitespace: a sentence wrapped over lines still matches."""
     return re.sub(r"\s+", "", text)
+
+
+def plenary_sitting(store: Store, roster_csv: bytes) -> tuple[int, int]:
+    """A county congress plenary (the congress_plenary preset) with the deputies of ``roster_csv`` and
+    one planned sitting: (body id, sitting id). Call inside ``fast_hashing()``."""
+    from voting_server import services
+    from voting_server.services import Actor, roster
+
+    clerk = Actor(role="clerk", name="何静", user_id=3)
+    body = services.create_body(store, clerk, name="某县人民代表大会", preset="congress_plenary")
+    roster.import_roster(store, clerk, body, roster_csv, "代表名单.csv")
+    sitting = services.create_sitting(store, clerk, body, title="某县第十八届人民代表大会第五次会议",
+                                      date=DAY.isoformat(), place="县会议中心", chair_name="主持人", clerk_name="何静")
+    return body, sitting

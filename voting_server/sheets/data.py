@@ -207,12 +207,13 @@ def _box_record(lo: Loaded) -> dict[str, Any]:
     """A secret round's encrypted box as the sheet carries it: what anyone needs, with the stored
     ballots, to re-check the tally without a key (the key set, the round's context, the box hash, the
     decrypted sums and each key holder's partial decryption with its proofs; the 监票人 who decrypted,
-    by name)."""
+    by name; an election's write-ins counted by name)."""
     record = dict(lo.result.box or {})
     return {"mode": lo.round.box_mode, "context": lo.round.box_context, "keys": lo.round.box_keys,
             "hash": record.get("hash"), "ballots": record.get("ballots"), "holders": record.get("holders", []),
             "counts": record.get("counts"), "partials": record.get("partials", []),
-            **({"holder_names": record["holder_names"]} if record.get("holder_names") else {})}
+            **({"holder_names": record["holder_names"]} if record.get("holder_names") else {}),
+            **({"writeins": record["writeins"]} if "writeins" in record else {})}
 
 
 def earlier_rounds(s: Session, ballot_id: int, round_number: int) -> list[dict[str, Any]]:

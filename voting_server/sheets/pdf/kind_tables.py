@@ -1,5 +1,6 @@
 """The result table of a round, one per ballot kind: a resolution's counts, each person of an
-appointment, each object's grade of an evaluation, the ranked candidates of a selection — each with
+appointment, each object's grade of an evaluation, the ranked candidates of a selection, each candidate and
+write-in of an election — each with
 the notes that kind prints under its table.
 """
 from __future__ import annotations
@@ -172,11 +173,67 @@ def resolution_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, str
     return [grid(rows, widths(cols), center_from=1 if first else 0)]
 
 
+def _election_notes(ctx: Ctx, doc: Doc, spec: ballots.ElectionSpec, names: dict[str, str]) -> list[str]:
+    """The election in words: the stage, places and candidates, the rule, who is elected, what is left."""
+    res = doc["result"]
+    threshold, _quorum = rule_text(ctx, doc["rule"])
+    needed = "/".join(map(str, sorted({q["needed"] for q in res["questions"]})))
+    elected = [names[q["question_id"]] for q in res["questions"] if q["outcome"] == "elected"]
+    left = spec.places - len(elected)
+    stage = ctx.label(labels.STAGE, spec.stage)
+    before = ctx.join(p.name for p in spec.chosen_before)
+    tied = [ctx.join(names.get(q, q) for q in group) for group in res.get("ties", [])]
+    void, open_left = res["outcome"] == "void", left and not tied and res["outcome"] != "void"
+    w = (lambda zh, en: zh) if ctx.zh else (lambda zh, en: en)
+    lines = [w(f"{stage}：{spec.post}，应选{spec.places}名，候选人{len(spec.candidates)}名"
+               + ("，可以另选他人" if spec.write_ins else "") + "。",
+               f"{stage}: {spec.post}, {spec.places} places, {len(spec.candidates)} candidates"
+               + (", write-ins allowed" if spec.write_ins else "") + "."),
+             w(f"得票达到{threshold}（需{needed}票）的候选人按得票多少当选；"
+               "投票选择多于应选人数的选票作废；收回的选票多于投票人数的，本次选举无效。",
+               f"Candidates reaching {threshold} ({needed} needed) are elected by votes; a ballot voting for more "
+               "persons than places is void; more ballots returned than voters voids the round.")]
+    if before:
+        lines.append(w(f"此前已当选：{before}。", f"Elected before: {before}."))
+    if void:
+        lines.append(w("收回的选票多于投票人数，本次选举无效，须重新投票。",
+                       "More ballots were returned than deputies voted: the round is void and is voted again."))
+    else:
+        who = ctx.join(elected)
+        lines.append(w(f"当选{len(elected)}名" + (f"：{who}" if elected else "") + (f"；尚缺{left}名" if open_left else "") + "。",
+                       f"Elected: {len(elected)}" + (f" — {who}" if elected else "")
+                       + (f"; {left} places left" if open_left else "") + "."))
+    lines += [w(f"并列：{t}得票相同，须就票数相等者再次投票。", f"Tie: {t} have equal votes; the tied are voted on again.")
+              for t in tied]
+    if open_left:
+        lines.append(w(f"未选足的{left}名另行选举，候选人从本次未当选的候选人中按得票多少依次确定。",
+                       f"The {left} places left go to a further election among the candidates not elected, by votes."))
+    return lines
+
+
+def election_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, str]]) -> list[Flowable]:
+    """Each candidate's 赞成 / 反对 / 弃权, then each person written in (另选他人) with their votes, the
+    votes needed and who is elected, with the election's rules and outcome in words."""
+    assert isinstance(spec, ballots.ElectionSpec)
+    listed = {p.id for p in spec.candidates}
+    names = {q["question_id"]: q["label"] if q["question_id"] in listed else ctx.t("write_in", name=q["label"])
+             for q in doc["result"]["questions"]}
+    rows: list[list[Any]] = [_head(ctx, doc, [ctx.t("nominee")], options)]
+    for q in doc["result"]["questions"]:
+        cells = _counts(ctx, spec, q, options)
+        if q["question_id"] not in listed:  # a write-in has votes for only
+            cells = [str(q["counts"].get(c, 0)) if c == "for" else "—" for c, _l in options] + cells[len(options):]
+        rows.append([ctx.p(names[q["question_id"]], "cell")] + cells)
+    table = grid(rows, widths([None] + [15 * mm] * len(options) + [20 * mm, 13 * mm, 22 * mm]), center_from=1)
+    return [table] + _notes(ctx, _election_notes(ctx, doc, spec, names))
+
+
 KindTable = Callable[[Ctx, Doc, Any, list[tuple[str, str]]], list[Flowable]]
 TABLES: dict[str, KindTable] = {
     "appointment": appointment_table,
     "evaluation": evaluation_table,
     "selection": selection_table,
+    "election": election_table,
 }
 
 

@@ -48,6 +48,13 @@ def _votes_cell(ctx: Ctx, doc: Doc) -> str:
         for group in res.get("ties", []):
             text += ("\n并列：" if ctx.zh else "\ntie: ") + ctx.join(names.get(c, c) for c in group)
         return text
+    if kind == "election":
+        elected = [q["label"] for q in res["questions"] if q["outcome"] == "elected"]
+        text = (f"当选{len(elected)}名：" if ctx.zh else f"elected {len(elected)}: ") + (ctx.join(elected) or ctx.t("none"))
+        names = {q["question_id"]: q["label"] for q in res["questions"]}
+        for group in res.get("ties", []):
+            text += ("\n并列：" if ctx.zh else "\ntie: ") + ctx.join(names.get(c, c) for c in group)
+        return text
     if len(res["questions"]) == 1:
         return counts(res["questions"][0])
     persons = {p.id: p.name for p in getattr(spec, "persons", ())}

@@ -70,6 +70,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "counts": ("表决情况", "Votes"),
     "rank": ("名次", "Rank"),
     "candidate": ("候选项目", "Candidate"),
+    "nominee": ("候选人", "Candidate"),
+    "write_in": ("{name}（另选他人）", "{name} (write-in)"),
     "object": ("测评对象", "Object"),
     "grade": ("测评等次", "Grade reached"),
     "person": ("姓名", "Name"),

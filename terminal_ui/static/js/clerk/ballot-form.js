@@ -11,7 +11,8 @@ import { correctionOf, formOfTemplate, specOf, templateOf } from "./ballot-spec.
 import { guarded, loadAgenda } from "./data.js";
 import { saveTemplate, templateName, templates } from "./templates.js";
 
-const KINDS = ["resolution", "appointment", "evaluation", "selection"];
+const KINDS = ["resolution", "appointment", "evaluation", "selection", "election"];
+const POST_TYPES = ["head", "deputy_head", "committee_member", "by_election"];
 const ACTIONS = [["appoint", "clerk.appoint"], ["remove", "clerk.remove"]]; // 任命 / 免去
 let form = null; // {itemId, ballotId?, kind, rows: [{name, post?, action?}], fields: {key: value}}
 
@@ -22,7 +23,7 @@ export function formFor(itemId) {
 
 function defaultRows(kind) {
   if (kind === "appointment") return [{ name: "", post: "", action: "appoint" }];
-  if (kind === "evaluation" || kind === "selection") return [{ name: "" }, { name: "" }];
+  if (kind === "evaluation" || kind === "selection" || kind === "election") return [{ name: "" }, { name: "" }];
   return [];
 }
 
@@ -90,6 +91,14 @@ function kindFields(redraw) {
     return [labelled(field("cap", h("input", { id: "bf-cap", type: "number", min: "0", placeholder: t("clerk.cap_none") })), "clerk.cap_satisfied"),
       checkbox(box("unknown", "bf-unknown"), "clerk.grade_unknown")];
   }
+  if (form.kind === "election") {
+    if (form.fields.write_ins === undefined) form.fields.write_ins = true;
+    return [labelled(field("post", h("input", { id: "bf-post", required: true, placeholder: t("clerk.election_post_placeholder") })), "clerk.election_post", "span2"),
+      labelled(field("places", h("input", { id: "bf-places", type: "number", min: "1", required: true, value: "1" })), "clerk.election_places"),
+      labelled(field("post_type", h("select", { id: "bf-post-type" }, POST_TYPES.map((p) => h("option", { value: p }, t(`post_type.${p}`))))), "clerk.election_post_type"),
+      checkbox(box("write_ins", "bf-write-ins"), "clerk.election_write_ins"),
+      h("p", { class: "muted small span2" }, t("clerk.election_help"))];
+  }
   return [labelled(field("max", h("input", { id: "bf-max", type: "number", min: "1", required: true, value: "1" })), "clerk.max_marks"),
     labelled(field("options", h("select", { id: "bf-options" }, h("option", { value: "mark" }, t("clerk.sel_mark")),
       h("option", { value: "for_against_abstain" }, t("clerk.sel_faa")))), "clerk.sel_options")];
@@ -121,8 +130,11 @@ function rowEditor(redraw) {
 }
 
 function options() {
-  const secret = field("secret", h("select", { id: "bf-secret" }, h("option", { value: "" }, t("clerk.secret_default")),
-    h("option", { value: "secret" }, secrecyLabel(true)), h("option", { value: "named" }, secrecyLabel(false))));
+  const always = form.kind === "election"; // 选举一律无记名: not a setting
+  const secret = always
+    ? h("select", { id: "bf-secret", disabled: true }, h("option", { value: "secret" }, t("clerk.always_secret")))
+    : field("secret", h("select", { id: "bf-secret" }, h("option", { value: "" }, t("clerk.secret_default")),
+      h("option", { value: "secret" }, secrecyLabel(true)), h("option", { value: "named" }, secrecyLabel(false))));
   const method = field("method", h("select", { id: "bf-method" }, ["tablet", "hands", "mixed"].map((m) => h("option", { value: m }, methodLabel(m)))));
   const timer = field("timer", h("input", { id: "bf-timer", type: "number", min: "10", max: "3600", step: "10", placeholder: t("clerk.timer_none") }));
   return h("fieldset", { class: "form-grid" }, h("legend", {}, t("clerk.ballot_options")),

@@ -17,6 +17,11 @@ function specOfKind(form, rows) {
     if (f.cap !== undefined && f.cap !== "") spec.caps = { satisfied: parseInt(f.cap, 10) };
     return spec;
   }
+  if (form.kind === "election") {
+    return { kind: "election", post: (f.post || "").trim(), places: parseInt(f.places ?? "1", 10) || 1,
+      post_type: f.post_type || "committee_member", write_ins: f.write_ins !== false,
+      candidates: rows.map((r, i) => ({ id: `c${i + 1}`, name: r.name.trim() })) };
+  }
   return { kind: "selection", candidates: rows.map((r, i) => ({ id: `c${i + 1}`, name: r.name.trim() })),
     max_marks: parseInt(f.max ?? "1", 10) || 1, options: f.options || "mark" };
 }
@@ -73,17 +78,19 @@ export function templateOf(form) {
   return { spec, ...optionsOf(form) };
 }
 
-const ROWS = { appointment: "persons", evaluation: "objects", selection: "candidates" };
+const ROWS = { appointment: "persons", evaluation: "objects", selection: "candidates", election: "candidates" };
 
 /** The form's kind, rows and fields from a template's settings (the title the clerk typed is kept). */
 export function formOfTemplate(form, settings, defaultRows) {
   const spec = settings.spec || {};
-  const kind = ["resolution", "appointment", "evaluation", "selection"].includes(spec.kind) ? spec.kind : "resolution";
+  const kind = ["resolution", "appointment", "evaluation", "selection", "election"].includes(spec.kind) ? spec.kind : "resolution";
   const listed = (spec[ROWS[kind]] || []).map((r) => ({ name: r.name || "", post: r.post || "", action: r.action || "appoint" }));
   const rows = listed.length ? listed : defaultRows(kind).map((r) => (kind === "appointment" ? { ...r, action: spec.action || "appoint" } : r));
   const fields = { title: form.fields.title, question: spec.question || "", combined: Boolean(spec.combined),
     unknown: (spec.grades || []).some((g) => g.code === "unknown"), cap: spec.caps && spec.caps.satisfied != null ? String(spec.caps.satisfied) : "",
     max: String(spec.max_marks || 1), options: spec.options || "mark",
+    post: spec.post || "", places: String(spec.places || 1), post_type: spec.post_type || "committee_member",
+    write_ins: spec.write_ins !== false,
     secret: settings.secret === true ? "secret" : settings.secret === false ? "named" : "", method: settings.method || "tablet",
     timer: settings.timer_seconds ? String(settings.timer_seconds) : "", change: Boolean(settings.allow_change),
     procedural: Boolean(settings.procedural) };

@@ -16,7 +16,7 @@ import { get, guarded, loadAgenda } from "./data.js";
 import { bound, changedFields, deleteButton, editKey, errorLine, isEditing, send, startEditing } from "./editing.js";
 import { withdrawAction } from "./withdraw.js";
 
-const ITEM_KINDS = ["resolution", "appointment", "evaluation", "selection", "report", "other"];
+const ITEM_KINDS = ["resolution", "appointment", "evaluation", "selection", "election", "report", "other"];
 
 function addItemForm(items) {
   const title = h("input", { id: "i-title", required: true });

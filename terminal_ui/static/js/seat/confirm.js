@@ -4,7 +4,7 @@ import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { optionLabel, receiptText } from "../views/labels.js";
 import { complete, defaultOption, readyText } from "./limits.js";
-import { isChecklist } from "./form.js";
+import { isChecklist, writtenNames } from "./form.js";
 import { draft, setDraft, startOver, vote } from "./vote.js";
 
 export { receiptText };
@@ -24,7 +24,8 @@ function summary(b, choice) {
   return h("ul", { class: "summary-list" }, qs.map((q) => {
     const o = q.options.find((x) => x.code === choice[q.id]) || defaultOption(b, q);
     return h("li", {}, h("span", {}, q.label), h("strong", { class: `opt-text opt-${o ? o.code : "none"}` }, o ? optionLabel(o) : ""));
-  }));
+  }), writtenNames(b, choice).map((name) => h("li", { class: "writein" },
+    h("span", {}, t("seat.writein_line", { name })), h("strong", { class: "opt-text opt-for" }, t("seat.writein_for")))));
 }
 
 /** Below a multi-question form: what the choice amounts to, and the way to the confirmation. */

@@ -4,7 +4,7 @@
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { notVotedLabel, optionLabel, verdictPill, questionOutcome } from "./labels.js";
-import { rankedQuestions, resultColumns } from "./result.js";
+import { rankedQuestions, resultColumns, subjectLabel } from "./result.js";
 
 function scale(result) {
   const total = Math.max(1, (result.turnout && result.turnout.entitled) || 1);
@@ -36,10 +36,11 @@ function evaluationBars(ballot, result, rows, pct) {
     verdictPill(q.outcome, questionOutcome(q, ballot)))));
 }
 
-function selectionBars(ballot, rows, pct) {
+function selectionBars(ballot, rows, pct, result) {
   const code = ballot.limits.for_code;
-  return h("div", { class: "bars kind-selection" }, rows.map((q, row) => h("div", { class: `bar-row ${q.outcome}` },
-    h("span", { class: "bar-label" }, h("span", { class: "rank" }, q.rank ?? ""), q.label),
+  return h("div", { class: `bars kind-selection${result.kind === "election" ? " kind-election" : ""}` }, rows.map((q, row) => h("div", { class: `bar-row ${q.outcome}` },
+    h("span", { class: "bar-label" },
+      result.kind === "selection" ? h("span", { class: "rank" }, q.rank ?? "") : null, subjectLabel(result, q)),
     h("div", { class: "bar-track" }, h("div", { class: "bar-fill fill-for", style: `width:${pct(q.counts[code] ?? 0)}` }),
       neededLine(pct, q.needed, row === 0)),
     h("span", { class: "bar-value" }, t("result.votes", { n: q.counts[code] ?? 0 })),
@@ -69,6 +70,8 @@ const MAX_ROWS = 8;
 export function resultBars(ballot, result, { max = MAX_ROWS } = {}) {
   const pct = scale(result);
   if (result.kind === "evaluation") return evaluationBars(ballot, result, result.questions.slice(0, max), pct);
-  if (result.kind === "selection") return selectionBars(ballot, rankedQuestions(result).slice(0, max), pct);
+  if (result.kind === "selection") return selectionBars(ballot, rankedQuestions(result).slice(0, max), pct, result);
+  // an election: one bar of for-votes per person (candidates, then write-ins), with each one's verdict
+  if (result.kind === "election") return selectionBars(ballot, result.questions.slice(0, max), pct, result);
   return optionBars(ballot, result, result.questions.slice(0, max), pct);
 }

@@ -11,8 +11,10 @@ export const secrecyLabel = (secret) => t(secret ? "secrecy.secret" : "secrecy.n
 /** The votes a question needs, in the kind's words: 需8票通过; 每项入选需8票 (a selection's project);
  * 评为满意需8票 (an evaluation's object, for its best grade). ``prefix`` "display" gives the hall's label. */
 const NEEDED = {
-  ballot: { selection: "ballot.needed_selection", evaluation: "ballot.needed_evaluation", other: "ballot.needed" },
-  display: { selection: "display.needed_selection", evaluation: "display.needed_evaluation", other: "display.needed" },
+  ballot: { selection: "ballot.needed_selection", evaluation: "ballot.needed_evaluation", election: "ballot.needed_election",
+    other: "ballot.needed" },
+  display: { selection: "display.needed_selection", evaluation: "display.needed_evaluation",
+    election: "display.needed_election", other: "display.needed" },
 };
 export function neededText(b, prefix = "ballot") {
   const key = NEEDED[prefix][b.kind] || NEEDED[prefix].other;
@@ -49,8 +51,8 @@ export function questionOutcome(q, ballot) {
 }
 
 export function outcomeClass(outcome) {
-  if (["passed", "chosen", "satisfied"].includes(outcome)) return "pass";
-  if (["failed", "no_quorum", "not_chosen", "unsatisfied"].includes(outcome)) return "fail";
+  if (["passed", "chosen", "satisfied", "elected"].includes(outcome)) return "pass";
+  if (["failed", "no_quorum", "not_chosen", "unsatisfied", "not_elected", "void", "unfilled"].includes(outcome)) return "fail";
   if (["evaluated", "selected"].includes(outcome)) return "neutral";
   return "mixed";
 }

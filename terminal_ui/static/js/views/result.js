@@ -12,6 +12,11 @@ export function resultColumns(ballot, result) {
   return codes.map((c) => ({ code: c, zh: c, en: c }));
 }
 
+/** A result row's subject: an election's write-in is "赵六（另选他人）". */
+export function subjectLabel(result, q) {
+  return result.kind === "election" && q.question_id.startsWith("w:") ? t("result.write_in", { name: q.label }) : q.label;
+}
+
 export function announcement(result) {
   return result ? pick(result.announcement_zh, result.announcement_en) : "";
 }
@@ -50,10 +55,10 @@ export function resultTable(ballot, result) {
     evaluation ? h("th", { scope: "col", class: "num" }, t("result.satisfaction")) : null,
     evaluation ? null : h("th", { scope: "col", class: "num" }, t("result.needed")),
     h("th", { scope: "col" }, t(evaluation ? "result.grade" : "result.outcome")));
-  const row = (q) => h("tr", {},
+  const row = (q) => h("tr", { class: q.question_id.startsWith("w:") && result.kind === "election" ? "write-in" : null },
     selection ? h("td", { class: "num" }, q.rank ?? "") : null,
-    h("th", { scope: "row" }, q.label),
-    cols.map((o) => h("td", { class: "num" }, q.counts[o.code] ?? 0)),
+    h("th", { scope: "row" }, subjectLabel(result, q)),
+    cols.map((o) => h("td", { class: "num" }, q.counts[o.code] ?? (result.kind === "election" ? "—" : 0))),
     h("td", { class: "num" }, q.not_voted),
     evaluation ? h("td", { class: "num satisfaction" }, satisfaction(cols, q)) : null,
     evaluation ? null : h("td", { class: "num" }, q.needed ?? ""),

@@ -1,0 +1,124 @@
+"""An election (选举) in real browsers: a deputy on a 1280×800 tablet votes 赞成 for a candidate and types
+a write-in (另选他人), another on a 390×844 phone picks one from the roster search; the count "已选 n /
+应选 m" stops them at the places; eight more seats cast over python-socketio. After the close the chair's
+console and the hall display show each candidate and each person written in, and who is elected."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from sqlalchemy import select
+from support.clients import LiveClient
+from support.server import ServerProcess
+from test_browser_sitting import HALL, LAPTOP, TABLET, expect, shot, staff, tablet
+
+from voting_server import demo, models, services
+from voting_server.db import Store
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SPEC = {"kind": "election", "post": "县人民政府副县长", "places": 2, "post_type": "deputy_head",
+        "candidates": [{"id": "c1", "name": "何平"}, {"id": "c2", "name": "罗军"}, {"id": "c3", "name": "宋佳"}]}
+OTHERS = ([{"c1": "for", "w:胡海": "for"}] * 3 + [{"c1": "for", "c2": "for"}] * 3
+          + [{"c1": "for", "w:赵六": "for"}] * 2)
+
+
+def vote_on(page, rows_for, write_in, *, pick=None, shots=None, name=""):
+    e = expect()
+    rows = page.locator(".vote-row")
+    e(rows).to_have_count(3)
+    e(page.locator(".select-count")).to_have_text("已选 0 人 / 应选 2 人")
+    for i in rows_for:
+        rows.nth(i).locator(".vote-btn[data-code=for]").click()
+    if pick:
+        page.fill(".writein-input", write_in)
+        page.click(f"[data-fk='pick:{pick}']")
+        shown = pick
+    else:
+        page.fill(".writein-input", write_in)
+        page.click("[data-fk=writein-add]")
+        shown = write_in.replace(" ", "")  # the tablet keys a name as the server does: 赵 六 is 赵六
+    e(page.locator(".writein-chosen")).to_contain_text(shown)
+    e(page.locator(".select-count")).to_contain_text("已选 2 人 / 应选 2 人")
+    # the places are full: no more for-votes, no more write-ins
+    e(rows.nth(2).locator(".vote-btn[data-code=for]")).to_be_disabled()
+    e(page.locator(".writein-input")).to_be_disabled()
+    if shots:
+        shot(page, shots, f"{name}-ballot")
+    page.click("[data-fk=next]")
+    e(page.locator(".confirm-bar")).to_contain_text(f"{shown}（另选）")
+    if shots:
+        shot(page, shots, f"{name}-confirm", top=False)
+    page.click("#confirm-btn")
+    e(page.locator(".voted")).to_contain_text("已表决")
+
+
+def test_an_election_with_write_ins_on_tablets(browser, console, shots_dir, tmp_path):
+    e = expect()
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    with ServerProcess(url, folder, demo=True, env={"LIVE_RATE_SCALE": "100"}) as server:
+        store = Store(url)
+        clients: list[LiveClient] = []
+        try:
+            with store.read() as s:
+                body_id = s.scalar(select(models.Body.id))
+                sitting_id = s.scalar(select(models.Sitting.id))
+            clerk = services.Actor(role="clerk", name="何静", user_id=3)
+            item = services.add_item(store, clerk, sitting_id, title="选举县人民政府副县长", kind="election")
+            ballot_id = services.create_ballot(store, clerk, item, spec=SPEC)
+            chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair")).connect()
+            clients.append(chair)
+            chair.ok("open_sitting", {"confirm": True})
+
+            tab_ctx, tab = tablet(browser, console, server.url, "3", "张伟", viewport=TABLET)
+            phone_ctx, phone = tablet(browser, console, server.url, "4", "刘洋", viewport=PHONE)
+            for page in (tab, phone):
+                page.click("#signin-btn")
+                e(page.locator("#signin-btn")).to_have_count(0)
+            seats = []
+            for n in range(5, 5 + len(OTHERS)):
+                token, _ = services.pair_with_pin(store, body_id, str(n), demo.DEMO_PIN)
+                seats.append(LiveClient(server.url, f"seat {n}", token=token).connect())
+                clients.append(seats[-1])
+                seats[-1].ok("sign_in")
+            chair_ctx, chair_page = staff(browser, console, server.url, "/chair", "chair", "chair-app", viewport=LAPTOP)
+            display_ctx, display = staff(browser, console, server.url, "/display", "display", "hall", viewport=HALL)
+
+            chair.ok("start_item", {"item_id": item})
+            chair.ok("open_ballot", {"ballot_id": ballot_id})
+            for t, choice in zip(seats, OTHERS, strict=True):
+                t.ok("cast", {"ballot_id": ballot_id, "choice": choice, "cast_id": secrets.token_hex(8)})
+
+            vote_on(tab, [0], "赵 六", shots=shots_dir, name="election-tablet")
+            vote_on(phone, [1], "胡", pick="胡海", shots=shots_dir, name="election-phone")
+            e(chair_page.locator("body")).to_contain_text("10")
+
+            result = chair.ok("close_ballot", {"ballot_id": ballot_id})["result"]
+            by = {q["label"]: q for q in result["questions"]}
+            assert by["何平"]["counts"] == {"for": 9, "against": 0, "abstain": 1}
+            assert by["罗军"]["counts"]["for"] == 4
+            assert by["胡海"]["counts"] == {"for": 4} and by["赵六"]["counts"] == {"for": 3}
+            assert by["何平"]["outcome"] == "elected" and result["outcome"] == "partly_elected"
+
+            e(chair_page.locator(".result-table")).to_contain_text("胡海（另选他人）")
+            e(chair_page.locator(".result-table")).to_contain_text("赵六（另选他人）")
+            e(chair_page.locator("body")).to_contain_text("应选2名，候选人3名")
+            shot(chair_page, shots_dir, "election-chair-result")
+            e(display.locator(".hall-result")).to_contain_text("胡海（另选他人）")
+            e(display.locator(".hall-result")).to_contain_text("何平")
+            e(display.locator(".hall-result .outcome.giant")).to_have_text("部分当选，需另行选举")
+            shot(display, shots_dir, "election-display-result")
+            e(tab.locator(".ballot.closed")).to_contain_text("赵六（另选他人）")
+            shot(tab, shots_dir, "election-tablet-result")
+            for c in (tab_ctx, phone_ctx, chair_ctx, display_ctx):
+                c.close()
+            assert console.unexpected() == [], console.unexpected()
+            log = server.log_text()
+            assert "Traceback" not in log, log[-3000:]
+        finally:
+            for c in clients:
+                c.disconnect()
+            store.dispose()
