@@ -160,3 +160,54 @@ def test_a_seat_gets_the_roster_to_pick_write_ins_from(world):
         section = ballot_section(s, s.get(models.Sitting, world.sitting_id), "seat")
     assert section["write_in_roster"] == sorted(section["write_in_roster"])
     assert set(section["write_in_roster"]) == {m.name for m in world.members[1:]}
+
+
+# --- the rounds after: a run-off among the tied, a further election (services.open_runoff) -----------
+
+def test_a_tie_with_a_write_in_goes_to_a_runoff_among_the_tied(world, refuse):
+    st, chair = world.store, world.chair
+    ballot, _ = election(world, signed_in=15)
+    # 张三 10 (elected), 李四 9 and 赵六 (written in) 9: tied for the one place left; 8 needed of 15
+    choices = ([{"c1": "for", "c2": "for"}] * 4 + [{"c1": "for", "w:赵六": "for"}] * 4
+               + [{"c1": "for", "c3": "for"}] * 2 + [{"c2": "for", "w:赵 六": "for"}] * 5)
+    for member, choice in zip(world.members, choices, strict=True):
+        world.cast(member, ballot, choice)
+    result = services.close_ballot(st, chair, ballot)
+    assert result["outcome"] == "tie" and result["ties"] == [["c2", "w:赵六"]]
+    services.open_runoff(st, chair, ballot)
+    with st.read() as s:
+        rnd = s.scalars(select(models.Round).where(models.Round.ballot_id == ballot)
+                        .order_by(models.Round.number.desc())).first()
+        spec = rnd.spec
+    assert spec["stage"] == "runoff" and spec["places"] == 1 and spec["write_ins"] is False
+    assert [(c["id"], c["name"]) for c in spec["candidates"]] == [("c2", "李四"), ("w:赵六", "赵六")]
+    assert [c["name"] for c in spec["chosen_before"]] == ["张三"]
+    refuse(lambda: world.cast(world.members[0], ballot, {"w:钱七": "for"}), Invalid, "unknown_question")
+    for i, member in enumerate(world.members):
+        world.cast(member, ballot, {"c2": "for"} if i < 6 else {"w:赵六": "for"})
+    final = services.close_ballot(st, chair, ballot)
+    assert {q["question_id"]: q["outcome"] for q in final["questions"]} == {"c2": "not_elected", "w:赵六": "elected"}
+    assert "共当选2名：张三、赵六" in final["announcement_zh"]
+
+
+def test_a_further_election_takes_the_first_rounds_candidates_by_votes_with_the_margin(world, refuse):
+    st, chair = world.store, world.chair
+    five = [{"id": f"c{i}", "name": n} for i, n in enumerate(["张三", "李四", "王五", "马六", "钱七"], 1)]
+    ballot, _ = election(world, spec={**SPEC, "places": 3, "candidates": five}, signed_in=15)
+    # 张三 9 (elected); then 王五 7, 钱七 6, 李四 5, 马六 1, and 赵六 (written in) 7: two places left
+    choices = ([{"c1": "for", "c3": "for", "c5": "for"}] * 6 + [{"c1": "for", "c3": "for", "w:赵六": "for"}]
+               + [{"c1": "for", "c2": "for", "w:赵六": "for"}] * 2 + [{"c2": "for", "w:赵六": "for"}] * 3
+               + [{"c4": "for", "w:赵六": "for"}] + [{}] * 2)
+    for member, choice in zip(world.members, choices, strict=True):
+        world.cast(member, ballot, choice)
+    result = services.close_ballot(st, chair, ballot)
+    assert result["outcome"] == "partly_elected"
+    refuse(lambda: services.open_runoff(st, chair, ballot, extra=4), Invalid, "margin_not_met")  # 1 to 3 more
+    services.open_runoff(st, chair, ballot)
+    with st.read() as s:
+        spec = s.scalars(select(models.Round).where(models.Round.ballot_id == ballot)
+                         .order_by(models.Round.number.desc())).first().spec
+    assert spec["stage"] == "further" and spec["places"] == 2
+    # the first round's candidates not elected, by votes, two places and one more; no write-in
+    assert [c["name"] for c in spec["candidates"]] == ["王五", "钱七", "李四"]
+    assert spec["write_ins"] is True
