@@ -211,3 +211,19 @@ def test_a_further_election_takes_the_first_rounds_candidates_by_votes_with_the_
     # the first round's candidates not elected, by votes, two places and one more; no write-in
     assert [c["name"] for c in spec["candidates"]] == ["王五", "钱七", "李四"]
     assert spec["write_ins"] is True
+
+
+def test_a_paper_count_with_write_ins_and_an_over_marked_ballot(world, refuse):
+    st = world.store
+    ballot, _ = election(world, method="hands")
+    # 11 valid ballots; one more voted for three persons for two places: void, counted invalid (作废)
+    counts = {"c1": {"for": 8, "against": 1, "abstain": 2}, "c2": {"for": 4, "against": 3, "abstain": 4},
+              "c3": {"for": 2, "against": 0, "abstain": 9}, "w:赵 六": {"for": 2}, "w:赵六": {"for": 1}}
+    refuse(lambda: services.enter_show_of_hands(st, world.clerk, ballot, counts={**counts, "w:张三": {"for": 1}},
+                                                ballots_cast=11, invalid=1), Invalid, "write_in_is_candidate")
+    services.enter_show_of_hands(st, world.clerk, ballot, counts=counts, ballots_cast=11, invalid=1)
+    result = services.close_ballot(st, world.chair, ballot)
+    by_id = {q["question_id"]: q for q in result["questions"]}
+    assert result["turnout"]["invalid"] == 1 and result["turnout"]["cast"] == 11
+    assert by_id["w:赵六"]["counts"] == {"for": 3} and by_id["c1"]["outcome"] == "elected"
+    assert "无效票1张" in result["announcement_zh"]

@@ -84,22 +84,33 @@ def _known_counts(spec: ballots.BallotSpec, counts: Counts, ballots_cast: int) -
     """The counts of the ballot's own questions and options, none adding up to more than the ballots."""
     questions = {q.id: q for q in spec.questions()}
     clean: dict[str, dict[str, int]] = {}
-    for qid, opts in counts.items():
-        if qid not in questions:
-            raise Invalid("unknown_question", msg("未知表决事项：{question}", question=str(qid)[:40]))
-        codes = {o.code for o in questions[qid].options}
-        clean[qid] = {}
+    for raw_id, opts in counts.items():
+        question = questions.get(raw_id) or _written_in(spec, raw_id)
+        qid = question.id
+        codes = {o.code for o in question.options}
+        clean.setdefault(qid, {})
         for code, n in opts.items():
             if code not in codes:
                 raise Invalid("unknown_option", msg("未知选项：{option}", option=str(code)[:20]))
             if n < 0:
                 raise _BAD_COUNT()
-            clean[qid][code] = n
+            clean[qid][code] = clean[qid].get(code, 0) + n  # "赵 六" and "赵六" are one person written in
         if sum(clean[qid].values()) > ballots_cast:
             # TRANSLATORS: {label} is the question's own wording, {question} its id: a translation names either
-            raise Invalid("count_exceeds", msg("“{label}”各项票数之和超过表决票数", label=questions[qid].label,
+            raise Invalid("count_exceeds", msg("“{label}”各项票数之和超过表决票数", label=question.label,
                                                question=qid))
     return clean
+
+
+def _written_in(spec: ballots.BallotSpec, qid: str) -> ballots.Question:
+    """A person written in on paper (另选他人, ``"w:" + the name``) where the ballot takes write-ins."""
+    try:
+        question = spec.extra_question(qid)
+    except ballots.BallotError as err:
+        raise rules_refusal(err) from err
+    if question is None:
+        raise Invalid("unknown_question", msg("未知表决事项：{question}", question=str(qid)[:40]))
+    return question
 
 
 def _check_hand_count(spec: ballots.BallotSpec, rnd: models.Round, counts: dict[str, dict[str, int]],
