@@ -68,6 +68,17 @@ class Person(Base):
         return self.role == "member" and self.joined_on <= day and (self.left_on is None or self.left_on > day)
 
 
+class HallLayout(Base):
+    """The seat map of a body's hall: rows × seats, each cell a seat label or a gap, and zones (主席台, a
+    代表团's block) with a name and a colour. ``layout`` is the checked map (services.halls). People are
+    placed on it by their ``seat`` label."""
+
+    __tablename__ = "hall_layouts"
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), primary_key=True)
+    layout: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class User(Base):
     """A staff account: admin, chair, clerk or display."""
 

@@ -243,7 +243,7 @@ BODY_FIELDS = ("name", "preset", "overrides", "title", "date", "place", "chair_n
                "threshold", "role", "seat", "joined_on", "left_on", "external_id", "delegation", "pin", "username",
                "password", "display_name", "code", "body_id", "status", "reason", "override_quorum", "seconds",
                "counts", "ballots", "invalid", "note", "confirm", "extra", "choice", "cast_id", "person_id", "ref",
-               "sheet_id", "documents", "settings", "bodies", "active")
+               "sheet_id", "documents", "settings", "bodies", "active", "layout")
 
 
 def http_strategies(h: Hall) -> dict[str, st.SearchStrategy[Any]]:
@@ -267,7 +267,8 @@ def http_strategies(h: Hall) -> dict[str, st.SearchStrategy[Any]]:
         "raw": st.binary(max_size=200) | st.sampled_from([b"{", b"null", b"[]", b"\xff\xfe{}", b'{"a":1}{']),
         "depth": st.sampled_from([1_000, 10_000, 100_000]),
         "field": st.sampled_from(BODY_FIELDS),
-        "file": st.tuples(st.binary(max_size=300) | st.sampled_from([b"%PDF-1.4 x", "姓名\n张三\n".encode()]),
+        "file": st.tuples(st.binary(max_size=300) | st.sampled_from([b"%PDF-1.4 x", "姓名\n张三\n".encode(),
+                                                                     "排,座,座位号\n1,1,A\n".encode()]),
                           st.sampled_from(["a.pdf", "roster.csv", "r.xlsx", "", "../../etc/passwd", "x.txt"])),
         "query": st.dictionaries(st.sampled_from(["limit", "before", "sitting_id", "action", "on", "lang", "ref", "sig",
                                                   "x"]),

@@ -81,6 +81,10 @@ PUT    /api/people/<int:person_id>/pin                                  -  -  - 
 POST   /api/people/<int:person_id>/pin/unlock                           -  -  -  -  -  Y  -  Y  -
 POST   /api/bodies/<int:body_id>/roster/preview                         -  -  -  -  -  Y  -  Y  -
 POST   /api/bodies/<int:body_id>/roster/import                          -  -  -  -  -  Y  -  Y  -
+GET    /api/bodies/<int:body_id>/hall                                   -  -  -  -  Y  Y  Y  Y  -
+PUT    /api/bodies/<int:body_id>/hall                                   -  -  -  -  -  Y  -  Y  -
+POST   /api/bodies/<int:body_id>/hall/preview                           -  -  -  -  -  Y  -  Y  -
+POST   /api/bodies/<int:body_id>/hall/import                            -  -  -  -  -  Y  -  Y  -
 GET    /api/users                                                       -  -  -  -  -  -  -  Y  -
 POST   /api/users                                                       -  -  -  -  -  -  -  Y  -
 PATCH  /api/users/<int:user_id>                                         -  -  -  -  -  -  -  Y  -
@@ -238,6 +242,7 @@ class Req:
 
 Builder = Callable[[Hall, str], Req]
 CSV = "姓名,身份,座位号\n新成员,组成人员,99\n".encode()
+HALL_CSV = "排,座,座位号\n1,1,1\n1,2,2\n".encode()
 AGENDA_CSV = "序号,议题,类型\n1,关于某事项的决定,决议\n".encode()
 
 
@@ -313,6 +318,13 @@ def http_requests() -> dict[str, Builder]:
             lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/roster/preview", files={"file": (CSV, "r.csv")}),
         "POST /api/bodies/<int:body_id>/roster/import":
             lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/roster/import", files={"file": (CSV, "r.csv")}),
+        "GET /api/bodies/<int:body_id>/hall": lambda h, r: Req("GET", f"/api/bodies/{h.body_id}/hall"),
+        "PUT /api/bodies/<int:body_id>/hall": lambda h, r: Req("PUT", f"/api/bodies/{h.body_id}/hall", {"layout": {
+            "rows": 1, "cols": 2, "seats": [["1", None]]}}),
+        "POST /api/bodies/<int:body_id>/hall/preview":
+            lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/hall/preview", files={"file": (HALL_CSV, "h.csv")}),
+        "POST /api/bodies/<int:body_id>/hall/import":
+            lambda h, r: Req("POST", f"/api/bodies/{h.body_id}/hall/import", files={"file": (HALL_CSV, "h.csv")}),
         "GET /api/users": lambda h, r: Req("GET", "/api/users"),
         "POST /api/users": lambda h, r: Req("POST", "/api/users", {"username": "clerk2", "password": "long-enough-9",
                                                                    "role": "clerk"}),

@@ -125,6 +125,10 @@ FUNCTIONS: dict[str, str] = {
     "admin_view.verify_audit": "read_audit",
     "roster.check_file": "manage_roster",
     "roster.import_roster": "manage_roster",
+    "halls.hall_of": "read_setup",
+    "halls.save_hall": "manage_body",
+    "halls.check_hall_file": "manage_body",
+    "halls.import_hall": "manage_body",
 }
 
 

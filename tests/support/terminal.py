@@ -19,7 +19,7 @@ from typing import Any
 
 APPLIED, STALE, GAP = "applied", "stale", "gap"
 PUSHES = ("snapshot", "event", "attendance", "progress", "me", "me_vote", "remind", "revoked", "alert", "sync",
-          "body_changed", "devices")
+          "body_changed", "devices", "tablets", "hall")
 State = dict[str, Any]
 
 
@@ -58,7 +58,7 @@ def apply_push(state: State, name: str, data: Any) -> str:
     elif name == "me_vote":
         state.setdefault("me", {})["vote"] = copy.deepcopy(data["vote"])
     return APPLIED  # remind, revoked, alert: shown for a moment, not kept; body_changed: reloaded over HTTP;
-    # devices: the clerk replaces its pairing list
+    # devices: the clerk replaces its pairing list; tablets, hall: the consoles' seat map (kept by the page)
 
 
 def _order(seq: int, expected: int) -> str:

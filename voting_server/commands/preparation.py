@@ -22,6 +22,7 @@ from ..services import (
     copying,
     devices,
     editing,
+    halls,
     keyholders,
     roster,
     settings,
@@ -98,6 +99,12 @@ class PinArgs:
 class RosterArgs:
     body_id: int = arg(BODY)
     file: Upload = arg(source="upload", setting="MAX_CONTENT_LENGTH")
+
+
+@dataclass(frozen=True, kw_only=True)
+class HallArgs:
+    body_id: int = arg(BODY)
+    layout: Mapping[str, object] = arg(Obj(Refusal("bad_hall", msg("座位图格式错误：应为对象"))))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -371,6 +378,14 @@ def _import(store: Store, actor: Actor, a: RosterArgs) -> int:
     return roster.import_roster(store, actor, a.body_id, a.file.data, a.file.filename)
 
 
+def _preview_hall(store: Store, actor: Actor, a: RosterArgs) -> halls.HallPreview:
+    return halls.check_hall_file(store, actor, a.body_id, a.file.data, a.file.filename)
+
+
+def _import_hall(store: Store, actor: Actor, a: RosterArgs) -> dict[str, int]:
+    return halls.import_hall(store, actor, a.body_id, a.file.data, a.file.filename)
+
+
 def _preview_agenda(store: Store, actor: Actor, a: AgendaFileArgs) -> agenda_import.AgendaPreview:
     return agenda_import.check_agenda(store, actor, a.sitting_id, a.file.data, a.file.filename)
 
@@ -403,6 +418,11 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
             call=_preview, http=Route("POST", "/bodies/<int:body_id>/roster/preview")),
     Command("import_roster", RosterArgs, roster.import_roster, answer=lambda n, a: {"imported": n}, call=_import,
             http=Route("POST", "/bodies/<int:body_id>/roster/import", 201)),
+    Command("save_hall", HallArgs, halls.save_hall, answer=as_is, http=Route("PUT", "/bodies/<int:body_id>/hall")),
+    Command("preview_hall", RosterArgs, halls.check_hall_file, answer=lambda preview, a: preview.to_dict(),
+            call=_preview_hall, http=Route("POST", "/bodies/<int:body_id>/hall/preview")),
+    Command("import_hall", RosterArgs, halls.import_hall, answer=as_is, call=_import_hall,
+            http=Route("POST", "/bodies/<int:body_id>/hall/import", 201)),
     Command("set_public_url", PublicUrlArgs, settings.set_public_url,
             http=Route("PUT", "/settings/public-url", body_required=True)),
     Command("create_user", UserArgs, accounts.create_user, answer=_created, http=Route("POST", "/users", 201)),

@@ -13,7 +13,7 @@ from flask_socketio import SocketIO
 from .. import services
 from ..db import Store
 from ..i18n import msg
-from ..services import Event, admin_view, terminal_view, timer
+from ..services import Event, admin_view, halls, terminal_view, timer
 from ..services.accounts import SESSIONS_ENDED
 from ..services.devices import UNPAIRED
 from .audiences import Audiences, Conn, body_room, person_room, room
@@ -60,6 +60,8 @@ class Publisher:
             if ev.sitting_id is None:
                 if ev.action in DEVICE_CHANGES:
                     self._devices_of_person(ev.payload.get("person_id"))
+                if ev.action == "hall_saved":
+                    self._push_hall(ev.payload["body_id"], ev.payload["layout"])
                 if ev.action == "device_revoked":
                     self._revoked(ev)
                 elif ev.action == SESSIONS_ENDED:
@@ -166,13 +168,28 @@ class Publisher:
         return self._body_of_sitting[sitting_id]
 
     def _push_devices(self, body_id: int) -> None:
-        """``devices`` to the clerks of the body's sittings not yet closed: the whole pairing list."""
+        """``devices`` to the clerks of the body's sittings not yet closed: the whole pairing list; and
+        ``tablets`` (whose tablets are online, for the seat map) to the body's clerk consoles and the
+        chairs of those sittings."""
         with self.store.read() as s:
             devices = admin_view.devices_of(s, body_id)
             sittings = terminal_view.unclosed_sittings(s, body_id)
+            online = halls.online_people(s, body_id)
         for sitting_id in sittings:
             self.socketio.emit("devices", {"sitting_id": sitting_id, "body_id": body_id, "devices": devices},
                                to=room(sitting_id, "clerk"))
+        self._to_map_consoles(body_id, "tablets", {"body_id": body_id, "online": online}, sittings)
+
+    def _push_hall(self, body_id: int, layout: dict[str, Any]) -> None:
+        """``hall``: the body's new seat map, to its clerk consoles and the chairs of its sittings not yet closed."""
+        with self.store.read() as s:
+            sittings = terminal_view.unclosed_sittings(s, body_id)
+        self._to_map_consoles(body_id, "hall", {"body_id": body_id, "hall": layout}, sittings)
+
+    def _to_map_consoles(self, body_id: int, name: str, payload: dict[str, Any], sittings: list[int]) -> None:
+        self.socketio.emit(name, payload, to=body_room(body_id))
+        for sitting_id in sittings:
+            self.socketio.emit(name, {"sitting_id": sitting_id, **payload}, to=room(sitting_id, "chair"))
 
     def _coalescing_loop(self) -> None:
         """At most one ``progress`` and one ``attendance`` message per sitting and interval, one

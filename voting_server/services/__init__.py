@@ -8,7 +8,8 @@ One module per phase: ``bodies`` (bodies, rulebooks, people), ``roster`` (roster
 (sittings, items, ballots, documents), ``copying`` (a sitting copied as the next one), ``appointments``
 (an appointment list voted person by person), ``editing`` (correcting what was prepared),
 ``withdrawal`` (撤回 of an item or ballot under way), ``templates`` (a body's ballot templates),
-``agenda_import`` (an agenda from a CSV or XLSX file), ``sitting`` (opening, attendance, the current item, speakers),
+``agenda_import`` (an agenda from a CSV or XLSX file), ``halls`` (the seat map of a body's hall: drawn, or
+imported from a file), ``sitting`` (opening, attendance, the current item, speakers),
 ``opening``, ``casting``, ``hands``, ``closing``, ``timer`` (the phases of a ballot), ``box`` (a secret
 round's encrypted ballot box: its key, the encrypted casts, the decrypted sums), ``encrypted`` (the
 ballots tablets encrypt, checked before they are cast), ``keyholders`` (the 监票人's key ceremony and

@@ -14,7 +14,7 @@ from werkzeug.security import safe_join
 
 from .. import commands, services
 from ..i18n import msg
-from ..services import Invalid, NotFound, admin_view, templates
+from ..services import Invalid, NotFound, admin_view, halls, templates
 from ..services.base import require
 from ..services.values import parse_date
 from . import current_actor, ok, public_address, store
@@ -55,6 +55,12 @@ def list_bodies() -> Any:
 def list_people(body_id: int) -> Any:
     day = parse_date(request.args.get("on"), msg("日期"), default=None)
     return ok({"people": admin_view.list_people(store(), current_actor(), body_id, on=day)})
+
+
+@bp.get("/bodies/<int:body_id>/hall")
+def hall(body_id: int) -> Any:
+    """The body's seat map and whose tablets are online (the consoles' live map)."""
+    return ok(halls.hall_of(store(), current_actor(), body_id))
 
 
 @bp.get("/settings/public-url")
