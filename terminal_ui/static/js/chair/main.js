@@ -1,9 +1,10 @@
 // The chair's console: attendance and quorum, the agenda, opening/timing/closing ballots, progress,
 // reminders, re-votes, the speaker queue and the announcement to read out after each close; the
-// chair's own vote when their account is linked to a member.
+// chair's own vote when their account is linked to a member; the live seat map of the hall.
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
+import { liveHall } from "../live/hall.js";
 import { goLive, LiveClient, sittingFromUrl, staffPage } from "../live/start.js";
 import { agendaPanel } from "./agenda.js";
 import { attendancePanels } from "./attendance.js";
@@ -34,6 +35,7 @@ async function main() {
   const client = new LiveClient({ sittingId: sittingFromUrl() });
   const state = () => client.state || {};
   keyboard(client);
+  liveHall(client, $("hall-body"), { bodyId: () => state().sitting && state().sitting.body.id });
   goLive(client, {
     panels: [
       titlePanel(client),

@@ -1,10 +1,11 @@
 // The clerk's console: body and roster (with the import preview), sittings, agenda, documents and
 // ballots; tablet pairing with printable QR codes; attendance with leave reasons; show-of-hands entry
 // with a second confirmation; the 监票人 key ceremony; results of every round, printable; the audit log;
-// staff accounts (the administrator's).
+// staff accounts (the administrator's); the hall's seat map: drawn, imported and watched live.
 import { h } from "../core/dom.js";
-import { errorText } from "../core/i18n.js";
+import { errorText, t } from "../core/i18n.js";
 import { toast } from "../core/notify.js";
+import { liveHall } from "../live/hall.js";
 import { goLive, LiveClient, staffPage } from "../live/start.js";
 import { accountsPanel, loadUsers } from "./accounts.js";
 import { attendancePanel } from "./attendance.js";
@@ -16,6 +17,8 @@ import { copyPanel } from "./copy.js";
 import { data, get, guarded, loadAgenda, loadAllResults, loadAudit, loadDevices, loadPeople, refreshAll, reloadSittings } from "./data.js";
 import { edits } from "./editing.js";
 import { handsPanel } from "./hands.js";
+import { draft, hallEditorPanel, loadDraft } from "./hall-editor.js";
+import { hallImportPanel } from "./hall-import.js";
 import { importPanel } from "./import.js";
 import { itemsPanel } from "./items.js";
 import { keysPanel } from "./keys.js";
@@ -26,8 +29,8 @@ import { resultsPanel } from "./results.js";
 import { sittingsPanel } from "./sittings.js";
 import { loadTemplates, templates, templatesPanel } from "./templates.js";
 
-const SECTIONS = ["live", "roster", "agenda", "pairing", "results", "audit", "accounts"];
-const LOADS = { audit: loadAudit, results: loadAllResults, pairing: loadDevices, accounts: loadUsers };
+const SECTIONS = ["live", "roster", "hall", "agenda", "pairing", "results", "audit", "accounts"];
+const LOADS = { audit: loadAudit, results: loadAllResults, pairing: loadDevices, accounts: loadUsers, hall: () => loadDraft() };
 let admin = false; // staff accounts are the administrator's
 
 function currentSection() {
@@ -52,15 +55,33 @@ function slots(section, count) {
   return els;
 }
 
+/** The live seat map of the chosen body, at the top of the 座位图 section; reloaded with the body. */
+function hallMap(client, el) {
+  const body = h("div", { id: "hall-live" });
+  el.replaceChildren(h("section", { class: "card", "aria-labelledby": "hall-live-title" },
+    h("h2", { id: "hall-live-title" }, t("hall.title")), body));
+  const reload = liveHall(client, body, { bodyId: () => get("bodyId") });
+  data.on("state", (_state, changed) => {
+    if (!changed.has("bodyId")) return;
+    reload();
+    if (draft.get("forBody")) loadDraft();
+  });
+  draft.on("state", (_state, changed) => { if (changed.has("dirty") && !draft.get("dirty")) reload(); });
+  return reload;
+}
+
 function panels(client) {
   const [sitting, hands, attendance] = slots("live", 3);
   const [bodies, people, roster] = slots("roster", 3);
+  const [live, editor, hallFile] = slots("hall", 3);
+  const reloadHall = hallMap(client, live);
   const [sittings, copy, items, agendaFile, tpl, keys] = slots("agenda", 6);
   const body = (name) => document.querySelector(`#sec-${name} .sec-body`);
   return [
     titlePanel(client), contextPanel(document.getElementById("clerk-context")),
     sittingPanel(client, sitting), handsPanel(client, hands), attendancePanel(client, attendance),
     bodiesPanel(bodies), peoplePanel(people), importPanel(roster),
+    hallEditorPanel(editor), hallImportPanel(hallFile, reloadHall),
     sittingsPanel(sittings), copyPanel(copy), itemsPanel(items), agendaImportPanel(agendaFile), templatesPanel(tpl),
     keysPanel(client, keys),
     pairingPanel(body("pairing")), resultsPanel(body("results")), auditPanel(body("audit")),
@@ -120,7 +141,7 @@ async function main() {
     }
   });
   // Without a sitting there is nothing live to follow: the console connects once one is chosen.
-  goLive(client, { panels: panels(client), stores: [data, templates, opening, edits], connect: Boolean(get("sittingId")) });
+  goLive(client, { panels: panels(client), stores: [data, templates, opening, edits, draft], connect: Boolean(get("sittingId")) });
   showSection();
   await loadDevices();
 }

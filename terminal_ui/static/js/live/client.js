@@ -9,7 +9,7 @@
 //   progress   {seq, sitting_id, ballot_id, round_id, voted, non_voters?} how many have voted
 //   me         {sitting_id, me: {...}}   me_vote {sitting_id, vote}       this seat's own person
 //   remind, revoked, alert {sitting_id, code, message, message_en, ...}  (alert: to the clerks)
-//   devices    {sitting_id, body_id, devices: [...]}                       the clerks' pairing list
+//   devices {sitting_id, body_id, devices}: the clerks' pairing list; tablets, hall: the consoles' seat map
 //   sync       {ok, reason, since}   consoles: the queue between server processes is lost (ok false) or back
 // With follow, a terminal on a planned sitting joins the one sitting.moved_to names (live/start.js).
 import { io } from "../../vendor/socket.io.esm.min.js";
@@ -150,7 +150,7 @@ export class LiveClient {
     socket.on("revoked", (msg) => {
       this._emitLocal("revoked", msg);
     });
-    for (const name of ["alert", "devices"]) {
+    for (const name of ["alert", "devices", "tablets", "hall"]) {
       socket.on(name, (msg) => {
         if (this._mine(msg)) this._emitLocal(name, msg);
       });
