@@ -9,7 +9,7 @@ import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 
 const PRESENT = ["present", "video"];
-const CELLS_PER_TASK = 90;
+const CELLS_PER_TASK = 60;
 
 /** What a seat shows, from the live state: its person, attendance, tablet and vote (as class names). */
 export function seatStates(people, online, ballot) {
