@@ -5,6 +5,8 @@ console and the hall display show each candidate and each person written in, and
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +24,20 @@ SPEC = {"kind": "election", "post": "县人民政府副县长", "places": 2, "po
         "candidates": [{"id": "c1", "name": "何平"}, {"id": "c2", "name": "罗军"}, {"id": "c3", "name": "宋佳"}]}
 OTHERS = ([{"c1": "for", "w:胡海": "for"}] * 3 + [{"c1": "for", "c2": "for"}] * 3
           + [{"c1": "for", "w:赵六": "for"}] * 2)
+
+
+@contextmanager
+def demo_store(tmp_path) -> Iterator[tuple[ServerProcess, Store]]:
+    """A demo server of its own (its SQLite database in ``tmp_path``) and a store on that database."""
+    folder = tmp_path / "srv"
+    folder.mkdir()
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    with ServerProcess(url, folder, demo=True, env={"LIVE_RATE_SCALE": "100"}) as server:
+        store = Store(url)
+        try:
+            yield server, store
+        finally:
+            store.dispose()
 
 
 def vote_on(page, rows_for, write_in, *, pick=None, shots=None, name=""):
@@ -93,11 +109,7 @@ def clerk_makes_the_election(browser, console, base, store, shots_dir) -> tuple[
 
 def test_an_election_with_write_ins_on_tablets(browser, console, shots_dir, tmp_path):
     e = expect()
-    folder = tmp_path / "srv"
-    folder.mkdir()
-    url = f"sqlite:///{folder / 'db.sqlite3'}"
-    with ServerProcess(url, folder, demo=True, env={"LIVE_RATE_SCALE": "100"}) as server:
-        store = Store(url)
+    with demo_store(tmp_path) as (server, store):
         clients: list[LiveClient] = []
         try:
             with store.read() as s:
@@ -156,4 +168,46 @@ def test_an_election_with_write_ins_on_tablets(browser, console, shots_dir, tmp_
         finally:
             for c in clients:
                 c.disconnect()
-            store.dispose()
+
+
+def test_the_clerk_enters_a_paper_count_with_write_ins(browser, console, shots_dir, tmp_path):
+    """A paper election counted by the tellers: the clerk types each candidate's counts, two persons
+    written in (one twice, with and without a blank), and an over-marked ballot as invalid."""
+    e = expect()
+    with demo_store(tmp_path) as (server, store):
+        chair = LiveClient(server.url, "chair", cookie=server.staff_cookie("chair")).connect()
+        try:
+            ctx, clerk = staff(browser, console, server.url, "/clerk", "clerk", "clerk-app", viewport=TABLET)
+            with store.read() as s:
+                sitting_id = s.scalar(select(models.Sitting.id))
+            clerk_actor = services.Actor(role="clerk", name="何静", user_id=3)
+            item = services.add_item(store, clerk_actor, sitting_id, title="选举县人民政府副县长", kind="election")
+            ballot_id = services.create_ballot(store, clerk_actor, item, spec=SPEC, method="hands")
+            chair.ok("open_sitting", {"confirm": True})
+            for p in range(1, 11):
+                services.set_attendance(store, clerk_actor, sitting_id, p, status="present")
+            chair.ok("start_item", {"item_id": item})
+            chair.ok("open_ballot", {"ballot_id": ballot_id})
+            clerk.goto(server.url + "/clerk#live")
+            counts = {"c1": (8, 0, 1), "c2": (3, 2, 4), "c3": (1, 1, 7)}
+            for q, values in counts.items():
+                for code, n in zip(("for", "against", "abstain"), values, strict=True):
+                    clerk.fill(f"#hands-{q}-{code}", str(n))
+            for i, (name, n) in enumerate((("赵 六", 2), ("赵六", 1), ("钱七", 1))):
+                clerk.click("#hands-add-write-in")
+                clerk.fill(f"#hands-w-{i}-name", name)
+                clerk.fill(f"#hands-w-{i}-n", str(n))
+            clerk.fill("#hands-invalid", "1")
+            clerk.click("#hands-check")
+            e(clerk.locator(".inline-confirm")).to_contain_text("钱七（另选他人）")
+            shot(clerk, shots_dir, "election-clerk-paper-count", top=False)
+            clerk.click("#hands-confirm")
+            e(clerk.locator(".card.hands .notice.ok")).to_be_visible()
+            result = chair.ok("close_ballot", {"ballot_id": ballot_id})["result"]
+            by = {q["question_id"]: q for q in result["questions"]}
+            assert by["w:赵六"]["counts"] == {"for": 3} and by["w:钱七"]["counts"] == {"for": 1}
+            assert result["turnout"]["invalid"] == 1 and by["c1"]["outcome"] == "elected"
+            ctx.close()
+            assert console.unexpected() == [], console.unexpected()
+        finally:
+            chair.disconnect()
