@@ -202,13 +202,13 @@ async def _one_ballot(server: ServerProcess, ids: dict[str, Any], seats: list[Se
 
     async def cast(i: int, seat: Seat) -> None:
         start = time.perf_counter()
-        a = await seat.sio.call("cast", {**payloads[i], "cast_id": uuid.uuid4().hex}, timeout=120)
+        a = await seat.sio.call("cast", {**payloads[i], "cast_id": uuid.uuid4().hex}, timeout=CAST_TIMEOUT[0])
         seat.ack_ms = (time.perf_counter() - start) * 1000
         assert a.get("ok"), a
 
     first_cast = time.perf_counter()
     await asyncio.gather(*(cast(i, s) for i, s in enumerate(seats)))
-    deadline = time.perf_counter() + 60
+    deadline = time.perf_counter() + CAST_TIMEOUT[0]
     while any(s.all_voted_at is None for s in seats) and time.perf_counter() < deadline:
         await asyncio.sleep(0.01)
     missing = sum(1 for s in seats if s.all_voted_at is None)
@@ -226,6 +226,9 @@ async def _one_ballot(server: ServerProcess, ids: dict[str, Any], seats: list[Se
     return {"ack_p50_ms": statistics.median(acks_ms),
             "ack_p99_ms": acks_ms[min(len(acks_ms) - 1, int(len(acks_ms) * 0.99))], "burst_s": burst_s,
             "result_s": result_s, "missing": missing}
+
+
+CAST_TIMEOUT = [120.0]  # seconds a seat waits for its cast's acknowledgement (--cast-timeout)
 
 
 def choice(ids: dict[str, Any], seat: int) -> Any:
@@ -301,7 +304,10 @@ def main() -> None:
     parser.add_argument("--plenary", action="store_true", help="a congress plenary's 票决 (default 450 seats)")
     parser.add_argument("--candidates", type=int, default=15, help="--plenary: the projects on the ballot")
     parser.add_argument("--places", type=int, default=10, help="--plenary: the places to fill")
+    parser.add_argument("--cast-timeout", type=float, default=120.0,
+                        help="seconds a seat waits for its cast to be acknowledged (a long secret 票决 needs more)")
     args = parser.parse_args()
+    CAST_TIMEOUT[0] = args.cast_timeout
     if args.plenary:
         plenary(args)
         return
