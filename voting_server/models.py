@@ -99,8 +99,9 @@ class User(Base):
 
 
 class UserBody(Base):
-    """A body a staff account serves. An account with none serves every body (an administrator
-    always does); one with some reads and drives only those bodies' sittings."""
+    """A body a staff account serves. An administrator serves every body; an account with none serves
+    the only body while there is one and no body once there are more (``accounts.served_bodies``); one
+    with some reads and drives only those bodies' sittings."""
 
     __tablename__ = "user_bodies"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)

@@ -37,6 +37,26 @@ def demo_server(folder: Path) -> Iterator[str]:
         yield server.url
 
 
+@contextmanager
+def demo_and_store(folder: Path) -> Iterator[tuple[str, Any, int]]:
+    """A demo server on its own database in ``folder`` and a store on that database, to add what a test
+    needs before its pages open (sittings, bodies, accounts): the address, the store and the demo body."""
+    from sqlalchemy import select
+
+    from voting_server import models
+    from voting_server.db import Store
+
+    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    with ServerProcess(url, folder, demo=True) as server:
+        store = Store(url)
+        try:
+            with store.read() as s:
+                body_id = s.scalar(select(models.Body.id))
+            yield server.url, store, body_id
+        finally:
+            store.dispose()
+
+
 STAFF_PASSWORDS = {"admin": "admin-demo-2026", "chair": "chair-demo-2026", "clerk": "clerk-demo-2026",
                    "display": "display-demo-2026"}
 DEMO_PIN = "2468"

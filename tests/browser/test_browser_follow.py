@@ -7,11 +7,10 @@ sign-in counts there."""
 from __future__ import annotations
 
 import pytest
-from support.server import ServerProcess
+from conftest import demo_and_store
 from test_browser_sitting import HALL, LAPTOP, expect, shot, staff, tablet
 
 from voting_server import services
-from voting_server.db import Store
 from voting_server.services import Actor
 
 pytestmark = pytest.mark.browser
@@ -25,20 +24,11 @@ NO_RELOAD = "window.__same_page = 'yes'"
 
 @pytest.fixture(scope="module")
 def two_sittings(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("follow")
-    url = f"sqlite:///{folder / 'db.sqlite3'}"
-    with ServerProcess(url, folder, demo=True) as server:
-        store = Store(url)
-        with store.read() as s:
-            from sqlalchemy import select
-
-            from voting_server import models
-            body_id = s.scalar(select(models.Body.id))
+    with demo_and_store(tmp_path_factory.mktemp("follow")) as (url, store, body_id):
         newer = services.create_sitting(store, Actor(role="clerk", name="何静"), body_id, title=NEWER,
                                         date="2099-12-30", place="第一会议室")
         services.add_item(store, Actor(role="clerk", name="何静"), newer, title="关于召开下次会议的决定")
-        store.dispose()
-        yield server.url, newer
+        yield url, newer
 
 
 def test_tablets_chair_and_display_move_to_the_sitting_that_opens(browser, console, two_sittings, shots_dir):

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from voting_server import models, services
 from voting_server.services import Conflict, Forbidden, Invalid, NotFound, admin_view, terminal_view
-from voting_server.services.base import Actor
+from voting_server.services.base import Actor, check_sitting
 
 CHAIR_ID = 2  # the demo's chair account (王建国)
 CLERK_ID = 3
@@ -75,6 +75,28 @@ def test_a_chair_of_one_body_neither_sees_nor_drives_another(world, refuse, two_
     services.start_item(st, chair, world.items[0])
 
 
+def test_an_account_with_no_bodies_linked_serves_the_only_body_and_none_once_there_are_two(world, refuse):
+    """Only an administrator serves every body. A chair, clerk or display account with no body linked
+    serves the installation's only body; once a second body exists it serves none (every read and
+    command of either body refused ``other_body``) until the administrator links its bodies."""
+    st, admin = world.store, world.admin
+    for uid in (CHAIR_ID, CLERK_ID):
+        assert account(world, uid).bodies is None  # one body: nothing to choose
+    other = services.create_body(st, admin, name="某县人民代表大会", preset="congress_plenary")
+    assert account(world, 1).bodies is None  # the administrator: every body, always
+    chair, clerk = account(world, CHAIR_ID), account(world, CLERK_ID)
+    assert chair.bodies == frozenset() and clerk.bodies == frozenset()
+    assert admin_view.list_bodies(st, chair) == []
+    for call in (lambda: services.open_sitting(st, chair, world.sitting_id),
+                 lambda: admin_view.list_sittings(st, chair, world.body_id),
+                 lambda: services.add_item(st, clerk, world.sitting_id, title="未关联机构的议题"),
+                 lambda: services.create_sitting(st, clerk, other, title="第一次会议", date="2026-12-01")):
+        refuse(call, Forbidden, "other_body")
+    services.update_user(st, admin, CHAIR_ID, bodies=[world.body_id, other])
+    assert account(world, CHAIR_ID).bodies == frozenset({world.body_id, other})
+    services.open_sitting(st, account(world, CHAIR_ID), world.sitting_id)
+
+
 def test_bodies_and_linked_member_are_checked(world, refuse, two_bodies):
     st, admin, o = world.store, world.admin, two_bodies
     m0, obs = world.members[0], world.observers[0]
@@ -98,9 +120,9 @@ def test_bodies_and_linked_member_are_checked(world, refuse, two_bodies):
     users = {u["id"]: u for u in admin_view.list_users(st, admin)}
     assert users[CHAIR_ID]["bodies"] == [world.body_id] and users[CHAIR_ID]["person_id"] == m0.person_id
     assert users[CHAIR_ID]["person"]["name"] == m0.name and users[new_chair]["bodies"] == []
-    services.update_user(st, admin, CHAIR_ID, bodies=[], person_id=None)  # every body again, and no member
+    services.update_user(st, admin, CHAIR_ID, bodies=[], person_id=None)  # no body linked, and no member
     chair = account(world, CHAIR_ID)
-    assert chair.bodies is None and chair.person_id is None
+    assert chair.bodies == frozenset() and chair.person_id is None  # two bodies: it serves none until linked
     with st.read() as s:
         actions = [e.action for e in s.scalars(select(models.AuditEntry).where(
             models.AuditEntry.action.in_(("user_bodies_set", "user_person_set"))).order_by(models.AuditEntry.id))]
@@ -202,3 +224,23 @@ def test_a_hall_with_someone_signed_in_opens_at_once(world):
     services.sign_in(st, world.members[3], world.sitting_id)  # on the planned sitting: counted when it opens
     assert commands.dispatch(st, world.chair, "open_sitting", {}, sitting_id=world.sitting_id)["ok"]
     assert _attendance(world, world.members[3].person_id) == "present"
+
+
+def test_a_console_drives_only_the_sitting_it_connected_to(world, refuse, two_bodies):
+    """``check_sitting`` (every staff console's command, before its service): a row of another sitting
+    of the same body is ``other_sitting``, naming both sittings; one of a body the account does not serve
+    is ``other_body``; the console's own rows, and rows that do not exist (left to the service), pass."""
+    st, o = world.store, two_bodies
+    chair = account(world, CHAIR_ID)
+    later = services.create_sitting(st, world.admin, world.body_id, title="县第十八届人大常委会第三十七次会议",
+                                    date="2099-12-30")
+    later_item = services.add_item(st, world.admin, later, title="下次会议的议题")
+    err = refuse(lambda: check_sitting(st, chair, world.sitting_id, {"item_id": later_item}), Forbidden,
+                 "other_sitting")
+    assert "县第十八届人大常委会第三十七次会议" in err.zh and "第三十六次会议" in err.zh
+    assert err.details == {"sitting_id": later, "connected_sitting_id": world.sitting_id}
+    for named in ({"ballot_id": o["ballot"]}, {"item_id": o["item"]}, {"sitting_id": o["sitting"]}):
+        refuse(lambda named=named: check_sitting(st, chair, world.sitting_id, named), Forbidden, "other_body")
+    check_sitting(st, chair, world.sitting_id, {"item_id": world.items[0], "ballot_id": world.ballots[0]})
+    check_sitting(st, chair, world.sitting_id, {"item_id": 987654, "ballot_id": None})
+    check_sitting(st, chair, later, {"item_id": later_item})

@@ -16,6 +16,7 @@ from .. import services
 from ..db import Store
 from ..i18n import Words, msg
 from ..services import Actor, ServiceError, terminal_view
+from ..services.accounts import NO_BODIES
 from ..services.base import OTHER_BODY
 from .snapshots import Snapshots
 
@@ -85,6 +86,8 @@ class Audiences:
         ``ConnectionRefusedError``) otherwise."""
         data = auth if isinstance(auth, dict) else {}
         actor = self.authenticate(data, user_id, generation)
+        if actor.bodies is not None and not actor.bodies:  # a staff account serving no body yet
+            raise refused("no_bodies", NO_BODIES)
         audience = AUDIENCE_OF_ROLE[actor.role]
         wanted = data.get("sitting_id")
         # a seat follows its person's body; a staff console the bodies its account serves (all: None)

@@ -10,6 +10,10 @@ Every event sent with an acknowledgement id gets an answer: a command's, an erro
 ``unknown_event`` for a name that is no command. The names Socket.IO reserves for connecting and
 disconnecting never reach the connection handlers when a client sends them as ordinary events.
 
+A staff console drives the one sitting it connected to (``auth.sitting_id``, or the server's choice):
+a command whose arguments name an item, ballot, document or speaker's request of another sitting is
+refused ``other_sitting`` (``other_body`` for a body the account does not serve) before its service runs.
+
 Every command is weighed against its terminal's rate first (``throttle``): one tablet flooding the
 hall is answered ``rate_limited`` at the cost of a dictionary lookup, and each command yields to the
 other connections once, so that a connection whose packets arrive faster than they are handled does
@@ -27,6 +31,7 @@ from .. import services
 from ..commands import LIVE, Command, unknown_event
 from ..i18n import msg
 from ..services import ServiceError, storage_refusal
+from ..services.base import SITTING_ARGS, check_sitting
 from .audiences import Audiences, Conn, body_room, person_room, refused, room, tablet_of
 from .deadlines import Deadlines
 from .publisher import Publisher
@@ -161,6 +166,9 @@ class LiveNamespace(Namespace):
             services.check_device(self.store, conn.actor.device_id)  # a tablet revoked on another process
         if conn.actor.user_id is not None:  # a staff session ended (logout) since it connected, maybe elsewhere
             services.check_session(self.store, conn.actor.user_id, conn.generation)
+            # a console drives the sitting it connected to: a command naming another sitting's row is refused
+            check_sitting(self.store, conn.actor, conn.sitting_id,
+                          {f.name: getattr(args, f.name) for f in command.fields if f.name in SITTING_ARGS})
         if command.service is None:  # the snapshot: this connection's own
             result: Any = self.snapshots.for_terminal(conn.sitting_id, conn.audience, conn.actor.person_id,
                                                       conn.actor.device_id)

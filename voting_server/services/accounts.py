@@ -105,16 +105,32 @@ def _stale_attempts(login_since: dt.datetime) -> Any:
 
 
 def user_bodies(s: Session, user_id: int) -> list[int]:
-    """The bodies an account serves (none: every body)."""
+    """The bodies linked to an account (``served_bodies`` says what an account with none serves)."""
     return sorted(s.scalars(select(models.UserBody.body_id).where(models.UserBody.user_id == user_id)))
 
 
+NO_BODIES = msg("您的账户尚未关联任何机构，请系统管理员在“账户”中选择该账户服务的机构")
+
+
+def served_bodies(s: Session, user: models.User) -> frozenset[int] | None:
+    """The bodies an account serves (None: every body). An administrator serves every body. A chair,
+    clerk or display account serves the bodies linked to it; with none linked it serves the only body
+    while there is one (a single committee needs no setting), and **no body** once there are two or more:
+    it is refused (``no_bodies``) until the administrator links its bodies, so that a console never guesses
+    which hall it drives."""
+    if user.role == "admin":
+        return None
+    linked = user_bodies(s, user.id)
+    if linked:
+        return frozenset(linked)
+    return None if (s.scalar(select(func.count()).select_from(models.Body)) or 0) <= 1 else frozenset()
+
+
 def staff_actor(s: Session, user: models.User) -> Actor:
-    """Who an account acts as: its role, the bodies it serves (an administrator serves every body) and
-    the member it is linked to."""
-    bodies = user_bodies(s, user.id) if user.role != "admin" else []
+    """Who an account acts as: its role, the bodies it serves (``served_bodies``) and the member it is
+    linked to."""
     return Actor(role=user.role, name=user.display_name, user_id=user.id, person_id=user.person_id,
-                 bodies=frozenset(bodies) if bodies else None)
+                 bodies=served_bodies(s, user))
 
 
 def user_actor(store: Store, user_id: object) -> Actor | None:
@@ -181,8 +197,8 @@ def logout(store: Store, user_id: int | None) -> None:
 def update_user(store: Store, actor: Actor, user_id: int, *, password: str | None = None,
                 active: bool | None = None, bodies: list[int] | None = None,
                 person_id: int | None | Unset = UNSET_PERSON) -> None:
-    """A new password, the account disabled (or enabled again), the bodies it serves (an empty list:
-    every body), or the member it is linked to (None: none). Any of these ends every session of the
+    """A new password, the account disabled (or enabled again), the bodies it serves (an empty list: none
+    linked, see ``served_bodies``), or the member it is linked to (None: none). Any of these ends every session of the
     account: its consoles sign in again under what it now is."""
     if password is None and active is None and bodies is None and person_id is UNSET_PERSON:
         raise Invalid("nothing_to_change", msg("没有要修改的内容"))

@@ -246,6 +246,47 @@ def check_bodies(store: Store, actor: Actor, named: dict[str, object]) -> None:
             check_body(actor, body_named(s, name, ident))
 
 
+# The arguments that name something of one sitting, and how to find that sitting: a console drives the
+# sitting it picked (``check_sitting``), and a command naming a row of another one is refused.
+def _sitting_via_item(child: Any, item_column: Any) -> Callable[[Session, int], int | None]:
+    return lambda s, i: s.scalar(select(models.AgendaItem.sitting_id).join(
+        child, item_column == models.AgendaItem.id).where(child.id == i))
+
+
+_SITTING_OF: dict[str, Callable[[Session, int], int | None]] = {
+    "sitting_id": lambda s, i: s.scalar(select(models.Sitting.id).where(models.Sitting.id == i)),
+    "item_id": lambda s, i: s.scalar(select(models.AgendaItem.sitting_id).where(models.AgendaItem.id == i)),
+    "ballot_id": _sitting_via_item(models.Ballot, models.Ballot.item_id),
+    "document_id": _sitting_via_item(models.Document, models.Document.item_id),
+    "request_id": _sitting_via_item(models.SpeakerRequest, models.SpeakerRequest.item_id),
+}
+SITTING_ARGS = frozenset(_SITTING_OF)
+
+
+def check_sitting(store: Store, actor: Actor, sitting_id: int, named: dict[str, object]) -> None:
+    """Refuse a console's command whose arguments name a row of another sitting than the one the console
+    drives (``sitting_id``, picked when it connected): ``other_body`` when that sitting's body is not one
+    the account serves, else ``other_sitting`` naming both. A row that does not exist is left to the
+    service (``not_found``)."""
+    wanted = {k: v for k, v in named.items() if k in _SITTING_OF and v is not None}
+    if not wanted:
+        return
+    with store.read() as s:
+        for name, ident in wanted.items():
+            if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+                continue
+            other_id = _SITTING_OF[name](s, ident)
+            if other_id is None or other_id == sitting_id:
+                continue
+            other, current = s.get(models.Sitting, other_id), s.get(models.Sitting, sitting_id)
+            assert other is not None
+            check_body(actor, other.body_id)
+            # TRANSLATORS: {other} and {current} are sittings' titles, e.g. 县第十八届人大常委会第三十七次会议
+            raise Forbidden("other_sitting", msg("该操作属于{other}，本控制台正在主持的是{current}；请先在会议列表中切换到该会议",
+                                                 other=other.title, current=current.title if current else str(sitting_id)),
+                            sitting_id=other_id, connected_sitting_id=sitting_id)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 _PERMISSION_OF: dict[Callable[..., object], str] = {}
 

@@ -137,6 +137,7 @@ def open_sitting(store: Store, actor: Actor, sitting_id: int, *, confirm: bool =
             tx.audit("sitting_moved", {"sitting_id": other.id, "moved_to": sitting.id,
                                        "sign_ins_moved": carried.get(other.id, [])},
                      sitting_id=other.id, push=True)
+        _tell_open_sittings(tx, sitting.body_id, sitting.id, sitting)
         if chair_present is not None:
             tx.audit("signed_in", {"person_id": chair_present}, sitting_id=sitting.id)
 
@@ -207,6 +208,19 @@ def close_sitting(store: Store, actor: Actor, sitting_id: int) -> None:
             for other in planned_sittings(s, sitting.body_id):
                 tx.audit("sitting_moved", {"sitting_id": other.id, "moved_to": after.id if after else None,
                                            "sign_ins_moved": []}, sitting_id=other.id, push=True)
+            _tell_open_sittings(tx, sitting.body_id, sitting.id, after)
+
+
+def _tell_open_sittings(tx: Tx, body_id: int, changed: int, followed: models.Sitting | None) -> None:
+    """The body's other open sittings (besides ``changed``, the one opening or closing) learn which sitting
+    the body now follows (``sitting.opened_elsewhere``): their consoles say so and offer to switch, and
+    never switch by themselves (a chair may be in the middle of a ballot there)."""
+    others = tx.session.scalars(select(models.Sitting).where(
+        models.Sitting.body_id == body_id, models.Sitting.status == "open", models.Sitting.id != changed))
+    for other in others:
+        elsewhere = followed.id if followed is not None and followed.id != other.id else None
+        tx.audit("sitting_elsewhere", {"sitting_id": other.id, "opened_elsewhere": elsewhere},
+                 sitting_id=other.id, push=True)
 
 
 # --- sign-in and attendance ----------------------------------------------------------------------

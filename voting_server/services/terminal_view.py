@@ -58,6 +58,7 @@ SECTIONS_BY_ACTION: dict[str, tuple[str, ...]] = {
     "sitting_opened": ("sitting", "attendance", "agenda", "ballot"),
     "sitting_closed": ("sitting", "agenda", "ballot", "speakers"),
     "sitting_moved": ("sitting", "attendance"),
+    "sitting_elsewhere": ("sitting",),
     "item_added": ("agenda",),
     "item_started": ("agenda", "ballot", "speakers"),
     "item_finished": ("agenda", "ballot", "speakers"),
@@ -135,7 +136,18 @@ def sitting_section(s: Session, sitting: models.Sitting, audience: str) -> dict[
                                                  "words": words_json(sitting_words(sitting))},
             "chair_name": sitting.chair_name, "clerk_name": sitting.clerk_name,
             "opened_at": iso(sitting.opened_at), "closed_at": iso(sitting.closed_at),
-            "key_holders": holders_of(sitting), "moved_to": moved_to(s, sitting)}
+            "key_holders": holders_of(sitting), "moved_to": moved_to(s, sitting),
+            "opened_elsewhere": opened_elsewhere(s, sitting)}
+
+
+def opened_elsewhere(s: Session, sitting: models.Sitting) -> dict[str, Any] | None:
+    """On an open sitting: another sitting of the body opened after it (the one the body's terminals
+    follow), ``{"id", "title"}``, which the consoles on this one offer to switch to; None otherwise (a
+    planned sitting has ``moved_to``)."""
+    if sitting.status != "open":
+        return None
+    followed = followed_sitting(s, sitting.body_id)
+    return None if followed is None or followed.id == sitting.id else {"id": followed.id, "title": followed.title}
 
 
 def moved_to(s: Session, sitting: models.Sitting) -> int | None:

@@ -5,7 +5,8 @@ import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
 import { liveHall } from "../live/hall.js";
-import { goLive, LiveClient, sittingFromUrl, staffPage } from "../live/start.js";
+import { goLive, LiveClient, sittingFromUrl, sittingHeader, staffPage } from "../live/start.js";
+import { elsewherePanel } from "../views/picker.js";
 import { agendaPanel } from "./agenda.js";
 import { attendancePanels } from "./attendance.js";
 import { asking } from "./commands.js";
@@ -19,26 +20,29 @@ import { speakersPanel } from "./speakers.js";
 const $ = (id) => document.getElementById(id);
 
 function titlePanel(client) {
-  const title = () => (client.state && client.state.sitting && client.state.sitting.title) || "";
+  const sitting = () => (client.state && client.state.sitting) || {};
   return new Panel({
     reads: ["sitting"],
-    key: title,
+    key: () => [sitting().title, sitting().body && sitting().body.name],
     build: () => {
-      $("top-title").textContent = title();
-      document.title = `${t("chair.page_title")} · ${title()}`;
+      sittingHeader(sitting());
+      document.title = `${t("chair.page_title")} · ${sitting().title || ""}`;
     },
   });
 }
 
 async function main() {
   await staffPage({ roles: ["chair"], app: "chair-app" });
-  const client = new LiveClient({ sittingId: sittingFromUrl() });
+  // a sitting named in the address was picked: the console stays on it (and offers, never makes, a switch)
+  const picked = sittingFromUrl();
+  const client = new LiveClient({ sittingId: picked, follow: picked == null });
   const state = () => client.state || {};
   keyboard(client);
   liveHall(client, $("hall-body"), { bodyId: () => state().sitting && state().sitting.body.id });
   goLive(client, {
     panels: [
       titlePanel(client),
+      elsewherePanel(client, $("elsewhere")),
       ...attendancePanels(state, { att: $("att-body"), alert: $("quorum-alert") }),
       currentPanel(client, $("current-panel")),
       myVotePanel(client, $("my-vote")),

@@ -1,4 +1,4 @@
-// Staff accounts (the administrator's): each account's role, the bodies it serves (none ticked: every
+// Staff accounts (the administrator's): each account's role, the bodies it serves (none ticked: the only
 // body), the member a chair sits as (counted present when their console joins the opened sitting, and
 // voting from it), disabling and enabling; creating an account. Each change ends the account's sessions.
 import { api } from "../core/api.js";
@@ -49,7 +49,10 @@ function bodiesCell(u) {
     return h("label", { class: "check" }, box, " ", b.name);
   });
   return [h("div", { class: "user-bodies" }, boxes),
-    u.bodies.length ? null : h("span", { class: "muted small" }, t("clerk.all_bodies"))];
+    // none ticked: the only body while there is one, no body once there are more (the account waits to be linked)
+    u.bodies.length ? null : get("bodies").length > 1
+      ? h("span", { class: "notice warn small", "data-fk": "no-bodies" }, t("clerk.no_bodies_linked"))
+      : h("span", { class: "muted small" }, t("clerk.all_bodies"))];
 }
 
 function personCell(u) {

@@ -2,6 +2,7 @@
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
+import { sittingHeader } from "../live/start.js";
 import { chooseBody, chooseSitting, get, loadBody, sitting } from "./data.js";
 
 async function switchBody(id) {
@@ -42,10 +43,11 @@ export function titlePanel(client) {
     return s ? s.title : "";
   };
   return new Panel({
-    reads: ["sitting", "sittings", "sittingId"],
-    key: title,
+    reads: ["sitting", "sittings", "sittingId", "bodies", "bodyId"],
+    key: () => [title(), get("bodyId"), get("bodies").map((b) => b.name)],
     build: () => {
-      document.getElementById("top-title").textContent = title();
+      const body = get("bodies").find((b) => b.id === get("bodyId"));
+      sittingHeader((client.state && client.state.sitting) || sitting(), body ? body.name : "");
       document.title = `${t("clerk.page_title")}${title() ? ` · ${title()}` : ""}`;
     },
   });

@@ -1,6 +1,7 @@
 // The start-up every live page shares: the header, the staff login gate, the live connection with
 // its banner, the panels it feeds, and the countdowns ticking from the server's clock.
 import { logout } from "../core/api.js";
+import { h } from "../core/dom.js";
 import { errorText } from "../core/i18n.js";
 import { mount } from "../core/panel.js";
 import { tickCountdowns } from "../views/countdown.js";
@@ -12,6 +13,20 @@ import { staffGate } from "./gate.js";
 export function sittingFromUrl() {
   const sid = parseInt(new URLSearchParams(location.search).get("sitting"), 10);
   return Number.isFinite(sid) ? sid : null;
+}
+
+/**
+ * The header names the body and the sitting a console drives (``sitting`` of the snapshot, or of the
+ * sitting list before it connects), always: a chair serving two bodies sees which hall this is.
+ */
+export function sittingHeader(sitting, bodyName = "") {
+  const el = document.getElementById("top-title");
+  if (!el) return;
+  const body = (sitting && sitting.body && sitting.body.name) || bodyName;
+  el.replaceChildren(
+    ...(body ? [h("span", { class: "top-body", id: "top-body" }, body)] : []),
+    h("span", { class: "top-sitting", id: "top-sitting" }, (sitting && sitting.title) || ""));
+  el.title = [body, sitting && sitting.title].filter(Boolean).join(" · ");
 }
 
 /**
@@ -37,6 +52,7 @@ function followOpened(client) {
   client.on("state", (state, changed) => {
     const s = state && state.sitting;
     if (!client.follow || !changed.has("sitting") || !s || s.status !== "planned" || s.moved_to == null) return;
+    if (state.ballot && state.ballot.status === "open") return; // never away from an open ballot by itself
     client.reconnect({ sittingId: s.moved_to });
     if (!new URLSearchParams(location.search).has("sitting")) return;
     const url = new URL(location.href);
