@@ -97,6 +97,15 @@ def test_an_account_with_no_bodies_linked_serves_the_only_body_and_none_once_the
     services.open_sitting(st, account(world, CHAIR_ID), world.sitting_id)
 
 
+def test_a_clerk_serves_the_body_it_creates_and_keeps_the_one_it_served(world):
+    st = world.store
+    third = services.create_body(st, account(world, CLERK_ID), name="某县人民代表大会", preset="congress_plenary")
+    assert account(world, CLERK_ID).bodies == frozenset({world.body_id, third})
+    assert account(world, CHAIR_ID).bodies == frozenset()  # nobody set the chair's: no body now
+    fourth = services.create_body(st, account(world, CLERK_ID), name="某县人大常委会（换届）")
+    assert account(world, CLERK_ID).bodies == frozenset({world.body_id, third, fourth})
+
+
 def test_bodies_and_linked_member_are_checked(world, refuse, two_bodies):
     st, admin, o = world.store, world.admin, two_bodies
     m0, obs = world.members[0], world.observers[0]

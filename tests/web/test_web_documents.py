@@ -7,7 +7,10 @@ import os
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 from web_helpers import Api, assert_json_error, counts, pair_tablet
+
+from voting_server import models
 
 LIMIT = 4096
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -69,6 +72,11 @@ def test_documents_are_refused_to_anyone_else(app, api, clerk, admin, seeded):
 
     # a member of another committee, paired to that committee
     other = admin.post("/api/bodies", {"name": "某市人大常委会"}).get_json()["id"]
+    # two bodies: the clerk serves the one set on its account (none set would be none); set here directly,
+    # so that its session goes on
+    with app.extensions["biaojue_store"].write_session() as ws, ws.begin():
+        clerk_id = ws.scalar(select(models.User.id).where(models.User.username == "clerk"))
+        ws.add(models.UserBody(user_id=clerk_id, body_id=seeded.body_id))
     person = admin.post(f"/api/bodies/{other}/people", {"name": "外人", "seat": "1"}).get_json()["id"]
     assert admin.put(f"/api/people/{person}/pin", {"pin": "13579"}).status_code == 200
     outsider = pair_tablet(app, other, "1", "13579")

@@ -14,7 +14,7 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
-from .base import Actor, Conflict, Invalid, get_or_404, requires, transaction, utcnow
+from .base import Actor, Conflict, Invalid, Tx, get_or_404, requires, transaction, utcnow
 from .lookups import member_word, ruleset_of
 from .values import Text, parse_date
 
@@ -49,7 +49,22 @@ def create_body(store: Store, actor: Actor, *, name: str, preset: str = "standin
         tx.session.flush()
         tx.audit("body_created", {"body_id": body.id, "name": name, "preset": preset,
                                   "overrides": body.overrides})
+        _serve_new_body(tx, actor, body.id)
         return body.id
+
+
+def _serve_new_body(tx: Tx, actor: Actor, body_id: int) -> None:
+    """A clerk's account serves the body it creates. One that had no body set served the only body
+    (``accounts.served_bodies``): it keeps serving it too, now set, as it would serve none once there
+    are two. An administrator serves every body as it is."""
+    if actor.user_id is None or actor.role == "admin" or tx.session.get(models.User, actor.user_id) is None:
+        return
+    s = tx.session
+    linked = set(s.scalars(select(models.UserBody.body_id).where(models.UserBody.user_id == actor.user_id)))
+    served_all = actor.bodies is None  # no body set, and there was only one: it keeps that one
+    new = ({body_id} | (set(s.scalars(select(models.Body.id))) if served_all else set())) - linked
+    s.add_all([models.UserBody(user_id=actor.user_id, body_id=b) for b in sorted(new)])
+    tx.audit("user_bodies_set", {"user_id": actor.user_id, "bodies": sorted(linked | new)})
 
 
 @requires("manage_body")
