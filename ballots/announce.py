@@ -238,7 +238,8 @@ def _places_lines(
     result: Result, to_fill: int, chosen: Sequence[str], before: Sequence[str]
 ) -> tuple[list[str], list[str]]:
     """The places not filled ("应选3项，入选1项，2项空缺。" or "…，1项待另行表决。") and, after a run-off,
-    the list joined with those chosen before ("连同此前入选的8项，共入选10项：…。")."""
+    the list joined with those chosen before ("连同此前入选的8项，共入选10项：…。") and, when places stay
+    empty, the places of the whole selection ("应选10项，入选9项，1项空缺。")."""
     zh: list[str] = []
     en: list[str] = []
     short = to_fill - len(chosen)
@@ -252,6 +253,10 @@ def _places_lines(
         joined = [*before, *chosen]
         zh.append(f"连同此前入选的{len(before)}项，共入选{len(joined)}项：{'、'.join(joined)}。")
         en.append(f"With the {len(before)} chosen before, {len(joined)} chosen: {', '.join(joined)}.")
+        if short and not result.ties:  # the places of the whole selection, over all rounds
+            total = len(before) + to_fill
+            zh.append(f"应选{total}项，入选{len(joined)}项，{short}项空缺。")
+            en.append(f"{_many(total, 'place')} in all, {len(joined)} chosen, {short} unfilled.")
     return zh, en
 
 

@@ -59,8 +59,11 @@ def test_a_tie_leads_to_a_runoff_and_the_final_list_joins_both_rounds(world):
     st = world.store
     ballot = _tied(world)
     ballot_section = snapshot(st, world.sitting_id, "chair")["ballot"]
-    assert ballot_section["standing"] == {"places": 2, "chosen": [{"id": "c1", "name": PROJECTS[0]}],
+    first = {"id": "c1", "name": PROJECTS[0], "amount": "1200万元", "responsible_unit": "县水利局"}
+    assert ballot_section["standing"] == {"places": 2, "chosen": [first],
                                           "tied": ["c2", "c3"], "open": 1, "next": "runoff"}
+    assert ballot_section["questions"][0]["details"] == {"amount": "1200万元", "responsible_unit": "县水利局"}
+    assert "details" not in ballot_section["questions"][1]  # a candidate without details reads as before
 
     round_id = services.open_runoff(st, world.chair, ballot)
     (first, _), (second, none) = _rounds(st, ballot)
@@ -176,3 +179,18 @@ def test_an_election_with_a_place_unfilled_goes_to_a_further_election(world, ref
     assert "另行选举，此前已当选1名" in result["announcement_zh"]
     assert "共当选2名：张三、李四" in result["announcement_zh"]
     assert snapshot(st, world.sitting_id, "chair")["ballot"]["standing"]["next"] == "done"
+
+
+def test_a_candidate_paper_is_one_of_its_items_documents(world, refuse, tmp_path):
+    st = world.store
+    item = services.add_item(st, world.clerk, world.sitting_id, title="2027年民生实事项目票决", kind="selection")
+    spec = {"kind": "selection", "max_marks": 1, "candidates": [
+        {"id": "c1", "name": PROJECTS[0], "document_id": "999"}, {"id": "c2", "name": PROJECTS[1]}]}
+    err = refuse(lambda: services.create_ballot(st, world.clerk, item, spec=spec), Invalid, "bad_document")
+    assert f"候选项目“{PROJECTS[0]}”所附文件不是本议题的文件" == err.zh
+    doc = services.add_document(st, world.clerk, item, filename="供水管网改造方案.pdf", data=b"%PDF-1.4\n%%EOF\n",
+                                folder=str(tmp_path), max_bytes=1 << 20)
+    spec["candidates"][0]["document_id"] = str(doc)
+    ballot = services.create_ballot(st, world.clerk, item, spec=spec)
+    with st.read() as s:
+        assert s.get(models.Ballot, ballot).spec["candidates"][0]["document_id"] == str(doc)

@@ -18,6 +18,24 @@ from voting_server.sheets.keys import body_key
 DAY = dt.date(2026, 11, 25)
 
 
+def seeded(path: Path) -> tuple[Store, dict[str, Any], list[Any]]:
+    """A new SQLite store at ``path`` with the demo committee: the store, the seed's ids, the members as actors."""
+    from sqlalchemy import select
+    from support.hashing import fast_hashing
+
+    from voting_server import demo, models
+    from voting_server.services import Actor
+
+    store = Store(f"sqlite:///{path}")
+    store.create_all()
+    with fast_hashing():
+        ids = demo.seed(store, today=DAY)
+    with store.read() as s:
+        members = [Actor(role="member", name=p.name, person_id=p.id) for p in s.scalars(
+            select(models.Person).where(models.Person.role == "member").order_by(models.Person.id))]
+    return store, ids, members
+
+
 @dataclass
 class Sitting:
     store: Store

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import object_session
 
 import ballots
 
@@ -176,6 +177,7 @@ def create_ballot(store: Store, actor: Actor, item_id: int, *, spec: Mapping[str
     box_keys, box_encrypt = BOX_KEYS.check(box_keys), BOX_ENCRYPT.check(box_encrypt)
     with transaction(store, actor) as tx:
         item = get_or_404(tx.session, models.AgendaItem, item_id, msg("议题"))
+        check_papers(item, parsed)
         return put_ballot(tx, item, parsed, title=title, secret=secret, allow_change=allow_change, method=method,
                           timer_seconds=timer_seconds, procedural=procedural, threshold=threshold,
                           box_keys=box_keys, box_encrypt=box_encrypt).id
@@ -203,6 +205,18 @@ def checked_settings(rules: ballots.RuleSet, parsed: ballots.BallotSpec, *, secr
     return is_secret, frozen_rule(rules, _threshold(rules, parsed, procedural, threshold))
 
 
+def check_papers(item: models.AgendaItem, spec: ballots.BallotSpec) -> None:
+    """A 票决 candidate's attached paper (``document_id``) is one of its item's documents."""
+    wanted = {c.document_id for c in getattr(spec, "candidates", ()) if getattr(c, "document_id", "")}
+    s = object_session(item)
+    if not wanted or s is None:
+        return
+    have = {str(d) for d in s.scalars(select(models.Document.id).where(models.Document.item_id == item.id))}
+    for c in spec.candidates:  # type: ignore[attr-defined]
+        if c.document_id and c.document_id not in have:
+            raise Invalid("bad_document", msg("候选项目“{name}”所附文件不是本议题的文件", name=c.name))
+
+
 def ballot_values(rules: ballots.RuleSet, item: models.AgendaItem, *, spec: Mapping[str, object],
                   title: str | None, secret: bool | None, allow_change: bool, method: str,
                   timer_seconds: int | None, procedural: bool, threshold: Mapping[str, object] | None,
@@ -210,6 +224,7 @@ def ballot_values(rules: ballots.RuleSet, item: models.AgendaItem, *, spec: Mapp
     """A ballot's stored columns, checked by the rules a new ballot meets (``create_ballot``): for a
     correction of one (``editing.update_ballot``) against the body's rules as they are now."""
     parsed = parse_spec(spec)
+    check_papers(item, parsed)
     method, timer_seconds = METHOD.check(method), TIMER.check(timer_seconds)
     box_keys, box_encrypt = BOX_KEYS.check(box_keys), BOX_ENCRYPT.check(box_encrypt)
     allow_change, procedural = ALLOW_CHANGE.check(allow_change), PROCEDURAL.check(procedural)

@@ -59,13 +59,21 @@ def standing_of(s: Session, ballot: models.Ballot) -> ballots.Standing | None:
         return None
 
 
+DETAILS = ("amount", "responsible_unit", "summary", "document_id")
+
+
+def details_of(person: object) -> dict[str, str]:
+    """A 票决 candidate's details as given (投资额, 责任单位, 简介, the attached paper); none for others."""
+    return {k: v for k in DETAILS if isinstance(v := getattr(person, k, ""), str) and v}
+
+
 def standing_json(s: Session, ballot: models.Ballot) -> dict[str, Any] | None:
-    """What the consoles show of it: the places, who is chosen so far (in order), who is tied, the places
-    open, and what comes next ("runoff" / "further": the chair may open that round)."""
+    """What the screens show of it: the places, who is chosen so far (in order, with their details), who
+    is tied, the places open, and what comes next ("runoff" / "further": the chair may open that round)."""
     st = standing_of(s, ballot)
     if st is None:
         return None
-    return {"places": st.places, "chosen": [{"id": c.id, "name": c.name} for c in st.chosen],
+    return {"places": st.places, "chosen": [{"id": c.id, "name": c.name, **details_of(c)} for c in st.chosen],
             "tied": list(st.tied), "open": st.open, "next": st.next}
 
 

@@ -41,7 +41,7 @@ from .lookups import (
     spec_of,
     words_json,
 )
-from .runoff import standing_json
+from .runoff import details_of, standing_json
 from .sitting import attendance_counts, attendance_summary
 from .speakers import speaker_queue
 
@@ -205,6 +205,8 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         return None
     ballot = rnd.ballot
     spec = spec_of(rnd.spec)
+    listed = spec.listed() if isinstance(spec, ballots.PlacesSpec) else ()
+    details = {c.id: details_of(c) for c in listed}  # a 票决 candidate's 投资额, 责任单位, 简介, paper
     rule = rule_of(rnd.rule)
     threshold = rule.threshold
     counts = attendance_counts(s, sitting)
@@ -217,7 +219,8 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         "time_up": time_is_up(rnd),
         "auto_close": rnd.deadline is not None and ruleset_of(sitting.body).auto_close_at_deadline,
         "spec": rnd.spec, "questions": [
-            {"id": q.id, "label": q.label, "options": [{"code": o.code, "zh": o.zh, "en": o.en} for o in q.options]}
+            {"id": q.id, "label": q.label, "options": [{"code": o.code, "zh": o.zh, "en": o.en} for o in q.options],
+             **({"details": d} if (d := details.get(q.id)) else {})}
             for q in spec.questions()],
         "limits": spec.limits(),
         "threshold_zh": threshold.describe_zh(rule.words), "threshold_en": threshold.describe_en(rule.words),

@@ -133,14 +133,16 @@ def _selection_notes(ctx: Ctx, doc: Doc, spec: ballots.SelectionSpec, ordered: l
     threshold, _quorum = rule_text(ctx, doc["rule"])
     needed_txt = "/".join(map(str, sorted({q["needed"] for q in res["questions"]})))
     chosen = [q["label"] for q in ordered if q["outcome"] == "chosen"]
+    places = spec.to_fill
     if ctx.zh:
         lines = [f"每票最多选{spec.max_marks}项；得票达到{threshold}（需{needed_txt}票）的项目按得票多少排序，"
-                 f"取前{spec.max_marks}项。",
+                 f"取前{places}项。",
                  f"入选{len(chosen)}项" + (f"：{'、'.join(chosen)}。" if chosen else "。")]
     else:
         lines = [(f"At most {spec.max_marks} per ballot; candidates reaching {threshold} ({needed_txt} needed) are "
-                  f"ranked by votes and the first {spec.max_marks} are chosen."),
+                  f"ranked by votes and the first {places} are chosen."),
                  f"Chosen: {len(chosen)}" + (f" — {', '.join(chosen)}." if chosen else ".")]
+    lines += final_list_lines(ctx, spec, chosen, bool(res.get("ties")))
     names_of = {q["question_id"]: q["label"] for q in res["questions"]}
     for group in res.get("ties", []):
         names = ctx.join(names_of.get(cid, cid) for cid in group)
@@ -149,14 +151,51 @@ def _selection_notes(ctx: Ctx, doc: Doc, spec: ballots.SelectionSpec, ordered: l
     return lines
 
 
+def final_list_lines(ctx: Ctx, spec: ballots.SelectionSpec, chosen: list[str], tied: bool, *,
+                     earlier: bool = True) -> list[str]:
+    """After a run-off: who earlier rounds chose (``earlier``), and the final list of all rounds in order
+    (公告); the places left empty when no round follows ("应选10项，入选8项，2项空缺")."""
+    before = [c.name for c in spec.chosen_before]
+    every = before + chosen
+    lines = []
+    if before and earlier:
+        lines.append(f"此前各轮已入选{len(before)}项：{'、'.join(before)}；本轮为就得票相同的项目再次投票，应选{spec.to_fill}项。"
+                     if ctx.zh else f"Chosen in earlier rounds: {len(before)} — {', '.join(before)}; this round is a "
+                     f"run-off among the tied for {spec.to_fill}.")
+    if before and not tied:
+        lines.append(f"最终入选{len(every)}项：{'、'.join(every)}。" if ctx.zh else
+                     f"Final list: {len(every)} — {', '.join(every)}.")
+    unfilled = spec.total_places - len(every)
+    if unfilled > 0 and not tied:
+        lines.append(f"应选{spec.total_places}项，入选{len(every)}项，{unfilled}项空缺。" if ctx.zh else
+                     f"{spec.total_places} places, {len(every)} chosen, {unfilled} unfilled.")
+    return lines
+
+
+def candidate_cell(ctx: Ctx, c: ballots.Candidate | None, label: str) -> Any:
+    """A candidate's name with the details the clerk gave (投资额, 责任单位, 简介, the attached paper)."""
+    if c is None:
+        return ctx.p(label, "cell")
+    parts = [(ctx.t("cand_amount"), c.amount), (ctx.t("cand_unit"), c.responsible_unit),
+             (ctx.t("cand_summary"), c.summary)]
+    details = [f"{k}{ctx.colon()}{v}" for k, v in parts if v]
+    if c.document_id:
+        details.append(ctx.t("cand_document"))
+    if not details:
+        return ctx.p(label, "cell")
+    return [ctx.p(label, "cell"), ctx.p("\n".join(details), "small")]
+
+
 def selection_table(ctx: Ctx, doc: Doc, spec: Any, options: list[tuple[str, str]]) -> list[Flowable]:
-    """The candidates ranked by votes, with the selection rule and any tie at the cut-off."""
+    """The candidates ranked by votes, with their details, the selection rule and any tie at the cut-off."""
     assert isinstance(spec, ballots.SelectionSpec)
     position = {c.id: i for i, c in enumerate(spec.candidates)}
+    by_id = {c.id: c for c in spec.candidates}
     ordered = sorted(doc["result"]["questions"], key=lambda q: (q.get("rank") or 0, position.get(q["question_id"], 0)))
     rows: list[list[Any]] = [_head(ctx, doc, [ctx.t("rank"), ctx.t("candidate")], options)]
     for q in ordered:
-        rows.append([str(q.get("rank") or ""), ctx.p(q["label"], "cell")] + _counts(ctx, spec, q, options))
+        rows.append([str(q.get("rank") or ""), candidate_cell(ctx, by_id.get(q["question_id"]), q["label"])]
+                    + _counts(ctx, spec, q, options))
     table = grid(rows, widths([12 * mm, None] + [15 * mm] * len(options) + [20 * mm, 13 * mm, 28 * mm]),
                  center_from=2, extra=[("ALIGN", (0, 0), (0, -1), "CENTER")])
     return [table] + _notes(ctx, _selection_notes(ctx, doc, spec, ordered))

@@ -32,10 +32,17 @@ from .wording import OUTCOME_NOTE, note
 Doc = dict[str, Any]
 
 
-def round_text(ctx: Ctx, number: int) -> str:
+#: What a later round is, by its spec's stage: a re-vote of the whole ballot, a run-off among the tied, a
+#: further election (另行选举).
+STAGE_WORDS = {"first": ("重新表决", "re-vote"), "runoff": ("就票数相等者再次投票", "run-off among the tied"),
+               "further": ("另行选举", "further election")}
+
+
+def round_text(ctx: Ctx, number: int, spec: dict[str, Any] | None = None) -> str:
+    zh, en = STAGE_WORDS.get(str((spec or {}).get("stage", "first")), STAGE_WORDS["first"])
     if ctx.zh:
-        return f"第{number}轮" + ("（重新表决）" if number > 1 else "")
-    return f"Round {number}" + (" (re-vote)" if number > 1 else "")
+        return f"第{number}轮" + (f"（{zh}）" if number > 1 else "")
+    return f"Round {number}" + (f" ({en})" if number > 1 else "")
 
 
 def announcement(ctx: Ctx, res: dict[str, Any]) -> str:
@@ -66,7 +73,7 @@ def _ballot_rows(ctx: Ctx, doc: Doc) -> list[InfoRow]:
         (ctx.t("item"), item_txt, None, None),
         (ctx.t("question"), ballot["title"], None, None),
         (ctx.t("kind"), ctx.label(labels.KIND, ballot["kind"]), ctx.t("method"), ctx.label(labels.METHOD, doc["method"])),
-        (ctx.t("secrecy"), secrecy, ctx.t("round"), round_text(ctx, doc["round"]["number"])),
+        (ctx.t("secrecy"), secrecy, ctx.t("round"), round_text(ctx, doc["round"]["number"], doc.get("spec"))),
         (ctx.t("opened"), ctx.time(doc["round"]["opened_at"]), ctx.t("closed"), ctx.time(doc["round"]["closed_at"])),
         (ctx.t("chair"), sitting["chair"] or "—", ctx.t("clerk"), sitting["clerk"] or "—"),
         (ctx.t("rule"), f"{thr}（需{needed_txt}票）" if ctx.zh else f"{thr} ({needed_txt} needed)", ctx.t("quorum"),
@@ -129,7 +136,7 @@ def _earlier_table(ctx: Ctx, earlier: Sequence[Doc]) -> list[Flowable]:
     rows: list[list[Any]] = [[ctx.p(h, "cell_c") for h in (ctx.t("round"), ctx.t("closed"), ctx.t("method"),
                                                             ctx.t("outcome"), ctx.t("announcement"))]]
     for d in earlier:
-        rows.append([ctx.p(round_text(ctx, d["round"]["number"]), "cell"), ctx.p(ctx.time(d["round"]["closed_at"]), "cell"),
+        rows.append([ctx.p(round_text(ctx, d["round"]["number"], d.get("spec")), "cell"), ctx.p(ctx.time(d["round"]["closed_at"]), "cell"),
                      ctx.p(ctx.label(labels.METHOD, d["method"]), "cell"),
                      ctx.p(ctx.label(labels.OUTCOME, d["result"]["outcome"]), "cell"),
                      ctx.p(announcement(ctx, d["result"]), "cell")])

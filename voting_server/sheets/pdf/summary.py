@@ -10,12 +10,13 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
+import ballots
 from ballots import labels
 
 from ...db import Store
 from .. import data as sd
 from .blocks import fit, grid, head, info_table, signature_block, sitting_rows, widths
-from .kind_tables import option_labels, question_outcome, spec_of
+from .kind_tables import final_list_lines, option_labels, question_outcome, spec_of
 from .page import MONO, Ctx, SectionMark, build
 
 Doc = dict[str, Any]
@@ -47,6 +48,9 @@ def _votes_cell(ctx: Ctx, doc: Doc) -> str:
         text = (f"入选{len(chosen)}项：" if ctx.zh else f"chosen {len(chosen)}: ") + (ctx.join(chosen) or ctx.t("none"))
         for group in res.get("ties", []):
             text += ("\n并列：" if ctx.zh else "\ntie: ") + ctx.join(names.get(c, c) for c in group)
+        if isinstance(spec, ballots.SelectionSpec):
+            text += "".join("\n" + line for line in final_list_lines(ctx, spec, chosen, bool(res.get("ties")),
+                                                                        earlier=False))
         return text
     if kind == "election":
         elected = [q["label"] for q in res["questions"] if q["outcome"] == "elected"]

@@ -39,6 +39,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "outcome": ("结果", "Outcome"),
     "result": ("表决结果", "Result"),
     "announcement": ("主持人宣布", "Announcement"),
+    "cand_amount": ("投资额", "Investment"),
+    "cand_unit": ("责任单位", "Responsible unit"),
+    "cand_summary": ("简介", "Summary"),
+    "cand_document": ("附项目文件（见本议题文件）", "A paper is attached (among the item's papers)"),
     "earlier": ("此前各轮表决", "Earlier rounds of this ballot"),
     "named_record": ("表决明细", " vote record"),  # after the label of a named ballot: 记名表决明细
     "signatures": ("签字", "Signatures"),

@@ -4,6 +4,7 @@
 import { h } from "../core/dom.js";
 import { pick, t } from "../core/i18n.js";
 import { Panel } from "../core/panel.js";
+import { finalList } from "../views/candidates.js";
 import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, methodLabel, neededText } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
@@ -123,6 +124,14 @@ function withdrawnBallot(b) {
     withdrawnBlock(b));
 }
 
+/** A selection or election whose rounds leave places: to a run-off, a further election, or unfilled. */
+function standingNote(b) {
+  const st = b.standing;
+  if (!st || !["runoff", "further", "unfilled"].includes(st.next)) return null;
+  return h("p", { class: "notice warn standing-note", role: "status" },
+    t(`chair.standing_${st.next}`, { places: st.places, chosen: st.chosen.length, open: st.open }));
+}
+
 export function closedBallot(b) {
   if (b.status === "withdrawn") return withdrawnBallot(b);
   const r = b.result;
@@ -139,5 +148,6 @@ export function closedBallot(b) {
     h("div", { class: "script" },
       h("p", { class: "script-label" }, t("chair.script")),
       h("p", { class: "script-text", id: "announcement" }, announcement(r))),
+    standingNote(b), finalList(b),
     chart ? resultBars(b, r) : resultTable(b, r));
 }

@@ -6,7 +6,8 @@ import { errorText, t } from "../core/i18n.js";
 import { ackOk, toast } from "../core/notify.js";
 import { Store } from "../core/store.js";
 
-/** {kind: "override"|"close"|"revote"|"close_sitting"|"open_empty", id, message, revote, reason, passed, error} or null. */
+/** {kind: "override"|"close"|"revote"|"further"|"close_sitting"|"open_empty", id, message, revote, runoff, extra,
+ * reason, passed, error} or null. */
 export const asking = new Store({ pending: null });
 
 export function pending() {
@@ -67,19 +68,24 @@ function overrideMessage(ack) {
 }
 
 /**
- * Open a ballot (or its re-vote). Without quorum the server refuses; the chair may then say
- * explicitly to go ahead (the override is audited).
+ * Open a ballot (or its re-vote, or ``runoff``: the round that fills the places a selection or election
+ * left -- the run-off among the tied, an election's 另行选举 with ``extra`` candidates). Without quorum
+ * the server refuses; the chair may then say explicitly to go ahead (the override is audited).
  */
-export async function open(client, id, { revote = false, override = false, reason = "", confirmPassed = false } = {}) {
+export async function open(client, id, { revote = false, runoff = false, extra = null, override = false, reason = "",
+  confirmPassed = false } = {}) {
   const payload = override ? { ballot_id: id, override_quorum: true } : { ballot_id: id };
   if (revote) Object.assign(payload, { reason, confirm_passed: confirmPassed });
-  const ack = await command(client, revote ? "revote" : "open_ballot", payload);
+  if (runoff && extra !== null) payload.extra = extra;
+  const ack = await command(client, runoff ? "open_runoff" : revote ? "revote" : "open_ballot", payload);
   if (!ack) return;
   if (ack.ok) {
     ask(null);
-    toast(t(revote ? "chair.revote_opened" : "chair.opened"), "ok");
+    toast(t(runoff ? "chair.runoff_opened" : revote ? "chair.revote_opened" : "chair.opened"), "ok");
   } else if (ack.error === "no_quorum" && !override) {
-    ask({ kind: "override", id, revote, reason, confirmPassed, message: overrideMessage(ack) });
+    ask({ kind: "override", id, revote, runoff, extra, reason, confirmPassed, message: overrideMessage(ack) });
+  } else if (runoff && pending() && pending().kind === "further") {
+    ask({ ...pending(), error: ack });
   } else if (revote && ack.error === "confirm_passed_required") {
     ask({ kind: "revote", id, passed: true, reason, error: ack });
   } else if (revote) {

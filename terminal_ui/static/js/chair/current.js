@@ -18,9 +18,49 @@ function rowAction(client, x, openId) {
       onclick: () => open(client, x.id) }, t("chair.open_ballot"));
   }
   if (x.status !== "closed") return null;
-  return h("button", { class: "btn ghost", disabled: Boolean(openId), "data-fk": `revote-${x.id}`,
+  return [nextRound(client, x, openId), h("button", { class: "btn ghost", disabled: Boolean(openId), "data-fk": `revote-${x.id}`,
     onclick: () => ask({ kind: "revote", id: x.id, passed: lastPassed(client, x.id) }) },
-  t("chair.revote"));
+  t("chair.revote"))];
+}
+
+/** Where a selection or election on screen stands, when its rounds leave places to vote on: a run-off
+ * among the tied (就票数相等的项目再次投票), or an election's 另行选举 (the chair may give more candidates). */
+function standingOf(client, x) {
+  const b = client.state && client.state.ballot;
+  return b && b.id === x.id && b.status === "closed" && b.standing ? b.standing : null;
+}
+
+function nextRound(client, x, openId) {
+  const st = standingOf(client, x);
+  if (!st || (st.next !== "runoff" && st.next !== "further")) return null;
+  if (st.next === "runoff") {
+    return h("button", { class: "btn primary", disabled: Boolean(openId), "data-fk": `runoff-${x.id}`,
+      onclick: () => open(client, x.id, { runoff: true }) }, t("chair.runoff"));
+  }
+  return h("button", { class: "btn primary", disabled: Boolean(openId), "data-fk": `further-${x.id}`,
+    onclick: () => ask({ kind: "further", id: x.id }) }, t("chair.further"));
+}
+
+/** The further election's form: how many candidates beyond the open places (empty: the fewest allowed). */
+function furtherBox(client, x, p) {
+  const st = standingOf(client, x) || { open: 0 };
+  const extra = h("input", { id: `further-extra-${x.id}`, type: "number", min: 1, max: 50, inputmode: "numeric",
+    class: "further-extra", "data-autofocus": "", "data-fk": "further-extra" });
+  extra.value = p.extra ?? "";
+  const submit = async (e) => {
+    e.preventDefault();
+    const n = extra.value.trim() === "" ? null : Number(extra.value);
+    ask({ ...p, extra: n, error: null });
+    await open(client, x.id, { runoff: true, extra: n });
+  };
+  return h("form", { class: "inline-confirm further-form", role: "alertdialog", "aria-label": t("chair.further"), onsubmit: submit },
+    h("p", {}, t("chair.further_text", { n: st.open })),
+    h("label", { for: extra.id }, t("chair.further_extra")), extra,
+    h("p", { class: "muted" }, t("chair.further_extra_help")),
+    p.error ? h("p", { class: "notice warn", role: "alert" }, errorText(p.error)) : null,
+    h("div", { class: "confirm-actions" },
+      h("button", { type: "submit", class: "btn primary", "data-fk": "confirm-yes" }, t("chair.further")),
+      h("button", { type: "button", class: "btn ghost", "data-fk": "confirm-no", onclick: () => ask(null) }, t("common.cancel"))));
 }
 
 /** Whether the ballot's last round passed (wholly or in part): its re-vote asks for an explicit yes. */
@@ -64,6 +104,7 @@ function ballotRow(client, x, openId) {
     h("div", { class: "row-actions" }, rowAction(client, x, openId), gone));
   const p = pending();
   if (p && p.kind === "revote" && p.id === x.id) return [row, h("li", {}, revoteBox(client, x, p))];
+  if (p && p.kind === "further" && p.id === x.id) return [row, h("li", {}, furtherBox(client, x, p))];
   return row;
 }
 
@@ -84,7 +125,7 @@ function build(client, state, item) {
       onclick: () => run(client, "finish_item", { item_id: item.id }) }, t("chair.finish_item")))];
   if (p && p.kind === "override") {
     blocks.push(confirmBox(p.message, t("chair.override_confirm"), () => open(client, p.id,
-      { revote: p.revote, override: true, reason: p.reason, confirmPassed: p.confirmPassed })));
+      { revote: p.revote, runoff: p.runoff, extra: p.extra, override: true, reason: p.reason, confirmPassed: p.confirmPassed })));
   }
   if (b && b.item_id === item.id) blocks.push(b.status === "open" ? liveBallot(client, b) : closedBallot(b));
   const ballots = item.ballots || [];

@@ -29,7 +29,7 @@ function defaultRows(kind) {
 
 export function newForm(item) {
   const kind = KINDS.includes(item.kind) ? item.kind : "resolution";
-  form = { itemId: item.id, kind, rows: defaultRows(kind), fields: {} };
+  form = { itemId: item.id, kind, rows: defaultRows(kind), fields: {}, documents: item.documents || [] };
 }
 
 /** The form prefilled from a ballot not yet opened, to correct it. Its passing rule is kept unless the
@@ -37,7 +37,8 @@ export function newForm(item) {
 export function editForm(item, ballot) {
   const settings = { spec: ballot.spec, secret: ballot.secret, method: ballot.method, timer_seconds: ballot.timer_seconds,
     allow_change: ballot.allow_change, procedural: ballot.procedural };
-  form = { ...formOfTemplate({ fields: { title: ballot.title } }, settings, defaultRows), itemId: item.id, ballotId: ballot.id, extra: {}, template: "" };
+  form = { ...formOfTemplate({ fields: { title: ballot.title } }, settings, defaultRows), itemId: item.id, ballotId: ballot.id, extra: {}, template: "",
+    documents: item.documents || [] };
   if (!form.rows.length) form.rows = defaultRows(form.kind);
   const th = (ballot.rule && ballot.rule.threshold) || {};
   form.stored = th;
@@ -104,6 +105,22 @@ function kindFields(redraw) {
       h("option", { value: "for_against_abstain" }, t("clerk.sel_faa")))), "clerk.sel_options")];
 }
 
+/** A candidate's details (票决): 投资额, 责任单位, 简介 and one of the item's papers, each optional. */
+function candidateDetails(r, i, input) {
+  const named = (key) => `${t(`clerk.cand_${key}`)} ${i + 1}`;
+  const docs = form.documents || [];
+  const paper = docs.length ? h("select", { id: `bf-row-${i}-document_id`, "aria-label": named("document"),
+    onchange: (e) => { r.document_id = e.target.value; } },
+  h("option", { value: "" }, t("clerk.cand_no_document")),
+  docs.map((d) => h("option", { value: String(d.id), selected: String(r.document_id || "") === String(d.id) }, d.filename))) : null;
+  return h("div", { class: "cand-details" },
+    input(r, i, "amount", { placeholder: t("clerk.cand_amount"), "aria-label": named("amount"), maxlength: 100 }),
+    input(r, i, "responsible_unit", { placeholder: t("clerk.cand_responsible_unit"), "aria-label": named("responsible_unit"), maxlength: 200 }),
+    h("textarea", { id: `bf-row-${i}-summary`, rows: 2, maxlength: 500, placeholder: t("clerk.cand_summary"), "aria-label": named("summary"),
+      oninput: (e) => { r.summary = e.target.value; } }, r.summary || ""),
+    paper);
+}
+
 function rowEditor(redraw) {
   if (form.kind === "resolution") return null;
   const input = (r, i, key, attrs) => h("input", { id: `bf-row-${i}-${key}`, value: r[key], ...attrs, oninput: (e) => { r[key] = e.target.value; } });
@@ -115,7 +132,8 @@ function rowEditor(redraw) {
       h("select", { id: `bf-row-${i}-action`, "aria-label": `${t("clerk.action")} ${i + 1}`, onchange: (e) => { r.action = e.target.value; } },
         ACTIONS.map(([a, key]) => h("option", { value: a, selected: r.action === a }, t(key))))] : null,
     h("button", { type: "button", class: "btn small ghost", "aria-label": `${t("common.remove")} ${i + 1}`, disabled: form.rows.length <= 1,
-      onclick: () => { form.rows.splice(i, 1); redraw(); } }, "✕")));
+      onclick: () => { form.rows.splice(i, 1); redraw(); } }, "✕"),
+    form.kind === "selection" ? candidateDetails(r, i, input) : null));
   const add = () => {
     form.rows.push(form.kind === "appointment" ? { name: "", post: "", action: "appoint" } : { name: "" });
     redraw();

@@ -2,6 +2,15 @@
 // (docs/protocol.md) and its options. Fields the clerk left untouched have their form defaults.
 import { grades } from "./options.js";
 
+/** The details of a candidate the clerk gave (投资额, 责任单位, 简介, an attached paper): only those given. */
+const DETAILS = ["amount", "responsible_unit", "summary", "document_id"];
+
+function candidate(r, i) {
+  const c = { id: `c${i + 1}`, name: r.name.trim() };
+  for (const key of DETAILS) if (String(r[key] ?? "").trim()) c[key] = String(r[key]).trim();
+  return c;
+}
+
 function specOfKind(form, rows) {
   const f = form.fields;
   if (form.kind === "resolution") return { kind: "resolution", question: (f.question || "").trim() };
@@ -22,7 +31,7 @@ function specOfKind(form, rows) {
       post_type: f.post_type || "committee_member", write_ins: f.write_ins !== false,
       candidates: rows.map((r, i) => ({ id: `c${i + 1}`, name: r.name.trim() })) };
   }
-  return { kind: "selection", candidates: rows.map((r, i) => ({ id: `c${i + 1}`, name: r.name.trim() })),
+  return { kind: "selection", candidates: rows.map(candidate),
     max_marks: parseInt(f.max ?? "1", 10) || 1, options: f.options || "mark" };
 }
 
@@ -84,7 +93,8 @@ const ROWS = { appointment: "persons", evaluation: "objects", selection: "candid
 export function formOfTemplate(form, settings, defaultRows) {
   const spec = settings.spec || {};
   const kind = ["resolution", "appointment", "evaluation", "selection", "election"].includes(spec.kind) ? spec.kind : "resolution";
-  const listed = (spec[ROWS[kind]] || []).map((r) => ({ name: r.name || "", post: r.post || "", action: r.action || "appoint" }));
+  const listed = (spec[ROWS[kind]] || []).map((r) => ({ name: r.name || "", post: r.post || "", action: r.action || "appoint",
+    ...(kind === "selection" ? Object.fromEntries(DETAILS.map((key) => [key, r[key] || ""])) : {}) }));
   const rows = listed.length ? listed : defaultRows(kind).map((r) => (kind === "appointment" ? { ...r, action: spec.action || "appoint" } : r));
   const fields = { title: form.fields.title, question: spec.question || "", combined: Boolean(spec.combined),
     unknown: (spec.grades || []).some((g) => g.code === "unknown"), cap: spec.caps && spec.caps.satisfied != null ? String(spec.caps.satisfied) : "",

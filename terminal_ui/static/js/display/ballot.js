@@ -10,6 +10,7 @@ import { countdown, timeUp } from "../views/countdown.js";
 import { ballotChips, methodLabel, neededText } from "../views/labels.js";
 import { resultBars } from "../views/bars.js";
 import { announcement, outcomeHeadline, resultTable, turnoutLine } from "../views/result.js";
+import { finalList } from "../views/candidates.js";
 import { withdrawnBlock } from "../views/withdraw.js";
 
 /** At most this many questions are charted on the hall display; more are shown as a table. */
@@ -53,6 +54,7 @@ function closed(b, itemTitle) {
         h("p", { class: "hall-turnout" }, turnoutLine(r)),
         b.method_used && b.method_used !== "tablet" ? h("p", { class: "hall-turnout" }, methodLabel(b.method_used)) : null),
       h("div", { class: "hall-chart" }, chart)),
+    finalList(b, "final-list hall-final"),
     many ? null : h("p", { class: "hall-announcement" }, announcement(r)));
 }
 

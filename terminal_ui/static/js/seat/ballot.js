@@ -41,13 +41,19 @@ function result(b, me, wasVoted) {
     mine);
 }
 
+function itemDocuments(client, b) {
+  const items = (client.state && client.state.agenda && client.state.agenda.items) || [];
+  const item = items.find((i) => i.id === b.item_id);
+  return (item && item.documents) || [];
+}
+
 function choosing(client, b, onVoted) {
   const confirming = draft().stage === "confirm";
   const err = vote.get("castError");
   let footer = null;
   if (confirming) footer = confirmBar(b, () => submit(client, b, onVoted));
   else if (b.kind !== "resolution") footer = submitBar(b);
-  return [controls(b, confirming), err ? h("p", { class: "form-error", role: "alert" }, err) : null, footer];
+  return [controls(b, confirming, itemDocuments(client, b)), err ? h("p", { class: "form-error", role: "alert" }, err) : null, footer];
 }
 
 function body(client, state, b, { signIn, onVoted }) {

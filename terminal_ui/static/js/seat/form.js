@@ -5,11 +5,20 @@
 // Whether a button may be pressed is decided by ballot.limits only (see limits.js).
 import { h } from "../core/dom.js";
 import { t } from "../core/i18n.js";
+import { candidateOf, detailsBlock } from "../views/candidates.js";
 import { optionLabel } from "../views/labels.js";
+import { device } from "./device.js";
 import { allowed, countOf, marks } from "./limits.js";
+import { openDocument } from "./viewer.js";
 import { choose, draft, unchoose } from "./vote.js";
 
 let query = ""; // the write-in search as typed: kept across redraws, so a push does not wipe it
+
+/** A 票决 candidate's details under its name (folded; its paper opens in the viewer). */
+function details(b, q, documents) {
+  if (b.kind !== "selection") return null;
+  return detailsBlock(candidateOf(b, q.id), { documents, openDoc: (d) => openDocument(d, device.token()) });
+}
 
 function voteButton(b, q, o, { locked, stage }) {
   const chosen = draft().choice[q.id] === o.code;
@@ -32,9 +41,9 @@ function resolution(b, locked) {
       q.options.map((o) => voteButton(b, q, o, { locked, stage: "confirm" }))));
 }
 
-function rows(b, locked) {
+function rows(b, locked, documents = []) {
   return h("div", { class: "vote-rows" }, b.questions.map((q) => h("div", { class: "vote-row", role: "group", "aria-label": q.label },
-    h("p", { class: "row-label" }, q.label),
+    h("p", { class: "row-label" }, q.label), details(b, q, documents),
     h("div", { class: "vote-buttons three compact" }, q.options.map((o) => voteButton(b, q, o, { locked }))))));
 }
 
@@ -57,7 +66,7 @@ function grid(b, locked) {
   return h("div", { class: "eval-block" }, capNotes(b, grades), table);
 }
 
-function checklist(b, locked) {
+function checklist(b, locked, documents) {
   const code = b.limits.for_code;
   return h("ul", { class: "checklist" }, b.questions.map((q) => {
     const on = draft().choice[q.id] === code;
@@ -69,7 +78,7 @@ function checklist(b, locked) {
         else if (allowed(b, draft().choice, q.id, code)) choose(q.id, code);
         else e.target.checked = false;
       } });
-    return h("li", { class: on ? "on" : "" }, box, h("label", { for: id }, q.label));
+    return h("li", { class: on ? "on" : "" }, box, h("label", { for: id }, q.label), details(b, q, documents));
   }));
 }
 
@@ -78,13 +87,13 @@ export function isChecklist(b) {
   return b.questions.every((q) => q.options.length === 1);
 }
 
-function selection(b, locked) {
+function selection(b, locked, documents) {
   const max = b.limits.max_marks;
   const k = marks(b, draft().choice);
   const full = max != null && k >= max;
   const counter = h("p", { class: `select-count${full ? " full" : ""}`, "aria-live": "polite" },
     t("seat.selected_k_n", { k, n: max }), full ? h("span", { class: "muted" }, ` ${t("seat.select_full")}`) : null);
-  return h("div", { class: "select-block" }, counter, isChecklist(b) ? checklist(b, locked) : rows(b, locked));
+  return h("div", { class: "select-block" }, counter, isChecklist(b) ? checklist(b, locked, documents) : rows(b, locked, documents));
 }
 
 /** The names written in (另选他人) of a choice: {"w:name": "for"} → ["name"]. */
@@ -155,11 +164,12 @@ function election(b, locked) {
     b.limits.write_in_prefix ? writeIns(b, locked) : null);
 }
 
-/** The controls of the ballot's kind; ``locked`` while the member confirms. */
-export function controls(b, locked) {
+/** The controls of the ballot's kind; ``locked`` while the member confirms; ``documents``: the item's
+ * papers (a candidate's attached one opens from its details). */
+export function controls(b, locked, documents = []) {
   if (b.kind === "resolution") return resolution(b, locked);
   if (b.kind === "evaluation") return grid(b, locked);
-  if (b.kind === "selection") return selection(b, locked);
+  if (b.kind === "selection") return selection(b, locked, documents);
   if (b.kind === "election") return election(b, locked);
   return rows(b, locked);
 }
