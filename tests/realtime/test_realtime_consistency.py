@@ -69,6 +69,10 @@ class Sitting:
         upload = commands.Upload("roster.csv", ROSTER_CSV)
         assert self.dispatch(CLERK, "preview_roster", {}, body_id=body, file=upload)["count"] == 2
         self.dispatch(CLERK, "import_roster", {}, body_id=body, file=upload)
+        hall_file = commands.Upload("会场.csv", "排,座,座位号\n1,1,1\n1,3,2\n".encode())
+        assert self.dispatch(CLERK, "preview_hall", {}, body_id=body, file=hall_file)["seats"] == 2
+        self.dispatch(CLERK, "import_hall", {}, body_id=body, file=hall_file)
+        self.dispatch(CLERK, "save_hall", {"layout": {"rows": 1, "cols": 2, "seats": [["1", "2"]]}}, body_id=body)
         admin = Actor(role="admin", name="管理员", user_id=1)
         uid = self.dispatch(admin, "create_user", {"username": "clerk2", "password": "clerk2-demo-2026",
                                                    "role": "clerk"})["id"]
