@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from voting_server import ballotbox as bb
 from voting_server import models, services
-from voting_server.services import Conflict, Invalid, box
+from voting_server.services import Conflict, Invalid, ServiceError, box
 from voting_server.services.lookups import spec_of
 from voting_server.services.terminal_view import ballot_section
 
@@ -104,6 +104,16 @@ def test_casting_with_write_ins_and_the_result(world):
         assert stored.box["writeins"] == {"counts": {"w:赵六": 3, f"w:{picked}": 4}, "unreadable": 0}
         rnd = s.get(models.Round, round_id)
         assert box.verified_counts(s, rnd, stored.box)[f"w:{picked}"] == {"for": 4}
+        # a record moving a vote from one name to another still adds up: which name a line carries needs the
+        # key (the limit ElectionGuard names for free-form write-ins); one that does not add up, or names a
+        # candidate, fails the re-check
+        moved = {**stored.box, "writeins": {"counts": {"w:赵六": 4, f"w:{picked}": 3}, "unreadable": 0}}
+        assert box.verified_counts(s, rnd, moved)["w:赵六"] == {"for": 4}
+        for bad in ({"counts": {"w:赵六": 4, f"w:{picked}": 4}, "unreadable": 0},
+                    {"counts": {"w:张三": 3, f"w:{picked}": 4}, "unreadable": 0}, None):
+            with pytest.raises(ServiceError) as err:
+                box.verified_counts(s, rnd, {**stored.box, "writeins": bad})
+            assert err.value.code == "writeins_mismatch"
 
 
 def test_no_name_written_is_stored_before_the_close(world):
