@@ -20,6 +20,7 @@ Screenshots of the chair's console and a tablet at each stage; no console error;
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 import uuid
@@ -149,7 +150,7 @@ class Seats:
         return self._start("sign_in", [self._call(c, "sign_in", {}) for c in self.clients])
 
     def cast(self, ballot_id: int, choices: list[dict[str, str]]) -> Future[list[Any]]:
-        return self._start(f"cast {len(self.took)}", [
+        return self._start(f"round {len(self.took) - 1}", [
             self._call(c, "cast", {"ballot_id": ballot_id, "choice": choice, "cast_id": uuid.uuid4().hex})
             for c, choice in zip(self.clients, choices, strict=True)])
 
@@ -202,7 +203,7 @@ def plenary(tmp_path) -> Iterator[dict[str, Any]]:
     store = Store(url)
     try:
         t0 = time.perf_counter()
-        hall = seed_plenary_hall(store, SEATS, pin_seats=BROWSER_SEATS)
+        hall = seed_plenary_hall(store, SEATS, pin_seats=BROWSER_SEATS, seat_map=True)
         clerk = demo.CLERK
         hall["selection_item"] = services.add_item(store, clerk, hall["sitting_id"], title="2027年县级民生实事项目票决",
                                                    kind="selection")
@@ -269,6 +270,16 @@ def test_a_300_deputy_plenary(browser, console, shots_dir, plenary):
         seats.wait(signed_in)
         e(chair.locator("body")).to_contain_text("298")
         shot(chair, shots_dir, "plenary-chair-signed-in")
+        # the chair's seat map: 300 seats, 298 signed in, the two away not, every tablet of those online
+        hall = chair.locator("#hall-body .sm-grid")
+        hall.scroll_into_view_if_needed()
+        e(hall.locator(".sm-seat")).to_have_count(SEATS)
+        e(hall.locator(".sm-seat.att-in")).to_have_count(SEATS - len(ABSENT))
+        for n in ABSENT:
+            e(hall.locator(f'.sm-seat[data-seat="{n}"]')).to_have_class(re.compile(r"\batt-out\b"))
+        for n in BROWSER_SEATS:
+            e(hall.locator(f'.sm-seat[data-seat="{n}"]')).to_have_class(re.compile(r"\btab-on\b"))
+        chair.screenshot(path=str(shots_dir / "plenary-chair-seat-map.png"), full_page=True)
         shot(t1, shots_dir, "plenary-tablet-signed-in")
 
         clerk.goto(base + "/clerk#live")
@@ -280,6 +291,7 @@ def test_a_300_deputy_plenary(browser, console, shots_dir, plenary):
         e(groups.nth(9)).to_contain_text("应到30人，实到28人（视频0人），请假0人，缺席2人")
         e(clerk.locator("#sec-live")).not_to_contain_text("组成人员")
         shot(clerk, shots_dir, "plenary-clerk-attendance")
+        clerk.close()  # its context stays logged in, for the sheets
 
         # --- the 票决: a tie for the 10th place ----------------------------------------------------------
         selection = plenary["selection"]

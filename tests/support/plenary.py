@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from voting_server import demo, models, services
 from voting_server.db import Store
-from voting_server.services import SYSTEM, roster
+from voting_server.services import SYSTEM, halls, roster
 
 from .database import start_afresh
 
@@ -38,16 +38,30 @@ def roster_file(deputies: int) -> bytes:
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
-def seed_plenary_hall(store: Store, seats: int, *, pin_seats: Iterable[int] = ()) -> dict[str, Any]:
+def hall_file(deputies: int, per_row: int = 20) -> bytes:
+    """The seat map of the hall as a clerk imports it (排, 座, 座位号, 区域): ``per_row`` seats a row with
+    the aisle in the middle, each seat in its 代表团's zone."""
+    rows = ["排,座,座位号,区域"]
+    for i in range(deputies):
+        col = i % per_row + 1
+        rows.append(f"{i // per_row + 1},{col + (col > per_row // 2)},{i + 1},{delegation(i // DELEGATION_SIZE)}")
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def seed_plenary_hall(store: Store, seats: int, *, pin_seats: Iterable[int] = (), seat_map: bool = False
+                      ) -> dict[str, Any]:
     """An empty database at ``store`` made into the plenary: ``body_id``, ``sitting_id``, ``member_ids``
     in seat order, ``delegations``, and ``tokens`` (a tablet paired for every seat not in ``pin_seats``,
-    by seat: ``tokens[seat]``); the deputies of ``pin_seats`` get the demo PIN, for a browser to pair."""
+    by seat: ``tokens[seat]``); the deputies of ``pin_seats`` get the demo PIN, for a browser to pair.
+    With ``seat_map``, the hall's seat map imported from :func:`hall_file`."""
     start_afresh(store)
     for username, password, role, name in demo.STAFF:
         services.create_user(store, SYSTEM, username=username, password=password, role=role, display_name=name)
     clerk = demo.CLERK
     body_id = services.create_body(store, clerk, name=BODY, preset="congress_plenary")
     roster.import_roster(store, clerk, body_id, roster_file(seats), "代表名单.csv")
+    if seat_map:
+        halls.import_hall(store, clerk, body_id, hall_file(seats), "会场座位图.csv")
     with store.read() as s:
         member_ids = list(s.scalars(select(models.Person.id).where(models.Person.body_id == body_id)
                                     .order_by(models.Person.id)))
