@@ -198,6 +198,7 @@ def test_every_bad_row_is_named_and_nothing_is_imported(world, refuse):
     ("排,座,座位号\n".encode(), "h.csv", "no_rows"),
     (b"PK\x03\x04nonsense", "h.xlsx", "not_xlsx"),
     (b"1,1,A", "h.pdf", "bad_file_type"),
+    ("排,座,座位号\n".encode() + b" " * (2 * 2**20), "h.csv", "file_too_large"),
 ])
 def test_a_file_that_is_not_a_hall_is_refused(world, refuse, data, filename, code):
     preview = halls.check_hall_file(world.store, world.clerk, world.body_id, data, filename)

@@ -26,6 +26,7 @@ from .spreadsheet import Columns, FileProblem, Problem, Table, cell, data_rows, 
 MAX_ROWS = 60  # rows of a hall
 MAX_SEATS = 60  # seats (cells) of a row
 MAX_ZONES = 40
+MAX_FILE_BYTES = 2 * 2**20  # a file of 3,600 seats is some 100 KB
 SEAT_LABEL_LEN = 20  # as a person's seat (bodies.SEAT)
 ZONE_NAME_LEN = 40
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -210,6 +211,10 @@ class HallPreview(spreadsheet.Preview):
 def preview(data: bytes, filename: str) -> HallPreview:
     """Read and check a seat-map file without touching the database."""
     result = HallPreview()
+    if len(data) > MAX_FILE_BYTES:
+        result.problems.append(Problem(0, msg("文件超过{max_mb}MB上限", max_mb=MAX_FILE_BYTES // 2**20),
+                                       "file_too_large"))
+        return result
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         result.problems.append(Problem(0, msg("文件为空"), "empty_file"))
         return result
