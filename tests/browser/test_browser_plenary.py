@@ -6,14 +6,15 @@ at 390×844); the chair's console (1920×1080), the clerk's console and the hall
 Two deputies stay away.
 
 * The sitting opened, 298 signed in: the clerk's attendance lists each delegation's 应到 / 实到 / 缺席, in
-  the plenary's words (代表, never 组成人员).
+  the plenary's words (代表, never 组成人员); the chair's seat map (imported from a file, a zone per
+  代表团) has 300 seats, 298 of them signed in, the four browsers' tablets online.
 * A 15-choose-10 票决 (赞成 / 不赞成 / 弃权 per project) where two projects tie for the 10th place: the
-  run-off among the two for the one place left, then the final announcement lists the ten chosen from
-  both rounds, in order.
+  chair's console says what follows and its button opens the run-off among the two for the one place
+  left; the final announcement lists the ten chosen from both rounds, in order.
 * A 差额 election (应选5名，候选人6名, members of the standing committee): one tablet types a write-in
   (另选他人), a phone picks one from the roster; three candidates reach more than half of all deputies,
-  so the chair opens the further election (另行选举) for the two places left, among the next three by
-  votes, which elects two: five in all.
+  so the chair opens the further election (另行选举) from the console for the two places left, among the
+  next three by votes, which elects two: five in all.
 * Each round's result sheet, downloaded by the clerk, says so in words (pdftotext).
 
 Screenshots of the chair's console and a tablet at each stage; no console error; a clean server log."""
@@ -314,8 +315,13 @@ def test_a_300_deputy_plenary(browser, console, shots_dir, plenary):
         shot(t1, shots_dir, "plenary-tablet-selection-tie")
 
         # --- the run-off among the tied, for the one place left ------------------------------------------
-        api(chair, "POST", f"/api/ballots/{selection}/runoff", {})
+        e(chair.locator(".closed-ballot .standing-note")).to_contain_text(
+            "应选10个名额，已选出9个；余下1个名额须就票数相等者再次投票")
+        runoff = chair.locator(f"[data-fk=runoff-{selection}]")
+        e(runoff).to_have_text("就票数相等的项目再次投票")
+        runoff.click()
         e(chair.locator(".live-ballot")).to_be_visible()
+        e(runoff).to_have_count(0)
 
         def tied() -> None:
             for n, page in tablets.items():
@@ -373,7 +379,8 @@ def test_a_300_deputy_plenary(browser, console, shots_dir, plenary):
         shot(t1, shots_dir, "plenary-tablet-election-first")
 
         # --- the further election (另行选举) for the two places left, among the next three by votes --------
-        api(chair, "POST", f"/api/ballots/{election}/runoff", {})
+        chair.locator(f"[data-fk=further-{election}]").click()  # 另行选举, with the fewest candidates allowed
+        chair.locator(".further-form [data-fk=confirm-yes]").click()
         e(chair.locator(".live-ballot")).to_be_visible()
 
         def further() -> None:
