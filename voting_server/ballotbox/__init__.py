@@ -80,7 +80,8 @@ What the server calls:
 
 Write-ins of an election (另选他人, :mod:`.writeins`, after ElectionGuard's write-in selection and its
 hashed-ElGamal contest data): ``places`` write-in lines counted homomorphically with the candidates'
-for-marks, each name sealed to the round key over its line's ciphertext; at a sealed round's close
+for-marks, each name sealed to the round key by hashed ElGamal with a nonce of its own (never the
+line's, whose r·PK is β or β − G); at a sealed round's close
 ``open_writeins(box, layout, spec, share)`` counts them by name in memory (``tally_input`` gives
 ``spec.tally`` its counts), and ``verify_tally(..., writeins=record)`` checks the counts by name against
 the lines' decrypted sum. Not offered under 监票人 shares.
