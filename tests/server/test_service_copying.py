@@ -259,3 +259,29 @@ def test_a_copy_leaves_out_what_was_withdrawn(world, tmp_path):
     assert set(entry["ballot_ids"]) == taken and not withdrawn_ids & taken
     assert amendment not in entry["left_out"]["items"]
     assert services.verify_chain(st).ok
+
+
+def test_a_candidates_paper_follows_the_copy(world, tmp_path):
+    """A 票决 candidate's attached paper names the copy of that paper in the copied sitting; copied
+    without the papers, the candidate keeps its other details and names no paper."""
+    w, st = world, world.store
+    folder = tmp_path / "docs"
+    item = services.add_item(st, w.clerk, w.sitting_id, title="2027年民生实事项目票决", kind="selection")
+    doc = services.add_document(st, w.clerk, item, filename="供水管网改造方案.pdf", data=PDF, folder=str(folder),
+                                max_bytes=1 << 20)
+    services.create_ballot(st, w.clerk, item, spec={"kind": "selection", "max_marks": 1, "candidates": [
+        {"id": "c1", "name": "城区供水管网改造", "amount": "1200万元", "document_id": str(doc)},
+        {"id": "c2", "name": "农村公路提升"}]})
+    for documents in (True, False):
+        new = copy_sitting(st, w.clerk, w.sitting_id, title="第三十七次会议", date="2026-12-23", documents=documents,
+                           folder=str(folder))
+        with st.read() as s:
+            copied = s.scalar(select(models.AgendaItem).where(models.AgendaItem.sitting_id == new,
+                                                              models.AgendaItem.kind == "selection"))
+            paper = s.scalar(select(models.Document.id).where(models.Document.item_id == copied.id))
+            first = s.scalar(select(models.Ballot).where(models.Ballot.item_id == copied.id)).spec["candidates"][0]
+        if documents:
+            assert paper != doc and first == {"id": "c1", "name": "城区供水管网改造", "amount": "1200万元",
+                                              "document_id": str(paper)}
+        else:
+            assert paper is None and first == {"id": "c1", "name": "城区供水管网改造", "amount": "1200万元"}

@@ -16,6 +16,7 @@ import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -104,18 +105,21 @@ def _copy(tx: Tx, sitting_id: int, title: str, day: dt.date, given: dict[str, st
     ballot_ids: list[int] = []
     document_ids: list[int] = []
     for old, item in made:
+        papers: dict[str, str] = {}  # a document of the source item → its copy (a candidate's paper follows)
+        if files:
+            docs = s.scalars(select(models.Document).where(models.Document.item_id == old.id)
+                             .order_by(models.Document.id))
+            for doc in docs:
+                document_ids.append(_copy_document(s, doc, item, files[doc.id], folder, written))
+                papers[str(doc.id)] = str(document_ids[-1])
         for b in s.scalars(select(models.Ballot).where(models.Ballot.item_id == old.id).order_by(models.Ballot.id)):
             if b.withdrawn_at is not None:
                 left_out["ballots"].append(b.id)
                 continue
             ballot_ids.append(put_ballot(
-                tx, item, parse_spec(b.spec), title=b.title, secret=b.secret, allow_change=b.allow_change,
-                method=b.method, timer_seconds=b.timer_seconds, procedural=b.procedural,
+                tx, item, parse_spec(_with_papers(b.spec, papers)), title=b.title, secret=b.secret,
+                allow_change=b.allow_change, method=b.method, timer_seconds=b.timer_seconds, procedural=b.procedural,
                 threshold=b.rule.get("threshold"), box_keys=b.box_keys, box_encrypt=b.box_encrypt).id)
-        if files:
-            docs = s.scalars(select(models.Document).where(models.Document.item_id == old.id)
-                             .order_by(models.Document.id))
-            document_ids += [_copy_document(s, doc, item, files[doc.id], folder, written) for doc in docs]
         copied.append({"item_id": item.id, "from_item_id": old.id, "position": item.position, "title": item.title,
                        "kind": item.kind, "amends_item_id": item.amends_item_id})
     s.flush()
@@ -125,6 +129,21 @@ def _copy(tx: Tx, sitting_id: int, title: str, day: dt.date, given: dict[str, st
                                 "left_out": left_out},
              sitting_id=sitting.id, push=True)
     return sitting.id
+
+
+def _with_papers(spec: dict[str, Any], papers: dict[str, str]) -> dict[str, Any]:
+    """A spec whose candidates' attached papers name the copies (a paper not copied is left out)."""
+    candidates = spec.get("candidates")
+    if not isinstance(candidates, list) or not any(isinstance(c, dict) and c.get("document_id") for c in candidates):
+        return spec
+    out = []
+    for c in candidates:
+        old = str(c.get("document_id", ""))
+        c = {k: v for k, v in c.items() if k != "document_id"}
+        if old in papers:
+            c["document_id"] = papers[old]
+        out.append(c)
+    return {**spec, "candidates": out}
 
 
 def _copy_document(s: Session, doc: models.Document, item: models.AgendaItem, data: bytes,
