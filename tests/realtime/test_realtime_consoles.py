@@ -115,15 +115,21 @@ def test_another_sitting_of_the_body_opening_is_offered_never_imposed_on_an_open
 
 
 def test_an_account_with_no_body_linked_is_refused_once_there_are_two_bodies(hall):
+    """The accounts that served the only body keep it when a second body is created (linked to it then);
+    an account made once there are two, with no body linked, is refused until the administrator links it."""
     store = hall.store
-    lone = services.create_user(store, ADMIN, username="newclerk", password=PASSWORD, role="clerk")
+    services.create_user(store, ADMIN, username="newclerk", password=PASSWORD, role="clerk")
     probe = hall.connect(flask_client=login(hall, "newclerk", PASSWORD))
     assert probe.connected  # one body: it serves that one
     probe.disconnect()
     services.create_body(store, ADMIN, name="某县人民代表大会", preset="congress_plenary")
-    refused = hall.connect(flask_client=login(hall, "newclerk", PASSWORD))
+    kept = hall.connect(flask_client=login(hall, "newclerk", PASSWORD))
+    assert kept.connected and kept.state["sitting"]["id"] == hall.sitting_id  # linked to the body it served
+    kept.disconnect()
+    later = services.create_user(store, ADMIN, username="laterclerk", password=PASSWORD, role="clerk")
+    refused = hall.connect(flask_client=login(hall, "laterclerk", PASSWORD))
     assert not refused.connected and refused.refusal["data"]["error"] == "no_bodies"
     assert "尚未关联任何机构" in refused.refusal["data"]["message_zh"]
-    services.update_user(store, ADMIN, lone, bodies=[hall.seed.body_id])
-    linked = hall.connect(flask_client=login(hall, "newclerk", PASSWORD))
+    services.update_user(store, ADMIN, later, bodies=[hall.seed.body_id])
+    linked = hall.connect(flask_client=login(hall, "laterclerk", PASSWORD))
     assert linked.connected and linked.state["sitting"]["id"] == hall.sitting_id

@@ -66,3 +66,31 @@ def test_upgrade_gives_the_models_tables(store, tmp_path):
         if schema is not None:
             with store.engine.begin() as conn:
                 conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def test_an_upgrade_keeps_what_unlinked_accounts_served(store, tmp_path):
+    """Accounts with no body set served every body; an installation with two bodies upgraded past 0015
+    has them set to both (the administrator and set accounts untouched), so nobody loses a sitting."""
+    fresh, schema = empty_twin(store, tmp_path)
+    try:
+        migrate.upgrade(fresh, "0014")
+        now = "2026-12-01 09:00:00"
+        with fresh.engine.begin() as conn:
+            for bid, name in ((1, "某县人大常委会"), (2, "某县人民代表大会")):
+                conn.execute(sa.text("INSERT INTO bodies (id, name, preset, overrides, created_at) "
+                                     "VALUES (:id, :name, 'standing_committee', '{}', :now)"),
+                             {"id": bid, "name": name, "now": now})
+            for uid, role in ((1, "admin"), (2, "chair"), (3, "clerk"), (4, "display")):
+                conn.execute(sa.text("INSERT INTO users (id, username, password_hash, role, display_name, active, "
+                                     "session_generation, created_at) VALUES (:id, :u, 'x', :role, :u, :t, 0, :now)"),
+                             {"id": uid, "u": f"user{uid}", "role": role, "t": True, "now": now})
+            conn.execute(sa.text("INSERT INTO user_bodies (user_id, body_id) VALUES (3, 2)"))
+        migrate.upgrade(fresh)
+        with fresh.engine.connect() as conn:
+            links = sorted(tuple(r) for r in conn.execute(sa.text("SELECT user_id, body_id FROM user_bodies")))
+        assert links == [(2, 1), (2, 2), (3, 2), (4, 1), (4, 2)]
+    finally:
+        fresh.dispose()
+        if schema:
+            with store.engine.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

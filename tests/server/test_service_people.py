@@ -4,6 +4,7 @@ counted present when the sitting opens (or on their sign-in) and casts their own
 console or their seat."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -77,33 +78,43 @@ def test_a_chair_of_one_body_neither_sees_nor_drives_another(world, refuse, two_
 
 def test_an_account_with_no_bodies_linked_serves_the_only_body_and_none_once_there_are_two(world, refuse):
     """Only an administrator serves every body. A chair, clerk or display account with no body linked
-    serves the installation's only body; once a second body exists it serves none (every read and
-    command of either body refused ``other_body``) until the administrator links its bodies."""
+    serves the installation's only body. When a second body is created, every such account is linked to
+    the body it served, in the same step: the chair keeps driving its own sitting. An account made once
+    there are two bodies, with none linked, serves none (every read and command refused ``other_body``)
+    until the administrator links its bodies."""
     st, admin = world.store, world.admin
     for uid in (CHAIR_ID, CLERK_ID):
         assert account(world, uid).bodies is None  # one body: nothing to choose
     other = services.create_body(st, admin, name="某县人民代表大会", preset="congress_plenary")
     assert account(world, 1).bodies is None  # the administrator: every body, always
     chair, clerk = account(world, CHAIR_ID), account(world, CLERK_ID)
-    assert chair.bodies == frozenset() and clerk.bodies == frozenset()
-    assert admin_view.list_bodies(st, chair) == []
-    for call in (lambda: services.open_sitting(st, chair, world.sitting_id),
-                 lambda: admin_view.list_sittings(st, chair, world.body_id),
-                 lambda: services.add_item(st, clerk, world.sitting_id, title="未关联机构的议题"),
-                 lambda: services.create_sitting(st, clerk, other, title="第一次会议", date="2026-12-01")):
+    assert chair.bodies == frozenset({world.body_id}) and clerk.bodies == frozenset({world.body_id})
+    services.open_sitting(st, chair, world.sitting_id)  # the chair's own sitting, as before
+    with st.read() as s:
+        audited = [json.loads(e.payload) for e in s.scalars(select(models.AuditEntry).where(
+            models.AuditEntry.action == "user_bodies_set"))]
+    assert {"user_id": CHAIR_ID, "bodies": [world.body_id]} in audited
+    newcomer_id = services.create_user(st, admin, username="new-chair", password="password-2026", role="chair")
+    newcomer = account(world, newcomer_id)
+    assert newcomer.bodies == frozenset()
+    assert admin_view.list_bodies(st, newcomer) == []
+    for call in (lambda: services.close_sitting(st, newcomer, world.sitting_id),
+                 lambda: admin_view.list_sittings(st, newcomer, world.body_id)):
         refuse(call, Forbidden, "other_body")
-    services.update_user(st, admin, CHAIR_ID, bodies=[world.body_id, other])
-    assert account(world, CHAIR_ID).bodies == frozenset({world.body_id, other})
-    services.open_sitting(st, account(world, CHAIR_ID), world.sitting_id)
+    refuse(lambda: services.create_sitting(st, clerk, other, title="第一次会议", date="2026-12-01"),
+           Forbidden, "other_body")
+    services.update_user(st, admin, newcomer_id, bodies=[world.body_id, other])
+    assert account(world, newcomer_id).bodies == frozenset({world.body_id, other})
 
 
 def test_a_clerk_serves_the_body_it_creates_and_keeps_the_one_it_served(world):
     st = world.store
     third = services.create_body(st, account(world, CLERK_ID), name="某县人民代表大会", preset="congress_plenary")
     assert account(world, CLERK_ID).bodies == frozenset({world.body_id, third})
-    assert account(world, CHAIR_ID).bodies == frozenset()  # nobody set the chair's: no body now
+    assert account(world, CHAIR_ID).bodies == frozenset({world.body_id})  # linked to the body it served
     fourth = services.create_body(st, account(world, CLERK_ID), name="某县人大常委会（换届）")
     assert account(world, CLERK_ID).bodies == frozenset({world.body_id, third, fourth})
+    assert account(world, CHAIR_ID).bodies == frozenset({world.body_id})
 
 
 def test_bodies_and_linked_member_are_checked(world, refuse, two_bodies):
@@ -135,8 +146,9 @@ def test_bodies_and_linked_member_are_checked(world, refuse, two_bodies):
     with st.read() as s:
         actions = [e.action for e in s.scalars(select(models.AuditEntry).where(
             models.AuditEntry.action.in_(("user_bodies_set", "user_person_set"))).order_by(models.AuditEntry.id))]
-    assert actions == ["user_bodies_set", "user_bodies_set", "user_person_set", "user_bodies_set",
-                       "user_person_set"]
+    # the fixture's links (and those made when its body was created), then this test's three changes
+    assert actions[-3:] == ["user_person_set", "user_bodies_set", "user_person_set"]
+    assert set(actions[:-3]) == {"user_bodies_set"}
 
 
 def _votes(world, ballot_id: int) -> int:

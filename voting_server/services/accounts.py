@@ -115,9 +115,10 @@ NO_BODIES = msg("您的账户尚未关联任何机构，请系统管理员在“
 def served_bodies(s: Session, user: models.User) -> frozenset[int] | None:
     """The bodies an account serves (None: every body). An administrator serves every body. A chair,
     clerk or display account serves the bodies linked to it; with none linked it serves the only body
-    while there is one (a single committee needs no setting), and **no body** once there are two or more:
-    it is refused (``no_bodies``) until the administrator links its bodies, so that a console never guesses
-    which hall it drives."""
+    while there is one (a single committee needs no setting); creating a second body links such accounts
+    to the body they served (``bodies.create_body``). One with none linked once there are two or more
+    serves **no body**: it is refused (``no_bodies``) until the administrator links its bodies, so that a
+    console never guesses which hall it drives."""
     if user.role == "admin":
         return None
     linked = user_bodies(s, user.id)

@@ -49,8 +49,25 @@ def create_body(store: Store, actor: Actor, *, name: str, preset: str = "standin
         tx.session.flush()
         tx.audit("body_created", {"body_id": body.id, "name": name, "preset": preset,
                                   "overrides": body.overrides})
+        _keep_the_only_body(tx, body.id)
         _serve_new_body(tx, actor, body.id)
         return body.id
+
+
+def _keep_the_only_body(tx: Tx, body_id: int) -> None:
+    """Accounts with no body linked served the only body (``accounts.served_bodies``); with a second one
+    they would serve none, a chair losing the sitting it drives. Each of them is linked to the body it
+    served, in the same transaction, before the new body counts."""
+    s = tx.session
+    others = [b for b in s.scalars(select(models.Body.id)) if b != body_id]
+    if len(others) != 1:
+        return
+    linked = select(models.UserBody.user_id)
+    for user_id in s.scalars(select(models.User.id).where(models.User.role != "admin", models.User.id.not_in(linked))
+                             .order_by(models.User.id)).all():
+        s.add(models.UserBody(user_id=user_id, body_id=others[0]))
+        tx.audit("user_bodies_set", {"user_id": user_id, "bodies": others})
+    s.flush()
 
 
 def _serve_new_body(tx: Tx, actor: Actor, body_id: int) -> None:
