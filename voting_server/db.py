@@ -224,8 +224,8 @@ class Store:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
         self.subscribers: list[Subscriber] = []
-        # verifies the proofs of tablets' encrypted ballots, a batch at a time (``ballotbox.CheckerPool``,
-        # set by ``create_app``); None: in the calling thread
+        # verifies the proofs of tablets' encrypted ballots, a batch at a time, and (``.seal``) encrypts the
+        # server's (``ballotbox.CheckerPool``, set by ``create_app``); None: in the calling thread
         self.ballot_checker: Callable[[list[Any]], list[Any]] | None = None
         self.failure: Failure | None = None
         self._health_lock = threading.Lock()

@@ -181,3 +181,45 @@ def test_the_checker_pool_answers_as_the_server_would(world):
         assert pool(jobs) == inline and pool(jobs) == inline
     finally:
         pool.close()
+
+
+def test_the_server_encrypts_in_the_checker_processes_not_in_the_casting_one(world, monkeypatch):
+    """A 票决's ballot is 45 ciphertexts with their proofs: a hall casting at once must not have the
+    process serving the terminals encrypt them (its event loop would stop answering for seconds)."""
+    st = world.store
+    world.open_and_sign_in(12)
+    item = world.items[0]
+    spec = {"kind": "selection", "options": "for_against_abstain", "max_marks": 2,
+            "candidates": [{"id": f"c{i}", "name": f"项目{i}"} for i in range(1, 5)]}
+    ballot = services.create_ballot(st, world.clerk, item, spec=spec, box_encrypt="server")
+    services.start_item(st, world.chair, item)
+    round_id = services.open_ballot(st, world.chair, ballot)
+    pool = bb.CheckerPool(2)
+    st.ballot_checker = pool
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("a ballot was encrypted in the process casting it")
+
+    monkeypatch.setattr(bb, "encrypt_ballot", not_here)
+    monkeypatch.setattr(bb.checker, "encrypt_ballot", not_here)
+    choices = [{"c1": "for", "c2": "for", "c3": "against", "c4": "abstain"},
+               {"c1": "for", "c2": "against", "c3": "for", "c4": "abstain"}] * 5
+    try:
+        reqs = [casting.CastRequest(m, ballot, c, uuid.uuid4().hex) for m, c in zip(world.members, choices,
+                                                                                   strict=False)]
+        out = casting.cast_many(st, reqs)
+        assert all(isinstance(a, dict) and a["ok"] and "choice" not in a for a in out), out
+        again = casting.cast_many(st, reqs[:1])  # a retry: the same receipt
+        assert again[0]["duplicate"] and again[0]["receipt"] == out[0]["receipt"]
+    finally:
+        st.ballot_checker = None
+        pool.close()
+    with st.read() as s:
+        stored = {b.hash: json.loads(b.wire) for b in s.scalars(select(models.BoxBallot).where(
+            models.BoxBallot.round_id == round_id))}
+        parts = list(s.scalars(select(models.Participation).where(models.Participation.round_id == round_id)))
+    assert set(stored) == {a["receipt"] for a in out} and all(p.choice is None for p in parts)
+    monkeypatch.undo()
+    result = services.close_ballot(st, world.chair, ballot)
+    counts = {q["question_id"]: q["counts"] for q in result["questions"]}
+    assert counts["c1"]["for"] == 10 and counts["c3"] == {"for": 5, "against": 5, "abstain": 0}

@@ -67,7 +67,7 @@ What the server calls:
 * open: ``KeyFolder(instance / "ballotbox").open_round(context)`` -> store ``.keys`` and ``.sealed``;
   or ``deal(k, n, pins)`` -> store ``.keys``, hand out ``.cards``; send ``Layout.of(spec).to_dict()``
   and the key set to the tablets;
-* cast: ``encrypt(spec, keys, context, choice)`` (server encrypts) or ``verify_ballot(layout, keys,
+* cast: ``encrypt(spec, keys, context, choice)`` (server encrypts; off the event loop: ``CheckerPool.seal``) or ``verify_ballot(layout, keys,
   context, load_ballot(text, layout))`` (tablet encrypts; off the event loop: ``CheckerPool``, whose
   ``check`` also returns the stored text and the α's) -> ``Ballot``; store the
   wire ballot and ``ballot.receipt``; ``Box.add(ballot)`` refuses copies (after a restart, rebuild an
@@ -99,7 +99,7 @@ from .ballot import (
     restore_ballot,
     verify_ballot,
 )
-from .checker import CheckerPool, Job, check_all
+from .checker import CheckerPool, Job, Plain, check_all, seal_all
 from .errors import BallotBoxError
 from .keys import MAX_HOLDERS, KeySet, Share
 from .sealed import KeyFolder, SealedRound, seal, unseal
@@ -119,6 +119,7 @@ __all__ = [
     "Job",
     "KeySet",
     "Layout",
+    "Plain",
     "SealedRound",
     "Share",
     "Tally",
@@ -133,6 +134,7 @@ __all__ = [
     "partial",
     "restore_ballot",
     "seal",
+    "seal_all",
     "unlock",
     "unseal",
     "verify_ballot",

@@ -151,6 +151,10 @@ def _cast(actor: services.Actor, a: CastArgs) -> CastRequest:
     return CastRequest(actor, a.ballot_id, a.choice, a.cast_id, a.person_id, a.ballot)
 
 
+def _encrypted(request: CastRequest) -> bool:
+    return request.ballot is not None
+
+
 def _sign_in(actor: services.Actor, a: SittingArgs) -> tuple[services.Actor, int]:
     return (actor, a.sitting_id)
 
@@ -173,7 +177,7 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("sign_in", SittingArgs, sitting.sign_in, http=_path("/sittings/<int:sitting_id>/sign-in"), live=True,
             batch=Batch(_sign_in, sitting.sign_in_many)),
     Command("cast", CastArgs, casting.cast_vote, answer=as_is, http=_path("/ballots/<int:ballot_id>/cast"),
-            live=True, batch=Batch(_cast, casting.cast_many), max_payload=CAST_PAYLOAD),
+            live=True, batch=Batch(_cast, casting.cast_many, heavy=_encrypted), max_payload=CAST_PAYLOAD),
     Command("speak", ItemArgs, speakers.request_to_speak, answer=lambda rid, a: {"request_id": rid},
             http=_path("/items/<int:item_id>/speak"), live=True),
     Command("speaker", SpeakerArgs, speakers.move_speaker, http=_path("/speakers/<int:request_id>/<move>"), live=True),

@@ -121,6 +121,9 @@ class Batch(Generic[A]):
 
     request: Callable[[Actor, A], object]
     run: Callable[[Store, list[Any]], list[Any]]
+    # requests whose commit waits on seconds of work in the ballot checker (a tablet's 票决 ballot): the
+    # writer commits them a few at a time, so that the first of a hall are answered while the rest are checked
+    heavy: Callable[[Any], bool] | None = None
 
 
 def _nothing(result: object, args: object) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ..services import Invalid, ServiceError, storage_refusal
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+HEAVY_BATCH = 32  # a batch's heavy requests (``Batch.heavy``) committed this many at a time
 TIMEOUT = 30.0  # seconds a command waits for its commit before it is answered ``timeout``
 
 
@@ -78,6 +79,16 @@ def replies(async_mode: str) -> Callable[[], Reply]:
     return kinds.get(async_mode, _ThreadReply)
 
 
+def _parts(entry: Batch[Any], group: list[tuple[str, Any, Reply]]) -> list[list[tuple[str, Any, Reply]]]:
+    """A kind's requests as the writer commits them: the light ones together, then the heavy ones
+    ``HEAVY_BATCH`` at a time."""
+    if entry.heavy is None:
+        return [group] if group else []
+    heavy = [item for item in group if entry.heavy(item[1])]
+    light = [item for item in group if not entry.heavy(item[1])]
+    return ([light] if light else []) + [heavy[i:i + HEAVY_BATCH] for i in range(0, len(heavy), HEAVY_BATCH)]
+
+
 class Writer:
     """Takes every waiting request, commits each kind with its batch service, answers each request.
 
@@ -118,8 +129,8 @@ class Writer:
                     break
             for name, entry in self.batches.items():
                 group = [item for item in batch if item[0] == name]
-                if group:
-                    self._commit(name, entry, group)
+                for part in _parts(entry, group):
+                    self._commit(name, entry, part)
             self.socketio.sleep(0)
 
     def _commit(self, name: str, entry: Batch[Any], group: list[tuple[str, object, Reply]]) -> None:

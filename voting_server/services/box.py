@@ -22,7 +22,8 @@ import functools
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,6 +101,30 @@ def encrypt_choice(rnd: models.Round, choice: dict[str, str]) -> tuple[str, str]
     ballot, wire = guarded(lambda: bb.encrypt_ballot(layout, keys_of(rnd), str(rnd.box_context),
                                                       layout.values(choice), layout.names(choice)))
     return ballot.receipt, json.dumps(wire, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A validated choice the server encrypted ahead of a cast's transaction for the round of ``context``."""
+
+    context: str
+    choice: dict[str, str]
+    receipt: str
+    wire: str
+
+
+def seal_choices(store: Store, choices: Mapping[int, tuple[models.Round, dict[str, str]]]) -> dict[int, Sealed]:
+    """Validated choices of server-encrypted rounds, by request, encrypted with their proofs by the store's
+    ballot checker (its worker processes, off the event loop; without one, here). A choice the box refuses
+    to encrypt is left out (its cast encrypts it again, and is refused, in its transaction)."""
+    jobs: list[bb.Plain] = []
+    for rnd, choice in choices.values():
+        layout = layout_of(rnd)
+        jobs.append((layout, keys_of(rnd), str(rnd.box_context), tuple(layout.values(choice)),
+                     tuple(layout.names(choice))))
+    run = getattr(store.ballot_checker, "seal", None) or bb.seal_all
+    return {i: Sealed(str(rnd.box_context), choice, outcome[1], outcome[2])
+            for (i, (rnd, choice)), outcome in zip(choices.items(), run(jobs), strict=True) if outcome[0] == "ok"}
 
 
 def stored_box(s: Session, rnd: models.Round) -> tuple[bb.Box, list[Any]]:

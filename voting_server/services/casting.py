@@ -135,15 +135,40 @@ def cast_many(store: Store, requests: Sequence[CastRequest]) -> list[dict[str, A
         if isinstance(check, ServiceError):
             results[i] = check
     todo = [i for i, r in enumerate(results) if r is None]
+    ahead = _seal_ahead(store, requests, todo) if todo else {}
     if todo:
         actor = requests[0].actor if len(requests) == 1 else Actor(role="member", name="batch")
         with transaction(store, actor) as tx:
-            _cast_in(tx, requests, todo, results, checked)
+            _cast_in(tx, requests, todo, results, checked, ahead)
     answered: list[dict[str, Any] | ServiceError] = []
     for outcome in results:
         assert outcome is not None  # every request is answered: a vote, a retry, a change or a refusal
         answered.append(outcome)
     return answered
+
+
+def _seal_ahead(store: Store, requests: Sequence[CastRequest], todo: list[int]) -> dict[int, box.Sealed]:
+    """The server's encryption of the choices cast in its secret rounds, done before the batch's
+    transaction by the ballot checker's processes, so that a hall casting a 票决 at once does not hold
+    the event loop for seconds. Each choice is validated here as in its transaction; the transaction
+    takes an encryption only for the same round and choice (else it encrypts again itself), and one it
+    refuses is dropped: nothing of it is stored."""
+    wanted = {i: requests[i] for i in todo if requests[i].ballot is None and requests[i].choice is not None}
+    if not wanted:
+        return {}
+    with store.read() as s:
+        rounds = {b: latest_round(s, b) for b in {r.ballot_id for r in wanted.values()}}
+    choices: dict[int, tuple[models.Round, dict[str, str]]] = {}
+    for i, req in wanted.items():
+        rnd = rounds[req.ballot_id]
+        if rnd is None or rnd.status != "open" or not rnd.box_mode or rnd.box_encrypt == box.TABLET \
+                or rnd.box_context is None:
+            continue
+        try:
+            choices[i] = (rnd, dict(_validated(spec_of(rnd.spec), req.choice)))
+        except (ballots.BallotError, ServiceError):
+            continue  # refused in the transaction, with its own words
+    return box.seal_choices(store, choices) if choices else {}
 
 
 def _check_request(req: CastRequest) -> None:
@@ -163,7 +188,7 @@ def _check_request(req: CastRequest) -> None:
 
 def _cast_in(tx: Tx, requests: Sequence[CastRequest], todo: list[int],
              results: list[dict[str, Any] | ServiceError | None],
-             checked: Mapping[int, encrypted.Checked | ServiceError]) -> None:
+             checked: Mapping[int, encrypted.Checked | ServiceError], ahead: Mapping[int, box.Sealed]) -> None:
     cache: dict[int, _BallotCtx] = {}
     admitted: dict[int, list[tuple[int, Admitted]]] = {}
     revoked = revoked_devices(tx.session, {requests[i].actor.device_id for i in todo})
@@ -177,7 +202,7 @@ def _cast_in(tx: Tx, requests: Sequence[CastRequest], todo: list[int],
         except ServiceError as err:
             results[i] = err
     for ballot_id, entries in admitted.items():
-        _Recording(tx, cache[ballot_id], requests, results).record(entries)
+        _Recording(tx, cache[ballot_id], requests, results, ahead).record(entries)
 
 
 @dataclass
@@ -259,9 +284,10 @@ class _Recording:
     changes answered one by one."""
 
     def __init__(self, tx: Tx, ctx: _BallotCtx, requests: Sequence[CastRequest],
-                 results: list[dict[str, Any] | ServiceError | None]) -> None:
+                 results: list[dict[str, Any] | ServiceError | None], ahead: Mapping[int, box.Sealed]) -> None:
         assert ctx.rnd is not None
         self.tx, self.ctx, self.rnd, self.requests, self.results = tx, ctx, ctx.rnd, requests, results
+        self.ahead = ahead
 
     def record(self, entries: list[tuple[int, Admitted]]) -> None:
         choice_of = dict(entries)
@@ -322,13 +348,16 @@ class _Recording:
 
     def _seal(self, rows: list[dict[str, Any]], first: dict[int, int],
               choice_of: dict[int, Admitted]) -> dict[int, str]:
-        """Encrypt each new vote for the round's box (or take the tablet's verified ballot); its hash
-        becomes the receipt."""
+        """Encrypt each new vote for the round's box (or take the tablet's verified ballot, or the
+        encryption made ahead of the transaction); its hash becomes the receipt."""
         wires: dict[int, str] = {}
         for row in rows:
             choice = choice_of[first[row["person_id"]]]
+            made = self.ahead.get(first[row["person_id"]])
             if isinstance(choice, encrypted.Checked):
                 row["receipt"], wires[row["person_id"]] = choice.receipt, choice.wire
+            elif made is not None and made.context == self.rnd.box_context and made.choice == dict(choice):
+                row["receipt"], wires[row["person_id"]] = made.receipt, made.wire
             else:
                 row["receipt"], wires[row["person_id"]] = box.encrypt_choice(self.rnd, dict(choice))
         return wires

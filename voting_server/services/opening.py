@@ -156,7 +156,7 @@ def new_round(tx: Tx, store: Store, sitting: models.Sitting, item: models.Agenda
     s.flush()
     if box.boxed(ballot):
         box.open_box(store.keys_dir, sitting, ballot, rnd, ruleset_of(sitting.body))
-        if rnd.box_encrypt == box.TABLET and store.ballot_checker is not None:
+        if store.ballot_checker is not None:  # it checks the tablets' ballots or encrypts the server's
             getattr(store.ballot_checker, "warm", lambda: None)()  # the casts will not wait for it
     else:
         s.add_all(models.TallyCount(round_id=rnd.id, question=q.id, option=o.code, count=0)
