@@ -164,6 +164,12 @@ class ElectionSpec(PlacesSpec):
                 f"“{name}”是本次候选人，请直接对其投票，不必另选",
                 f"{name!r} is a candidate: vote for them directly, not as a write-in",
             )
+        if any(write_in_key(p.name) == key for p in self.chosen_before):
+            raise InvalidChoice(
+                "write_in_already_elected",
+                f"“{name}”已在此前的投票中当选，不能再选",
+                f"{name!r} was elected in an earlier round and cannot be chosen again",
+            )
         return Question(key, name, (FOR,))
 
     def _decide(self, counted: Counted) -> Result:

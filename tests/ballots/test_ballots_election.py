@@ -213,6 +213,18 @@ def test_write_ins_on_a_ballot() -> None:
     assert marks.value.zh == "最多可选2人，此票选了3人"
 
 
+def test_a_person_elected_in_an_earlier_round_is_not_written_in_again() -> None:
+    """A further election fills the places left: whoever an earlier round elected is not a person to
+    elect again (on a tablet or in a hand count)."""
+    further = _spec(list("BC"), 1, "deputy_head", stage="further", chosen_before=(Nominee("A", "王一"),))
+    with pytest.raises(InvalidChoice) as err:
+        further.validate({"w:王 一": "for"})
+    assert err.value.code == "write_in_already_elected" and "已在此前的投票中当选" in err.value.zh
+    with pytest.raises(InvalidCounts) as counts:
+        further.check_hand_count({"w:王一": {"for": 1}}, Turnout(300, 280, 5))
+    assert counts.value.code == "write_in_already_elected"
+
+
 def test_write_ins_in_a_count() -> None:
     spec = _spec(list("ABC"), 2, "deputy_head")
     paper = spec.count_paper([{"A": "for", "w:李四": "for"}, {"w:李 四": "for"}, {"A": "for", "B": "for", "C": "for"}])

@@ -194,3 +194,27 @@ def test_a_candidate_paper_is_one_of_its_items_documents(world, refuse, tmp_path
     ballot = services.create_ballot(st, world.clerk, item, spec=spec)
     with st.read() as s:
         assert s.get(models.Ballot, ballot).spec["candidates"][0]["document_id"] == str(doc)
+
+
+def test_a_runoff_without_a_result_is_voted_again_as_that_runoff(world):
+    """A run-off that ends without a result (here: too few present at its close) is voted again by the
+    chair's 重新表决 as that same run-off -- the tied only, for the place left, with the project the first
+    round chose kept -- never as the whole selection from the start."""
+    st = world.store
+    ballot = _tied(world)
+    services.open_runoff(st, world.chair, ballot)
+    for m in world.members[:9]:
+        services.set_attendance(st, world.clerk, world.sitting_id, m.person_id, "leave", reason="因公外出")
+    assert services.close_ballot(st, world.chair, ballot)["outcome"] == "no_quorum"
+    for m in world.members[:9]:
+        services.set_attendance(st, world.clerk, world.sitting_id, m.person_id, "present")
+    services.revote(st, world.chair, ballot, reason="到会人数不足，重新进行再次投票")
+    third, _ = _rounds(st, ballot)[-1]
+    assert third.number == 3 and third.spec["stage"] == "runoff" and third.spec["places"] == 1
+    assert [c["id"] for c in third.spec["candidates"]] == ["c2", "c3"]
+    assert [c["id"] for c in third.spec["chosen_before"]] == ["c1"]
+    _vote(world, ballot, {"c2": range(10), "c3": range(10, 15)})
+    result = services.close_ballot(st, world.chair, ballot)
+    assert result["outcome"] == "selected", result
+    standing = snapshot(st, world.sitting_id, "chair")["ballot"]["standing"]
+    assert [c["id"] for c in standing["chosen"]] == ["c1", "c2"] and standing["next"] == "done"

@@ -10,11 +10,13 @@
 * :func:`partial` is one key holder's decryption share of every sum, D_s = s_i·A_s, each with a
   Chaum–Pedersen proof against the holder's public share; :func:`combine` checks the partials and
   interpolates any k of them at 0 (Lagrange "in the exponent"), so B_s − Σ λ_i·D_s = m_s·G, and m_s is
-  found by a bounded lookup (m_s ≤ the number of ballots). No function decrypts a single ballot.
+  found by a bounded lookup (m_s ≤ the number of ballots). No function decrypts a single ballot's
+  choices; the one exception is an election's write-in lines, below.
 * :func:`verify_tally` takes only public data and re-checks everything.
 * Write-ins (:mod:`.writeins`): the sums of the write-in lines decrypt like any other; the sealed names
-  are opened only with the sealed round key, at the close (:func:`open_writeins`), and
-  :func:`verify_tally` checks the counts by name against the lines' decrypted sum.
+  are opened only with the sealed round key, at the close (:func:`open_writeins`): each ballot's lines
+  and names in memory, in the box's order, only the counts by name kept; :func:`verify_tally` checks
+  the counts by name against the lines' decrypted sum.
 """
 
 from __future__ import annotations

@@ -77,7 +77,18 @@ def _open_round(store: Store, actor: Actor, ballot_id: int, *, override_quorum: 
         check_hall_free(s, sitting, item, ballot)
         return new_round(tx, store, sitting, item, ballot, last, override_quorum=override_quorum,
                          action="revote" if revote else "ballot_opened",
-                         details={"reason": reason} if revote else {}, reason=reason)
+                         details={"reason": reason} if revote else {}, reason=reason,
+                         spec=_revoted_spec(last) if revote else None)
+
+
+def _revoted_spec(last: models.Round | None) -> ballots.BallotSpec | None:
+    """What a re-vote votes on: the round voted again. A run-off's or further election's own spec (the
+    candidates left, the places open, those chosen before) is that round's, not the ballot's first; any
+    other round votes the ballot's spec (None)."""
+    if last is None:
+        return None
+    spec = spec_of(last.spec)
+    return spec if getattr(spec, "stage", "first") != "first" else None
 
 
 def ballot_to_open(s: Session, ballot_id: int) -> tuple[models.Ballot, models.AgendaItem, models.Sitting]:

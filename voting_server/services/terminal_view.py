@@ -250,8 +250,10 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
 
 def write_in_roster(s: Session, sitting: models.Sitting, spec: ballots.BallotSpec) -> list[str]:
     """The names a deputy may pick for 另选他人: the body's members of the sitting's roster who are not
-    candidates, by name (two persons of one name told apart by their delegation, "李四（城关代表团）")."""
+    candidates, nor elected in an earlier round, by name (two persons of one name told apart by their
+    delegation, "李四（城关代表团）")."""
     listed = {ballots.write_in_key(q.label) for q in spec.questions()}
+    listed |= {ballots.write_in_key(p.name) for p in getattr(spec, "chosen_before", ())}
     people = s.scalars(select(models.Person).where(models.Person.id.in_(roster_ids(s, sitting)))
                        .order_by(models.Person.name, models.Person.id)).all()
     names = Counter(p.name for p in people)
