@@ -87,7 +87,7 @@ from .presets import (
     ruleset,
 )
 from .results import OUTCOMES, QuestionResult, Result
-from .rules import MEMBERS, Base, Quorum, Rule, Threshold, Turnout, parse_fraction
+from .rules import MEMBERS, VIDEO_VOTES, Base, Quorum, Rule, Threshold, Turnout, parse_fraction, video_pending
 from .words import Words
 
 __all__ = [
@@ -106,6 +106,8 @@ __all__ = [
     "Quorum",
     "Rule",
     "parse_fraction",
+    "VIDEO_VOTES",
+    "video_pending",
     "Words",
     "MEMBERS",
     "DelegationAttendance",

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .labels import NOT_VOTED, OUTCOME, QUESTION_OUTCOME, STAGE
+from .labels import NOT_VOTED, OUTCOME, QUESTION_OUTCOME, STAGE, VIDEO_PENDING
 from .results import QuestionResult, Result
 from .rules import Threshold, Turnout
 
@@ -142,10 +142,15 @@ def verdict_en(
 
 
 def header(result: Result) -> tuple[str, str]:
-    """The attendance sentence, followed by the no-quorum sentence when the quorum does not hold."""
+    """The attendance sentence, followed by the no-quorum sentence when the quorum does not hold; when
+    the votes of members attending by video were not entered, a sentence says how many ("视频出席未录入1人。"),
+    so that they are never read out as 未按."""
     t, held = result.turnout, result.quorum_held
     zh = attendance_zh(t.entitled, t.present, held)
     en = attendance_en(t.entitled, t.present, held)
+    if t.video_pending:
+        zh += f"{VIDEO_PENDING.zh}{t.video_pending}人。"
+        en += f" {VIDEO_PENDING.en}: {t.video_pending}."
     if not held:
         zh += no_quorum_zh(result.quorum_needed)
         en += " " + no_quorum_en(result.quorum_needed)

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = ["Label", "GROUPS", "KIND", "METHOD", "NOT_VOTED", "OUTCOME", "QUESTION_OUTCOME", "ATTENDANCE",
-           "SECRECY", "SITTING", "NOMINATION", "STAGE", "label", "flat", "not_voted_code", "secrecy_code"]
+           "SECRECY", "SITTING", "NOMINATION", "STAGE", "VIDEO", "VIDEO_PENDING", "VIDEO_VOTES",
+           "label", "flat", "not_voted_code", "secrecy_code"]
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,20 @@ ATTENDANCE: Mapping[str, Label] = {
     "absent": Label("缺席", "Absent"),
 }
 
+#: Members present by video whose votes the clerk has not entered (a body's rule ``video_votes`` =
+#: "clerk"): while the round is open, and on a result closed without them. Never 未按.
+VIDEO: Mapping[str, Label] = {
+    "pending": Label("视频出席未录入", "By video, not entered"),
+    "waiting": Label("视频出席，待录入", "By video, to be entered"),
+}
+VIDEO_PENDING = VIDEO["pending"]
+
+#: How members attending by video vote (a body's rule ``video_votes``).
+VIDEO_VOTES: Mapping[str, Label] = {
+    "clerk": Label("视频出席人员的表决由工作人员录入", "Votes of members by video are entered by the clerk"),
+    "tablet": Label("视频出席人员用远程表决器表决", "Members by video vote from a remote tablet"),
+}
+
 #: Whether anyone may learn who chose what.
 SECRECY: Mapping[str, Label] = {
     "secret": Label("无记名", "Secret"),
@@ -135,6 +150,8 @@ GROUPS: Mapping[str, Mapping[str, Label]] = {
     "nomination": NOMINATION,
     "stage": STAGE,
     "post_type": POST_TYPE,
+    "video": VIDEO,
+    "video_votes": VIDEO_VOTES,
 }
 
 

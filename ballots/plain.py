@@ -27,7 +27,7 @@ from typing import Any, ClassVar, Protocol, Self
 
 from .errors import RuleError
 
-__all__ = ["Plain", "later", "to_plain", "from_plain", "need_mapping", "need_list", "reject_unknown"]
+__all__ = ["Plain", "later", "to_plain", "from_plain", "need_mapping", "need_list", "need_choice", "reject_unknown"]
 
 
 class DataclassInstance(Protocol):
@@ -52,6 +52,17 @@ def need_list(value: object, what: str) -> list[Any]:
             "invalid_field", f"{what} 必须是列表，收到的是 {value!r}", f"{what} must be a list, got {value!r}"
         )
     return list(value)
+
+
+def need_choice(value: object, allowed: tuple[str, ...], what: str) -> str:
+    """``value`` if it is one of ``allowed``, else ``RuleError("invalid_field")`` naming the setting ``what``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise RuleError(
+            "invalid_field",
+            f"{what} 必须是 {'、'.join(allowed)} 之一，收到的是 {value!r}",
+            f"{what} must be one of {', '.join(allowed)}, got {value!r}",
+        )
+    return value
 
 
 def reject_unknown(d: Mapping[str, Any], allowed: Iterable[str], what: str, *, what_zh: str | None = None) -> None:

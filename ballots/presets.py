@@ -3,8 +3,11 @@
 A :class:`RuleSet` is a quorum, one threshold per kind of question, whether ballots are secret by
 default, whether several appointments may be voted together, the body's words (:class:`Words`), its
 election margins (:mod:`ballots.margins`) and whether a timed ballot closes by itself when its time is
-up (``auto_close_at_deadline``; no preset does: the chair closes it), and how long one speech may last
-(``speaking_seconds``: ten minutes unless a body says otherwise). :data:`PRESETS` holds the three
+up (``auto_close_at_deadline``; no preset does: the chair closes it), how long one speech may last
+(``speaking_seconds``: ten minutes unless a body says otherwise), and how members attending by video
+vote (``video_votes``: "clerk", the clerk enters their votes as a show of hands, in a standing
+committee and a congress plenary; "tablet", from a remote tablet like anyone present, in any other
+committee). :data:`PRESETS` holds the three
 shipped presets; :func:`ruleset` returns one with a body's own overrides applied:
 
 * "standing_committee" -- 地方人大常委会: quorum more than half of all members; everything passes with
@@ -31,8 +34,8 @@ from .errors import RuleError
 from .kinds import KINDS, AppointmentSpec, BallotSpec, ElectionSpec
 from .margins import MARGIN_KEYS, MARGINS, Margin
 from .order import REMOVALS
-from .plain import later, to_plain
-from .rules import MEMBERS, Base, Quorum, Rule, Threshold, need_quorum
+from .plain import later, need_choice, to_plain
+from .rules import MEMBERS, Base, Quorum, Rule, Threshold, check_video_votes, need_quorum
 from .words import Words, need_words
 
 __all__ = ["RuleSet", "PRESETS", "THRESHOLD_KEYS", "OPTIONAL_THRESHOLD_KEYS", "ALWAYS_SECRET", "BOX_KEYS",
@@ -77,19 +80,9 @@ BOX_KEYS = ("sealed", "shares")
 BOX_ENCRYPT = ("server", "tablet")
 
 
-def _check_choice(value: object, allowed: tuple[str, ...], what: str) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise RuleError(
-            "invalid_field",
-            f"{what} 必须是 {'、'.join(allowed)} 之一，收到的是 {value!r}",
-            f"{what} must be one of {', '.join(allowed)}, got {value!r}",
-        )
-    return value
-
-
 def check_box_keys(value: object) -> str:
     """``value`` if it is one of :data:`BOX_KEYS`, else ``RuleError("invalid_field")``."""
-    return _check_choice(value, BOX_KEYS, "ballot_box_keys")
+    return need_choice(value, BOX_KEYS, "ballot_box_keys")
 
 
 #: How long one speech may last, in seconds, unless a body says otherwise (``speaking_seconds``; 0: no
@@ -111,7 +104,7 @@ def check_speaking_seconds(value: object) -> int:
 
 def check_box_encrypt(value: object) -> str:
     """``value`` if it is one of :data:`BOX_ENCRYPT`, else ``RuleError("invalid_field")``."""
-    return _check_choice(value, BOX_ENCRYPT, "ballot_box_encrypt")
+    return need_choice(value, BOX_ENCRYPT, "ballot_box_encrypt")
 
 
 def _check_threshold_keys(keys: Iterable[object]) -> None:
@@ -162,6 +155,7 @@ class RuleSet:
     ballot_box_keys: str = later("sealed")
     ballot_box_encrypt: str = later("server")
     speaking_seconds: int = later(SPEAKING_SECONDS)
+    video_votes: str = later("tablet")
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -195,6 +189,7 @@ class RuleSet:
         check_box_keys(self.ballot_box_keys)
         check_box_encrypt(self.ballot_box_encrypt)
         check_speaking_seconds(self.speaking_seconds)
+        check_video_votes(self.video_votes)
         need_words(self.words)
         ordered = {k: self.thresholds[k] for k in _ALL_THRESHOLD_KEYS if k in self.thresholds}
         object.__setattr__(self, "thresholds", ordered)
@@ -204,7 +199,7 @@ class RuleSet:
         thresholds = tuple(self.thresholds.items())
         margins = tuple(self.margins.items())
         flags = (self.secret_by_default, self.allow_combined_appointments, self.auto_close_at_deadline,
-                 self.ballot_box_keys, self.ballot_box_encrypt, self.speaking_seconds)
+                 self.ballot_box_keys, self.ballot_box_encrypt, self.speaking_seconds, self.video_votes)
         return hash((self.name, self.quorum, thresholds, flags, self.words, margins))
 
     def threshold_for(self, kind: str, *, procedural: bool = False, action: str | None = None) -> Threshold:
@@ -248,7 +243,7 @@ class RuleSet:
     def rule_for(self, spec: BallotSpec, *, procedural: bool = False, threshold: Threshold | None = None) -> Rule:
         """The :class:`Rule` to freeze on a ballot of ``spec`` (``threshold`` overrides the body's)."""
         chosen = self.threshold_for_spec(spec, procedural=procedural) if threshold is None else threshold
-        return Rule(self.name, chosen, self.quorum, self.words)
+        return Rule(self.name, chosen, self.quorum, self.words, self.video_votes)
 
     def must_be_secret(self, spec: BallotSpec) -> bool:
         """Whether ``spec`` is secret whatever is asked (:data:`ALWAYS_SECRET`): an election, a dismissal."""
@@ -315,6 +310,7 @@ class RuleSet:
             ballot_box_keys=d.get("ballot_box_keys", "sealed"),
             ballot_box_encrypt=d.get("ballot_box_encrypt", "server"),
             speaking_seconds=d.get("speaking_seconds", SPEAKING_SECONDS),
+            video_votes=d.get("video_votes", "tablet"),
         )
 
 
@@ -361,6 +357,7 @@ PRESETS: dict[str, RuleSet] = {
         thresholds=_same_for_all(_MAJORITY_OF_ALL, procedural=_MAJORITY_OF_PRESENT),
         secret_by_default=True,
         allow_combined_appointments=False,
+        video_votes="clerk",
     ),
     "congress_plenary": RuleSet(
         name="congress_plenary",
@@ -369,6 +366,7 @@ PRESETS: dict[str, RuleSet] = {
         secret_by_default=True,
         allow_combined_appointments=False,
         words=PLENARY_WORDS,
+        video_votes="clerk",
     ),
     "generic_committee": RuleSet(
         name="generic_committee",
@@ -392,6 +390,7 @@ _OVERRIDE_KEYS = {
     "ballot_box_keys",
     "ballot_box_encrypt",
     "speaking_seconds",
+    "video_votes",
 }
 
 
@@ -402,6 +401,7 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
     partial: ``{"resolution": {"base": "present"}}``), "secret_by_default",
     "allow_combined_appointments", "auto_close_at_deadline", "ballot_box_keys" (:data:`BOX_KEYS`),
     "ballot_box_encrypt" (:data:`BOX_ENCRYPT`), "speaking_seconds" (one speech's time, 0 for none),
+    "video_votes" (:data:`~ballots.turnout.VIDEO_VOTES`),
     "words" (partial: ``{"member_zh": "委员"}``)
     and "margins" (per key, partial: ``{"deputy_head": {"high": 2}}``). An unknown preset or override key raises
     :class:`RuleError`. No override makes an always-secret ballot named (:data:`ALWAYS_SECRET`).
@@ -439,6 +439,8 @@ def ruleset(preset: str, overrides: Mapping[str, Any] | None = None) -> RuleSet:
         changes["ballot_box_encrypt"] = check_box_encrypt(overrides["ballot_box_encrypt"])
     if "speaking_seconds" in overrides:
         changes["speaking_seconds"] = check_speaking_seconds(overrides["speaking_seconds"])
+    if "video_votes" in overrides:
+        changes["video_votes"] = check_video_votes(overrides["video_votes"])
     if "words" in overrides:
         changes["words"] = Words.from_dict(overrides["words"], defaults=base.words)
     if "margins" in overrides:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import RuleError
 from .plain import later, reject_unknown, to_plain
 from .text import fraction_en, fraction_zh
-from .turnout import Turnout, check_count
+from .turnout import VIDEO_VOTES, Turnout, check_count, check_video_votes, video_pending
 from .words import Words, need_words
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -47,6 +47,9 @@ __all__ = [
     "Rule",
     "parse_fraction",
     "check_count",
+    "VIDEO_VOTES",
+    "check_video_votes",
+    "video_pending",
     "Words",
     "MEMBERS",
     "need_threshold",
@@ -322,12 +325,15 @@ class Rule:
     the body's preset name, the passing threshold, the quorum and the body's words. Every reader of a
     round (the tally, the terminals' quorum banner, the sheets, the verifier) uses this value, never the
     body's current rulebook. Stored as ``{"preset": ..., "threshold": {...}, "quorum": {...}}`` plus
-    ``"words": {...}`` unless they are the standing committee's (a rule stored without words has them)."""
+    ``"words": {...}`` unless they are the standing committee's (a rule stored without words has them),
+    and ``"video_votes"`` (:data:`~ballots.turnout.VIDEO_VOTES`: how members attending by video vote)
+    unless it is "tablet" (a rule stored before it was part of the rule let them vote from a tablet)."""
 
     preset: str
     threshold: Threshold
     quorum: Quorum
     words: Words = later(MEMBERS)
+    video_votes: str = later("tablet")
 
     def __post_init__(self) -> None:
         if not isinstance(self.preset, str) or not self.preset.strip():
@@ -339,6 +345,7 @@ class Rule:
         need_threshold(self.threshold)
         need_quorum(self.quorum)
         need_words(self.words)
+        check_video_votes(self.video_votes)
 
     def tally(self, spec: BallotSpec, counts: Mapping[str, Mapping[str, int]], turnout: Turnout) -> Result:
         """``spec``'s result of ``counts`` under this rule (its threshold, quorum and words)."""
@@ -351,7 +358,7 @@ class Rule:
     def from_dict(cls, d: Mapping[str, Any]) -> Rule:
         if not isinstance(d, Mapping):
             raise RuleError("not_a_mapping", "表决规则必须是映射", f"rule must be a mapping, got {d!r}")
-        reject_unknown(d, {"preset", "threshold", "quorum", "words"}, "rule", what_zh="表决规则")
+        reject_unknown(d, {"preset", "threshold", "quorum", "words", "video_votes"}, "rule", what_zh="表决规则")
         for key in ("threshold", "quorum"):
             if key not in d:
                 raise RuleError("missing_field", f"表决规则缺少 {key}", f"rule is missing {key!r}")
@@ -360,4 +367,5 @@ class Rule:
             threshold=Threshold.from_dict(d["threshold"]),
             quorum=Quorum.from_dict(d["quorum"]),
             words=Words.from_dict(d["words"]) if "words" in d else MEMBERS,
+            video_votes=d.get("video_votes", "tablet"),
         )

@@ -48,8 +48,10 @@ class Counted:
         return self.threshold.needed(self.turnout, for_and_against=for_and_against)
 
     def unanswered(self, counts: Mapping[str, int]) -> int:
-        """Members present with no valid answer to this question (未按表决器 for that question)."""
-        return self.turnout.present - self.turnout.invalid - sum(counts.values())
+        """Members present with no valid answer to this question (未按表决器 for that question); video
+        attendees whose votes are still to be entered are not among them."""
+        t = self.turnout
+        return t.present - t.invalid - t.video_pending - sum(counts.values())
 
     def three_way(self, question: Question) -> QuestionResult:
         """The result of a for / against / abstain question: passed when for-votes reach the threshold."""

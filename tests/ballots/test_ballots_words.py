@@ -113,7 +113,7 @@ def test_a_rule_stored_before_words_reads_with_the_standing_committee_s_and_keep
 def test_the_plenary_s_rule_carries_its_words_and_round_trips() -> None:
     rule = PRESETS["congress_plenary"].rule_for(_resolution())
     stored = json.loads(json.dumps(rule.to_dict(), ensure_ascii=False))
-    assert list(stored) == ["preset", "threshold", "quorum", "words"]
+    assert list(stored) == ["preset", "threshold", "quorum", "words", "video_votes"]
     assert stored["words"]["member_zh"] == "代表" and Rule.from_dict(stored) == rule
     assert "words" not in PRESETS["standing_committee"].rule_for(_resolution()).to_dict()
 

@@ -150,7 +150,8 @@ def valid_payloads(h: Hall, name: str) -> st.SearchStrategy[dict[str, Any]]:
         "status": st.sampled_from(["present", "video", "leave", "absent"]), "reason": st.sampled_from(["", "因病请假"]),
         "seconds": st.integers(10, 3600), "override_quorum": st.booleans(), "confirm": st.booleans(),
         "extra": st.none() | st.integers(1, 3),
-        "confirm_passed": st.booleans(), "order": st.lists(st.just(h.speaker_request_id), max_size=2),
+        "confirm_passed": st.booleans(), "confirm_video": st.booleans(),
+        "order": st.lists(st.just(h.speaker_request_id), max_size=2),
         "counts": st.just({"main": {"for": 1, "against": 0, "abstain": 0}}), "ballots": st.integers(0, 3),
         "invalid": st.integers(0, 1), "note": st.just("表决器故障"),
         # an encrypted ballot and a 监票人's partial decryption: well formed, never valid here

@@ -218,6 +218,10 @@ class Sitting:
 
     def steps(self) -> list[tuple[str, Callable[[], object]]]:
         b0, b1, named = self.ballots[0], self.ballots[1], self.named
+
+        def close(ballot: Callable[[], int]) -> Callable[[], object]:  # votes of members by video not entered
+            return lambda: self.send("chair", "close_ballot", {"ballot_id": ballot(), "confirm_video": True})
+
         return [
             ("open sitting", lambda: self.send("chair", "open_sitting", {"confirm": True})),
             ("sign-ins over Socket.IO", lambda: [self.send(t, "sign_in") for t in ("seat1", "seat2", "observer")]),
@@ -233,18 +237,18 @@ class Sitting:
             ("remind", lambda: self.send("chair", "remind", {"ballot_id": b0})),
             ("attendance during a ballot", lambda: self.send("clerk", "set_attendance", {
                 "person_id": self.hall.person(12), "status": "present"})),
-            ("close ballot", lambda: self.send("chair", "close_ballot", {"ballot_id": b0})),
+            ("close ballot", close(lambda: b0)),
             ("revote", lambda: self.send("chair", "revote", {"ballot_id": b0, "reason": "部分表决器故障",
                                                              "confirm_passed": True})),
             ("casts in the new round", self.second_round_casts),
-            ("close the new round", lambda: self.send("chair", "close_ballot", {"ballot_id": b0})),
+            ("close the new round", close(lambda: b0)),
             ("add item, ballot and document", self.add_named_item),
             ("correct the agenda", self.correct_agenda),
             ("finish item 1", lambda: self.send("chair", "finish_item", {"item_id": self.items[0]})),
             ("start the added item", lambda: self.send("chair", "start_item", {"item_id": named["item"]})),
             ("open named ballot", lambda: self.send("chair", "open_ballot", {"ballot_id": named["ballot"]})),
             ("named casts and a change", self.named_casts),
-            ("close named ballot", lambda: self.send("chair", "close_ballot", {"ballot_id": named["ballot"]})),
+            ("close named ballot", close(lambda: named["ballot"])),
             ("start item 2 (moves on from the added one)", lambda: self.send("chair", "start_item",
                                                                              {"item_id": self.items[1]})),
             ("open the removal", lambda: self.send("chair", "open_ballot", {"ballot_id": b1})),
@@ -259,7 +263,7 @@ class Sitting:
             ("open it", lambda: self.send("chair", "open_ballot", {"ballot_id": named["shares"]})),
             ("casts in it", lambda: [self.vote("seat1", named["shares"], "for"),
                                      self.cast(3, named["shares"], "against")]),
-            ("close: counting", lambda: self.send("chair", "close_ballot", {"ballot_id": named["shares"]})),
+            ("close: counting", close(lambda: named["shares"])),
             ("the first 监票人 decrypts", lambda: self.decrypt("seat1", 0, "135790")),
             ("the second: the result", lambda: self.decrypt("seat2", 1, "246801")),
             ("a snapshot asked for", lambda: self.send("display", "snapshot")),

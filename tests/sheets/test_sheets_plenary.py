@@ -66,7 +66,7 @@ def plenary(tmp_path_factory):
             for i, d in enumerate(present[:27]):
                 services.cast_vote(store, d, ballot, "for" if i < 20 else "against" if i < 25 else "abstain",
                                    uuid.uuid4().hex)
-            services.close_ballot(store, CHAIR, ballot)
+            services.close_ballot(store, CHAIR, ballot, confirm_video=True)  # the deputy by video: not entered
     yield store, body, sitting, (secret, named), deputies
     store.dispose()
 

@@ -154,9 +154,15 @@ def test_named_sheet_lists_every_member(demo):
     layout = pdf_text(pdf, layout=True)
     word = {"for": "赞成", "against": "反对", "abstain": "弃权"}
     absent = {a["name"]: a for a in doc["absentees"]}
+    assert doc["result"]["turnout"]["video_pending"] == 1  # closed without the vote of the member by video
+    assert [v["name"] for v in doc["named_votes"] if v.get("video_pending")] == ["孙红梅"]
+    assert "视频出席未录入1人" in text  # the announcement; and the attendance table's own column
+    assert re.search(r"视频出席未录入\s", layout)
     for v in doc["named_votes"]:
         if v["voted"]:
             expected = word[v["choice"]["main"]]
+        elif v.get("video_pending"):
+            expected = "视频出席未录入"  # never 未按表决器
         elif v["name"] in absent:
             expected = "请假" if absent[v["name"]]["status"] == "leave" else "缺席"
         else:
@@ -299,7 +305,7 @@ def test_attendance_sheet_lists_members_observers_and_reasons(demo):
 
 
 def test_bundle_holds_every_sheet(demo):
-    bundle = render_bundle(demo.store, demo.sitting_id)
+    bundle = render_bundle(demo.store, demo.sitting_id, base_url=BASE)  # as the parts are rendered
     parts = [render_sitting_summary(demo.store, demo.sitting_id), render_attendance_sheet(demo.store, demo.sitting_id)]
     parts += [render_result_sheet(demo.store, b, r, base_url=BASE) for b, r in demo.rounds()]
     assert pages(bundle) == sum(pages(p) for p in parts)

@@ -76,8 +76,9 @@ def _apply_coalesced(state: State, name: str, data: dict[str, Any]) -> None:
         ballot["voted"] = data["voted"]
         if "time_up" in data:
             ballot["time_up"] = data["time_up"]
-        if "non_voters" in data:
-            ballot["non_voters"] = copy.deepcopy(data["non_voters"])
+        for key in ("non_voters", "video_votes", "video_pending", "video_waiting", "hands_entered"):
+            if key in data:
+                ballot[key] = copy.deepcopy(data[key])
 
 
 def has_voted(state: State) -> bool:

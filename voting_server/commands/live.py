@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import services
 from ..i18n import msg
-from ..services import casting, hands, keyholders, opening, runoff, sitting, speakers, timer, withdrawal
+from ..services import casting, closing, hands, keyholders, opening, runoff, sitting, speakers, timer, withdrawal
 from ..services.base import Invalid
 from ..services.casting import CAST_ID, CHOICE, CastRequest
 from ..services.encrypted import WIRE_BALLOT
@@ -58,6 +58,12 @@ class ItemArgs:
 @dataclass(frozen=True, kw_only=True)
 class BallotArgs:
     ballot_id: int = arg(BALLOT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseArgs:
+    ballot_id: int = arg(BALLOT)
+    confirm_video: bool = arg(closing.CONFIRM_VIDEO, default=False)  # true: close with video votes not entered
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -191,7 +197,7 @@ COMMANDS: tuple[Command[Any, Any], ...] = (
     Command("finish_item", ItemArgs, sitting.finish_item, http=_path("/items/<int:item_id>/finish"), live=True),
     Command("open_ballot", OpenArgs, opening.open_ballot, answer=_round_id, http=_path("/ballots/<int:ballot_id>/open"),
             live=True),
-    Command("close_ballot", BallotArgs, services.close_ballot, answer=_closed,
+    Command("close_ballot", CloseArgs, services.close_ballot, answer=_closed,
             http=_path("/ballots/<int:ballot_id>/close"), live=True),
     Command("decryption_request", BallotArgs, keyholders.decryption_request, answer=as_is,
             http=_path("/ballots/<int:ballot_id>/decryption-request"), live=True),

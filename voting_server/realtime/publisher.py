@@ -239,7 +239,7 @@ class Publisher:
         data = terminal_view.progress(self.store, sitting_id)
         if data is None:
             return
-        public = {k: v for k, v in data.items() if k != "non_voters"}
+        public = {k: v for k, v in data.items() if k not in ("non_voters", "video_waiting")}
         for aud in terminal_view.AUDIENCES:
             payload = data if aud in terminal_view.STAFF_AUDIENCES else public
             self.socketio.emit("progress", {"sitting_id": sitting_id, **payload}, to=room(sitting_id, aud))

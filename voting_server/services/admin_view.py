@@ -58,7 +58,7 @@ def list_bodies(store: Store, actor: Actor) -> list[dict[str, Any]]:
                 select(models.Person.body_id, models.Person.role, func.count())
                 .where(models.Person.left_on.is_(None)).group_by(models.Person.body_id, models.Person.role))}
         return [{"id": b.id, "name": b.name, "preset": b.preset, "overrides": b.overrides or {},
-                 "words": words_json(ruleset_of(b).words),
+                 "words": words_json(ruleset_of(b).words), "video_votes": ruleset_of(b).video_votes,
                  "created_at": iso(b.created_at), "members": counts.get((b.id, "member"), 0),
                  "observers": counts.get((b.id, "observer"), 0)}
                 for b in s.scalars(select(models.Body).order_by(models.Body.id)) if actor.serves(b.id)]

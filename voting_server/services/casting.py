@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, case, false, or_, select, update
@@ -48,6 +48,8 @@ from .lookups import (
     sitting_of_ballot,
     sitting_words,
     spec_of,
+    video_by_clerk,
+    video_ids,
     voted_ids,
 )
 from .values import Refusal, Rule, Word
@@ -213,6 +215,7 @@ class _BallotCtx:
     roster: set[int]
     present: set[int]
     hands_entered: bool = False
+    by_clerk: set[int] = field(default_factory=set)  # by video, their votes entered by the clerk
 
 
 def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _BallotCtx:
@@ -221,8 +224,9 @@ def _ctx_for(s: Session, ballot_id: int, cache: dict[int, _BallotCtx]) -> _Ballo
         sitting = sitting_of_ballot(s, ballot)
         rnd = latest_round(s, ballot.id)
         hands = rnd is not None and hand_count(s, rnd.id) is not None
+        by_clerk = video_ids(s, sitting.id) if rnd is not None and video_by_clerk(rnd) else set()
         cache[ballot_id] = _BallotCtx(ballot, rnd, sitting, set(roster_ids(s, sitting)), present_ids(s, sitting.id),
-                                      hands)
+                                      hands, by_clerk)
     return cache[ballot_id]
 
 
@@ -240,6 +244,9 @@ def _admit(ctx: _BallotCtx, req: CastRequest, checked: encrypted.Checked | Servi
         raise Forbidden("not_signed_in", msg("请先签到再表决"))
     if ctx.ballot.method == "hands":
         raise Conflict("hands_only", msg("本项以举手方式表决，请举手"))
+    if person_id in ctx.by_clerk:
+        msg_ = msg("您为视频出席：按本机关规则，视频出席人员的表决由工作人员录入，不能在表决器上表决")
+        raise Conflict("video_by_clerk", msg_)
     if rnd.box_encrypt == box.TABLET:
         if req.ballot is None:
             raise encrypted.tablet_encrypts()

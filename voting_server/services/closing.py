@@ -19,6 +19,7 @@ from . import box
 from .base import Actor, Conflict, Tx, requires, rules_refusal, transaction, utcnow
 from .lookups import (
     PRESENT,
+    awaiting_entry_ids,
     ballot_and_open_round,
     hand_count,
     roster_ids,
@@ -27,19 +28,30 @@ from .lookups import (
     spec_of,
     voted_ids,
 )
+from .values import Flag
+
+CONFIRM_VIDEO = Flag(msg("确认结束未录入视频出席人员表决的表决"))
 
 
 @requires("drive_ballot")
-def close_ballot(store: Store, actor: Actor, ballot_id: int) -> dict[str, Any]:
+def close_ballot(store: Store, actor: Actor, ballot_id: int, *, confirm_video: bool = False) -> dict[str, Any]:
     """Close the open round, tally it with ballots/ from the stored counts, store the result. A round
     whose box the 监票人 hold is closed to casts and left *counting* until k of them have decrypted its
-    sums (``keyholders.give_share``): the answer is then ``{"counting": ...}``, not a result."""
+    sums (``keyholders.give_share``): the answer is then ``{"counting": ...}``, not a result.
+
+    Where the rule has the clerk enter the votes of members attending by video and the clerk has not
+    entered them, the close is refused ``video_not_entered`` (nothing changes) until the chair confirms
+    (``confirm_video``); the result then counts them as 视频出席未录入, never as 未按."""
     with transaction(store, actor) as tx:
         s = tx.session
         ballot, rnd = ballot_and_open_round(s, ballot_id)
         sitting = sitting_of_ballot(s, ballot)
         if ballot.method == "hands" and hand_count(s, rnd.id) is None:
             raise Conflict("hands_missing", msg("请先录入举手表决结果"))
+        waiting = len(awaiting_entry_ids(s, sitting, rnd))
+        if waiting and confirm_video is not True:
+            words = msg("视频出席的{n}人的表决尚未录入；仍要结束表决的，请确认（将记为视频出席未录入）", n=waiting)
+            raise Conflict("video_not_entered", words, waiting=waiting)
         now = utcnow()
         if rnd.box_mode == box.SHARES and box.box_size(s, rnd):
             box.check_complete(s, rnd)
@@ -61,10 +73,12 @@ def publish_result(tx: Tx, sitting: models.Sitting, ballot: models.Ballot, rnd: 
     """The close's last step: tally, mark the round closed, audit (pushed) and store the result."""
     s = tx.session
     result, method, absentees = tally_round(s, sitting, ballot, rnd, hand_count(s, rnd.id), secret_counts)
+    waiting = awaiting_entry_ids(s, sitting, rnd)  # by video, not entered: named on the record (never 未按)
     now = utcnow()
     rnd.status, rnd.closed_at, rnd.box_sealed = "closed", closed_at or now, None
     entry = tx.audit("ballot_closed", {"ballot_id": ballot.id, "round_id": rnd.id, "round": rnd.number,
-                                       "method": method, "result": result},
+                                       "method": method, "result": result,
+                                       **({"video_pending": waiting} if waiting else {})},
                      sitting_id=sitting.id, push=True)
     s.add(models.Result(round_id=rnd.id, data=result, rule=dict(rnd.rule), method=method, absentees=absentees,
                         audit_head=entry.hash, audit_id=entry.id, computed_at=now, box=record))
@@ -104,13 +118,16 @@ def tally_round(s: Session, sitting: models.Sitting, ballot: models.Ballot, rnd:
         models.Attendance.sitting_id == sitting.id))}
     voted = voted_ids(s, rnd.id)
     attending = {pid for pid in roster if (att.get(pid) and att[pid].status in PRESENT) or pid in voted}
+    video_not_voted = sum(1 for pid in roster if att.get(pid) and att[pid].status == "video" and pid not in voted)
+    rule = rule_of(rnd.rule)
+    pending = ballots.video_pending(rule.video_votes if ballot.method != "hands" else "tablet",
+                                    video_not_voted=video_not_voted, entered=hands is not None)
     people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(roster)))}
     absentees = [{"name": people[pid].name, "status": att[pid].status if pid in att else "absent",
                   "reason": att[pid].reason if pid in att else ""}
                  for pid in roster if pid not in attending and pid in people]
-    turnout = ballots.Turnout(entitled=len(roster), present=max(len(attending), cast + invalid), cast=cast,
-                              invalid=invalid, hands=method == "hands")
-    rule = rule_of(rnd.rule)
+    turnout = ballots.Turnout(entitled=len(roster), present=max(len(attending), cast + invalid + pending), cast=cast,
+                              invalid=invalid, hands=method == "hands", video_pending=pending)
     try:
         result = spec_of(rnd.spec).tally(counts, turnout, rule.threshold, rule.quorum, words=rule.words)
     except ballots.BallotError as err:

@@ -51,9 +51,36 @@ def voted_ids(s: Session, round_id: int) -> set[int]:
 
 
 def non_voter_ids(s: Session, sitting: models.Sitting, round_id: int) -> list[int]:
-    """Members present who have not voted in the round, in roster order."""
+    """Members present who have not voted in the round, in roster order; those attending by video whose
+    votes the clerk is to enter are not among them (:func:`awaiting_entry_ids`)."""
     voted, present = voted_ids(s, round_id), present_ids(s, sitting.id)
-    return [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted]
+    rnd = s.get(models.Round, round_id)
+    waiting = set(awaiting_entry_ids(s, sitting, rnd)) if rnd is not None else set()
+    return [pid for pid in roster_ids(s, sitting) if pid in present and pid not in voted and pid not in waiting]
+
+
+def video_ids(s: Session, sitting_id: int) -> set[int]:
+    """Everyone attending the sitting by video (视频出席)."""
+    return set(s.scalars(select(models.Attendance.person_id).where(
+        models.Attendance.sitting_id == sitting_id, models.Attendance.status == "video")))
+
+
+def video_by_clerk(rnd: models.Round) -> bool:
+    """Whether the round's rule has the clerk enter the votes of members attending by video (a ballot
+    by show of hands alone is the clerk's count for everyone, so nobody waits apart)."""
+    return rule_of(rnd.rule).video_votes == "clerk" and rnd.ballot.method != "hands"
+
+
+def awaiting_entry_ids(s: Session, sitting: models.Sitting, rnd: models.Round) -> list[int]:
+    """Members attending by video whose votes the clerk has still to enter (视频出席，待录入), in roster
+    order: under the rule "clerk", those by video with no vote in the round, until the clerk's count of
+    the round is entered (``ballots.video_pending``)."""
+    if not video_by_clerk(rnd):
+        return []
+    video, voted = video_ids(s, sitting.id), voted_ids(s, rnd.id)
+    waiting = [pid for pid in roster_ids(s, sitting) if pid in video and pid not in voted]
+    entered = hand_count(s, rnd.id) is not None
+    return waiting if ballots.video_pending("clerk", video_not_voted=len(waiting), entered=entered) else []
 
 
 # --- rounds -----------------------------------------------------------------------------------------
@@ -180,7 +207,8 @@ def ruleset_of(body: models.Body) -> ballots.RuleSet:
 
 def frozen_rule(rules: ballots.RuleSet, threshold: ballots.Threshold) -> dict[str, Any]:
     """The stored form of a rule frozen from a rulebook (``ballots.Rule``)."""
-    return ballots.Rule(preset=rules.name, threshold=threshold, quorum=rules.quorum, words=rules.words).to_dict()
+    return ballots.Rule(preset=rules.name, threshold=threshold, quorum=rules.quorum, words=rules.words,
+                        video_votes=rules.video_votes).to_dict()
 
 
 @lru_cache(maxsize=256)
@@ -219,7 +247,7 @@ def body_rule(body: models.Body) -> ballots.Rule:
     """The body's rule for a sitting as its rulebook is now: its quorum, and the threshold of a resolution."""
     rules = ruleset_of(body)
     return ballots.Rule(preset=rules.name, threshold=rules.threshold_for("resolution"), quorum=rules.quorum,
-                        words=rules.words)
+                        words=rules.words, video_votes=rules.video_votes)
 
 
 def sitting_words(sitting: models.Sitting) -> ballots.Words:

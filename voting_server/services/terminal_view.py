@@ -26,6 +26,7 @@ from .base import NotFound, get_or_404, iso, utcnow
 from .keyholders import holders_of
 from .lookups import (
     PRESENT,
+    awaiting_entry_ids,
     ballot_status,
     current_item,
     followed_sitting,
@@ -39,6 +40,7 @@ from .lookups import (
     ruleset_of,
     sitting_words,
     spec_of,
+    video_by_clerk,
     words_json,
 )
 from .runoff import details_of, standing_json
@@ -245,6 +247,24 @@ def ballot_section(s: Session, sitting: models.Sitting, audience: str) -> dict[s
         data["non_voters"] = non_voters(s, sitting, rnd)
     if rnd.status == "open" and ballot.method == "hands":
         data["hands_entered"] = hand_count(s, rnd.id) is not None  # a show of hands waits for the clerk's count
+    if rnd.status == "open":
+        data.update(video_waiting(s, sitting, rnd, named=audience in STAFF_AUDIENCES and not ballot.secret))
+    return data
+
+
+def video_waiting(s: Session, sitting: models.Sitting, rnd: models.Round, *, named: bool) -> dict[str, Any]:
+    """How members attending by video vote in the open round (``video_votes``, the round's rule) and, when
+    the clerk enters their votes, how many still wait for it (视频出席，待录入: never 未按), with their names
+    where ``named`` (staff, a named ballot), and whether the clerk's count is entered."""
+    data: dict[str, Any] = {"video_votes": rule_of(rnd.rule).video_votes}
+    if video_by_clerk(rnd):
+        waiting = awaiting_entry_ids(s, sitting, rnd)
+        data["video_pending"] = len(waiting)
+        data["hands_entered"] = hand_count(s, rnd.id) is not None
+        if named:
+            people = {p.id: p for p in s.scalars(select(models.Person).where(models.Person.id.in_(waiting)))}
+            data["video_waiting"] = [{"person_id": pid, "name": people[pid].name, "seat": people[pid].seat}
+                                     for pid in waiting]
     return data
 
 
@@ -294,6 +314,7 @@ def progress_in(s: Session, sitting: models.Sitting) -> dict[str, Any] | None:
                             "time_up": time_is_up(rnd), "seq": sitting.seq}
     if not rnd.ballot.secret:
         data["non_voters"] = non_voters(s, sitting, rnd)
+    data.update(video_waiting(s, sitting, rnd, named=not rnd.ballot.secret))
     return data
 
 

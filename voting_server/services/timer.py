@@ -98,7 +98,8 @@ def deadline_reached(store: Store, round_id: int, *, now: dt.datetime | None = N
     by the system too). Safe to call early, late, twice or from several processes: before the deadline
     it only says when that is; the announcement is written once per round and deadline (under the
     write lock); a round already closed is left alone. A close the rules refuse (a show-of-hands ballot
-    without its count) is left to the chair, whose console prompts for it."""
+    without its count, or video attendees' votes the clerk has not entered) is left to the chair, whose
+    console prompts for it."""
     now = now or utcnow()
     with transaction(store, CLOCK) as tx:
         s = tx.session

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -168,8 +169,19 @@ def _named_votes(s: Session, loaded: Loaded) -> list[dict[str, Any]]:
     choices = {p.person_id: p.choice for p in s.scalars(select(models.Participation).where(
         models.Participation.round_id == loaded.round.id))}
     order = sorted((pid for pid in roster if pid in people), key=lambda pid: _seat_key(people[pid].seat, pid))
+    waiting = _video_pending(s, loaded)
     return [{"person_id": pid, "seat": people[pid].seat, "name": people[pid].name, "title": people[pid].title,
-             "voted": pid in choices, "choice": choices.get(pid)} for pid in order]
+             "voted": pid in choices, "choice": choices.get(pid), **({"video_pending": True} if pid in waiting else {})}
+            for pid in order]
+
+
+def _video_pending(s: Session, loaded: Loaded) -> set[int]:
+    """Those attending by video whose votes the clerk had not entered when the round closed, as its
+    ``ballot_closed`` entry in the audit chain names them."""
+    if not loaded.result.data.get("turnout", {}).get("video_pending"):
+        return set()
+    entry = s.get(models.AuditEntry, loaded.result.audit_id)
+    return set(json.loads(entry.payload).get("video_pending", [])) if entry is not None else set()
 
 
 def result_document(s: Session, ballot_id: int, round_number: int) -> dict[str, Any]:

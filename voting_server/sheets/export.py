@@ -63,7 +63,7 @@ _RESULT_HEAD = _cols(
     ("present", "实到", int), ("cast", "有效票", int), ("invalid", "无效票", int), ("quorum_held", "符合法定人数", bool),
     ("question_id", "事项编号", str), ("question", "事项", str))
 _RESULT_TAIL = _cols(
-    ("not_voted", NOT_VOTED, int), ("needed", "需", int), ("outcome", "结果", str), ("rank", "名次", int),
+    ("not_voted", NOT_VOTED, int), ("video_pending", labels.VIDEO["pending"].zh, int), ("needed", "需", int), ("outcome", "结果", str), ("rank", "名次", int),
     ("ballot_outcome", "表决结果", str), ("opened_at", "开始时间(UTC)", str), ("closed_at", "结束时间(UTC)", str),
     ("audit_id", "审计链条目", int), ("audit_head", "审计链头", str))
 _KNOWN_OPTIONS = [("for", "赞成"), ("against", "反对/不赞成"), ("abstain", "弃权"), ("mark", "得票"),
@@ -124,7 +124,7 @@ def results_table(docs: list[dict[str, Any]]) -> Table:
                 "quorum_held": res["quorum_held"], "question_id": q["question_id"], "question": q["label"]}
             for c in options:
                 row[c.key] = q["counts"].get(c.key)
-            row.update({"not_voted": q["not_voted"], "needed": q["needed"], "outcome": q["outcome"],
+            row.update({"not_voted": q["not_voted"], "video_pending": t.get("video_pending", 0), "needed": q["needed"], "outcome": q["outcome"],
                         "rank": q.get("rank"), "ballot_outcome": res["outcome"], "opened_at": d["round"]["opened_at"],
                         "closed_at": d["round"]["closed_at"], "audit_id": d["audit"]["id"],
                         "audit_head": d["audit"]["head"]})

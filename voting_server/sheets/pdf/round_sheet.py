@@ -110,6 +110,9 @@ def _attendance_at_close(ctx: Ctx, doc: Doc) -> list[Flowable]:
     if turnout.get("invalid"):
         cols.append(ctx.t("invalid"))
         vals.append(turnout["invalid"])
+    if turnout.get("video_pending"):
+        cols.append(ctx.label(labels.VIDEO, "pending"))
+        vals.append(turnout["video_pending"])
     cols.append(ctx.t("quorum"))
     rows: list[list[Any]] = [[ctx.p(h, "cell_c") for h in cols], [str(v) for v in vals] + [ctx.p(quorum_txt, "cell_c")]]
     away = (f"{leave_label}{ctx.colon()}{_absentee_text(ctx, absentees, 'leave')}；"
@@ -174,6 +177,8 @@ def _vote_text(ctx: Ctx, doc: Doc, spec: ballots.BallotSpec, vote: dict[str, Any
     """The record of one member: the choice, the attendance (and reason) of one away, or not voted."""
     if vote.get("voted") and vote.get("choice") is not None:
         return _choice_text(ctx, spec, vote["choice"])
+    if vote.get("video_pending"):  # by video, the clerk had not entered the vote: never 未按
+        return ctx.label(labels.VIDEO, "pending")
     if vote["name"] in absent:
         a = absent[vote["name"]]
         text = ctx.label(labels.ATTENDANCE, a.get("status", "absent"))

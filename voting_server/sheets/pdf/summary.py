@@ -35,6 +35,9 @@ def _votes_cell(ctx: Ctx, doc: Doc) -> str:
         parts = [f"{lab}{q['counts'].get(code, 0)}" if ctx.zh else f"{lab} {q['counts'].get(code, 0)}"
                  for code, lab in options]
         parts.append(f"{not_voted_zh}{q['not_voted']}" if ctx.zh else f"not voted {q['not_voted']}")
+        pending = res["turnout"].get("video_pending")
+        if pending:  # by video, not entered: never among the 未按
+            parts.append(f"{ctx.label(labels.VIDEO, 'pending')}{pending}" if ctx.zh else f"by video, not entered {pending}")
         return ("，" if ctx.zh else ", ").join(parts)
 
     if not res["quorum_held"]:

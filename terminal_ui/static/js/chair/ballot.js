@@ -21,8 +21,16 @@ function handsWait(b) {
     t(b.hands_entered ? "chair.hands_entered" : "chair.hands_waiting"));
 }
 
+/** The close's question: a show of hands; video votes the clerk has not entered (they are recorded as
+ * 视频出席未录入, never 未按); or the tablets' 未按. */
+function closeMessage(b) {
+  if (b.method === "hands") return t("chair.close_confirm_hands");
+  if (b.video_pending) return t("chair.close_confirm_video", { n: b.video_pending });
+  return t("chair.close_confirm_text");
+}
+
 function closeButton(b, closing, disabled = false) {
-  const message = t(b.method === "hands" ? "chair.close_confirm_hands" : "chair.close_confirm_text");
+  const message = closeMessage(b);
   return h("button", { class: "btn danger big", "data-fk": "close", disabled: closing || disabled,
     onclick: () => ask({ kind: "close", id: b.id, message }) }, t("chair.close_ballot"));
 }
@@ -49,7 +57,7 @@ function timeUpPrompt(b, closing) {
   return h("div", { class: "notice warn time-up", role: "alert" },
     h("p", {}, h("strong", {}, t("ballot.time_up")), " ", t("chair.time_up_prompt")),
     h("button", { class: "btn danger", "data-fk": "close-now", disabled: closing,
-      onclick: () => ask({ kind: "close", id: b.id, message: t("chair.close_confirm_text") }) }, t("chair.close_ballot")));
+      onclick: () => ask({ kind: "close", id: b.id, message: closeMessage(b) }) }, t("chair.close_ballot")));
 }
 
 export function liveBallot(client, b) {
@@ -70,7 +78,8 @@ export function liveBallot(client, b) {
     b.method === "hands" ? handsWait(b) : h("div", { class: "progress-box", id: "chair-progress" }),
     b.method === "hands" ? closeAction(b, closing, !b.hands_entered) : actions(client, b, closing),
     closing ? confirmBox(pending().message, t("chair.close_ballot"),
-      () => run(client, "close_ballot", { ballot_id: b.id }, { ok: () => t("chair.closed"), confirmed: true }), "danger") : null);
+      () => run(client, "close_ballot", { ballot_id: b.id, ...(b.video_pending ? { confirm_video: true } : {}) },
+        { ok: () => t("chair.closed"), confirmed: true }), "danger") : null);
 }
 
 function nonVoters(b) {
@@ -80,13 +89,28 @@ function nonVoters(b) {
     h("ul", { class: "name-chips" }, b.non_voters.map((p) => h("li", {}, p.seat ? `${p.seat} ${p.name}` : p.name))));
 }
 
+/** Members attending by video whose votes the clerk enters: waiting for it (视频出席，待录入), never 未按. */
+function videoWaiting(b) {
+  if (b.video_votes !== "clerk" || b.video_pending === undefined) return null;
+  if (!b.video_pending) {
+    return b.hands_entered ? h("p", { class: "notice ok small video-wait", role: "status" }, t("chair.video_entered")) : null;
+  }
+  const names = b.video_waiting || [];
+  return h("div", { class: "notice info video-wait", role: "status" },
+    h("p", {}, t("chair.video_waiting", { n: b.video_pending })),
+    names.length ? h("ul", { class: "name-chips" }, names.map((p) => h("li", {}, p.seat ? `${p.seat} ${p.name}` : p.name))) : null);
+}
+
 /** How many have voted, redrawn by every progress push without touching the rest of the panel. */
 export function progressPanel(client) {
   const ballot = () => client.state && client.state.ballot;
   return new Panel({
     el: () => document.getElementById("chair-progress"),
     reads: ["ballot"],
-    key: () => { const b = ballot(); return b && [b.voted ?? 0, b.present ?? 0, b.non_voters, b.secret]; },
+    key: () => {
+      const b = ballot();
+      return b && [b.voted ?? 0, b.present ?? 0, b.non_voters, b.secret, b.video_pending, b.video_waiting, b.hands_entered];
+    },
     build: () => {
       const b = ballot();
       const voted = b.voted ?? 0;
@@ -98,6 +122,7 @@ export function progressPanel(client) {
         h("div", { class: "progress-track", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": String(present),
           "aria-valuenow": String(voted), "aria-label": t("chair.voted_label") }, h("div", { class: "progress-fill", style: `width:${pct}%` })),
         nonVoters(b),
+        videoWaiting(b),
       ];
     },
   });

@@ -245,7 +245,7 @@ export class LiveClient {
     if (!b || b.round_id !== msg.round_id) return;
     const next = { ...b, voted: msg.voted };
     if ("time_up" in msg) next.time_up = msg.time_up;
-    if ("non_voters" in msg) next.non_voters = msg.non_voters;
+    for (const key of ["non_voters", "video_votes", "video_pending", "video_waiting", "hands_entered"]) if (key in msg) next[key] = msg[key];
     this.state.ballot = next;
     this._changed(["ballot"], "progress");
   }

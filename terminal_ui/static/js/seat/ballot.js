@@ -68,6 +68,9 @@ function body(client, state, b, { signIn, onVoted }) {
       h("button", { class: "btn primary huge", "data-fk": "signin2", onclick: signIn }, t("seat.signin")));
   }
   const late = timeUp(client, b);
+  if (me.attendance === "video" && b.video_votes === "clerk" && !hasVoted(state)) { // the clerk enters their votes
+    return h("p", { class: "notice big-note video-by-clerk" }, t("seat.video_by_clerk"));
+  }
   if (hasVoted(state) && !vote.get("changing")) return voted(b, me, { canChange: b.allow_change && !b.secret && !late });
   if (late) return h("p", { class: "notice warn big-note" }, t("seat.time_up"));
   return choosing(client, b, onVoted);

@@ -24,7 +24,8 @@ export function announcement(result) {
 /** Turnout line: 应到 / 实到 / 表决票 / 无效. */
 export function turnoutLine(result) {
   const tu = result.turnout || {};
-  return t("result.turnout", { entitled: tu.entitled, present: tu.present, cast: tu.cast, invalid: tu.invalid || 0 });
+  const line = t("result.turnout", { entitled: tu.entitled, present: tu.present, cast: tu.cast, invalid: tu.invalid || 0 });
+  return tu.video_pending ? `${line} · ${t("result.video_pending", { n: tu.video_pending })}` : line;
 }
 
 /** Questions in the order of the result: selections by rank. */
