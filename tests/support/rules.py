@@ -12,7 +12,7 @@ import ballots
 def expected_result(spec: Mapping[str, Any], choices: Sequence[Any], *, present: int, entitled: int = 15,
                     hands: Mapping[str, Mapping[str, int]] | None = None, hand_ballots: int = 0,
                     action: str | None = None, preset: str = "standing_committee",
-                    hands_only: bool = False) -> dict[str, Any]:
+                    hands_only: bool = False, video_pending: int = 0) -> dict[str, Any]:
     """The result ``ballots/`` gives for these member ballots (plus a show-of-hands count) under ``preset``."""
     rules = ballots.ruleset(preset)
     parsed = ballots.spec_from_dict(dict(spec))
@@ -20,7 +20,8 @@ def expected_result(spec: Mapping[str, Any], choices: Sequence[Any], *, present:
     for question, options in (hands or {}).items():
         for option, n in options.items():
             counts[question][option] += n
-    turnout = ballots.Turnout(entitled=entitled, present=present, cast=len(choices) + hand_ballots, hands=hands_only)
+    turnout = ballots.Turnout(entitled=entitled, present=present, cast=len(choices) + hand_ballots, hands=hands_only,
+                              video_pending=video_pending)  # by video, not entered by the clerk
     result: dict[str, Any] = parsed.tally(counts, turnout, rules.threshold_for(parsed.kind, action=action),
                                           rules.quorum).to_dict()
     return result

@@ -83,15 +83,15 @@ def test_a_whole_sitting_over_http(app, api, clerk, chair, seeded):
     live = agenda["items"][0]["ballots"][0]
     assert live["status"] == "open" and live["rounds"][0]["voters"] == 11 and live["rounds"][0]["outcome"] is None
     assert ok(display.get(f"/api/ballots/{b1}/results"))["rounds"][0]["result"] is None  # nothing before close
-    result1 = ok(chair.post(f"/api/ballots/{b1}/close"))["result"]
-    assert result1 == expected_result(spec1, [{"main": c} for c in round1], present=13)
+    result1 = ok(chair.post(f"/api/ballots/{b1}/close", {"confirm_video": True}))["result"]
+    assert result1 == expected_result(spec1, [{"main": c} for c in round1], present=13, video_pending=1)
     assert result1["outcome"] == "failed" and result1["questions"][0]["needed"] == 8
 
     ok(chair.post(f"/api/ballots/{b1}/revote", {"reason": "表决器故障，重新表决"}))
     round2 = ["for"] * 9 + ["against"] * 2 + ["abstain"]
     vote(present, b1, round2)
-    result2 = ok(chair.post(f"/api/ballots/{b1}/close"))["result"]
-    assert result2 == expected_result(spec1, [{"main": c} for c in round2], present=13)
+    result2 = ok(chair.post(f"/api/ballots/{b1}/close", {"confirm_video": True}))["result"]
+    assert result2 == expected_result(spec1, [{"main": c} for c in round2], present=13, video_pending=1)
     assert result2["outcome"] == "passed"
     assert "赞成9票" in result2["announcement_zh"]
 
@@ -111,14 +111,16 @@ def test_a_whole_sitting_over_http(app, api, clerk, chair, seeded):
     ok(chair.post(f"/api/ballots/{b_remove}/open"))
     removal_votes = ["for"] * 10 + ["against"] * 2
     vote(present, b_remove, [{"p1": c} for c in removal_votes])
-    removed = ok(chair.post(f"/api/ballots/{b_remove}/close"))["result"]
-    assert removed == expected_result(remove, [{"p1": c} for c in removal_votes], present=13, action="remove")
+    removed = ok(chair.post(f"/api/ballots/{b_remove}/close", {"confirm_video": True}))["result"]
+    assert removed == expected_result(remove, [{"p1": c} for c in removal_votes], present=13, action="remove",
+                                      video_pending=1)
     assert removed["outcome"] == "passed"
     ok(chair.post(f"/api/ballots/{b_appoint}/open"))
     appoint_votes = ["for"] * 6 + ["against"] * 5 + ["abstain"]
     vote(present, b_appoint, [{"p2": c} for c in appoint_votes])
-    appointed = ok(chair.post(f"/api/ballots/{b_appoint}/close"))["result"]
-    assert appointed == expected_result(appoint, [{"p2": c} for c in appoint_votes], present=13, action="appoint")
+    appointed = ok(chair.post(f"/api/ballots/{b_appoint}/close", {"confirm_video": True}))["result"]
+    assert appointed == expected_result(appoint, [{"p2": c} for c in appoint_votes], present=13, action="appoint",
+                                        video_pending=1)
     assert appointed["outcome"] == "failed"  # 6 < 8: 未获通过
 
     # --- item 3: a show of hands entered by the clerk ------------------------------------------------
