@@ -156,11 +156,13 @@ class Sitting:
         self.vote("seat1", ballot, dict.fromkeys(pairs[1], "mark"))  # type: ignore[arg-type]
         for n in range(2, 13):
             self.cast(n, ballot, dict.fromkeys(pairs[n % 3], "mark"))
-        assert self.send("chair", "close_ballot", {"ballot_id": ballot})["result"]["outcome"] == "tie"
+        closed = self.send("chair", "close_ballot", {"ballot_id": ballot, "confirm_video": True})  # one by video
+        assert closed["result"]["outcome"] == "tie"
         self.send("chair", "open_runoff", {"ballot_id": ballot})
         for n in range(1, 11):
             self.cast(n, ballot, dict.fromkeys(("c1", "c2") if n <= 8 else ("c1",), "mark"))
-        assert self.send("chair", "close_ballot", {"ballot_id": ballot})["result"]["outcome"] == "selected"
+        closed = self.send("chair", "close_ballot", {"ballot_id": ballot, "confirm_video": True})
+        assert closed["result"]["outcome"] == "selected"
 
     def speakers(self) -> None:
         rid = self.send("seat2", "speak", {"item_id": self.items[0]})["request_id"]
