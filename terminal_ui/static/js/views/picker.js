@@ -25,7 +25,7 @@ async function fill(sel, currentId) {
 }
 
 /** Drive sitting ``id`` from now on: the address names it, and the console stays there. */
-export function switchTo(client, id) {
+function switchTo(client, id) {
   const url = new URL(location.href);
   url.searchParams.set("sitting", String(id));
   history.replaceState(null, "", url);
