@@ -54,7 +54,8 @@ function closed(b, itemTitle) {
         h("p", { class: "hall-turnout" }, turnoutLine(r)),
         b.method_used && b.method_used !== "tablet" ? h("p", { class: "hall-turnout" }, methodLabel(b.method_used)) : null),
       h("div", { class: "hall-chart" }, chart)),
-    finalList(b, "final-list hall-final"),
+    // the final list over all rounds; after one round the chart itself shows who is chosen
+    b.round > 1 ? finalList(b, "final-list hall-final") : null,
     many ? null : h("p", { class: "hall-announcement" }, announcement(r)));
 }
 
