@@ -59,7 +59,9 @@ function panels(client) {
     },
   });
   const tools = new Panel({
-    el: $("hall-tools"), reads: ["sitting"], key: () => sitting().id, build: () => sittingPicker(client, sitting().id),
+    // the picker shows each sitting's state: drawn again when this one opens or closes
+    el: $("hall-tools"), reads: ["sitting"], key: () => [sitting().id, sitting().status],
+    build: () => sittingPicker(client, sitting().id),
   });
   return [heading, attendance, item, speaker, ballotPanel(client, $("hall-ballot")), tools];
 }
