@@ -189,3 +189,33 @@ def test_wrong_pins_are_forgotten_and_cleared(world, refuse):
     _wait_passes(st, int(devices.PIN_WINDOW.total_seconds()) + 1)
     assert services.pair_with_pin(st, world.body_id, "9", demo.DEMO_PIN, address=A)[1].person_id == \
         world.members[8].person_id
+
+
+def test_a_tablet_of_a_process_that_stopped_reads_offline(world):
+    """A tablet is online while the process serving it keeps seeing it (its heartbeat); a process killed
+    without recording the disconnect leaves ``online_since`` set, and the tablet reads offline once it
+    has not been seen for ``ONLINE_FRESH`` -- in the pairing list and on the seat map alike."""
+    from voting_server.services import admin_view, halls
+
+    st, clerk = world.store, world.clerk
+    m = world.members[0]
+    services.pair_device(st, services.create_pairing(st, clerk, m.person_id))
+    with st.read() as s:
+        device_id = s.scalars(select(models.Device.id)).one()
+
+    def shown() -> tuple[bool, bool]:
+        with st.read() as s:
+            row = next(d for d in admin_view.devices_of(s, world.body_id) if d["id"] == device_id)
+            return row["online"], m.person_id in halls.online_people(s, world.body_id)
+
+    services.device_seen(st, device_id, online=True)
+    assert shown() == (True, True)
+    stale = _minutes_ago(int(devices.ONLINE_FRESH.total_seconds() // 60) + 1)
+    with st.engine.begin() as conn:  # no heartbeat since: its process is gone
+        conn.execute(models.Device.__table__.update().values(last_seen_at=stale))
+    assert shown() == (False, False)
+    services.devices_alive(st, [device_id])  # a process that serves it is still beating
+    assert shown() == (True, True)
+    services.device_seen(st, device_id, online=False)
+    services.devices_alive(st, [device_id])  # a beat never brings back a tablet that disconnected
+    assert shown() == (False, False)

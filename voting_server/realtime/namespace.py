@@ -74,6 +74,21 @@ class LiveNamespace(Namespace):
         self.backlogs.start()
         if self.writer is not None:
             self.writer.start()
+        self.socketio.start_background_task(self._heartbeat)
+
+    def _heartbeat(self) -> None:
+        """Every ``HEARTBEAT`` the tablets this process serves are seen now; a process that stops without
+        recording their disconnects stops writing it, and they read offline after ``ONLINE_FRESH``."""
+        every = services.devices.HEARTBEAT.total_seconds()
+        while True:
+            self.socketio.sleep(every)
+            ids = {c.actor.device_id for c in list(self.audiences.conns.values()) if c.actor.device_id is not None}
+            if not ids:
+                continue
+            try:
+                services.devices_alive(self.store, ids)
+            except Exception:  # the pairing list is for the clerk's eyes: the next beat tries again
+                log.exception("recording %d tablets as seen failed", len(ids))
 
     def trigger_event(self, event: Any, *args: Any) -> Any:
         sid = args[0] if args else None

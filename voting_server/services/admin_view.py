@@ -17,7 +17,7 @@ from ..db import Store
 from ..i18n import msg
 from .audit import verify_chain
 from .base import Actor, Forbidden, Invalid, check_body, get_or_404, iso, requires, utcnow
-from .devices import pin_failures
+from .devices import is_online, pin_failures
 from .lookups import (
     ballot_status,
     followed_sitting,
@@ -124,7 +124,7 @@ def devices_of(s: Session, body_id: int) -> list[dict[str, Any]]:
     return [{"id": d.id, "person_id": p.id, "name": p.name, "seat": p.seat, "role": p.role,
              "status": device_status(d, now), "created_at": iso(d.created_at), "paired_at": iso(d.paired_at),
              "revoked_at": iso(d.revoked_at), "pairing_expires": iso(d.pairing_expires),
-             "online": d.online_since is not None and device_status(d, now) == "paired",
+             "online": is_online(d, now) and device_status(d, now) == "paired",
              "online_since": iso(d.online_since), "last_seen_at": iso(d.last_seen_at),
              "signed_in": None if sitting is None else p.id in present}
             for d, p in rows]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from .. import models
@@ -29,6 +31,11 @@ from .failures import count_failure
 from .values import Refusal, Word
 
 PAIRING_TTL = dt.timedelta(hours=12)
+#: A process that serves a tablet writes its ``last_seen_at`` this often (``devices_alive``) ...
+HEARTBEAT = dt.timedelta(seconds=60)
+#: ... and a tablet not seen for this long is offline, whatever ``online_since`` says: the process
+#: that served it stopped (a crash, a kill -9, a power cut) without recording the disconnect.
+ONLINE_FRESH = 2 * HEARTBEAT + dt.timedelta(seconds=30)
 UNPAIRED = msg("本表决器已被撤销配对")
 PIN = Word(lambda pin: pin.isdigit() and 4 <= len(pin) <= 8,
            Refusal("bad_pin", msg("PIN 必须是4到8位数字")))
@@ -227,6 +234,28 @@ def set_pin(store: Store, actor: Actor, person_id: int, pin: str) -> None:
         person = get_or_404(tx.session, models.Person, person_id, msg("人员"))
         person.pin_hash = hash_secret(pin)
         tx.audit("pin_set", {"person_id": person.id})
+
+
+def is_online(device: models.Device, now: dt.datetime) -> bool:
+    """Whether a tablet is connected now: recorded online, and seen lately by the process serving it."""
+    return device.online_since is not None and device.last_seen_at is not None \
+        and device.last_seen_at >= now - ONLINE_FRESH
+
+
+def online_clause(now: dt.datetime) -> Any:
+    """:func:`is_online` as a condition of a query of devices."""
+    return and_(models.Device.online_since.is_not(None), models.Device.last_seen_at >= now - ONLINE_FRESH)
+
+
+def devices_alive(store: Store, device_ids: Iterable[int]) -> None:
+    """The tablets a process still serves are seen now (its heartbeat, every :data:`HEARTBEAT`): one
+    statement per 500 tablets, not audited."""
+    ids, now = sorted(set(device_ids)), utcnow()
+    with store.write_session() as ws, ws.begin():
+        for i in range(0, len(ids), 500):
+            ws.execute(update(models.Device).where(models.Device.id.in_(ids[i:i + 500]),
+                                                   models.Device.online_since.is_not(None))
+                       .values(last_seen_at=now))
 
 
 def device_seen(store: Store, device_id: int, *, online: bool) -> int | None:

@@ -21,6 +21,7 @@ from ..db import Store
 from ..i18n import msg
 from . import spreadsheet
 from .base import Actor, Invalid, get_or_404, requires, transaction, utcnow
+from .devices import online_clause
 from .spreadsheet import Columns, FileProblem, Problem, Table, cell, data_rows, extra_cells, read_rows
 
 MAX_ROWS = 60  # rows of a hall
@@ -159,7 +160,7 @@ def layout_of(s: Any, body_id: int) -> dict[str, Any] | None:
 def online_people(s: Any, body_id: int) -> list[int]:
     """The people of a body with a paired tablet connected now."""
     q = (select(models.Device.person_id).join(models.Person, models.Person.id == models.Device.person_id)
-         .where(models.Person.body_id == body_id, models.Device.online_since.is_not(None),
+         .where(models.Person.body_id == body_id, online_clause(utcnow()),
                 models.Device.revoked_at.is_(None), models.Device.token_hash.is_not(None))
          .distinct().order_by(models.Device.person_id))
     return list(s.scalars(q))
