@@ -45,6 +45,19 @@ def at_sizes(page, folder, name, sizes=SIZES):
     page.set_viewport_size(SIZES["1280x800"])
 
 
+def fits_a_phone(page, table):
+    """At 390×844 the page never scrolls sideways: a wide table scrolls inside its own box."""
+    page.set_viewport_size(SIZES["390x844"])
+    page.wait_for_timeout(200)
+    widths = page.evaluate("""(sel) => { const t = document.querySelector(sel);
+      return [document.documentElement.scrollWidth, innerWidth, t.parentElement.clientWidth, t.scrollWidth]; }""",
+                           table)
+    page.set_viewport_size(SIZES["1280x800"])
+    page_width, viewport, box, wide = widths
+    assert page_width <= viewport, f"{table}: the page is {page_width} px wide on a {viewport} px phone"
+    assert box <= viewport and wide >= box, widths
+
+
 def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_path):
     e = expect()
     with demo_server(tmp_path) as base:
@@ -57,6 +70,7 @@ def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_p
         e(admin.locator(".toast").last).to_contain_text("账户已更新")
         e(admin.locator("#users-table tr[data-user=chair] select.user-person")).to_have_value(re.compile(r"^\d+$"))
         at_sizes(admin, shots_dir, "people-accounts")
+        fits_a_phone(admin, "#users-table")
         # a clerk's console has no accounts section
         clerk_ctx, clerk = staff(browser, console, base, "/clerk", "clerk", "clerk-app")
         e(clerk.locator('.side-nav a[href="#accounts"]')).to_be_hidden()
@@ -111,6 +125,7 @@ def test_the_chair_sits_and_votes_as_a_member(browser, console, shots_dir, tmp_p
         e(row.locator(".device-signed")).to_have_text("已签到")
         e(row.locator(".device-seen")).not_to_have_text("—")
         at_sizes(admin, shots_dir, "people-pairing-online")
+        fits_a_phone(admin, "#devices-table")
         seat_ctx.close()
         e(row.locator(".link-state")).to_have_text("离线")
         shot(admin, shots_dir, "people-pairing-offline-1280x800")

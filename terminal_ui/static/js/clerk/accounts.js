@@ -79,12 +79,13 @@ function activeCell(u) {
 }
 
 function table() {
-  return h("table", { class: "data-table", id: "users-table" },
+  // wide: it scrolls inside its own box on a phone, never the page
+  return h("div", { class: "table-scroll" }, h("table", { class: "data-table", id: "users-table" },
     headRow(["clerk.username", "clerk.display_name", "clerk.role", "clerk.user_bodies", "clerk.user_person", "clerk.status", ""], t),
     h("tbody", {}, get("users").map((u) => h("tr", { class: u.active ? "" : "dim", "data-user": u.username },
       h("th", { scope: "row" }, u.username), h("td", {}, u.display_name), h("td", {}, t(`role.${u.role}`)),
       h("td", {}, bodiesCell(u)), h("td", {}, personCell(u)),
-      h("td", {}, t(u.active ? "clerk.user_active" : "clerk.user_inactive")), h("td", {}, activeCell(u))))));
+      h("td", {}, t(u.active ? "clerk.user_active" : "clerk.user_inactive")), h("td", {}, activeCell(u)))))));
 }
 
 export function accountsPanel(el) {

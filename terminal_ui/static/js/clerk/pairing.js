@@ -62,7 +62,8 @@ function devicesTable() {
   const revoke = async (d) => {
     if (await guarded(() => api("POST", `/api/devices/${d.id}/revoke`, {}), t("clerk.revoked"))) loadDevices();
   };
-  return h("table", { class: "data-table", id: "devices-table" },
+  // wide: it scrolls inside its own box on a phone, never the page
+  return h("div", { class: "table-scroll" }, h("table", { class: "data-table", id: "devices-table" },
     headRow(["clerk.seat", "clerk.name", "clerk.status", "clerk.device_link", "clerk.last_seen", "clerk.device_signed_in", "clerk.paired_at", ""], t),
     h("tbody", {}, get("devices").map((d) => h("tr", { class: d.status === "revoked" ? "dim" : "", "data-device": String(d.id) },
       h("td", {}, d.seat || ""), h("th", { scope: "row" }, d.name), h("td", {}, t(`device.${d.status}`)),
@@ -74,7 +75,7 @@ function devicesTable() {
       h("td", {}, fmtDateTime(d.paired_at)),
       h("td", {}, d.status === "paired" || d.status === "pending"
         ? h("button", { class: "btn small danger", "aria-label": `${t("clerk.revoke")} ${d.name}`, onclick: () => revoke(d) }, t("clerk.revoke"))
-        : null)))));
+        : null))))));
 }
 
 function lockoutsTable() {
