@@ -6,6 +6,8 @@ Then the chair withdraws the appointments item from the agenda: the tablets' age
 show it withdrawn with its reason. Screenshots of every screen; no console error anywhere."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import demo_server
 from sqlalchemy import select
@@ -111,6 +113,15 @@ def test_the_chair_withdraws_an_open_ballot_and_an_item_and_every_screen_says_so
     for page in (seat, phone):
         e(page.locator(".seat-agenda .st-withdrawn .withdrawn-note")).to_contain_text(f"撤回理由：{ITEM_REASON}")
     e(clerk.locator(".clerk-item.st-withdrawn .withdrawn-note").first).to_contain_text(ITEM_REASON)
+    # the new withdrawal opens the tablet's agenda once; folded by the member, it stays folded
+    # when the agenda changes again (the chair takes up the next item)
+    e(seat.locator("details.seat-agenda")).to_have_attribute("open", "")
+    seat.locator("details.seat-agenda > summary").click()
+    e(seat.locator("details.seat-agenda")).not_to_have_attribute("open", "")
+    current = seat.evaluate("JSON.stringify(document.querySelector('details.seat-agenda li.st-current')?.textContent)")
+    chair.locator("[data-fk^=start-]").first.click()
+    e(seat.locator("details.seat-agenda li.st-current")).not_to_have_text(json.loads(current) or "-")
+    e(seat.locator("details.seat-agenda")).not_to_have_attribute("open", "")
     for name, page in screens.items():
         shot(page, shots_dir, f"item-{name}")
         assert page.evaluate("window.__same_page") == "yes", f"{name} was reloaded"
