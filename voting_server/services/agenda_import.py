@@ -20,6 +20,7 @@ import ballots
 from .. import models
 from ..db import Store
 from ..i18n import msg
+from . import spreadsheet
 from .agenda import ITEM_KINDS, ITEM_TITLE, TIMER, put_ballot
 from .base import Actor, Conflict, Invalid, ServiceError, get_or_404, requires, transaction
 from .spreadsheet import Columns, FileProblem, Preview, Problem, Table, cell, data_rows, extra_cells, read_rows
@@ -59,12 +60,8 @@ class AgendaPreview(Preview):
 def preview(data: bytes, filename: str) -> AgendaPreview:
     """Read and check an agenda file without touching the database."""
     result = AgendaPreview()
-    if len(data) > MAX_FILE_BYTES:
-        result.problems.append(Problem(0, msg("文件超过{max_mb}MB上限", max_mb=MAX_FILE_BYTES // 2**20),
-                                       "file_too_large"))
-        return result
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        result.problems.append(Problem(0, msg("文件为空"), "empty_file"))
+    if (problem := spreadsheet.whole_file_problem(data, MAX_FILE_BYTES)) is not None:
+        result.problems.append(problem)
         return result
     positions: dict[int, int] = {}
     table = Table()

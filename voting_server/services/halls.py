@@ -212,12 +212,8 @@ class HallPreview(spreadsheet.Preview):
 def preview(data: bytes, filename: str) -> HallPreview:
     """Read and check a seat-map file without touching the database."""
     result = HallPreview()
-    if len(data) > MAX_FILE_BYTES:
-        result.problems.append(Problem(0, msg("文件超过{max_mb}MB上限", max_mb=MAX_FILE_BYTES // 2**20),
-                                       "file_too_large"))
-        return result
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        result.problems.append(Problem(0, msg("文件为空"), "empty_file"))
+    if (problem := spreadsheet.whole_file_problem(data, MAX_FILE_BYTES)) is not None:
+        result.problems.append(problem)
         return result
     try:
         _check_rows(read_rows(data, filename), result)

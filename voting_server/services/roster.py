@@ -60,8 +60,8 @@ def preview(data: bytes, filename: str, words: ballots.Words = ballots.MEMBERS) 
     """Read and check a roster file without touching the database (refusals name members in the
     body's ``words``)."""
     result = Preview()
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        result.problems.append(Problem(0, msg("文件为空"), "empty_file"))
+    if (problem := spreadsheet.whole_file_problem(data)) is not None:
+        result.problems.append(problem)
         return result
     try:
         _check_rows(read_rows(data, filename), result, words)

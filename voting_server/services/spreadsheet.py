@@ -92,6 +92,16 @@ class Table:
     too_many: bool = False
 
 
+def whole_file_problem(data: bytes, max_bytes: int | None = None) -> Problem | None:
+    """What is wrong with a file before any row is read: larger than ``max_bytes`` (read no further), or
+    empty (nothing but blanks and a BOM)."""
+    if max_bytes is not None and len(data) > max_bytes:
+        return Problem(0, msg("文件超过{max_mb}MB上限", max_mb=max_bytes // 2**20), "file_too_large")
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        return Problem(0, msg("文件为空"), "empty_file")
+    return None
+
+
 def header_key(text: Any) -> str:
     return re.sub(r"[\s*＊:：()（）]", "", str(text)).lower()
 
