@@ -508,7 +508,7 @@ def test_clerk_roster_import_and_tablet_revocation(browser, live_server, console
     e(clerk.locator("#people-title")).to_contain_text("共17人")
     seat_ctx, seat = tablet(browser, console, base, "5", "陈静")
     clerk.goto(base + "/clerk#pairing")
-    row = clerk.locator("#devices-title + table tr", has_text="陈静").filter(has_text="已配对")
+    row = clerk.locator("#devices-table tr", has_text="陈静").filter(has_text="已配对")
     row.get_by_role("button", name="撤销").click()
     e(seat.locator("#pairing")).to_be_visible()
     e(seat.locator("#pairing .form-error")).to_contain_text("撤销配对")
