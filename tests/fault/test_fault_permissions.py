@@ -200,11 +200,12 @@ def hall(tmp_path_factory) -> Any:
         stranger = services.add_person(st, admin, other, {"name": "外机构委员", "seat": "1"})
         services.set_pin(st, admin, stranger, "2468")
         foreign_token, _ = services.pair_with_pin(st, other, "1", "2468")
-        # with two bodies the staff accounts serve the one set on them (none set: no body); set behind the
-        # services' back, so that the sessions logged in above stay valid
+        # with two bodies the staff accounts serve the one set on them: creating the second linked every
+        # account with none set to the first; made sure of behind the services' back, so that the
+        # sessions logged in above stay valid
         with h._conn() as conn:
-            conn.execute("INSERT INTO user_bodies (user_id, body_id) SELECT id, ? FROM users WHERE role != 'admin'",
-                         (h.body_id,))
+            conn.execute("INSERT OR IGNORE INTO user_bodies (user_id, body_id) "
+                         "SELECT id, ? FROM users WHERE role != 'admin'", (h.body_id,))
         h.foreign = HttpClient(h.app, "member", token=foreign_token)  # type: ignore[attr-defined]
         h.snapshot_state()
         yield h
