@@ -72,11 +72,10 @@ def test_documents_are_refused_to_anyone_else(app, api, clerk, admin, seeded):
 
     # a member of another committee, paired to that committee
     other = admin.post("/api/bodies", {"name": "某市人大常委会"}).get_json()["id"]
-    # two bodies: the clerk serves the one set on its account (none set would be none); set here directly,
-    # so that its session goes on
-    with app.extensions["biaojue_store"].write_session() as ws, ws.begin():
-        clerk_id = ws.scalar(select(models.User.id).where(models.User.username == "clerk"))
-        ws.add(models.UserBody(user_id=clerk_id, body_id=seeded.body_id))
+    # two bodies: the clerk, with no body set before, was linked to the one it served when the second was made
+    with app.extensions["biaojue_store"].read() as s:
+        clerk_id = s.scalar(select(models.User.id).where(models.User.username == "clerk"))
+        assert s.get(models.UserBody, (clerk_id, seeded.body_id)) is not None
     person = admin.post(f"/api/bodies/{other}/people", {"name": "外人", "seat": "1"}).get_json()["id"]
     assert admin.put(f"/api/people/{person}/pin", {"pin": "13579"}).status_code == 200
     outsider = pair_tablet(app, other, "1", "13579")
